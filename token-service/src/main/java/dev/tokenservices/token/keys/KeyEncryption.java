@@ -1,0 +1,69 @@
+package dev.tokenservices.token.keys;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Base64;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * AES-256-GCM encryption of private keys at rest under the master key. The key id is bound as
+ * associated data, so a ciphertext moved to another row does not decrypt.
+ */
+public final class KeyEncryption {
+
+    private static final int NONCE_BYTES = 12;
+    private static final int TAG_BITS = 128;
+
+    private final SecretKeySpec key;
+    private final SecureRandom random = new SecureRandom();
+
+    private KeyEncryption(byte[] key) {
+        this.key = new SecretKeySpec(key, "AES");
+    }
+
+    /**
+     * @param base64Key base64 (standard or URL-safe) of exactly 32 bytes
+     * @throws IllegalArgumentException naming the setting when the key is malformed
+     */
+    public static KeyEncryption fromBase64(String base64Key) {
+        byte[] raw;
+        try {
+            String trimmed = base64Key.trim();
+            raw = trimmed.contains("-") || trimmed.contains("_")
+                    ? Base64.getUrlDecoder().decode(trimmed) : Base64.getDecoder().decode(trimmed);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("TS_KEY_ENCRYPTION_KEY is not base64; make one with: openssl rand -base64 32");
+        }
+        if (raw.length != 32) {
+            throw new IllegalArgumentException("TS_KEY_ENCRYPTION_KEY must be 32 bytes (base64 of 32 random bytes), got "
+                    + raw.length + "; make one with: openssl rand -base64 32");
+        }
+        return new KeyEncryption(raw);
+    }
+
+    public byte[] encrypt(String kid, byte[] plaintext) throws GeneralSecurityException {
+        byte[] nonce = new byte[NONCE_BYTES];
+        random.nextBytes(nonce);
+        Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+        cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
+        cipher.updateAAD(kid.getBytes(StandardCharsets.UTF_8));
+        byte[] ciphertext = cipher.doFinal(plaintext);
+        byte[] out = Arrays.copyOf(nonce, NONCE_BYTES + ciphertext.length);
+        System.arraycopy(ciphertext, 0, out, NONCE_BYTES, ciphertext.length);
+        return out;
+    }
+
+    public byte[] decrypt(String kid, byte[] sealed) throws GeneralSecurityException {
+        if (sealed.length <= NONCE_BYTES) {
+            throw new GeneralSecurityException("sealed key too short");
+        }
+        Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+        cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, sealed, 0, NONCE_BYTES));
+        cipher.updateAAD(kid.getBytes(StandardCharsets.UTF_8));
+        return cipher.doFinal(sealed, NONCE_BYTES, sealed.length - NONCE_BYTES);
+    }
+}
