@@ -24,8 +24,9 @@ public record ClientEntry(
     public static final int DEFAULT_ACCESS_TOKEN_LIFETIME = 300;
 
     public ClientEntry {
-        grantTypes = Set.copyOf(grantTypes);
-        scope = Set.copyOf(scope);
+        // registry order is kept: it is the order of the scope a token is granted
+        grantTypes = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(grantTypes));
+        scope = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(scope));
         redirectUris = List.copyOf(redirectUris);
         postLogoutRedirectUris = List.copyOf(postLogoutRedirectUris);
     }

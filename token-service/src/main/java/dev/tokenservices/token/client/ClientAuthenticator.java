@@ -3,7 +3,6 @@ package dev.tokenservices.token.client;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory;
-import com.nimbusds.jose.jwk.AsymmetricJWK;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKMatcher;
 import com.nimbusds.jose.jwk.JWKSelector;
@@ -14,6 +13,7 @@ import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.AuthMethod;
 import dev.tokenservices.token.config.TokenServiceConfig;
 import dev.tokenservices.token.endpoint.FormRequest;
+import dev.tokenservices.token.keys.KeyAlgorithm;
 import dev.tokenservices.token.registry.RegisteredClient;
 import dev.tokenservices.token.registry.RegistryCache;
 import dev.tokenservices.token.revocation.JtiStore;
@@ -23,6 +23,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -206,14 +207,26 @@ public class ClientAuthenticator {
                 continue;
             }
             try {
-                if (jwt.verify(verifiers.createJWSVerifier(header, ((AsymmetricJWK) key).toPublicKey()))) {
+                if (verify(jwt, key)) {
                     return true;
                 }
-            } catch (com.nimbusds.jose.JOSEException | RuntimeException e) {
+            } catch (com.nimbusds.jose.JOSEException | java.security.GeneralSecurityException | RuntimeException e) {
                 // a key that cannot verify this header is simply not the key
             }
         }
         return false;
+    }
+
+    /** Ed25519 through the JDK (the JOSE library needs an extra library for it), the rest through the JOSE library. */
+    private boolean verify(SignedJWT jwt, JWK key) throws com.nimbusds.jose.JOSEException, java.security.GeneralSecurityException {
+        PublicKey publicKey = KeyAlgorithm.publicKey(key);
+        if (key instanceof com.nimbusds.jose.jwk.OctetKeyPair) {
+            java.security.Signature signature = java.security.Signature.getInstance("Ed25519");
+            signature.initVerify(publicKey);
+            signature.update(jwt.getSigningInput());
+            return signature.verify(jwt.getSignature().decode());
+        }
+        return jwt.verify(verifiers.createJWSVerifier(jwt.getHeader(), publicKey));
     }
 
     static byte[] sha256(String value) {

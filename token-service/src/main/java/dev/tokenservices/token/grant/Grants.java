@@ -25,7 +25,7 @@ public class Grants {
     }
 
     public Optional<GrantHandler> handler(String grantType) {
-        return Optional.ofNullable(byType.get(grantType));
+        return grantType == null ? Optional.empty() : Optional.ofNullable(byType.get(grantType));
     }
 
     public java.util.Set<String> supported() {

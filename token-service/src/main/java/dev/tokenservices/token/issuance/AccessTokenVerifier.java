@@ -1,14 +1,12 @@
 package dev.tokenservices.token.issuance;
 
-import com.nimbusds.jose.JWSVerifier;
-import com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory;
-import com.nimbusds.jose.jwk.AsymmetricJWK;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.tokenservices.token.config.TokenServiceConfig;
 import dev.tokenservices.token.keys.KeyManager;
 import dev.tokenservices.token.keys.SigningKey;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.security.Signature;
 import java.time.Clock;
 import java.util.Date;
 import java.util.Optional;
@@ -27,7 +25,6 @@ public class AccessTokenVerifier {
     private final String issuer;
     private final KeyManager keys;
     private final Clock clock;
-    private final DefaultJWSVerifierFactory verifiers = new DefaultJWSVerifierFactory();
 
     public AccessTokenVerifier(TokenServiceConfig config, KeyManager keys, Clock clock) {
         this.issuer = config.issuer();
@@ -50,9 +47,10 @@ public class AccessTokenVerifier {
             if (key.isEmpty() || !key.get().algorithm().name().equals(jwt.getHeader().getAlgorithm().getName())) {
                 return Optional.empty();
             }
-            JWSVerifier verifier = verifiers.createJWSVerifier(jwt.getHeader(),
-                    ((AsymmetricJWK) key.get().publicJwk()).toPublicKey());
-            if (!jwt.verify(verifier)) {
+            Signature signature = Signature.getInstance(key.get().algorithm().jcaVerifySignature());
+            signature.initVerify(key.get().publicKey());
+            signature.update(jwt.getSigningInput());
+            if (!signature.verify(jwt.getSignature().decode())) {
                 return Optional.empty();
             }
             JWTClaimsSet claims = jwt.getJWTClaimsSet();
@@ -61,7 +59,7 @@ public class AccessTokenVerifier {
                 return Optional.empty();
             }
             return Optional.of(claims);
-        } catch (java.text.ParseException | com.nimbusds.jose.JOSEException | RuntimeException e) {
+        } catch (java.text.ParseException | java.security.GeneralSecurityException | RuntimeException e) {
             return Optional.empty();
         }
     }

@@ -44,6 +44,11 @@ public enum KeyAlgorithm {
         return jcaSignature;
     }
 
+    /** The JCA name that verifies a JWS-form signature (R || S for ECDSA). */
+    public String jcaVerifySignature() {
+        return this == ES256 ? "SHA256withECDSAinP1363Format" : jcaSignature;
+    }
+
     public KeyPair generate() throws GeneralSecurityException {
         KeyPairGenerator generator = KeyPairGenerator.getInstance(jcaKeyAlgorithm);
         switch (this) {
@@ -72,6 +77,34 @@ public enum KeyAlgorithm {
             case EdDSA -> new OctetKeyPair.Builder((OctetKeyPair) jwk).keyID(kid).keyUse(KeyUse.SIGNATURE).algorithm(JWSAlgorithm.EdDSA).build();
         };
     }
+
+    /** The JCA public key of a JWK (EC, RSA, or Ed25519 OKP, which the JOSE library cannot convert itself). */
+    public static PublicKey publicKey(JWK jwk) throws GeneralSecurityException {
+        try {
+            if (jwk instanceof ECKey ec) {
+                return ec.toECPublicKey();
+            }
+            if (jwk instanceof RSAKey rsa) {
+                return rsa.toRSAPublicKey();
+            }
+        } catch (JOSEException e) {
+            throw new GeneralSecurityException(e.getMessage(), e);
+        }
+        if (jwk instanceof OctetKeyPair okp && Curve.Ed25519.equals(okp.getCurve())) {
+            byte[] x = okp.getX().decode();
+            if (x.length != 32) {
+                throw new GeneralSecurityException("Ed25519 key must be 32 bytes");
+            }
+            byte[] spki = new byte[ED25519_SPKI_PREFIX.length + 32];
+            System.arraycopy(ED25519_SPKI_PREFIX, 0, spki, 0, ED25519_SPKI_PREFIX.length);
+            System.arraycopy(x, 0, spki, ED25519_SPKI_PREFIX.length, 32);
+            return KeyFactory.getInstance("Ed25519").generatePublic(new java.security.spec.X509EncodedKeySpec(spki));
+        }
+        throw new GeneralSecurityException("unsupported key type " + jwk.getKeyType());
+    }
+
+    /** SubjectPublicKeyInfo header of an Ed25519 key (RFC 8410 §4), followed by the 32 raw bytes. */
+    private static final byte[] ED25519_SPKI_PREFIX = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
 
     /** The 32-byte public key: an X.509 SubjectPublicKeyInfo for Ed25519 ends with it. */
     private static byte[] rawEd25519(PublicKey key) {

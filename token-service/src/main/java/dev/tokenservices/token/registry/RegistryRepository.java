@@ -25,7 +25,10 @@ import java.util.function.Function;
 public class RegistryRepository {
 
     private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+            // scopes keep their registry order, which is the order a token lists them in
+            .registerModule(new com.fasterxml.jackson.databind.module.SimpleModule()
+                    .addAbstractTypeMapping(java.util.Set.class, java.util.LinkedHashSet.class));
 
     private final Pool pool;
 

@@ -1,0 +1,253 @@
+#!/usr/bin/env bash
+# ./run.sh — run TokenServices locally, in the foreground.
+#
+# Builds what is missing, makes sure Redis and PostgreSQL are reachable (starting local ones when
+# nothing listens), starts token-service, orchestrator-service and device-portal, prints their
+# URLs, and on Ctrl-C / SIGTERM stops everything it started (and only that).
+#
+# Environment (all optional):
+#   REDIS_URL             redis://127.0.0.1:6379
+#   PG_URL                postgresql://user[:password]@host:port/database; when unset, a local
+#                         database 'tokenservices' (role tokenservices/tokenservices) is used
+#   TOKEN_SERVICE_PORT    8081      TOKEN_SERVICE_ISSUER   http://localhost:<port>
+#   ORCHESTRATOR_PORT     8082      ORCHESTRATOR_ISSUER    http://localhost:<port>
+#   DEVICE_PORTAL_PORT    8083      DEVICE_PORTAL_URL      http://localhost:<port>
+#   TS_REGISTRY           config/registry.example.yaml
+#   DEMO_IDP              on (off: no demo upstream IdP)
+#   DEMO_WORKER_SECRET, ORCHESTRATOR_SECRET, WEB_SHOP_SECRET, DEVICE_PORTAL_SECRET,
+#   TS_KEY_ENCRYPTION_KEY generated once and kept in $TS_STATE_DIR/secrets.env when not set
+#   TS_STATE_DIR          .tokenservices (logs, pid files, secrets, a private PostgreSQL if needed)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+# shellcheck source=scripts/infra.sh
+source scripts/infra.sh
+
+# ---- configuration --------------------------------------------------------------------------
+export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
+export TOKEN_SERVICE_PORT="${TOKEN_SERVICE_PORT:-8081}"
+export ORCHESTRATOR_PORT="${ORCHESTRATOR_PORT:-8082}"
+export DEVICE_PORTAL_PORT="${DEVICE_PORTAL_PORT:-8083}"
+export TOKEN_SERVICE_ISSUER="${TOKEN_SERVICE_ISSUER:-http://localhost:$TOKEN_SERVICE_PORT}"
+export ORCHESTRATOR_ISSUER="${ORCHESTRATOR_ISSUER:-http://localhost:$ORCHESTRATOR_PORT}"
+export DEVICE_PORTAL_URL="${DEVICE_PORTAL_URL:-http://localhost:$DEVICE_PORTAL_PORT}"
+export DEMO_IDP="${DEMO_IDP:-on}"
+
+# Each service resolves a relative path against its own working directory: make it absolute.
+TS_REGISTRY="${TS_REGISTRY:-config/registry.example.yaml}"
+[[ -f $TS_REGISTRY ]] || die "registry file not found: $TS_REGISTRY (set TS_REGISTRY)"
+TS_REGISTRY="$(cd "$(dirname "$TS_REGISTRY")" && pwd)/$(basename "$TS_REGISTRY")"
+export TS_REGISTRY
+
+# service name | module directory | port variable
+SERVICES=(token-service orchestrator-service device-portal)
+declare -A PORT_OF=([token-service]=$TOKEN_SERVICE_PORT [orchestrator-service]=$ORCHESTRATOR_PORT
+                    [device-portal]=$DEVICE_PORTAL_PORT)
+declare -A PID_OF=()
+
+mkdir -p "$TS_STATE_DIR/logs"
+
+# ---- secrets --------------------------------------------------------------------------------
+# The example registry refers to ${DEMO_WORKER_SECRET} etc. A value given in the environment wins;
+# otherwise one is generated once and kept in secrets.env, so that clients configured with it
+# keep working across runs. TS_KEY_ENCRYPTION_KEY encrypts the signing keys stored in PostgreSQL:
+# if it changed, the stored keys could not be decrypted any more.
+SECRETS_FILE="$TS_STATE_DIR/secrets.env"
+
+random_hex() {   # 24 random bytes as 48 hex characters (client secrets must be >= 32 characters)
+  if command -v openssl >/dev/null 2>&1; then openssl rand -hex 24
+  else head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; echo; fi
+}
+random_key() {   # 32 random bytes, base64 (an AES-256 key)
+  if command -v openssl >/dev/null 2>&1; then openssl rand -base64 32
+  else head -c 32 /dev/urandom | base64; fi
+}
+
+stored_secret() {   # stored_secret NAME -> value from secrets.env, or empty
+  [[ -f $SECRETS_FILE ]] || return 0
+  local k v
+  while IFS='=' read -r k v; do
+    if [[ $k == "$1" ]]; then printf '%s' "$v"; return 0; fi
+  done <"$SECRETS_FILE"
+  return 0
+}
+
+load_secret() {   # load_secret NAME GENERATOR
+  local name=$1 gen=$2 value
+  value=${!name:-}
+  if [[ -z $value ]]; then
+    value=$(stored_secret "$name")
+    if [[ -z $value ]]; then
+      value=$($gen)
+      (umask 077; printf '%s=%s\n' "$name" "$value" >>"$SECRETS_FILE")
+      log "generated $name (kept in $SECRETS_FILE)"
+    fi
+  fi
+  export "$name=$value"
+}
+
+if [[ -f $SECRETS_FILE ]]; then chmod 600 "$SECRETS_FILE"; fi
+for name in DEMO_WORKER_SECRET ORCHESTRATOR_SECRET WEB_SHOP_SECRET DEVICE_PORTAL_SECRET; do
+  load_secret "$name" random_hex
+  value=${!name}
+  (( ${#value} >= 32 )) || die "$name must be at least 32 characters long (the registry refuses shorter client secrets)"
+done
+unset value
+load_secret TS_KEY_ENCRYPTION_KEY random_key
+
+# ---- build what is missing ------------------------------------------------------------------
+jar_of() { printf '%s/target/quarkus-app/quarkus-run.jar' "$1"; }
+
+needs_build() {
+  local svc jar
+  for svc in "${SERVICES[@]}"; do
+    jar=$(jar_of "$svc")
+    [[ -f $jar ]] || return 0
+    # Any source or POM newer than the jar means the jar is stale.
+    [[ -z $(find ./*/src pom.xml ./*/pom.xml -newer "$jar" -print -quit 2>/dev/null) ]] || return 0
+  done
+  return 1
+}
+
+require_jdk17
+JAVA_CMD=java
+if [[ -n ${JAVA_HOME:-} ]]; then JAVA_CMD="$JAVA_HOME/bin/java"; fi
+if needs_build; then
+  log "building the services (./mvnw package, tests skipped; the first build takes a few minutes)"
+  ./mvnw -B -q -DskipTests package
+fi
+
+# ---- stopping (set up before anything is started) -------------------------------------------
+CLEANED_UP=""
+stop_services() {
+  local svc pid i alive
+  for svc in "${!PID_OF[@]}"; do
+    kill -TERM "${PID_OF[$svc]}" 2>/dev/null || true
+  done
+  # Give them 10 s to shut down cleanly, then kill what is left.
+  for ((i = 0; i < 20; i++)); do
+    alive=""
+    for svc in "${!PID_OF[@]}"; do
+      if kill -0 "${PID_OF[$svc]}" 2>/dev/null; then alive=1; fi
+    done
+    if [[ -z $alive ]]; then break; fi
+    sleep 0.5
+  done
+  for svc in "${!PID_OF[@]}"; do
+    pid=${PID_OF[$svc]}
+    if kill -0 "$pid" 2>/dev/null; then
+      log "$svc (pid $pid) did not stop within 10 s; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+  done
+  PID_OF=()
+}
+
+cleanup() {
+  if [[ -n $CLEANED_UP ]]; then return 0; fi
+  CLEANED_UP=1
+  trap - INT TERM
+  log "stopping"
+  stop_services
+  stop_started_infra
+  log "stopped"
+}
+trap cleanup EXIT
+trap 'exit 130' INT     # exit runs the EXIT trap: one place that stops everything
+trap 'exit 143' TERM
+
+# ---- dependencies ---------------------------------------------------------------------------
+ensure_redis
+ensure_postgres
+if [[ -z ${PG_URL:-} ]]; then
+  ensure_database tokenservices
+  export PG_URL="postgresql://$TS_DB_ROLE:$TS_DB_PASSWORD@127.0.0.1:5432/tokenservices"
+else
+  ensure_database   # only checks that PG_URL connects
+fi
+
+case "${DEMO_IDP,,}" in
+  off|false|no|0) ;;
+  *) log "DEMO_IDP: the demo upstream IdP arrives with the orchestrator; not started in this build (DEMO_IDP=off silences this)" ;;
+esac
+
+# ---- services -------------------------------------------------------------------------------
+show_log_tail() {
+  log "last 40 lines of $TS_STATE_DIR/logs/$1.log:"
+  tail -n 40 "$TS_STATE_DIR/logs/$1.log" >&2 || true
+  # The one start-up failure a user can cause without touching anything: a lost secrets.env.
+  if grep -q 'TS_KEY_ENCRYPTION_KEY' "$TS_STATE_DIR/logs/$1.log" 2>/dev/null; then
+    log "hint: the signing keys in PostgreSQL were stored under another TS_KEY_ENCRYPTION_KEY;"
+    log "      set that key again (it was in $SECRETS_FILE), or use a fresh database."
+  fi
+}
+
+start_service() {
+  local svc=$1 port=${PORT_OF[$1]} jar log_file
+  jar=$(jar_of "$svc")
+  log_file="$TS_STATE_DIR/logs/$svc.log"
+  # Something else on the port would answer our health check and hide a failed start.
+  ! tcp_open 127.0.0.1 "$port" || die "port $port is already in use; stop what listens there or set another port for $svc"
+  log "starting $svc on port $port (log: $log_file)"
+  # quarkus.http.port is given explicitly so that the port holds whatever the service's defaults.
+  "$JAVA_CMD" -Dquarkus.http.port="$port" -jar "$jar" >"$log_file" 2>&1 &
+  PID_OF[$svc]=$!
+
+  local i code
+  for ((i = 0; i < 120; i++)); do
+    if ! kill -0 "${PID_OF[$svc]}" 2>/dev/null; then
+      show_log_tail "$svc"
+      die "$svc exited during start-up"
+    fi
+    code=$(curl -s -o /dev/null -m 2 -w '%{http_code}' "http://127.0.0.1:$port/q/health/ready" || true)
+    if [[ $code == 200 ]]; then
+      log "$svc is ready (pid ${PID_OF[$svc]})"
+      return 0
+    fi
+    sleep 0.5
+  done
+  show_log_tail "$svc"
+  die "$svc did not become ready within 60 s (last /q/health/ready status: ${code:-none})"
+}
+
+# In order: the orchestrator talks to the token service, the portal logs in at the orchestrator.
+for svc in "${SERVICES[@]}"; do
+  start_service "$svc"
+done
+
+cat >&2 <<EOF
+
+  TokenServices is running (Ctrl-C stops it).
+
+  token service       $TOKEN_SERVICE_ISSUER
+    discovery         $TOKEN_SERVICE_ISSUER/.well-known/openid-configuration
+    JWKS              $TOKEN_SERVICE_ISSUER/jwks
+  orchestrator        $ORCHESTRATOR_ISSUER
+    discovery         $ORCHESTRATOR_ISSUER/.well-known/openid-configuration
+  device portal       $DEVICE_PORTAL_URL/device
+
+  logs                $TS_STATE_DIR/logs/
+  secrets             $SECRETS_FILE
+
+  A client_credentials token:
+    curl -s -u $(printf '%q' "demo-worker:$DEMO_WORKER_SECRET") -d grant_type=client_credentials -d scope=invoices.read http://localhost:$TOKEN_SERVICE_PORT/token
+
+EOF
+
+# ---- stay in the foreground -----------------------------------------------------------------
+# wait -n returns when any service exits (or a signal arrives, which runs its trap). A service
+# that stops on its own is a failure: show why and stop the rest.
+while true; do
+  rc=0
+  wait -n || rc=$?
+  if (( rc == 127 )); then sleep 1; fi   # no child to wait for (cannot happen; do not spin)
+  for svc in "${!PID_OF[@]}"; do
+    pid=${PID_OF[$svc]}
+    if ! kill -0 "$pid" 2>/dev/null; then
+      unset "PID_OF[$svc]"
+      log "$svc (pid $pid) exited unexpectedly (status $rc)"
+      show_log_tail "$svc"
+      exit 1
+    fi
+  done
+done

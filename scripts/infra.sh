@@ -1,0 +1,498 @@
+#!/usr/bin/env bash
+# Shared helpers for ./run.sh, ./test.sh and .ci/run. Source it; do not execute it.
+#
+# TokenServices needs a real Redis and a real PostgreSQL (no Docker, no Dev Services). These
+# functions use whatever already listens at the configured address, and otherwise install the
+# distribution's packages (Debian/Ubuntu, apt-get) and start a local instance, remembering what
+# they started so that the caller can stop exactly that and nothing else.
+#
+#   ensure_redis            REDIS_URL (default redis://127.0.0.1:6379)
+#   ensure_postgres         host/port from PG_URL when set, else 127.0.0.1:5432
+#   ensure_database DB...   role tokenservices/tokenservices + databases owned by it
+#   stop_started_infra      stops only what ensure_redis / ensure_postgres started
+#   require_jdk17, ensure_build_tools, log, die
+#
+# Variables: TS_STATE_DIR (default <repo>/.tokenservices) holds pid files, logs, secrets and a
+# private PostgreSQL cluster when one is needed.
+
+set -euo pipefail
+
+TS_REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TS_STATE_DIR="${TS_STATE_DIR:-$TS_REPO_ROOT/.tokenservices}"
+
+# What this shell started (empty = nothing). Process-local on purpose: a later run must not stop a
+# Redis/PostgreSQL that it found already running, even if an earlier run had started it.
+TS_STARTED_REDIS_PIDFILE=""
+TS_STARTED_REDIS_ADDR=""
+TS_STARTED_PG=""            # "cluster <version> <name>" or "private <bindir> <datadir> <os-user>"
+TS_STARTED_PG_ADDR=""
+
+# The login the services (and the tests) use when PG_URL is not given.
+TS_DB_ROLE="tokenservices"
+TS_DB_PASSWORD="tokenservices"
+
+log() { printf '[tokenservices] %s\n' "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# ---------------------------------------------------------------------------------------------
+# Privileges: installing packages and starting the Debian cluster need root; be root or use sudo.
+
+as_root() {
+  if [[ $EUID -eq 0 ]]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo "$@"
+  else
+    die "'$*' needs root and sudo is not installed; run it as root or install sudo"
+  fi
+}
+
+can_be_root() { [[ $EUID -eq 0 ]] || command -v sudo >/dev/null 2>&1; }
+
+# Run a command as another OS user (postgres refuses to run as root).
+as_user() {
+  local user=$1; shift
+  if [[ $(id -un) == "$user" ]]; then
+    "$@"
+  elif [[ $EUID -eq 0 ]]; then
+    runuser -u "$user" -- "$@"
+  else
+    sudo -u "$user" -- "$@"
+  fi
+}
+
+# apt-get install, refreshing the package lists only when the first attempt fails (a fresh
+# container has none; a developer's machine usually has current ones and should not wait).
+apt_install() {
+  command -v apt-get >/dev/null 2>&1 \
+    || die "cannot install $* automatically (no apt-get); please install it with your package manager"
+  log "installing $* (apt-get)"
+  if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >&2; then
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update >&2 \
+      || die "apt-get update failed"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >&2 \
+      || die "apt-get install $* failed"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# Small network helpers
+
+# parse_url URL DEFAULT_PORT -> sets URL_HOST, URL_PORT.
+# Accepts scheme://[user[:password]@]host[:port][/path][?query], IPv6 hosts in brackets, and a
+# comma-separated list (Quarkus' redis hosts syntax), of which the first entry counts.
+parse_url() {
+  local rest=${1%%,*}
+  rest=${rest#*://}
+  rest=${rest##*@}
+  rest=${rest%%/*}
+  rest=${rest%%\?*}
+  if [[ $rest == \[* ]]; then
+    URL_HOST=${rest%%]*}; URL_HOST=${URL_HOST#[}
+    URL_PORT=${rest#*]}; URL_PORT=${URL_PORT#:}
+  else
+    URL_HOST=${rest%%:*}
+    URL_PORT=${rest#"$URL_HOST"}; URL_PORT=${URL_PORT#:}
+  fi
+  [[ -n $URL_HOST ]] || URL_HOST=127.0.0.1
+  [[ -n $URL_PORT ]] || URL_PORT=$2
+  [[ $URL_PORT =~ ^[0-9]+$ ]] || die "cannot read a port number from '$1'"
+}
+
+# Only an address on this machine can be served by a process we start.
+is_local_host() {
+  case "$1" in 127.0.0.1|localhost|::1|0.0.0.0) return 0 ;; *) return 1 ;; esac
+}
+
+# tcp_open HOST PORT: does anything accept a TCP connection there? (bash's /dev/tcp, no tools)
+# shellcheck disable=SC2016  # $0/$1 expand in the inner bash
+tcp_open() {
+  timeout 3 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$1" "$2" 2>/dev/null
+}
+
+# ---------------------------------------------------------------------------------------------
+# Redis
+
+# shellcheck disable=SC2016  # $0/$1 expand in the inner bash
+redis_answers() {
+  local host=$1 port=$2 reply
+  if command -v redis-cli >/dev/null 2>&1; then
+    reply=$(timeout 3 redis-cli -h "$host" -p "$port" ping 2>&1 || true)
+  else
+    # Speak RESP by hand: one inline PING, read one line back.
+    reply=$(timeout 3 bash -c 'exec 3<>"/dev/tcp/$0/$1" || exit 1
+                               printf "PING\r\n" >&3; IFS= read -r line <&3; printf "%s" "$line"' \
+              "$host" "$port" 2>/dev/null || true)
+  fi
+  # A password-protected Redis answers NOAUTH: it is there, and the URL carries the password.
+  [[ $reply == *PONG* || $reply == *NOAUTH* || $reply == *WRONGPASS* ]]
+}
+
+ensure_redis() {
+  local url=${REDIS_URL:-redis://127.0.0.1:6379}
+  parse_url "$url" 6379
+  local host=$URL_HOST port=$URL_PORT
+  if redis_answers "$host" "$port"; then
+    log "Redis answers at $host:$port"
+    return 0
+  fi
+  is_local_host "$host" \
+    || die "Redis at $host:$port (REDIS_URL) does not answer, and it is not on this machine, so it cannot be started here"
+  if tcp_open "$host" "$port"; then
+    die "something listens on $host:$port but does not answer Redis PING; free the port or set REDIS_URL"
+  fi
+
+  if ! command -v redis-server >/dev/null 2>&1; then
+    apt_install redis-server
+    # Some packagings start a service on install; use it if it is the one we need.
+    if redis_answers "$host" "$port"; then
+      log "Redis answers at $host:$port (started by its package)"
+      return 0
+    fi
+  fi
+
+  local dir="$TS_STATE_DIR/redis" pidfile="$TS_STATE_DIR/redis/redis-$port.pid"
+  mkdir -p "$dir" "$TS_STATE_DIR/logs"
+  rm -f "$pidfile"
+  local bind=127.0.0.1
+  [[ $host == ::1 ]] && bind="127.0.0.1 ::1"
+  log "starting Redis on $host:$port (log: $TS_STATE_DIR/logs/redis-$port.log)"
+  # A cache for short-lived records: no snapshots, no AOF (every key has a TTL anyway).
+  # shellcheck disable=SC2086  # $bind is one or two addresses on purpose
+  redis-server --daemonize yes --bind $bind --port "$port" --save "" --appendonly no \
+    --dir "$dir" --pidfile "$pidfile" --logfile "$TS_STATE_DIR/logs/redis-$port.log" \
+    || die "redis-server failed to start; see $TS_STATE_DIR/logs/redis-$port.log"
+  TS_STARTED_REDIS_PIDFILE=$pidfile
+  TS_STARTED_REDIS_ADDR="$host:$port"
+
+  local i
+  for ((i = 0; i < 40; i++)); do
+    redis_answers "$host" "$port" && { log "Redis is up (pid $(cat "$pidfile" 2>/dev/null || echo ?))"; return 0; }
+    sleep 0.5
+  done
+  tail -n 20 "$TS_STATE_DIR/logs/redis-$port.log" >&2 2>/dev/null || true
+  die "Redis started on $host:$port but did not answer PING within 20 s"
+}
+
+# ---------------------------------------------------------------------------------------------
+# PostgreSQL
+
+pg_target() {
+  if [[ -n ${PG_URL:-} ]]; then
+    parse_url "$PG_URL" 5432
+  else
+    URL_HOST=127.0.0.1 URL_PORT=5432
+  fi
+  PG_HOST=$URL_HOST PG_PORT=$URL_PORT
+}
+
+pg_answers() {
+  if command -v pg_isready >/dev/null 2>&1; then
+    # exit 0 = accepting connections (1 = still starting, 2 = nothing there)
+    pg_isready -q -h "$1" -p "$2" -t 3 >/dev/null 2>&1
+  else
+    tcp_open "$1" "$2"
+  fi
+}
+
+pg_wait_ready() {
+  local i
+  for ((i = 0; i < 60; i++)); do
+    pg_answers "$PG_HOST" "$PG_PORT" && return 0
+    sleep 0.5
+  done
+  return 1
+}
+
+# Newest installed server binaries (Debian keeps them in /usr/lib/postgresql/<version>/bin).
+pg_bindir() {
+  local d
+  d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+  [[ -n $d && -x $d/postgres ]] && printf '%s\n' "$d"
+}
+
+# Where a private cluster lives. Under root the server runs as the `postgres` OS user, which must
+# be able to reach the directory; a repository under /root is not reachable, so fall back to
+# postgres' home directory then.
+pg_private_base() {
+  local base="$TS_STATE_DIR/pg"
+  if [[ $EUID -eq 0 ]]; then
+    mkdir -p "$base"
+    chown postgres: "$base"
+    if ! runuser -u postgres -- test -w "$base" 2>/dev/null; then
+      base=/var/lib/postgresql/tokenservices
+      mkdir -p "$base"
+      chown postgres: "$base"
+    fi
+  else
+    mkdir -p "$base"
+  fi
+  printf '%s\n' "$base"
+}
+
+# The Debian cluster (pg_lsclusters) configured for PORT, as "<version> <name>".
+pg_debian_cluster_for_port() {
+  command -v pg_lsclusters >/dev/null 2>&1 || return 1
+  pg_lsclusters -h 2>/dev/null | awk -v p="$1" '$3 == p { print $1, $2; found = 1; exit } END { exit !found }'
+}
+
+pg_start_private() {
+  local bindir=$1 base owner data sock
+  base=$(pg_private_base)
+  owner=$(id -un)
+  if [[ $EUID -eq 0 ]]; then
+    id postgres >/dev/null 2>&1 || die "no 'postgres' OS user to run a private PostgreSQL cluster as"
+    owner=postgres
+  fi
+  data="$base/data"
+  sock="$base/run"
+  as_user "$owner" mkdir -p "$sock"
+  as_user "$owner" chmod 700 "$sock"   # trust on the local socket is safe: only its owner (and root) gets in
+
+  if [[ ! -f $data/PG_VERSION ]]; then
+    log "creating a private PostgreSQL cluster in $data"
+    # Superuser 'postgres' without password over the private socket; password (scram) over TCP,
+    # as on a stock Debian cluster.
+    (cd / && as_user "$owner" "$bindir/initdb" -D "$data" -U postgres -E UTF8 --no-locale \
+        --auth-local=trust --auth-host=scram-sha-256) >"$base/initdb.log" 2>&1 \
+      || { cat "$base/initdb.log" >&2; die "initdb failed"; }
+    echo "include_if_exists = 'tokenservices.conf'" | as_user "$owner" tee -a "$data/postgresql.conf" >/dev/null
+  fi
+  # Rewritten on every start so that the port and addresses always match what was asked for.
+  as_user "$owner" tee "$data/tokenservices.conf" >/dev/null <<EOF
+listen_addresses = '127.0.0.1'
+port = $PG_PORT
+unix_socket_directories = '$sock'
+EOF
+  log "starting the private PostgreSQL cluster on 127.0.0.1:$PG_PORT (log: $base/postgres.log)"
+  (cd / && as_user "$owner" "$bindir/pg_ctl" -D "$data" -l "$base/postgres.log" -w -t 30 start >&2) \
+    || { tail -n 20 "$base/postgres.log" >&2 2>/dev/null || true; die "PostgreSQL did not start; see $base/postgres.log"; }
+  TS_STARTED_PG="private $bindir $data $owner"
+}
+
+ensure_postgres() {
+  pg_target
+  if pg_answers "$PG_HOST" "$PG_PORT"; then
+    log "PostgreSQL answers at $PG_HOST:$PG_PORT"
+    return 0
+  fi
+  is_local_host "$PG_HOST" \
+    || die "PostgreSQL at $PG_HOST:$PG_PORT (PG_URL) does not answer, and it is not on this machine, so it cannot be started here"
+
+  local bindir
+  bindir=$(pg_bindir || true)
+  if [[ -z $bindir ]]; then
+    apt_install postgresql
+    bindir=$(pg_bindir || true)
+    [[ -n $bindir ]] || die "the postgresql package installed no server under /usr/lib/postgresql"
+    # Debian's package creates a cluster and, where an init script may run, starts it.
+    if pg_wait_ready_short; then
+      log "PostgreSQL answers at $PG_HOST:$PG_PORT (started by its package)"
+      return 0
+    fi
+  fi
+
+  local cluster
+  if can_be_root && cluster=$(pg_debian_cluster_for_port "$PG_PORT"); then
+    # shellcheck disable=SC2086  # "<version> <name>"
+    set -- $cluster
+    log "starting PostgreSQL cluster $1/$2 (pg_ctlcluster)"
+    # --skip-systemctl-redirect: there may be no systemd; talk to the cluster directly.
+    as_root pg_ctlcluster --skip-systemctl-redirect "$1" "$2" start >&2 \
+      || die "pg_ctlcluster $1 $2 start failed; see /var/log/postgresql/postgresql-$1-$2.log"
+    TS_STARTED_PG="cluster $1 $2"
+  else
+    pg_start_private "$bindir"
+  fi
+  TS_STARTED_PG_ADDR="$PG_HOST:$PG_PORT"
+
+  pg_wait_ready || die "PostgreSQL was started but does not accept connections at $PG_HOST:$PG_PORT within 30 s"
+  log "PostgreSQL is up at $PG_HOST:$PG_PORT"
+}
+
+pg_wait_ready_short() {
+  local i
+  for ((i = 0; i < 6; i++)); do
+    pg_answers "$PG_HOST" "$PG_PORT" && return 0
+    sleep 0.5
+  done
+  return 1
+}
+
+# Run psql as a PostgreSQL superuser, whichever way this machine allows:
+#   1. TCP as 'postgres' (developer machines set to trust; -w: never prompt for a password),
+#   2. the private cluster's socket (trust, owner-only directory),
+#   3. peer authentication on the default socket as the 'postgres' OS user (stock Debian).
+# The SQL comes on stdin.
+pg_superuser_try() {
+  local how=$1 sock; shift
+  case "$how" in
+    tcp)     (cd / && PGCONNECT_TIMEOUT=5 psql -w -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres "$@") ;;
+    private) for sock in "$TS_STATE_DIR/pg/run" /var/lib/postgresql/tokenservices/run; do
+               [[ -S $sock/.s.PGSQL.$PG_PORT ]] || continue
+               (cd / && psql -w -X -q -h "$sock" -p "$PG_PORT" -U postgres -d postgres "$@")
+               return
+             done
+             return 1 ;;
+    peer)    if [[ $EUID -eq 0 ]]; then
+               (cd / && runuser -u postgres -- psql -w -X -q -p "$PG_PORT" -d postgres "$@")
+             elif command -v sudo >/dev/null 2>&1; then
+               (cd / && sudo -u postgres -- psql -w -X -q -p "$PG_PORT" -d postgres "$@")
+             else
+               return 1
+             fi ;;
+  esac
+}
+
+pg_superuser_psql() {
+  local how
+  for how in tcp private peer; do
+    if pg_superuser_try "$how" -c 'select 1' </dev/null >/dev/null 2>&1; then
+      pg_superuser_try "$how" -v ON_ERROR_STOP=1 "$@"
+      return
+    fi
+  done
+  die "cannot connect to PostgreSQL on port $PG_PORT as a superuser (tried: TCP as postgres, a private cluster's socket, peer auth as the postgres OS user)"
+}
+
+ensure_database() {
+  pg_target
+  if [[ -n ${PG_URL:-} ]]; then
+    # The user chose the database: it is theirs to create. Only check that it can be reached.
+    if command -v psql >/dev/null 2>&1; then
+      PGCONNECT_TIMEOUT=5 psql -w -X -q "$PG_URL" -c 'select 1' >/dev/null \
+        || die "cannot connect with PG_URL (check user, password and database)"
+      log "PG_URL connects"
+    fi
+    return 0
+  fi
+  command -v psql >/dev/null 2>&1 || apt_install postgresql-client
+
+  local db sql
+  # Role: created once; its password is (re)set so that a pre-existing role also works over scram.
+  sql="DO \$\$ BEGIN
+         IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$TS_DB_ROLE') THEN
+           CREATE ROLE $TS_DB_ROLE LOGIN PASSWORD '$TS_DB_PASSWORD';
+         ELSE
+           ALTER ROLE $TS_DB_ROLE LOGIN PASSWORD '$TS_DB_PASSWORD';
+         END IF;
+       END \$\$;"
+  for db in "$@"; do
+    [[ $db =~ ^[a-z_][a-z0-9_]*$ ]] || die "unexpected database name '$db'"
+    # CREATE DATABASE cannot run inside DO/transactions; \gexec runs it only when missing.
+    sql+="
+SELECT 'CREATE DATABASE $db OWNER $TS_DB_ROLE' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '$db') \\gexec
+ALTER DATABASE $db OWNER TO $TS_DB_ROLE;"
+  done
+  pg_superuser_psql -f - <<<"$sql" >/dev/null || die "creating role/databases failed"
+  log "role $TS_DB_ROLE and database(s) $* are ready"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Stopping what we started
+
+stop_started_infra() {
+  if [[ -n $TS_STARTED_REDIS_PIDFILE ]]; then
+    local pid i
+    pid=$(cat "$TS_STARTED_REDIS_PIDFILE" 2>/dev/null || true)
+    if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
+      log "stopping the Redis we started on $TS_STARTED_REDIS_ADDR (pid $pid)"
+      kill -TERM "$pid" 2>/dev/null || true
+      for ((i = 0; i < 20; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+      if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
+    fi
+    rm -f "$TS_STARTED_REDIS_PIDFILE"
+    TS_STARTED_REDIS_PIDFILE=""
+  fi
+  if [[ -n $TS_STARTED_PG ]]; then
+    local -a what
+    read -r -a what <<<"$TS_STARTED_PG"
+    log "stopping the PostgreSQL we started on $TS_STARTED_PG_ADDR"
+    case "${what[0]}" in
+      cluster)
+        as_root pg_ctlcluster --skip-systemctl-redirect -m fast "${what[1]}" "${what[2]}" stop >&2 || true ;;
+      private)
+        (cd / && as_user "${what[3]}" "${what[1]}/pg_ctl" -D "${what[2]}" -m fast -w stop >&2) || true ;;
+    esac
+    TS_STARTED_PG=""
+  fi
+}
+
+# Human-readable summary of what this shell started, for the caller's messages.
+describe_started_infra() {
+  local out=""
+  [[ -n $TS_STARTED_REDIS_PIDFILE ]] && out+="Redis on $TS_STARTED_REDIS_ADDR (pid file $TS_STARTED_REDIS_PIDFILE); "
+  [[ -n $TS_STARTED_PG ]] && out+="PostgreSQL on $TS_STARTED_PG_ADDR ($TS_STARTED_PG); "
+  printf '%s' "${out%; }"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Java
+
+# Major version of the JDK Maven will use (JAVA_HOME first, as mvnw does), or empty.
+jdk_major() {
+  local java=java
+  [[ -n ${JAVA_HOME:-} ]] && java="$JAVA_HOME/bin/java"
+  command -v "$java" >/dev/null 2>&1 || return 0
+  local v
+  v=$("$java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ { print $2; exit }')
+  v=${v#1.}
+  printf '%s\n' "${v%%.*}"
+}
+
+has_javac() {
+  local java
+  if [[ -n ${JAVA_HOME:-} ]]; then
+    [[ -x $JAVA_HOME/bin/javac ]]
+  else
+    java=$(readlink -f "$(command -v java)")
+    [[ -x ${java%/*}/javac ]] || command -v javac >/dev/null 2>&1
+  fi
+}
+
+require_jdk17() {
+  local major
+  major=$(jdk_major)
+  [[ -n $major ]] || die "no Java found: install a JDK 17 or newer (e.g. apt-get install openjdk-17-jdk-headless) or set JAVA_HOME"
+  (( major >= 17 )) || die "Java $major found${JAVA_HOME:+ in JAVA_HOME=$JAVA_HOME}; TokenServices needs a JDK 17 or newer (set JAVA_HOME to one)"
+  has_javac || die "Java $major is a runtime without a compiler (no javac); install the JDK (e.g. openjdk-17-jdk-headless)"
+}
+
+# For a clean machine (CI): what the build needs and may be missing.
+ensure_build_tools() {
+  local -a missing=()
+  command -v curl >/dev/null 2>&1 || missing+=(curl)          # mvnw downloads Maven with it
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)    # secrets in run.sh
+  [[ -e /etc/ssl/certs/ca-certificates.crt ]] || missing+=(ca-certificates)
+  (( ${#missing[@]} == 0 )) || apt_install "${missing[@]}"
+
+  local major
+  major=$(jdk_major)
+  if [[ -z $major ]] || (( major < 17 )) || ! has_javac; then
+    # Debian 12 / Ubuntu 22.04+ have 17; newer releases may only carry 21 or later.
+    # A fresh container has no package lists yet: refresh them once if no candidate is known.
+    local pkg chosen="" attempt
+    for attempt in 1 2; do
+      for pkg in openjdk-17-jdk-headless openjdk-21-jdk-headless default-jdk-headless; do
+        if apt-cache show "$pkg" >/dev/null 2>&1; then chosen=$pkg; break 2; fi
+      done
+      [[ $attempt == 1 ]] && as_root env DEBIAN_FRONTEND=noninteractive apt-get update >&2
+    done
+    [[ -n $chosen ]] || die "no JDK package found by apt-get; install a JDK 17 or newer"
+    apt_install "$chosen"
+    # The default `java` may still be an older one: point JAVA_HOME at the newest JDK 17+.
+    major=$(jdk_major)
+    if [[ -z $major ]] || (( major < 17 )) || ! has_javac; then
+      local home
+      for home in $(ls -d /usr/lib/jvm/*/ 2>/dev/null | sort -rV); do
+        home=${home%/}
+        if [[ -x $home/bin/javac ]] && JAVA_HOME=$home jdk_major | awk '{ exit !($1 >= 17) }'; then
+          export JAVA_HOME=$home
+          log "using JAVA_HOME=$JAVA_HOME"
+          break
+        fi
+      done
+    fi
+  fi
+  require_jdk17
+}

@@ -1,0 +1,255 @@
+package dev.tokenservices.shared.registry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class RegistryFileTest {
+
+    private static final String SECRET = "s3cr3t-s3cr3t-s3cr3t-s3cr3t-s3cr3t";
+    private final List<String> warnings = new ArrayList<>();
+
+    private Registry parse(String yaml, Map<String, String> env) {
+        return RegistryFile.parse("reg.yaml", yaml, env::get, warnings::add);
+    }
+
+    private RegistryException error(String yaml) {
+        return assertThrows(RegistryException.class, () -> parse(yaml, Map.of("SECRET", SECRET)));
+    }
+
+    @Test
+    void parsesTheContractExampleWithSecretsFromTheEnvironment() {
+        Registry registry = parse("""
+                clients:
+                  - client_id: reports-worker
+                    client_secret: ${SECRET}     # kept only as a hash
+                    token_endpoint_auth_method: client_secret_basic
+                    grant_types: [client_credentials]
+                    scope: "invoices.read"
+                    access_token_lifetime: 600
+                  - client_id: tv-app
+                    token_endpoint_auth_method: none
+                    client_name: "Living-room TV"
+                    grant_types: ["urn:ietf:params:oauth:grant-type:device_code", refresh_token]
+                    scope: "media.play profile.read"
+                resources:
+                  - resource: https://api.example/invoices
+                    scopes: [invoices.read, invoices.write]
+                    authority:
+                      url: http://billing.internal/scope-decision
+                      timeout_ms: 300
+                      on_failure: deny
+                trusted_issuers:
+                  - issuer: https://accounts.google.com
+                    audiences: ["1234.apps.googleusercontent.com"]
+                upstream_idps:
+                  - id: google
+                    issuer: https://accounts.google.com
+                    client_id: 1234.apps.googleusercontent.com
+                    client_secret: ${SECRET}
+                    scope: "openid email profile"
+                """, Map.of("SECRET", SECRET));
+        ClientEntry worker = registry.client("reports-worker").orElseThrow();
+        assertEquals(RegistryFile.sha256Hex(SECRET), worker.secretHash());
+        assertFalse(worker.toString().contains(SECRET), "the secret itself is never kept");
+        assertEquals(AuthMethod.CLIENT_SECRET_BASIC, worker.authMethod());
+        assertEquals(600, worker.accessTokenLifetime());
+        ClientEntry tv = registry.client("tv-app").orElseThrow();
+        assertEquals(AuthMethod.NONE, tv.authMethod());
+        assertNull(tv.secretHash());
+        assertEquals(Set.of("media.play", "profile.read"), tv.scope());
+        assertEquals(ClientEntry.DEFAULT_ACCESS_TOKEN_LIFETIME, tv.accessTokenLifetime());
+        ResourceEntry invoices = registry.resources().get(0);
+        assertEquals(ResourceEntry.OnFailure.DENY, invoices.authority().onFailure());
+        assertEquals(300, invoices.authority().timeoutMs());
+        assertEquals(2, registry.allTrustedIssuers().size(), "every upstream IdP is also a trusted issuer");
+        assertEquals(List.of("1234.apps.googleusercontent.com"), registry.allTrustedIssuers().get(1).audiences());
+        assertEquals(SECRET, registry.upstreamIdps().get(0).clientSecret());
+        assertNull(registry.upstreamIdps().get(0).withoutSecret().clientSecret());
+    }
+
+    @Test
+    void aMissingVariableStopsStartUpNamingIt() {
+        RegistryException e = assertThrows(RegistryException.class, () -> parse("""
+                clients:
+                  - client_id: a
+                    client_secret: ${NOT_SET_ANYWHERE}
+                    grant_types: [client_credentials]
+                """, Map.of()));
+        assertTrue(e.getMessage().contains("NOT_SET_ANYWHERE"), e.getMessage());
+        assertTrue(e.getMessage().contains("reg.yaml"), e.getMessage());
+        assertTrue(e.getMessage().contains("clients[0].client_secret"), e.getMessage());
+    }
+
+    @Test
+    void variablesInCommentsAreNeverRead() {
+        Registry registry = parse("""
+                # client_secret: ${NOT_SET_ANYWHERE}
+                clients:
+                  - client_id: a   # ${ALSO_NOT_SET}
+                    client_secret: ${SECRET}
+                    grant_types: [client_credentials]
+                """, Map.of("SECRET", SECRET));
+        assertEquals("a", registry.clients().get(0).clientId());
+    }
+
+    @Test
+    void aShortSecretIsRefusedNamingTheClient() {
+        RegistryException e = assertThrows(RegistryException.class, () -> parse("""
+                clients:
+                  - client_id: weak-client
+                    client_secret: ${SHORT}
+                    grant_types: [client_credentials]
+                """, Map.of("SHORT", "tooshort")));
+        assertTrue(e.getMessage().contains("weak-client"), e.getMessage());
+        assertTrue(e.getMessage().contains("client_secret"), e.getMessage());
+        assertTrue(e.getMessage().contains("32"), e.getMessage());
+        assertFalse(e.getMessage().contains("tooshort"), "the secret is not echoed");
+    }
+
+    @Test
+    void wrongFieldsAreNamedWithFileEntryAndField() {
+        assertMessage(error("""
+                clients:
+                  - client_id: a
+                    client_secret: ${SECRET}
+                    token_endpoint_auth_method: client_secret_jwt
+                """), "reg.yaml", "clients[0] (a)", "token_endpoint_auth_method", "client_secret_jwt");
+        assertMessage(error("""
+                clients:
+                  - client_id: a
+                    client_secret: ${SECRET}
+                    grant_types: [password]
+                """), "clients[0] (a)", "grant_types", "password");
+        assertMessage(error("""
+                clients:
+                  - client_id: a
+                    client_secret: ${SECRET}
+                    access_token_lifetime: -5
+                """), "access_token_lifetime");
+        assertMessage(error("""
+                clients:
+                  - client_id: pub
+                    token_endpoint_auth_method: none
+                    grant_types: [client_credentials]
+                """), "clients[0] (pub)", "grant_types");
+        assertMessage(error("""
+                clients:
+                  - client_id: a
+                    client_secret: ${SECRET}
+                  - client_id: a
+                    client_secret: ${SECRET}
+                """), "clients[1] (a)", "registered twice");
+        assertMessage(error("""
+                clients:
+                  - client_secret: ${SECRET}
+                """), "clients[0]", "client_id", "required");
+        assertMessage(error("""
+                clients:
+                  - client_id: k
+                    token_endpoint_auth_method: private_key_jwt
+                """), "clients[0] (k)", "jwks");
+        assertMessage(error("""
+                clients:
+                  - client_id: k
+                    token_endpoint_auth_method: private_key_jwt
+                    jwks: {keys: [{kty: EC, crv: P-256, x: a, y: b, d: secret}]}
+                """), "jwks", "public keys only");
+        assertMessage(error("""
+                clients:
+                  - client_id: a
+                    client_secret: ${SECRET}
+                    redirect_uris: ["/relative"]
+                """), "redirect_uris", "absolute");
+        assertMessage(error("""
+                clients:
+                  - client_id: a
+                    client_secret: ${SECRET}
+                    scope: "ok bad\\"scope"
+                """), "scope");
+    }
+
+    @Test
+    void resourcesAreValidated() {
+        assertMessage(error("""
+                resources:
+                  - resource: https://api.example/a#frag
+                    scopes: [a.read]
+                """), "resources[0]", "fragment");
+        assertMessage(error("""
+                resources:
+                  - resource: https://api.example/a
+                    scopes: []
+                """), "resources[0] (https://api.example/a)", "scopes");
+        assertMessage(error("""
+                resources:
+                  - resource: https://api.example/a
+                    scopes: [shared.scope]
+                  - resource: https://api.example/b
+                    scopes: [shared.scope]
+                """), "resources[1] (https://api.example/b)", "shared.scope", "https://api.example/a");
+        assertMessage(error("""
+                resources:
+                  - resource: https://api.example/a
+                    scopes: [a.read]
+                    authority: {url: http://x/decide, on_failure: maybe}
+                """), "authority.on_failure", "maybe");
+        assertMessage(error("""
+                resources:
+                  - resource: https://api.example/a
+                    scopes: [a.read]
+                    authority: {url: ftp://x/decide}
+                """), "authority.url");
+    }
+
+    @Test
+    void issuersMustBeHttpsExceptOnLoopback() {
+        assertMessage(error("""
+                trusted_issuers:
+                  - issuer: http://idp.example
+                    audiences: [x]
+                """), "trusted_issuers[0]", "issuer", "https");
+        Registry ok = parse("""
+                trusted_issuers:
+                  - issuer: http://localhost:8180/realms/demo
+                    audiences: [x]
+                """, Map.of());
+        assertEquals("http://localhost:8180/realms/demo", ok.trustedIssuers().get(0).issuer());
+    }
+
+    @Test
+    void brokenYamlNamesTheFile() {
+        assertMessage(error("clients: [ {client_id: a"), "reg.yaml", "YAML");
+    }
+
+    @Test
+    void unknownClientFieldsAreWarnedAboutNotFatal() {
+        parse("""
+                clients:
+                  - client_id: a
+                    client_secret: ${SECRET}
+                    logo_uri: https://x/logo.png
+                """, Map.of("SECRET", SECRET));
+        assertEquals(1, warnings.size());
+        assertTrue(warnings.get(0).contains("logo_uri"));
+    }
+
+    @Test
+    void anEmptyFileIsAnEmptyRegistry() {
+        assertTrue(parse("", Map.of()).clients().isEmpty());
+    }
+
+    private static void assertMessage(RegistryException e, String... parts) {
+        for (String part : parts) {
+            assertTrue(e.getMessage().contains(part), "'" + part + "' missing from: " + e.getMessage());
+        }
+    }
+}

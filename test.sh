@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The one test command: ./test.sh [extra Maven arguments]
+#
+# The tests use real Redis and PostgreSQL (no Docker, no Dev Services) at fixed local addresses:
+#   redis://127.0.0.1:6379
+#   postgresql://127.0.0.1:5432/tokenservices_test   user tokenservices, password tokenservices
+# This script makes sure both are there (starting local ones when nothing listens), then runs the
+# whole Maven build with its tests. Whatever it started stays running afterwards, so that repeated
+# runs are fast; it says what it started.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+# shellcheck source=scripts/infra.sh
+source scripts/infra.sh
+
+require_jdk17
+
+# The test profile points at the fixed addresses above. A PG_URL meant for ./run.sh would take
+# precedence over it inside the services (its config source ranks above application.properties),
+# and REDIS_URL is irrelevant to the tests, so neither may steer the tests or the infra check.
+if [[ -n ${PG_URL:-} ]]; then
+  log "ignoring PG_URL for the tests (they use postgresql://127.0.0.1:5432/tokenservices_test)"
+  unset PG_URL
+fi
+REDIS_URL=redis://127.0.0.1:6379 ensure_redis
+ensure_postgres
+ensure_database tokenservices_test
+
+started=$(describe_started_infra)
+if [[ -n $started ]]; then
+  log "started for the tests and left running: $started"
+fi
+
+exec ./mvnw -B verify "$@"

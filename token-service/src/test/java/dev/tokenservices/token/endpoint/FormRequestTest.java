@@ -1,0 +1,53 @@
+package dev.tokenservices.token.endpoint;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tokenservices.shared.oauth.OAuthException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class FormRequestTest {
+
+    @Test
+    void decodesFormEncoding() {
+        FormRequest r = FormRequest.parse("application/x-www-form-urlencoded; charset=UTF-8",
+                "grant_type=client_credentials&scope=a+b%20c&empty=&resource=https%3A%2F%2Fx&resource=https%3A%2F%2Fy", null);
+        assertEquals("client_credentials", r.get("grant_type"));
+        assertEquals("a b c", r.get("scope"));
+        assertNull(r.get("empty"), "an empty value counts as absent");
+        assertEquals(List.of("https://x", "https://y"), r.all("resource"));
+    }
+
+    @Test
+    void duplicatesAreRefusedExceptForResourceAndAudience() {
+        OAuthException e = assertThrows(OAuthException.class,
+                () -> FormRequest.parse(FormRequest.FORM, "scope=a&scope=b", null));
+        assertEquals("invalid_request", e.error());
+        assertTrue(e.description().contains("scope"));
+    }
+
+    @Test
+    void otherContentTypesAreRefused() {
+        assertEquals("invalid_request", assertThrows(OAuthException.class,
+                () -> FormRequest.parse("application/json", "{}", null)).error());
+        assertEquals("invalid_request", assertThrows(OAuthException.class,
+                () -> FormRequest.parse(null, "a=b", null)).error());
+    }
+
+    @Test
+    void brokenPercentEncodingIsInvalidRequest() {
+        assertEquals("invalid_request", assertThrows(OAuthException.class,
+                () -> FormRequest.parse(FormRequest.FORM, "scope=%ZZ", null)).error());
+        assertEquals("invalid_request", assertThrows(OAuthException.class,
+                () -> FormRequest.parse(FormRequest.FORM, "scope=%", null)).error());
+    }
+
+    @Test
+    void echoedNamesArePrintableAndShort() {
+        assertEquals("a?b", FormRequest.printable("a\nb"));
+        assertEquals(43, FormRequest.printable("x".repeat(100)).length());
+    }
+}
