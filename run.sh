@@ -222,9 +222,9 @@ cat >&2 <<EOF
   token service       $TOKEN_SERVICE_ISSUER
     discovery         $TOKEN_SERVICE_ISSUER/.well-known/openid-configuration
     JWKS              $TOKEN_SERVICE_ISSUER/jwks
-  orchestrator        $ORCHESTRATOR_ISSUER
-    discovery         $ORCHESTRATOR_ISSUER/.well-known/openid-configuration
-  device portal       $DEVICE_PORTAL_URL/device
+  orchestrator        $ORCHESTRATOR_ISSUER/q/health   (health only in this build)
+  device portal       $DEVICE_PORTAL_URL/q/health   (health only in this build)
+  metrics             $TOKEN_SERVICE_ISSUER/q/metrics
 
   logs                $TS_STATE_DIR/logs/
   secrets             $SECRETS_FILE

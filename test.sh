@@ -30,4 +30,7 @@ if [[ -n $started ]]; then
   log "started for the tests and left running: $started"
 fi
 
-exec ./mvnw -B verify "$@"
+./mvnw -B verify "$@"
+
+# End to end: token exchange with an id_token from a real third-party OIDC provider (Node).
+e2e/run.sh

@@ -25,6 +25,10 @@ public interface TokenServiceConfig {
 
     Keys keys();
 
+    Exchange exchange();
+
+    Authorities authorities();
+
     /** How long a request waits for Redis or PostgreSQL before answering 503. */
     @WithDefault("3s")
     Duration dependencyTimeout();
@@ -36,6 +40,40 @@ public interface TokenServiceConfig {
     /** Allowed clock difference when checking client assertions and other JWTs' exp/iat/nbf. */
     @WithDefault("60s")
     Duration clockSkew();
+
+    /** Token exchange (RFC 8693) of subject tokens. */
+    interface Exchange {
+        /** Longest subject_token or actor_token accepted; real id_tokens with group claims exceed 2 KiB. */
+        @WithDefault("16384")
+        int maxSubjectTokenLength();
+
+        /** After an unknown kid made us refetch an issuer's JWKS, no new fetch for that issuer before this. */
+        @WithDefault("30s")
+        Duration jwksRefetchInterval();
+
+        /** How long an issuer's JWKS is cached when its response carries no Cache-Control max-age. */
+        @WithDefault("5m")
+        Duration jwksDefaultCacheTime();
+
+        /** Timeout of each fetch of an issuer's discovery document or JWKS. */
+        @WithDefault("3s")
+        Duration fetchTimeout();
+    }
+
+    /** The scope-authority webhooks. */
+    interface Authorities {
+        /** Consecutive failures after which an authority's circuit opens. */
+        @WithDefault("5")
+        int circuitFailureThreshold();
+
+        /** How long an open circuit answers "failed" at once before one trial call is let through. */
+        @WithDefault("10s")
+        Duration circuitOpenDuration();
+
+        /** Largest authority response body read. */
+        @WithDefault("65536")
+        int maxResponseBytes();
+    }
 
     interface Keys {
         /** Signature algorithm of new keys: ES256, RS256 or EdDSA. */

@@ -81,7 +81,7 @@ public record FormRequest(Map<String, List<String>> parameters, String authoriza
     }
 
     /** Names echoed in error descriptions are cut short and stripped to printable ASCII. */
-    static String printable(String value) {
+    public static String printable(String value) {
         String cut = value.length() > 40 ? value.substring(0, 40) + "..." : value;
         return cut.replaceAll("[^\\x20-\\x7e]", "?");
     }

@@ -40,9 +40,14 @@ public final class ScopePolicy {
      * @param resourceParameters the {@code resource} parameters, possibly empty
      */
     public Decision decide(ClientEntry client, String scopeParameter, List<String> resourceParameters) {
-        Set<String> requested = scopeParameter == null ? new LinkedHashSet<>(client.scope()) : parse(scopeParameter);
+        return decide(client.scope(), scopeParameter, resourceParameters);
+    }
+
+    /** @param allowance the most that may be granted, in the order scopes are listed by default */
+    public Decision decide(Set<String> allowance, String scopeParameter, List<String> resourceParameters) {
+        Set<String> requested = scopeParameter == null ? new LinkedHashSet<>(allowance) : parse(scopeParameter);
         for (String scope : requested) {
-            if (!client.scope().contains(scope)) {
+            if (!allowance.contains(scope)) {
                 throw OAuthException.invalidScope("scope '" + scope + "' is not allowed for this client");
             }
         }

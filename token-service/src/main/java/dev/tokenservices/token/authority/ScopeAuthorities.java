@@ -1,0 +1,228 @@
+package dev.tokenservices.token.authority;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenservices.shared.oauth.OAuthException;
+import dev.tokenservices.shared.registry.ResourceEntry;
+import dev.tokenservices.token.config.TokenServiceConfig;
+import dev.tokenservices.token.grant.ScopePolicy;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.buffer.Buffer;
+import io.vertx.mutiny.ext.web.client.WebClient;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
+
+/**
+ * The fan-out: every resource involved in a request that has a scope authority is asked, all in
+ * parallel, each with its own timeout and circuit breaker, so a slow or dead authority costs only
+ * the scopes of its own resource. Resources without an authority grant what the client may have.
+ *
+ * <p>Every decision is an audit event (a structured log line) and a metric:
+ * {@code ts_authority_request_seconds{resource,outcome}}, {@code ts_authority_failures_total{resource,reason}},
+ * {@code ts_authority_circuit_open{resource}}.
+ */
+@ApplicationScoped
+public class ScopeAuthorities {
+
+    private static final Logger AUDIT = Logger.getLogger("dev.tokenservices.audit");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final WebClient http;
+    private final Clock clock;
+    private final MeterRegistry meters;
+    private final TokenServiceConfig.Authorities config;
+    private final ConcurrentMap<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
+
+    /** What the authorities granted, together. */
+    public record Outcome(Set<String> scopes, List<String> audiences, Map<String, Object> resourceClaims) {
+    }
+
+    private record ResourceResult(ResourceEntry resource, List<String> requested, Set<String> granted,
+            Map<String, Object> claims, boolean failed) {
+    }
+
+    public ScopeAuthorities(WebClient http, Clock clock, MeterRegistry meters, TokenServiceConfig config) {
+        this.http = http;
+        this.clock = clock;
+        this.meters = meters;
+        this.config = config.authorities();
+    }
+
+    /**
+     * @param decision        the scopes the client may ask for and the resources they belong to
+     * @param resourceOfScope the registry's scope → resource map
+     * @param fallbackAudience the audience when only scopes of no resource are granted
+     */
+    public Uni<Outcome> decide(AuthorityRequest request, ScopePolicy.Decision decision,
+            Function<String, ResourceEntry> resourceOfScope, String fallbackAudience) {
+        Map<ResourceEntry, List<String>> byResource = new LinkedHashMap<>();
+        List<String> unowned = new ArrayList<>();
+        for (String scope : decision.scopes()) {
+            ResourceEntry owner = resourceOfScope.apply(scope);
+            if (owner == null) {
+                unowned.add(scope);
+            } else {
+                byResource.computeIfAbsent(owner, r -> new ArrayList<>()).add(scope);
+            }
+        }
+        List<Uni<ResourceResult>> calls = new ArrayList<>();
+        byResource.forEach((resource, scopes) -> calls.add(resource.authority() == null
+                ? Uni.createFrom().item(new ResourceResult(resource, scopes, new LinkedHashSet<>(scopes), Map.of(), false))
+                : ask(resource, scopes, request)));
+        Uni<List<ResourceResult>> all = calls.isEmpty()
+                ? Uni.createFrom().item(List.of())
+                : Uni.join().all(calls).andFailFast();
+        return all.map(results -> combine(results, unowned, decision, fallbackAudience));
+    }
+
+    private Outcome combine(List<ResourceResult> results, List<String> unowned, ScopePolicy.Decision decision, String fallback) {
+        for (ResourceResult r : results) {
+            if (r.failed() && r.resource().authority().onFailure() == ResourceEntry.OnFailure.DENY) {
+                throw OAuthException.temporarilyUnavailable("the scope authority for " + r.resource().resource()
+                        + " did not answer; try again shortly");
+            }
+        }
+        Set<String> granted = new LinkedHashSet<>();
+        Map<String, Object> claims = new LinkedHashMap<>();
+        for (String scope : decision.scopes()) {
+            if (unowned.contains(scope)) {
+                granted.add(scope);
+            }
+        }
+        List<String> audiences = new ArrayList<>();
+        for (String audience : decision.audiences()) {
+            for (ResourceResult r : results) {
+                if (r.resource().resource().equals(audience) && !r.granted().isEmpty()) {
+                    audiences.add(audience);
+                    granted.addAll(r.granted());
+                    if (!r.claims().isEmpty()) {
+                        claims.put(audience, r.claims());
+                    }
+                }
+            }
+        }
+        if (granted.isEmpty()) {
+            throw OAuthException.invalidScope("none of the requested scopes was granted");
+        }
+        if (audiences.isEmpty()) {
+            audiences.add(fallback);
+        }
+        // keep the order the scopes were asked in
+        Set<String> ordered = new LinkedHashSet<>();
+        decision.scopes().stream().filter(granted::contains).forEach(ordered::add);
+        return new Outcome(ordered, audiences, claims);
+    }
+
+    private Uni<ResourceResult> ask(ResourceEntry resource, List<String> scopes, AuthorityRequest request) {
+        ResourceEntry.Authority authority = resource.authority();
+        CircuitBreaker breaker = breaker(resource.resource());
+        long start = System.nanoTime();
+        if (!breaker.tryAcquire()) {
+            return Uni.createFrom().item(failed(resource, scopes, request, "circuit_open", start));
+        }
+        Duration timeout = Duration.ofMillis(authority.timeoutMs());
+        return http.postAbs(authority.url())
+                .putHeader("Content-Type", "application/json")
+                .putHeader("Accept", "application/json")
+                .timeout(authority.timeoutMs())
+                .sendBuffer(Buffer.buffer(payload(resource, scopes, request)))
+                .ifNoItem().after(timeout).fail()
+                .onItemOrFailure().transform((response, failure) -> {
+                    if (failure != null) {
+                        breaker.onFailure();
+                        String reason = failure instanceof io.smallrye.mutiny.TimeoutException
+                                || failure.getClass().getSimpleName().contains("Timeout") ? "timeout" : "unreachable";
+                        return failed(resource, scopes, request, reason, start);
+                    }
+                    if (response.statusCode() != 200) {
+                        breaker.onFailure();
+                        return failed(resource, scopes, request, "status_" + response.statusCode(), start);
+                    }
+                    Buffer body = response.body();
+                    Optional<AuthorityAnswer> answer = body == null || body.length() > config.maxResponseBytes()
+                            ? Optional.empty() : AuthorityAnswer.parse(body.toString(), scopes);
+                    if (answer.isEmpty()) {
+                        breaker.onFailure();
+                        return failed(resource, scopes, request, "bad_response", start);
+                    }
+                    breaker.onSuccess();
+                    audit(resource, scopes, request, answer.get().decision(), answer.get().granted(), start);
+                    return new ResourceResult(resource, scopes, answer.get().granted(), answer.get().claims(), false);
+                });
+    }
+
+    private ResourceResult failed(ResourceEntry resource, List<String> scopes, AuthorityRequest request, String reason, long start) {
+        Counter.builder("ts.authority.failures").description("Scope authority calls that failed, by reason")
+                .tag("resource", resource.resource()).tag("reason", reason).register(meters).increment();
+        audit(resource, scopes, request, "failure:" + reason + ":" + resource.authority().onFailure().name().toLowerCase(),
+                Set.of(), start);
+        return new ResourceResult(resource, scopes, Set.of(), Map.of(), true);
+    }
+
+    private void audit(ResourceEntry resource, List<String> requested, AuthorityRequest request, String outcome,
+            Set<String> granted, long start) {
+        long micros = (System.nanoTime() - start) / 1000;
+        Timer.builder("ts.authority.request").description("Scope authority decisions and their latency")
+                .tag("resource", resource.resource()).tag("outcome", outcome.startsWith("failure") ? "failure" : outcome)
+                .publishPercentileHistogram().register(meters).record(micros, TimeUnit.MICROSECONDS);
+        MDC.put("event", "scope_authority_decision");
+        MDC.put("resource", resource.resource());
+        MDC.put("client_id", request.clientId());
+        MDC.put("subject", request.subject().subject());
+        MDC.put("idp", request.subject().issuer());
+        MDC.put("outcome", outcome);
+        MDC.put("duration_ms", String.format("%.1f", micros / 1000.0));
+        try {
+            AUDIT.infof("scope authority decision resource=%s client_id=%s sub=%s idp=%s requested=%s outcome=%s granted=%s duration_ms=%.1f",
+                    resource.resource(), request.clientId(), request.subject().subject(), request.subject().issuer(),
+                    String.join(" ", requested), outcome, String.join(" ", granted), micros / 1000.0);
+        } finally {
+            for (String key : new String[] {"event", "resource", "client_id", "subject", "idp", "outcome", "duration_ms"}) {
+                MDC.remove(key);
+            }
+        }
+    }
+
+    private CircuitBreaker breaker(String resource) {
+        return breakers.computeIfAbsent(resource, r -> {
+            CircuitBreaker breaker = new CircuitBreaker(config.circuitFailureThreshold(), config.circuitOpenDuration(), clock);
+            Gauge.builder("ts.authority.circuit.open", breaker, b -> b.state() == CircuitBreaker.State.OPEN ? 1 : 0)
+                    .description("1 while the authority's circuit is open").tag("resource", r).register(meters);
+            return breaker;
+        });
+    }
+
+    private static String payload(ResourceEntry resource, List<String> scopes, AuthorityRequest request) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("resource", resource.resource());
+        body.put("client_id", request.clientId());
+        body.put("grant_type", request.grantType());
+        body.put("subject", request.subject().subject());
+        body.put("issuer", request.subject().issuer());
+        body.put("requested_scopes", scopes);
+        body.put("claims", request.subject().claims());
+        try {
+            return JSON.writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package dev.tokenservices.token.grant.tokenexchange;
+
+import dev.tokenservices.shared.oauth.OAuthException;
+import dev.tokenservices.shared.registry.ClientEntry;
+import dev.tokenservices.shared.registry.GrantTypes;
+import dev.tokenservices.token.authority.AuthorityRequest;
+import dev.tokenservices.token.authority.ScopeAuthorities;
+import dev.tokenservices.token.config.TokenServiceConfig;
+import dev.tokenservices.token.endpoint.FormRequest;
+import dev.tokenservices.token.grant.GrantHandler;
+import dev.tokenservices.token.grant.ScopePolicy;
+import dev.tokenservices.token.grant.TokenResponse;
+import dev.tokenservices.token.issuance.AccessTokenIssuer;
+import dev.tokenservices.token.issuance.IssuedToken;
+import dev.tokenservices.token.issuance.TokenContext;
+import dev.tokenservices.token.registry.RegisteredClient;
+import dev.tokenservices.token.registry.RegistryCache;
+import dev.tokenservices.token.subject.Subject;
+import dev.tokenservices.token.subject.SubjectTokens;
+import dev.tokenservices.token.subject.TokenTypes;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * RFC 8693 token exchange. The subject token is an id_token of a trusted external issuer or one of
+ * our own access tokens; the requested scopes are decided by each involved resource's scope
+ * authority (the fan-out); with an actor token the result records the delegation in {@code act}.
+ */
+@ApplicationScoped
+public class TokenExchangeGrant implements GrantHandler {
+
+    private static final Set<String> ISSUABLE = Set.of(TokenTypes.ACCESS_TOKEN, TokenTypes.JWT);
+
+    private final SubjectTokens subjects;
+    private final ScopeAuthorities authorities;
+    private final AccessTokenIssuer issuer;
+    private final RegistryCache registry;
+    private final Clock clock;
+    private final String issuerUrl;
+    private final int maxTokenLength;
+
+    public TokenExchangeGrant(SubjectTokens subjects, ScopeAuthorities authorities, AccessTokenIssuer issuer,
+            RegistryCache registry, Clock clock, TokenServiceConfig config) {
+        this.subjects = subjects;
+        this.authorities = authorities;
+        this.issuer = issuer;
+        this.registry = registry;
+        this.clock = clock;
+        this.issuerUrl = config.issuer();
+        this.maxTokenLength = config.exchange().maxSubjectTokenLength();
+    }
+
+    @Override
+    public String grantType() {
+        return GrantTypes.TOKEN_EXCHANGE;
+    }
+
+    @Override
+    public Set<String> parameters() {
+        return Set.of("subject_token", "subject_token_type", "actor_token", "actor_token_type", "requested_token_type",
+                "scope", "resource", "audience");
+    }
+
+    @Override
+    public Uni<TokenResponse> handle(FormRequest request, RegisteredClient client) {
+        String subjectToken = token(request, "subject_token", true);
+        String subjectType = request.require("subject_token_type");
+        String actorToken = token(request, "actor_token", false);
+        String actorType = request.get("actor_token_type");
+        if ((actorToken == null) != (actorType == null)) {
+            throw OAuthException.invalidRequest("actor_token and actor_token_type must be sent together");
+        }
+        String requested = request.get("requested_token_type");
+        if (requested != null && !ISSUABLE.contains(requested)) {
+            throw OAuthException.invalidRequest("requested_token_type " + FormRequest.printable(requested)
+                    + " cannot be issued; this server issues " + TokenTypes.ACCESS_TOKEN);
+        }
+        List<String> targets = new ArrayList<>(request.all("resource"));
+        targets.addAll(request.all("audience"));
+        Uni<Optional<Subject>> actor = actorToken == null
+                ? Uni.createFrom().item(Optional.empty())
+                : subjects.resolve(actorToken, actorType, "actor_token").map(Optional::of);
+        return subjects.resolve(subjectToken, subjectType, "subject_token")
+                .chain(subject -> actor.chain(act -> exchange(request, client, subject, act, targets)));
+    }
+
+    private Uni<TokenResponse> exchange(FormRequest request, RegisteredClient client, Subject subject,
+            Optional<Subject> actor, List<String> targets) {
+        actor.ifPresent(a -> checkMayAct(subject, a));
+        ClientEntry entry = client.entry();
+        Set<String> allowance = new LinkedHashSet<>(entry.scope());
+        String scope = request.get("scope");
+        if (subject.scopes().isPresent()) {
+            Set<String> held = subject.scopes().get();
+            if (scope != null) {
+                for (String s : ScopePolicy.parse(scope)) {
+                    if (!held.contains(s)) {
+                        throw OAuthException.invalidScope("scope '" + s + "' is not held by the subject token; exchange can only narrow");
+                    }
+                }
+            }
+            allowance.retainAll(held);
+        }
+        RegistryCache.Snapshot snapshot = registry.snapshot();
+        ScopePolicy.Decision decision = new ScopePolicy(snapshot.resourceByScope()::get, snapshot.resources(), issuerUrl)
+                .decide(allowance, scope, targets);
+        return authorities.decide(new AuthorityRequest(entry.clientId(), GrantTypes.TOKEN_EXCHANGE, subject), decision,
+                        snapshot.resourceByScope()::get, issuerUrl)
+                .map(outcome -> {
+                    Map<String, Object> claims = new LinkedHashMap<>();
+                    claims.put("idp", subject.issuer());
+                    actor.ifPresent(a -> claims.put("act", act(a)));
+                    claims.putAll(outcome.resourceClaims());
+                    IssuedToken token = issuer.issue(new TokenContext(entry.clientId(), subject.subject(), outcome.audiences(),
+                            outcome.scopes(), GrantTypes.TOKEN_EXCHANGE, lifetime(entry, subject), claims));
+                    return new TokenResponse(token.value(), token.expiresIn(), token.scope(), null, TokenTypes.ACCESS_TOKEN);
+                });
+    }
+
+    /** RFC 8693 §4.1: the acting party, with any earlier chain of actors nested inside. */
+    private static Map<String, Object> act(Subject actor) {
+        Map<String, Object> act = new LinkedHashMap<>();
+        act.put("sub", actor.subject());
+        act.put("iss", actor.issuer());
+        actor.act().ifPresent(prior -> act.put("act", prior));
+        return act;
+    }
+
+    /** RFC 8693 §4.4: when the subject token names who may act for it, the actor must be that party. */
+    private static void checkMayAct(Subject subject, Subject actor) {
+        if (subject.mayAct().isEmpty()) {
+            return;
+        }
+        Map<String, Object> mayAct = subject.mayAct().get();
+        boolean subMatches = actor.subject().equals(mayAct.get("sub"));
+        boolean issMatches = !mayAct.containsKey("iss") || actor.issuer().equals(mayAct.get("iss"));
+        if (!subMatches || !issMatches) {
+            throw OAuthException.invalidRequest("actor_token is not acceptable: the subject token's may_act does not name this actor");
+        }
+    }
+
+    /** Our own tokens are never extended by exchanging them. */
+    private int lifetime(ClientEntry client, Subject subject) {
+        if (subject.scopes().isEmpty()) {
+            return client.accessTokenLifetime();
+        }
+        long remaining = Duration.between(clock.instant(), subject.expiresAt()).toSeconds();
+        return (int) Math.max(1, Math.min(client.accessTokenLifetime(), remaining));
+    }
+
+    private String token(FormRequest request, String name, boolean required) {
+        String value = required ? request.require(name) : request.get(name);
+        if (value != null && value.length() > maxTokenLength) {
+            throw OAuthException.invalidRequest(name + " is longer than " + maxTokenLength + " characters");
+        }
+        return value;
+    }
+}

@@ -1,0 +1,192 @@
+package dev.tokenservices.token.subject;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.KeyType;
+import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.OctetKeyPair;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.tokenservices.shared.oauth.OAuthException;
+import dev.tokenservices.shared.registry.TrustedIssuerEntry;
+import dev.tokenservices.token.keys.KeyAlgorithm;
+import java.security.Signature;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The rules an external id_token must pass (OpenID Connect Core §3.1.3.7, RFC 8725), given the
+ * issuer's keys. No I/O and no clock of its own, so every hostile variant is a plain unit test.
+ * Every refusal is {@code invalid_request} (RFC 8693 §2.2.2) with a description of what was wrong.
+ */
+public final class IdTokenValidator {
+
+    /** Asymmetric algorithms only: no "none", no HMAC (which would turn a public key into a secret). */
+    public static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
+            JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512, JWSAlgorithm.ES256, JWSAlgorithm.ES384,
+            JWSAlgorithm.ES512, JWSAlgorithm.EdDSA, JWSAlgorithm.Ed25519);
+    /** Claims that describe the token, not the person; never forwarded to authorities. */
+    private static final Set<String> PROTOCOL_CLAIMS = Set.of("iss", "sub", "aud", "exp", "iat", "nbf", "jti", "azp",
+            "nonce", "at_hash", "c_hash", "s_hash", "auth_time", "sid", "typ", "cnf", "may_act", "act", "client_id", "scope");
+
+    private final Duration skew;
+
+    public IdTokenValidator(Duration skew) {
+        this.skew = skew;
+    }
+
+    /** Header checks that need no key: done before anything is looked up or fetched. */
+    public static void checkHeader(JWSHeader header, boolean idToken) {
+        if (!ALGORITHMS.contains(header.getAlgorithm())) {
+            throw refuse("alg " + header.getAlgorithm() + " is not accepted; only asymmetric signatures are");
+        }
+        if (header.getJWKURL() != null || header.getX509CertURL() != null || header.getJWK() != null) {
+            throw refuse("tokens naming their own keys (jku, x5u, jwk) are not accepted");
+        }
+        if (header.getCriticalParams() != null && !header.getCriticalParams().isEmpty()) {
+            throw refuse("critical header parameters are not supported");
+        }
+        if (idToken && header.getType() != null && header.getType().getType().toLowerCase().contains("at+jwt")) {
+            throw refuse("an access token was presented as an id_token");
+        }
+    }
+
+    /** Checks signature and claims; returns the subject the token speaks for. */
+    public Subject validate(SignedJWT jwt, TrustedIssuerEntry issuer, JWKSet keys, Instant now, boolean idToken) {
+        checkHeader(jwt.getHeader(), idToken);
+        if (!verify(jwt, keys)) {
+            throw refuse("the signature does not verify with the issuer's keys");
+        }
+        JWTClaimsSet claims;
+        try {
+            claims = jwt.getJWTClaimsSet();
+        } catch (java.text.ParseException e) {
+            throw refuse("the claims are not a JSON object");
+        }
+        if (!issuer.issuer().equals(claims.getIssuer())) {
+            throw refuse("iss does not match the trusted issuer");
+        }
+        List<String> audience = claims.getAudience();
+        if (audience == null || audience.stream().noneMatch(issuer.audiences()::contains)) {
+            throw refuse("aud is not an audience accepted for this issuer");
+        }
+        Object azp = claims.getClaim("azp");
+        if (audience.size() > 1 && azp != null && !issuer.audiences().contains(azp.toString())) {
+            throw refuse("azp is not an audience accepted for this issuer");
+        }
+        if (claims.getExpirationTime() == null) {
+            throw refuse("exp is missing");
+        }
+        Instant exp = claims.getExpirationTime().toInstant();
+        if (!now.isBefore(exp.plus(skew))) {
+            throw refuse("the token has expired");
+        }
+        if (claims.getNotBeforeTime() != null && claims.getNotBeforeTime().toInstant().isAfter(now.plus(skew))) {
+            throw refuse("the token is not valid yet (nbf)");
+        }
+        if (claims.getIssueTime() == null ? idToken : claims.getIssueTime().toInstant().isAfter(now.plus(skew))) {
+            throw refuse(claims.getIssueTime() == null ? "iat is missing" : "iat is in the future");
+        }
+        String sub = claims.getSubject();
+        if (sub == null || sub.isEmpty() || sub.length() > 255) {
+            throw refuse("sub is missing or longer than 255 characters");
+        }
+        Map<String, Object> identity = new LinkedHashMap<>();
+        claims.getClaims().forEach((name, value) -> {
+            if (!PROTOCOL_CLAIMS.contains(name) && value != null) {
+                identity.put(name, value instanceof java.util.Date d ? d.getTime() / 1000 : value);
+            }
+        });
+        return new Subject(sub, issuer.issuer(), identity, Optional.empty(), exp, Optional.empty(), Optional.empty());
+    }
+
+    /** Keys are tried only when they fit the header: kid, key type, curve, alg and use must agree. */
+    private boolean verify(SignedJWT jwt, JWKSet keys) {
+        JWSHeader header = jwt.getHeader();
+        JWSAlgorithm alg = header.getAlgorithm();
+        if (JWSAlgorithm.Family.EC.contains(alg) && zeroEcdsaHalf(jwt.getSignature().decode())) {
+            return false;
+        }
+        for (JWK key : candidates(keys, header)) {
+            try {
+                if (key instanceof OctetKeyPair) {
+                    Signature signature = Signature.getInstance("Ed25519");
+                    signature.initVerify(KeyAlgorithm.publicKey(key));
+                    signature.update(jwt.getSigningInput());
+                    if (signature.verify(jwt.getSignature().decode())) {
+                        return true;
+                    }
+                } else if (jwt.verify(new DefaultJWSVerifierFactory().createJWSVerifier(header, KeyAlgorithm.publicKey(key)))) {
+                    return true;
+                }
+            } catch (com.nimbusds.jose.JOSEException | java.security.GeneralSecurityException | RuntimeException e) {
+                // a key that cannot check this signature is not the key
+            }
+        }
+        return false;
+    }
+
+    static List<JWK> candidates(JWKSet keys, JWSHeader header) {
+        JWSAlgorithm alg = header.getAlgorithm();
+        List<JWK> out = new ArrayList<>();
+        for (JWK key : keys.getKeys()) {
+            if (header.getKeyID() != null && !header.getKeyID().equals(key.getKeyID())) {
+                continue;
+            }
+            if (!KeyType.forAlgorithm(alg).equals(key.getKeyType())) {
+                continue;
+            }
+            if (key.getAlgorithm() != null && !key.getAlgorithm().getName().equals(alg.getName())
+                    && !(JWSAlgorithm.Family.ED.contains(alg) && JWSAlgorithm.Family.ED.contains(JWSAlgorithm.parse(key.getAlgorithm().getName())))) {
+                continue;
+            }
+            if (key.getKeyUse() != null && !KeyUse.SIGNATURE.equals(key.getKeyUse())) {
+                continue;
+            }
+            if (key instanceof ECKey ec && !Curve.forJWSAlgorithm(alg).contains(ec.getCurve())) {
+                continue;
+            }
+            if (key instanceof OctetKeyPair okp && !Curve.Ed25519.equals(okp.getCurve())) {
+                continue;
+            }
+            if (key.isPrivate()) {
+                continue;
+            }
+            out.add(key);
+        }
+        return out;
+    }
+
+    /** An ECDSA signature with r = 0 or s = 0 is never valid (CVE-2022-21449 "psychic signatures"). */
+    static boolean zeroEcdsaHalf(byte[] signature) {
+        if (signature.length == 0 || signature.length % 2 != 0) {
+            return true;
+        }
+        int half = signature.length / 2;
+        return allZero(signature, 0, half) || allZero(signature, half, signature.length);
+    }
+
+    private static boolean allZero(byte[] bytes, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (bytes[i] != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static OAuthException refuse(String why) {
+        return OAuthException.invalidRequest(why);
+    }
+}

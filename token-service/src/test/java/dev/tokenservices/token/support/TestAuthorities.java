@@ -1,0 +1,87 @@
+package dev.tokenservices.token.support;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Scope authorities as real HTTP servers, one path per behaviour: accept, modify (keeps *.read and
+ * adds a claim), reject, slow (300 ms, then accept), fail (500), garbage, widen (tries to grant
+ * more than asked), flaky (500, for the circuit breaker). Records what each path received.
+ */
+public final class TestAuthorities implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpServer server;
+    public final Map<String, List<JsonNode>> received = new ConcurrentHashMap<>();
+    public final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+
+    public TestAuthorities() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 200);
+        server.setExecutor(Executors.newFixedThreadPool(32));
+        for (String path : List.of("accept", "modify", "reject", "slow", "fail", "garbage", "widen", "flaky")) {
+            received.put(path, new CopyOnWriteArrayList<>());
+            calls.put(path, new AtomicInteger());
+            server.createContext("/" + path, exchange -> {
+                JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
+                received.get(path).add(body);
+                calls.get(path).incrementAndGet();
+                List<String> requested = new ArrayList<>();
+                body.path("requested_scopes").forEach(s -> requested.add(s.asText()));
+                switch (path) {
+                    case "accept" -> TestIssuer.respond(exchange, 200, "{\"decision\":\"accept\"}");
+                    case "modify" -> TestIssuer.respond(exchange, 200, "{\"decision\":\"modify\",\"scopes\":"
+                            + JSON.writeValueAsString(requested.stream().filter(s -> s.endsWith(".read")).toList())
+                            + ",\"claims\":{\"plan\":\"gold\"}}");
+                    case "reject" -> TestIssuer.respond(exchange, 200, "{\"decision\":\"reject\"}");
+                    case "slow" -> {
+                        sleep(300);
+                        TestIssuer.respond(exchange, 200, "{\"decision\":\"accept\"}");
+                    }
+                    case "garbage" -> TestIssuer.respond(exchange, 200, "<html>not json</html>");
+                    case "widen" -> TestIssuer.respond(exchange, 200,
+                            "{\"decision\":\"modify\",\"scopes\":[\"wid.read\",\"wid.write\",\"admin\"]}");
+                    default -> TestIssuer.respond(exchange, 500, "{\"error\":\"boom\"}");
+                }
+            });
+        }
+        server.start();
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    public String bodyOf(String path) {
+        List<JsonNode> bodies = received.get(path);
+        return bodies.isEmpty() ? null : bodies.get(bodies.size() - 1).toString();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+
+    static String utf8(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+}
