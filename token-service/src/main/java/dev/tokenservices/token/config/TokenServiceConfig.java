@@ -27,6 +27,10 @@ public interface TokenServiceConfig {
 
     Exchange exchange();
 
+    Device device();
+
+    Refresh refresh();
+
     Authorities authorities();
 
     /** How long a request waits for Redis or PostgreSQL before answering 503. */
@@ -58,6 +62,27 @@ public interface TokenServiceConfig {
         /** Timeout of each fetch of an issuer's discovery document or JWKS. */
         @WithDefault("3s")
         Duration fetchTimeout();
+    }
+
+    /** The device authorization grant (RFC 8628). */
+    interface Device {
+        /** The device portal's public URL; {@code verification_uri} is this plus {@code /device}. */
+        String portalUrl();
+
+        /** How long a device code and its user code are valid. */
+        @WithDefault("10m")
+        Duration codeLifetime();
+
+        /** The polling interval announced to devices (RFC 8628 §3.2 {@code interval}). */
+        @WithDefault("5s")
+        Duration pollInterval();
+    }
+
+    /** Refresh tokens (stored hashed in PostgreSQL, rotated on every use). */
+    interface Refresh {
+        /** How long a refresh token can be used; each rotation starts a new period. */
+        @WithDefault("P30D")
+        Duration lifetime();
     }
 
     /** The scope-authority webhooks. */

@@ -23,7 +23,7 @@ public class SchemaMigrator {
     private static final Logger LOG = Logger.getLogger(SchemaMigrator.class);
     private static final long MIGRATION_LOCK = 0x7453_4d69_6772L;
     /** Applied in this order; a released script is never edited, only followed by a new one. */
-    static final List<String> MIGRATIONS = List.of("V1__registry_and_keys.sql");
+    static final List<String> MIGRATIONS = List.of("V1__registry_and_keys.sql", "V2__refresh_tokens.sql");
 
     private final Pool pool;
 

@@ -41,6 +41,7 @@ public class DiscoveryResource {
         m.put("jwks_uri", issuer + "/jwks");
         m.put("introspection_endpoint", issuer + "/introspect");
         m.put("revocation_endpoint", issuer + "/revoke");
+        m.put("device_authorization_endpoint", issuer + "/device_authorization");
         m.put("grant_types_supported", new TreeSet<>(grants.supported()));
         // no authorization endpoint here: users log in through the orchestrator
         m.put("response_types_supported", List.of());

@@ -3,6 +3,7 @@ package dev.tokenservices.token.endpoint;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.token.client.ClientAuthenticator;
+import dev.tokenservices.token.grant.refresh.RefreshTokenStore;
 import dev.tokenservices.token.issuance.AccessTokenVerifier;
 import dev.tokenservices.token.revocation.JtiStore;
 import io.smallrye.mutiny.Uni;
@@ -19,7 +20,7 @@ import java.util.Optional;
 
 /**
  * Token revocation (RFC 7009). A revoked access token's jti is kept in Redis until the token would
- * have expired; introspection then reports it inactive. Invalid or unknown tokens are answered
+ * have expired; introspection then reports it inactive. A refresh token revokes its whole family. Invalid or unknown tokens are answered
  * with 200 (§2.2); a token issued to another client is refused (§2.1).
  */
 @Path("/revoke")
@@ -29,8 +30,11 @@ public class RevocationResource {
     private final AccessTokenVerifier verifier;
     private final JtiStore jtis;
     private final Clock clock;
+    private final RefreshTokenStore refreshTokens;
 
-    public RevocationResource(ClientAuthenticator authenticator, AccessTokenVerifier verifier, JtiStore jtis, Clock clock) {
+    public RevocationResource(ClientAuthenticator authenticator, AccessTokenVerifier verifier, JtiStore jtis, Clock clock,
+            RefreshTokenStore refreshTokens) {
+        this.refreshTokens = refreshTokens;
         this.authenticator = authenticator;
         this.verifier = verifier;
         this.jtis = jtis;
@@ -46,7 +50,7 @@ public class RevocationResource {
             String token = request.require("token");
             Optional<JWTClaimsSet> claims = verifier.verify(token);
             if (claims.isEmpty()) {
-                return Uni.createFrom().item(done());
+                return revokeRefreshToken(token, client.clientId());
             }
             Object owner = claims.get().getClaim("client_id");
             if (!client.clientId().equals(owner)) {
@@ -54,6 +58,22 @@ public class RevocationResource {
             }
             Duration remaining = Duration.between(clock.instant(), claims.get().getExpirationTime().toInstant());
             return jtis.revoke(claims.get().getJWTID(), remaining).map(ignored -> done());
+        });
+    }
+
+    /** RFC 7009 §2: refresh tokens must be revocable; revoking one revokes its whole family. */
+    private Uni<Response> revokeRefreshToken(String token, String clientId) {
+        if (token.length() > 256) {
+            return Uni.createFrom().item(done());
+        }
+        return refreshTokens.owner(token).chain(owner -> {
+            if (owner.isEmpty()) {
+                return Uni.createFrom().item(done());
+            }
+            if (!owner.get().equals(clientId)) {
+                throw OAuthException.invalidRequest("the token was not issued to this client");
+            }
+            return refreshTokens.revoke(token).map(ignored -> done());
         });
     }
 

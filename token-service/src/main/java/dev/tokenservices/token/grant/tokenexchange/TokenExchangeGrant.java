@@ -3,18 +3,14 @@ package dev.tokenservices.token.grant.tokenexchange;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.ClientEntry;
 import dev.tokenservices.shared.registry.GrantTypes;
-import dev.tokenservices.token.authority.AuthorityRequest;
-import dev.tokenservices.token.authority.ScopeAuthorities;
 import dev.tokenservices.token.config.TokenServiceConfig;
 import dev.tokenservices.token.endpoint.FormRequest;
 import dev.tokenservices.token.grant.GrantHandler;
 import dev.tokenservices.token.grant.ScopePolicy;
 import dev.tokenservices.token.grant.TokenResponse;
-import dev.tokenservices.token.issuance.AccessTokenIssuer;
+import dev.tokenservices.token.grant.UserTokens;
 import dev.tokenservices.token.issuance.IssuedToken;
-import dev.tokenservices.token.issuance.TokenContext;
 import dev.tokenservices.token.registry.RegisteredClient;
-import dev.tokenservices.token.registry.RegistryCache;
 import dev.tokenservices.token.subject.Subject;
 import dev.tokenservices.token.subject.SubjectTokens;
 import dev.tokenservices.token.subject.TokenTypes;
@@ -41,21 +37,14 @@ public class TokenExchangeGrant implements GrantHandler {
     private static final Set<String> ISSUABLE = Set.of(TokenTypes.ACCESS_TOKEN, TokenTypes.JWT);
 
     private final SubjectTokens subjects;
-    private final ScopeAuthorities authorities;
-    private final AccessTokenIssuer issuer;
-    private final RegistryCache registry;
+    private final UserTokens users;
     private final Clock clock;
-    private final String issuerUrl;
     private final int maxTokenLength;
 
-    public TokenExchangeGrant(SubjectTokens subjects, ScopeAuthorities authorities, AccessTokenIssuer issuer,
-            RegistryCache registry, Clock clock, TokenServiceConfig config) {
+    public TokenExchangeGrant(SubjectTokens subjects, UserTokens users, Clock clock, TokenServiceConfig config) {
         this.subjects = subjects;
-        this.authorities = authorities;
-        this.issuer = issuer;
-        this.registry = registry;
+        this.users = users;
         this.clock = clock;
-        this.issuerUrl = config.issuer();
         this.maxTokenLength = config.exchange().maxSubjectTokenLength();
     }
 
@@ -110,18 +99,11 @@ public class TokenExchangeGrant implements GrantHandler {
             }
             allowance.retainAll(held);
         }
-        RegistryCache.Snapshot snapshot = registry.snapshot();
-        ScopePolicy.Decision decision = new ScopePolicy(snapshot.resourceByScope()::get, snapshot.resources(), issuerUrl)
-                .decide(allowance, scope, targets);
-        return authorities.decide(new AuthorityRequest(entry.clientId(), GrantTypes.TOKEN_EXCHANGE, subject), decision,
-                        snapshot.resourceByScope()::get, issuerUrl)
-                .map(outcome -> {
-                    Map<String, Object> claims = new LinkedHashMap<>();
-                    claims.put("idp", subject.issuer());
-                    actor.ifPresent(a -> claims.put("act", act(a)));
-                    claims.putAll(outcome.resourceClaims());
-                    IssuedToken token = issuer.issue(new TokenContext(entry.clientId(), subject.subject(), outcome.audiences(),
-                            outcome.scopes(), GrantTypes.TOKEN_EXCHANGE, lifetime(entry, subject), claims));
+        return users.decide(entry, GrantTypes.TOKEN_EXCHANGE, subject, allowance, scope, targets)
+                .map(grant -> {
+                    Map<String, Object> extra = new LinkedHashMap<>();
+                    actor.ifPresent(a -> extra.put("act", act(a)));
+                    IssuedToken token = users.issue(entry, GrantTypes.TOKEN_EXCHANGE, grant, lifetime(entry, subject), extra);
                     return new TokenResponse(token.value(), token.expiresIn(), token.scope(), null, TokenTypes.ACCESS_TOKEN);
                 });
     }

@@ -1,0 +1,67 @@
+package dev.tokenservices.token.grant;
+
+import dev.tokenservices.shared.registry.ClientEntry;
+import dev.tokenservices.token.authority.AuthorityRequest;
+import dev.tokenservices.token.authority.ScopeAuthorities;
+import dev.tokenservices.token.config.TokenServiceConfig;
+import dev.tokenservices.token.issuance.AccessTokenIssuer;
+import dev.tokenservices.token.issuance.IssuedToken;
+import dev.tokenservices.token.issuance.TokenContext;
+import dev.tokenservices.token.registry.RegistryCache;
+import dev.tokenservices.token.subject.Subject;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What every grant that carries a user shares (token exchange, device code, refresh): the client's
+ * allowance narrows the request, the scope authorities decide, and the token says who the user is
+ * ({@code sub} unchanged, {@code idp} the issuer that vouched for it).
+ */
+@ApplicationScoped
+public class UserTokens {
+
+    private final ScopeAuthorities authorities;
+    private final AccessTokenIssuer issuer;
+    private final RegistryCache registry;
+    private final String issuerUrl;
+
+    public UserTokens(ScopeAuthorities authorities, AccessTokenIssuer issuer, RegistryCache registry, TokenServiceConfig config) {
+        this.authorities = authorities;
+        this.issuer = issuer;
+        this.registry = registry;
+        this.issuerUrl = config.issuer();
+    }
+
+    /** A decided user token, not yet signed. */
+    public record Grant(Subject subject, ScopeAuthorities.Outcome outcome) {
+    }
+
+    /**
+     * @param allowance the most that may be granted (the client's scope, possibly narrowed further)
+     * @param scope     the requested {@code scope}, or null for the whole allowance
+     * @param targets   {@code resource} / {@code audience} values
+     */
+    public Uni<Grant> decide(ClientEntry client, String grantType, Subject subject, Set<String> allowance, String scope,
+            List<String> targets) {
+        RegistryCache.Snapshot snapshot = registry.snapshot();
+        ScopePolicy.Decision decision = new ScopePolicy(snapshot.resourceByScope()::get, snapshot.resources(), issuerUrl)
+                .decide(allowance, scope, targets);
+        return authorities.decide(new AuthorityRequest(client.clientId(), grantType, subject), decision,
+                        snapshot.resourceByScope()::get, issuerUrl)
+                .map(outcome -> new Grant(subject, outcome));
+    }
+
+    /** Signs the access token of a decided grant; {@code extra} adds e.g. the {@code act} claim. */
+    public IssuedToken issue(ClientEntry client, String grantType, Grant grant, int lifetime, Map<String, Object> extra) {
+        Map<String, Object> claims = new LinkedHashMap<>();
+        claims.put("idp", grant.subject().issuer());
+        claims.putAll(extra);
+        claims.putAll(grant.outcome().resourceClaims());
+        return issuer.issue(new TokenContext(client.clientId(), grant.subject().subject(), grant.outcome().audiences(),
+                grant.outcome().scopes(), grantType, lifetime, claims));
+    }
+}

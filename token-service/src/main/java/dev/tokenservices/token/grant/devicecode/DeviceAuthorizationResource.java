@@ -1,0 +1,81 @@
+package dev.tokenservices.token.grant.devicecode;
+
+import dev.tokenservices.shared.oauth.OAuthException;
+import dev.tokenservices.shared.registry.GrantTypes;
+import dev.tokenservices.token.client.ClientAuthenticator;
+import dev.tokenservices.token.config.TokenServiceConfig;
+import dev.tokenservices.token.endpoint.FormRequest;
+import dev.tokenservices.token.grant.ScopePolicy;
+import dev.tokenservices.token.issuance.JsonText;
+import dev.tokenservices.token.registry.RegistryCache;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The device authorization endpoint (RFC 8628 §3.1–3.2): a device (usually a public client) asks for
+ * a device code and a user code to show; the user enters the code at the portal.
+ */
+@Path("/device_authorization")
+public class DeviceAuthorizationResource {
+
+    private final ClientAuthenticator authenticator;
+    private final DeviceCodeStore store;
+    private final RegistryCache registry;
+    private final String verificationUri;
+    private final String issuer;
+    private final Duration lifetime;
+    private final Duration interval;
+
+    public DeviceAuthorizationResource(ClientAuthenticator authenticator, DeviceCodeStore store, RegistryCache registry,
+            TokenServiceConfig config) {
+        this.authenticator = authenticator;
+        this.store = store;
+        this.registry = registry;
+        this.verificationUri = config.device().portalUrl().replaceAll("/+$", "") + "/device";
+        this.issuer = config.issuer();
+        this.lifetime = config.device().codeLifetime();
+        this.interval = config.device().pollInterval();
+    }
+
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<Response> authorize(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, String body) {
+        FormRequest request = FormRequest.parse(contentType, body, authorization);
+        return authenticator.authenticate(request).chain(client -> {
+            if (!client.entry().allowsGrant(GrantTypes.DEVICE_CODE)) {
+                throw OAuthException.unauthorizedClient("this client is not allowed to use the device authorization grant");
+            }
+            RegistryCache.Snapshot snapshot = registry.snapshot();
+            // the same rules as at the token endpoint, so the device learns of a bad scope now, not after the user approved
+            ScopePolicy.Decision decision = new ScopePolicy(snapshot.resourceByScope()::get, snapshot.resources(), issuer)
+                    .decide(client.entry(), request.get("scope"), List.of());
+            return store.create(client.clientId(), String.join(" ", decision.scopes()), lifetime, interval)
+                    .map(issued -> Response.ok(json(issued), MediaType.APPLICATION_JSON_TYPE)
+                            .header("Cache-Control", "no-store").header("Pragma", "no-cache").build());
+        });
+    }
+
+    private String json(DeviceCodeStore.Issued issued) {
+        StringBuilder sb = new StringBuilder(256).append('{');
+        JsonText.field(sb, "device_code", issued.deviceCode()).append(',');
+        JsonText.field(sb, "user_code", issued.userCode()).append(',');
+        JsonText.field(sb, "verification_uri", verificationUri).append(',');
+        JsonText.field(sb, "verification_uri_complete",
+                verificationUri + "?user_code=" + URLEncoder.encode(issued.userCode(), StandardCharsets.UTF_8));
+        return sb.append(",\"expires_in\":").append(lifetime.toSeconds())
+                .append(",\"interval\":").append(interval.toSeconds()).append('}').toString();
+    }
+}

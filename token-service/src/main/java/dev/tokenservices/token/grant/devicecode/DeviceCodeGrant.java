@@ -1,0 +1,98 @@
+package dev.tokenservices.token.grant.devicecode;
+
+import dev.tokenservices.shared.oauth.OAuthErrors;
+import dev.tokenservices.shared.oauth.OAuthException;
+import dev.tokenservices.shared.registry.ClientEntry;
+import dev.tokenservices.shared.registry.GrantTypes;
+import dev.tokenservices.token.endpoint.FormRequest;
+import dev.tokenservices.token.grant.GrantHandler;
+import dev.tokenservices.token.grant.TokenResponse;
+import dev.tokenservices.token.grant.UserTokens;
+import dev.tokenservices.token.subject.IdentityClaims;
+import dev.tokenservices.token.grant.refresh.RefreshTokenStore;
+import dev.tokenservices.token.issuance.IssuedToken;
+import dev.tokenservices.token.registry.RegisteredClient;
+import dev.tokenservices.token.subject.Subject;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The device's poll (RFC 8628 §3.4–3.5). The checks run in this order, inside one Redis script:
+ * unknown code or another client's → {@code invalid_grant}; faster than the interval → {@code slow_down}
+ * (and 5 s more for that device); expired → {@code expired_token}; denied → {@code access_denied};
+ * pending → {@code authorization_pending}; approved → exactly one poll wins and receives tokens,
+ * decided by the scope authorities like any user login.
+ */
+@ApplicationScoped
+public class DeviceCodeGrant implements GrantHandler {
+
+    private final DeviceCodeStore store;
+    private final UserTokens users;
+    private final RefreshTokenStore refreshTokens;
+
+    public DeviceCodeGrant(DeviceCodeStore store, UserTokens users, RefreshTokenStore refreshTokens) {
+        this.store = store;
+        this.users = users;
+        this.refreshTokens = refreshTokens;
+    }
+
+    @Override
+    public String grantType() {
+        return GrantTypes.DEVICE_CODE;
+    }
+
+    @Override
+    public Set<String> parameters() {
+        return Set.of("device_code");
+    }
+
+    @Override
+    public Uni<TokenResponse> handle(FormRequest request, RegisteredClient client) {
+        String deviceCode = request.require("device_code");
+        if (deviceCode.length() > 128) {
+            throw OAuthException.invalidGrant("the device_code is unknown, was used, or belongs to another client");
+        }
+        return store.poll(deviceCode, client.clientId()).chain(state -> switch (state) {
+            case "approved" -> issue(deviceCode, client.entry());
+            case "slow_down" -> fail(OAuthErrors.SLOW_DOWN, "polling too fast; the interval is now 5 seconds longer");
+            case "expired" -> fail(OAuthErrors.EXPIRED_TOKEN, "the device_code has expired; start again");
+            case "denied" -> fail(OAuthErrors.ACCESS_DENIED, "the user denied the request");
+            case "pending" -> fail(OAuthErrors.AUTHORIZATION_PENDING, "the user has not yet approved the request");
+            default -> fail(OAuthErrors.INVALID_GRANT, "the device_code is unknown, was used, or belongs to another client");
+        });
+    }
+
+    private Uni<TokenResponse> issue(String deviceCode, ClientEntry client) {
+        return store.approval(deviceCode)
+                .chain(approval -> {
+                    Subject subject = new Subject(approval.subject(), approval.idp(), IdentityClaims.parse(approval.claimsJson()),
+                            Optional.empty(), Instant.MAX, Optional.empty(), Optional.empty());
+                    return users.decide(client, GrantTypes.DEVICE_CODE, subject, client.scope(), blankToNull(approval.scope()), List.of())
+                            .chain(grant -> {
+                                IssuedToken token = users.issue(client, GrantTypes.DEVICE_CODE, grant, client.accessTokenLifetime(), Map.of());
+                                if (!client.allowsGrant(GrantTypes.REFRESH_TOKEN)) {
+                                    return Uni.createFrom().item(TokenResponse.bearer(token));
+                                }
+                                return refreshTokens.issue(new RefreshTokenStore.Family(null, client.clientId(), subject.subject(),
+                                                subject.issuer(), approval.claimsJson(), token.scope()))
+                                        .map(refresh -> new TokenResponse(token.value(), token.expiresIn(), token.scope(), refresh, null));
+                            });
+                })
+                // a passing failure (an authority or the database away) must not lose the user's approval
+                .onFailure(e -> e instanceof OAuthException o && o.status() == 503)
+                .call(e -> store.restoreApproved(deviceCode).onFailure().recoverWithNull());
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+
+    private static <T> Uni<T> fail(String error, String description) {
+        return Uni.createFrom().failure(new OAuthException(error, description, 400));
+    }
+}

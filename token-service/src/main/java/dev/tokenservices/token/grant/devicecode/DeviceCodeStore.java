@@ -1,0 +1,135 @@
+package dev.tokenservices.token.grant.devicecode;
+
+import dev.tokenservices.shared.device.DeviceCodes;
+import dev.tokenservices.shared.oauth.OAuthException;
+import dev.tokenservices.token.config.TokenServiceConfig;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Response;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/**
+ * Device-code records in Redis, in the format shared with the portal ({@link DeviceCodes}). The device
+ * code is stored only as its hash; every key has a TTL; state changes happen in Lua scripts, so a
+ * record never moves twice.
+ */
+@ApplicationScoped
+public class DeviceCodeStore {
+
+    private static final Logger LOG = Logger.getLogger(DeviceCodeStore.class);
+    /** Records outlive their codes a little, so a late poll hears expired_token rather than invalid_grant. */
+    private static final Duration GRACE = Duration.ofMinutes(10);
+    private static final String CREATE_SCRIPT = """
+            redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+            redis.call('EXPIRE', KEYS[1], ARGV[1])
+            return 1
+            """;
+
+    private final ReactiveRedisDataSource redis;
+    private final Clock clock;
+    private final Duration timeout;
+    private final SecureRandom random = new SecureRandom();
+
+    /** A new device authorization: the two codes handed out. */
+    public record Issued(String deviceCode, String userCode) {
+        @Override
+        public String toString() {
+            return "Issued[codes hidden]";
+        }
+    }
+
+    /** The approving user's identity and what the device asked for. */
+    public record Approval(String subject, String idp, String claimsJson, String scope) {
+    }
+
+    public DeviceCodeStore(ReactiveRedisDataSource redis, Clock clock, TokenServiceConfig config) {
+        this.redis = redis;
+        this.clock = clock;
+        this.timeout = config.dependencyTimeout();
+    }
+
+    public Uni<Issued> create(String clientId, String scope, Duration lifetime, Duration interval) {
+        return create(clientId, scope, lifetime, interval, 0);
+    }
+
+    private Uni<Issued> create(String clientId, String scope, Duration lifetime, Duration interval, int attempt) {
+        if (attempt == 5) {
+            throw OAuthException.temporarilyUnavailable("no free user code could be found; try again");
+        }
+        byte[] bytes = new byte[32];
+        random.nextBytes(bytes);
+        String deviceCode = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        String userCode = userCode();
+        String hash = DeviceCodes.sha256Hex(deviceCode);
+        long ttl = lifetime.plus(GRACE).toSeconds();
+        long expiresAt = clock.instant().plus(lifetime).getEpochSecond();
+        // reserve the user code first: SET NX makes a collision visible, and we draw again
+        return guard(redis.execute("SET", DeviceCodes.userCodeKey(userCode), hash, "NX", "EX", Long.toString(ttl)))
+                .chain(reserved -> {
+                    if (reserved == null) {
+                        return create(clientId, scope, lifetime, interval, attempt + 1);
+                    }
+                    List<String> args = new ArrayList<>(List.of("EVAL", CREATE_SCRIPT, "1", DeviceCodes.recordKeyOfHash(hash),
+                            Long.toString(ttl)));
+                    for (Map.Entry<String, String> field : Map.of(
+                            DeviceCodes.STATUS, DeviceCodes.PENDING,
+                            DeviceCodes.CLIENT_ID, clientId,
+                            DeviceCodes.SCOPE, scope,
+                            DeviceCodes.USER_CODE_FIELD, userCode,
+                            DeviceCodes.EXPIRES_AT, Long.toString(expiresAt),
+                            DeviceCodes.INTERVAL, Long.toString(interval.toSeconds()),
+                            DeviceCodes.LAST_POLL, "0").entrySet()) {
+                        args.add(field.getKey());
+                        args.add(field.getValue());
+                    }
+                    return guard(redis.execute(args.get(0), args.subList(1, args.size()).toArray(String[]::new)))
+                            .replaceWith(new Issued(deviceCode, userCode));
+                });
+    }
+
+    /** Runs the shared poll script: "unknown", "slow_down", "expired", "pending", "denied", "consumed" or "approved". */
+    public Uni<String> poll(String deviceCode, String clientId) {
+        return guard(redis.execute("EVAL", DeviceCodes.POLL_SCRIPT, "1", DeviceCodes.recordKey(deviceCode), clientId,
+                Long.toString(clock.millis()))).map(Response::toString);
+    }
+
+    public Uni<Approval> approval(String deviceCode) {
+        return guard(redis.execute("HMGET", DeviceCodes.recordKey(deviceCode), DeviceCodes.SUBJECT, DeviceCodes.IDP,
+                DeviceCodes.CLAIMS, DeviceCodes.SCOPE))
+                .map(r -> new Approval(text(r.get(0)), text(r.get(1)), text(r.get(2)), text(r.get(3))));
+    }
+
+    /** Puts a consumed approval back when issuing failed for a passing reason, so the next poll retries. */
+    public Uni<Void> restoreApproved(String deviceCode) {
+        return guard(redis.execute("HSET", DeviceCodes.recordKey(deviceCode), DeviceCodes.STATUS, DeviceCodes.APPROVED))
+                .replaceWithVoid();
+    }
+
+    private String userCode() {
+        char[] code = new char[9];
+        for (int i = 0; i < 9; i++) {
+            code[i] = i == 4 ? '-' : DeviceCodes.USER_CODE_ALPHABET.charAt(random.nextInt(DeviceCodes.USER_CODE_ALPHABET.length()));
+        }
+        return new String(code);
+    }
+
+    private static String text(Response r) {
+        return r == null ? null : r.toString();
+    }
+
+    private <T> Uni<T> guard(Uni<T> operation) {
+        return operation.ifNoItem().after(timeout).fail()
+                .onFailure(e -> !(e instanceof OAuthException)).transform(e -> {
+                    LOG.warnf("Redis unavailable: %s", e.toString());
+                    return OAuthException.temporarilyUnavailable("the token service cannot reach its store; try again shortly");
+                });
+    }
+}

@@ -1,0 +1,82 @@
+package dev.tokenservices.token.grant.refresh;
+
+import dev.tokenservices.shared.oauth.OAuthException;
+import dev.tokenservices.shared.registry.ClientEntry;
+import dev.tokenservices.shared.registry.GrantTypes;
+import dev.tokenservices.token.endpoint.FormRequest;
+import dev.tokenservices.token.grant.GrantHandler;
+import dev.tokenservices.token.grant.ScopePolicy;
+import dev.tokenservices.token.grant.TokenResponse;
+import dev.tokenservices.token.grant.UserTokens;
+import dev.tokenservices.token.issuance.IssuedToken;
+import dev.tokenservices.token.registry.RegisteredClient;
+import dev.tokenservices.token.subject.IdentityClaims;
+import dev.tokenservices.token.subject.Subject;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * RFC 6749 §6 with rotation: every refresh returns a new refresh token and burns the old one; a
+ * burned token presented again revokes its family. The scope authorities are asked again, so an API
+ * that withdrew a permission (a lapsed subscription) is heard at the next refresh. {@code scope} may
+ * only narrow (§6).
+ */
+@ApplicationScoped
+public class RefreshTokenGrant implements GrantHandler {
+
+    private final RefreshTokenStore store;
+    private final UserTokens users;
+
+    public RefreshTokenGrant(RefreshTokenStore store, UserTokens users) {
+        this.store = store;
+        this.users = users;
+    }
+
+    @Override
+    public String grantType() {
+        return GrantTypes.REFRESH_TOKEN;
+    }
+
+    @Override
+    public Set<String> parameters() {
+        return Set.of("refresh_token", "scope");
+    }
+
+    @Override
+    public Uni<TokenResponse> handle(FormRequest request, RegisteredClient client) {
+        String token = request.require("refresh_token");
+        if (token.length() > 256) {
+            throw OAuthException.invalidGrant("the refresh token is invalid, expired, revoked or already used");
+        }
+        String scope = request.get("scope");
+        ClientEntry entry = client.entry();
+        return store.use(token, client.clientId()).chain(family -> {
+            Set<String> original = ScopePolicy.parse(family.scope());
+            if (scope != null) {
+                for (String s : ScopePolicy.parse(scope)) {
+                    if (!original.contains(s)) {
+                        throw OAuthException.invalidScope("scope '" + s + "' was not granted originally; a refresh can only narrow");
+                    }
+                }
+            }
+            Set<String> allowance = new LinkedHashSet<>(entry.scope());
+            allowance.retainAll(original);
+            Subject subject = new Subject(family.subject(), family.idp(), IdentityClaims.parse(family.claimsJson()),
+                    Optional.empty(), Instant.MAX, Optional.empty(), Optional.empty());
+            return users.decide(entry, GrantTypes.REFRESH_TOKEN, subject, allowance, scope, List.of())
+                    .chain(grant -> {
+                        IssuedToken access = users.issue(entry, GrantTypes.REFRESH_TOKEN, grant, entry.accessTokenLifetime(), Map.of());
+                        // the family keeps its original scope, so a narrowed refresh can be widened back later
+                        return store.issue(new RefreshTokenStore.Family(family.familyId(), entry.clientId(), family.subject(),
+                                        family.idp(), family.claimsJson(), family.scope()))
+                                .map(next -> new TokenResponse(access.value(), access.expiresIn(), access.scope(), next, null));
+                    });
+        });
+    }
+}
