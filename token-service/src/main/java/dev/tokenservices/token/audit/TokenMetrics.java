@@ -1,6 +1,6 @@
 package dev.tokenservices.token.audit;
 
-import dev.tokenservices.token.keys.CryptoProvider;
+import dev.tokenservices.shared.jose.CryptoProvider;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -13,7 +13,7 @@ import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.AuthMethod;
 import dev.tokenservices.token.config.TokenServiceConfig;
 import dev.tokenservices.token.endpoint.FormRequest;
-import dev.tokenservices.token.keys.KeyAlgorithm;
+import dev.tokenservices.shared.jose.KeyAlgorithm;
 import dev.tokenservices.token.registry.RegisteredClient;
 import dev.tokenservices.token.registry.RegistryCache;
 import dev.tokenservices.token.revocation.JtiStore;

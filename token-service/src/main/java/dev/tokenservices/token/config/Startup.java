@@ -1,7 +1,7 @@
 package dev.tokenservices.token.config;
 
-import dev.tokenservices.token.db.SchemaMigrator;
-import dev.tokenservices.token.keys.CryptoProvider;
+import dev.tokenservices.shared.db.SchemaMigrator;
+import dev.tokenservices.shared.jose.CryptoProvider;
 import dev.tokenservices.token.keys.KeyManager;
 import dev.tokenservices.token.registry.RegistryCache;
 import io.quarkus.runtime.StartupEvent;
@@ -9,7 +9,9 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
+import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Singleton;
+import java.util.List;
 import java.time.Clock;
 
 /**
@@ -19,9 +21,12 @@ import java.time.Clock;
 @ApplicationScoped
 public class Startup {
 
-    void onStart(@Observes @Priority(1) StartupEvent event, SchemaMigrator migrator, RegistryCache registry, KeyManager keys) {
+    /** The token service's schema; a released script is never edited, only followed by a new one. */
+    static final List<String> MIGRATIONS = List.of("V1__registry_and_keys.sql", "V2__refresh_tokens.sql");
+
+    void onStart(@Observes @Priority(1) StartupEvent event, Pool pool, RegistryCache registry, KeyManager keys) {
         CryptoProvider.install();
-        migrator.migrate();
+        new SchemaMigrator(pool, "schema_version", "db/migration", MIGRATIONS).migrate();
         registry.start();
         keys.start();
     }

@@ -1,6 +1,6 @@
 package dev.tokenservices.token.config;
 
-import dev.tokenservices.token.keys.KeyAlgorithm;
+import dev.tokenservices.shared.jose.KeyAlgorithm;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.tokenservices.token.config.TokenServiceConfig;
 import dev.tokenservices.token.keys.KeyManager;
-import dev.tokenservices.token.keys.SigningKey;
+import dev.tokenservices.shared.jose.SigningKey;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.security.Signature;
 import java.time.Clock;

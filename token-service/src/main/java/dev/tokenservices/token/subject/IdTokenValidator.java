@@ -14,7 +14,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.TrustedIssuerEntry;
-import dev.tokenservices.token.keys.KeyAlgorithm;
+import dev.tokenservices.shared.jose.KeyAlgorithm;
 import java.security.Signature;
 import java.time.Duration;
 import java.time.Instant;

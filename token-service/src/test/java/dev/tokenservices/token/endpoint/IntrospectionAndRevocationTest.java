@@ -18,7 +18,7 @@ import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.tokenservices.token.keys.KeyManager;
-import dev.tokenservices.token.keys.SigningKey;
+import dev.tokenservices.shared.jose.SigningKey;
 import dev.tokenservices.token.support.Fixtures;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;

@@ -2,6 +2,9 @@ package dev.tokenservices.token.keys;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.tokenservices.shared.jose.KeyAlgorithm;
+import dev.tokenservices.shared.jose.KeyRepository;
+import dev.tokenservices.shared.jose.KeySchedule;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -22,10 +25,17 @@ import org.junit.jupiter.api.Test;
 class KeyRotationConcurrencyTest {
 
     @Inject
+    KeyManager keys;
+
     KeyRepository repository;
 
     @Inject
     Pool pool;
+
+    @org.junit.jupiter.api.BeforeEach
+    void repository() {
+        repository = keys.repository();
+    }
 
     @AfterEach
     void removeTestKeys() {

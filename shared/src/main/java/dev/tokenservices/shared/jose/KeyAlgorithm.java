@@ -1,4 +1,4 @@
-package dev.tokenservices.token.keys;
+package dev.tokenservices.shared.jose;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;

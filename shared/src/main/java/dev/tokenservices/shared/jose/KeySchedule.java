@@ -1,4 +1,4 @@
-package dev.tokenservices.token.keys;
+package dev.tokenservices.shared.jose;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -1,11 +1,10 @@
-package dev.tokenservices.token.keys;
+package dev.tokenservices.shared.jose;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -19,7 +18,6 @@ import java.util.function.Function;
  * Signing keys in PostgreSQL. Rotation runs in one transaction under an advisory lock, so any
  * number of instances rotating at once produce exactly one new key and agree on which signs.
  */
-@ApplicationScoped
 public class KeyRepository {
 
     /** Arbitrary constant naming the "signing key rotation" advisory lock. */
@@ -35,13 +33,29 @@ public class KeyRepository {
     }
 
     private final Pool pool;
+    private final String table;
+    private final long lock;
 
-    public KeyRepository(Pool pool) {
+    /**
+     * @param table each issuer keeps its keys in its own table (created by that service's migrations),
+     *              with the columns kid, alg, public_jwk, private_key, created_at, activates_at
+     */
+    public KeyRepository(Pool pool, String table) {
+        if (!table.matches("[a-z_]+")) {
+            throw new IllegalArgumentException("table name " + table);
+        }
         this.pool = pool;
+        this.table = table;
+        this.lock = ROTATION_LOCK ^ table.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return table;
     }
 
     public Uni<List<StoredKey>> loadAll() {
-        return pool.query("SELECT kid, alg, public_jwk, private_key, created_at, activates_at FROM signing_key ORDER BY activates_at, kid")
+        return pool.query("SELECT kid, alg, public_jwk, private_key, created_at, activates_at FROM " + table + " ORDER BY activates_at, kid")
                 .execute()
                 .map(rows -> {
                     List<StoredKey> keys = new ArrayList<>();
@@ -65,8 +79,8 @@ public class KeyRepository {
     public Uni<KeySchedule.Plan> rotate(KeySchedule schedule, Instant now, Duration retention,
             Function<Instant, Optional<NewKey>> candidate) {
         return pool.withTransaction(conn -> conn.preparedQuery("SELECT pg_advisory_xact_lock($1)")
-                .execute(Tuple.of(ROTATION_LOCK))
-                .chain(() -> conn.query("SELECT kid, alg, activates_at FROM signing_key").execute())
+                .execute(Tuple.of(lock))
+                .chain(() -> conn.query("SELECT kid, alg, activates_at FROM " + table).execute())
                 .chain(rows -> {
                     List<KeySchedule.Entry> entries = new ArrayList<>();
                     for (Row row : rows) {
@@ -86,13 +100,13 @@ public class KeyRepository {
         if (kids.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return conn.preparedQuery("DELETE FROM signing_key WHERE kid = ANY($1)")
+        return conn.preparedQuery("DELETE FROM " + table + " WHERE kid = ANY($1)")
                 .execute(Tuple.of(kids.toArray(String[]::new)))
                 .replaceWithVoid();
     }
 
     private Uni<Void> insert(SqlConnection conn, NewKey key, Instant now, Instant activatesAt) {
-        return conn.preparedQuery("INSERT INTO signing_key (kid, alg, public_jwk, private_key, created_at, activates_at)"
+        return conn.preparedQuery("INSERT INTO " + table + " (kid, alg, public_jwk, private_key, created_at, activates_at)"
                         + " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (kid) DO NOTHING")
                 .execute(Tuple.tuple(List.of(key.kid(), key.algorithm().name(), key.publicJwk(),
                         io.vertx.core.buffer.Buffer.buffer(key.sealedPrivateKey()),

@@ -1,4 +1,4 @@
-package dev.tokenservices.token.keys;
+package dev.tokenservices.shared.jose;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -43,6 +43,29 @@ public final class KeyEncryption {
                     + raw.length + "; make one with: openssl rand -base64 32");
         }
         return new KeyEncryption(raw);
+    }
+
+    /**
+     * The master key of a service: {@code TS_KEY_ENCRYPTION_KEY}, or in dev and test only a fixed
+     * development key. Outside dev and test a missing key stops start-up with what to do.
+     */
+    public static KeyEncryption forService(java.util.Optional<String> configured, boolean devOrTest) {
+        java.util.Optional<String> key = configured.filter(k -> !k.isBlank());
+        if (key.isPresent()) {
+            return fromBase64(key.get());
+        }
+        if (!devOrTest) {
+            throw new IllegalStateException("TS_KEY_ENCRYPTION_KEY is not set: the signing keys are stored encrypted "
+                    + "under this master key. Make one with: openssl rand -base64 32 (keep it in a secret; it must not change)");
+        }
+        org.jboss.logging.Logger.getLogger(KeyEncryption.class)
+                .warn("TS_KEY_ENCRYPTION_KEY is not set: using the built-in development master key (dev and test only)");
+        try {
+            byte[] devKey = java.security.MessageDigest.getInstance("SHA-256").digest("tokenservices development key".getBytes(StandardCharsets.UTF_8));
+            return new KeyEncryption(devKey);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public byte[] encrypt(String kid, byte[] plaintext) throws GeneralSecurityException {

@@ -1,4 +1,4 @@
-package dev.tokenservices.token.keys;
+package dev.tokenservices.shared.jose;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package dev.tokenservices.token.keys;
+package dev.tokenservices.shared.jose;
 
 import java.security.Provider;
 import java.security.Security;
