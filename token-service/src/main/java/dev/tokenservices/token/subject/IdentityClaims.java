@@ -12,6 +12,14 @@ public final class IdentityClaims {
     private IdentityClaims() {
     }
 
+    public static String toJson(Map<String, Object> claims) {
+        try {
+            return JSON.writeValueAsString(claims);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return "{}";
+        }
+    }
+
     @SuppressWarnings("unchecked")
     public static Map<String, Object> parse(String json) {
         if (json == null || json.isBlank()) {

@@ -9,8 +9,10 @@ import dev.tokenservices.token.grant.GrantHandler;
 import dev.tokenservices.token.grant.ScopePolicy;
 import dev.tokenservices.token.grant.TokenResponse;
 import dev.tokenservices.token.grant.UserTokens;
+import dev.tokenservices.token.grant.refresh.RefreshTokenStore;
 import dev.tokenservices.token.issuance.IssuedToken;
 import dev.tokenservices.token.registry.RegisteredClient;
+import dev.tokenservices.token.subject.IdentityClaims;
 import dev.tokenservices.token.subject.Subject;
 import dev.tokenservices.token.subject.SubjectTokens;
 import dev.tokenservices.token.subject.TokenTypes;
@@ -38,10 +40,13 @@ public class TokenExchangeGrant implements GrantHandler {
 
     private final SubjectTokens subjects;
     private final UserTokens users;
+    private final RefreshTokenStore refreshTokens;
     private final Clock clock;
     private final int maxTokenLength;
 
-    public TokenExchangeGrant(SubjectTokens subjects, UserTokens users, Clock clock, TokenServiceConfig config) {
+    public TokenExchangeGrant(SubjectTokens subjects, UserTokens users, RefreshTokenStore refreshTokens, Clock clock,
+            TokenServiceConfig config) {
+        this.refreshTokens = refreshTokens;
         this.subjects = subjects;
         this.users = users;
         this.clock = clock;
@@ -100,11 +105,20 @@ public class TokenExchangeGrant implements GrantHandler {
             allowance.retainAll(held);
         }
         return users.decide(entry, GrantTypes.TOKEN_EXCHANGE, subject, allowance, scope, targets)
-                .map(grant -> {
+                .chain(grant -> {
                     Map<String, Object> extra = new LinkedHashMap<>();
                     actor.ifPresent(a -> extra.put("act", act(a)));
                     IssuedToken token = users.issue(entry, GrantTypes.TOKEN_EXCHANGE, grant, lifetime(entry, subject), extra);
-                    return new TokenResponse(token.value(), token.expiresIn(), token.scope(), null, TokenTypes.ACCESS_TOKEN);
+                    TokenResponse response = new TokenResponse(token.value(), token.expiresIn(), token.scope(), null, TokenTypes.ACCESS_TOKEN);
+                    // RFC 8693 §2.2.1 allows a refresh token: given for a user's login (an external id_token,
+                    // no actor) to a client that may refresh, e.g. the orchestrator keeping a session alive
+                    if (!entry.allowsGrant(GrantTypes.REFRESH_TOKEN) || subject.scopes().isPresent() || actor.isPresent()) {
+                        return Uni.createFrom().item(response);
+                    }
+                    return refreshTokens.issue(new RefreshTokenStore.Family(null, entry.clientId(), subject.subject(),
+                                    subject.issuer(), IdentityClaims.toJson(subject.claims()), token.scope()))
+                            .map(refresh -> new TokenResponse(token.value(), token.expiresIn(), token.scope(), refresh,
+                                    TokenTypes.ACCESS_TOKEN));
                 });
     }
 

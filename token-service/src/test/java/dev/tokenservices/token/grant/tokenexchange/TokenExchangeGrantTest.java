@@ -198,6 +198,25 @@ class TokenExchangeGrantTest {
         exchange(token, "acc.read").statusCode(503).time(lessThan(5000L)).body("error", equalTo("temporarily_unavailable"));
     }
 
+    @Test
+    void aUserLoginGivesAClientThatMayRefreshARotatingRefreshToken() throws Exception {
+        String refresh = exchange(issuer.idToken("ann-001"), "acc.read").statusCode(200)
+                .body("refresh_token", org.hamcrest.Matchers.notNullValue()).extract().path("refresh_token");
+        String token = form().auth().preemptive().basic(EXCHANGER, EXCHANGER_SECRET)
+                .formParam("grant_type", "refresh_token").formParam("refresh_token", refresh)
+                .post("/token").then().statusCode(200).body("scope", equalTo("acc.read"))
+                .extract().path("access_token");
+        JWTClaimsSet claims = verify(token);
+        assertEquals("ann-001", claims.getSubject());
+        assertEquals(issuer.issuer(), claims.getStringClaim("idp"));
+    }
+
+    @Test
+    void exchangingOurOwnTokenGivesNoRefreshToken() {
+        exchange(workerToken("scope", "invoices.read"), ACCESS_TOKEN, "invoices.read").statusCode(200)
+                .body("refresh_token", nullValue());
+    }
+
     // ---- our own access tokens as subjects, delegation
 
     @Test
