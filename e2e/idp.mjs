@@ -5,10 +5,13 @@
 //
 // - issuer http://localhost:<IDP_PORT>, listening on 127.0.0.1:<IDP_PORT>
 // - id_tokens signed with ES256 (a key generated at start-up; published at /jwks)
-// - clients (both confidential, client_secret_basic, authorization code + PKCE S256):
+// - clients (all confidential, client_secret_basic, authorization code + PKCE S256):
 //     ts-e2e-app  secret IDP_APP_SECRET    — the app whose id_tokens the token service trusts
 //     other-app   secret IDP_OTHER_SECRET  — an app the token service does NOT trust
 //   redirect_uri http://localhost:<IDP_PORT>/cb (never fetched: the test reads the redirect)
+//     device-portal secret DEVICE_PORTAL_SECRET — the device portal, logging users in with a real
+//   browser (standing in for the orchestrator); redirect_uri <PORTAL_URL>/callback. Only
+//   registered when PORTAL_URL is set.
 // - one account: login "ann" / password IDP_ANN_PASSWORD → sub "ann-001", ann@example.com, "Ann Example"
 // - its own login and consent pages (plain HTML forms) under /interaction/:uid
 //
@@ -36,6 +39,8 @@ function secretFromEnv(name) {
 
 const appSecret = secretFromEnv('IDP_APP_SECRET');
 const otherSecret = secretFromEnv('IDP_OTHER_SECRET');
+const portalUrl = process.env.PORTAL_URL;
+const portalSecret = portalUrl ? secretFromEnv('DEVICE_PORTAL_SECRET') : undefined;
 const annPassword = process.env.IDP_ANN_PASSWORD || 'ann-e2e-password';
 
 // ---- the account store ---------------------------------------------------------------------
@@ -82,6 +87,15 @@ const provider = new Provider(issuer, {
   clients: [
     { ...clientDefaults, client_id: 'ts-e2e-app', client_secret: appSecret, redirect_uris: [redirectUri] },
     { ...clientDefaults, client_id: 'other-app', client_secret: otherSecret, redirect_uris: [redirectUri] },
+    ...(portalUrl
+      ? [{ ...clientDefaults, client_id: 'device-portal', client_secret: portalSecret,
+        redirect_uris: [`${portalUrl.replace(/\/+$/, '')}/callback`] }]
+      : []),
+    // the orchestrator as a relying party (e2e/orchestrator.test.mjs); only when ORCH_CALLBACK_URI is set
+    ...(process.env.ORCH_CALLBACK_URI
+      ? [{ ...clientDefaults, client_id: 'orch-upstream', client_secret: secretFromEnv('IDP_ORCH_SECRET'),
+        redirect_uris: [process.env.ORCH_CALLBACK_URI] }]
+      : []),
   ],
   clientDefaults,
   responseTypes: ['code'],

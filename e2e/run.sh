@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# e2e/run.sh — end-to-end test of RFC 8693 token exchange against a real third-party OIDC provider.
+# e2e/run.sh — end-to-end tests against a real third-party OIDC provider: RFC 8693 token exchange,
+# and the RFC 8628 device flow in a real headless browser.
 #
 # Starts, on free local ports:
 #   - the IdP          e2e/idp.mjs        (oidc-provider 9, ES256 id_tokens, user ann / sub ann-001)
 #   - a scope authority e2e/authority.mjs (narrows invoices.write away, adds {"plan":"gold"})
 #   - the token service token-service/target/quarkus-app/quarkus-run.jar, with a registry written
 #     from e2e/registry.e2e.yaml and a fresh database tokenservices_e2e (dropped and recreated)
-# then runs `node --test e2e/token-exchange.test.mjs`, and stops everything it started, whatever
-# happens (Redis/PostgreSQL too, but only if this script started them).
+#   - the device portal device-portal/target/quarkus-app/quarkus-run.jar, logging users in at the
+#     IdP (standing in for the orchestrator)
+# then runs `node --test` on e2e/token-exchange.test.mjs and e2e/device-flow.test.mjs (the latter
+# drives Debian's chromium through playwright-core; chromium is installed with apt-get when
+# missing), and stops everything it started, whatever happens (Redis/PostgreSQL too, but only if
+# this script started them).
 #
 # Environment (optional): REDIS_URL (redis://127.0.0.1:6379), E2E_KEEP_LOGS=1 to print the
 # service logs even on success, TS_STATE_DIR (<repo>/.tokenservices; logs go to its logs/e2e/).
@@ -22,6 +27,8 @@ E2E_DB=tokenservices_e2e
 LOG_DIR="$TS_STATE_DIR/logs/e2e"
 RUN_DIR="$TS_STATE_DIR/e2e"
 JAR=token-service/target/quarkus-app/quarkus-run.jar
+PORTAL_JAR=device-portal/target/quarkus-app/quarkus-run.jar
+CHROMIUM=/usr/bin/chromium
 mkdir -p "$LOG_DIR" "$RUN_DIR"
 
 elog() { printf '[e2e] %s\n' "$*" >&2; }
@@ -39,13 +46,24 @@ if [[ ! -f $E2E_DIR/node_modules/.package-lock.json || $E2E_DIR/package-lock.jso
   (cd "$E2E_DIR" && npm ci --no-audit --no-fund --loglevel=error >&2)
 fi
 
-# ---- the token service jar ------------------------------------------------------------------
+# ---- the browser (Debian's chromium, driven by playwright-core) -----------------------------
+if [[ ! -x $CHROMIUM ]]; then
+  apt_install chromium
+fi
+[[ -x $CHROMIUM ]] || die "$CHROMIUM is missing (apt-get install chromium)"
+export CHROMIUM
+
+# ---- the token service and device portal jars -----------------------------------------------
 require_jdk17
 JAVA_CMD=java
 if [[ -n ${JAVA_HOME:-} ]]; then JAVA_CMD="$JAVA_HOME/bin/java"; fi
 if [[ ! -f $JAR ]]; then
   elog "$JAR is missing: building it"
   ./mvnw -B -q -DskipTests package -pl token-service -am
+fi
+if [[ ! -f $PORTAL_JAR ]]; then
+  elog "$PORTAL_JAR is missing: building it"
+  ./mvnw -B -q -DskipTests package -pl device-portal -am
 fi
 
 # ---- stopping (set up before anything is started) -------------------------------------------
@@ -99,11 +117,11 @@ ensure_database "$E2E_DB"
 PG_URL_E2E="postgresql://$TS_DB_ROLE:$TS_DB_PASSWORD@127.0.0.1:5432/$E2E_DB"
 
 # ---- ports and secrets ----------------------------------------------------------------------
-read -r IDP_PORT AUTHORITY_PORT TS_PORT < <(node -e '
+read -r IDP_PORT AUTHORITY_PORT TS_PORT PORTAL_PORT < <(node -e '
   const net = require("node:net");
   (async () => {
     const servers = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 4; i++) {
       servers.push(await new Promise((resolve, reject) => {
         const s = net.createServer().once("error", reject).listen(0, "127.0.0.1", () => resolve(s));
       }));
@@ -111,22 +129,26 @@ read -r IDP_PORT AUTHORITY_PORT TS_PORT < <(node -e '
     console.log(servers.map((s) => s.address().port).join(" "));
     servers.forEach((s) => s.close());
   })();')
-[[ -n ${TS_PORT:-} ]] || die "could not pick free ports"
+[[ -n ${PORTAL_PORT:-} ]] || die "could not pick free ports"
 
 export IDP_PORT AUTHORITY_PORT
 export IDP_ISSUER="http://localhost:$IDP_PORT"
 export IDP_REDIRECT_URI="http://localhost:$IDP_PORT/cb"
 export AUTHORITY_URL="http://127.0.0.1:$AUTHORITY_PORT"
 export TS_ISSUER="http://localhost:$TS_PORT"
-export IDP_APP_SECRET IDP_OTHER_SECRET IDP_ANN_PASSWORD E2E_EXCHANGER_SECRET
+# The portal's public URL: the token service builds verification_uri from it, the IdP registers
+# <it>/callback for the portal, and the browser opens it.
+export PORTAL_URL="http://localhost:$PORTAL_PORT"
+export IDP_APP_SECRET IDP_OTHER_SECRET IDP_ANN_PASSWORD E2E_EXCHANGER_SECRET DEVICE_PORTAL_SECRET
 IDP_APP_SECRET=$(openssl rand -hex 24)
 IDP_OTHER_SECRET=$(openssl rand -hex 24)
 IDP_ANN_PASSWORD=$(openssl rand -hex 12)
 E2E_EXCHANGER_SECRET=$(openssl rand -hex 24)
+DEVICE_PORTAL_SECRET=$(openssl rand -hex 24)
 
 REGISTRY="$RUN_DIR/registry.yaml"
 sed -e "s|@IDP_ISSUER@|$IDP_ISSUER|g" -e "s|@AUTHORITY_URL@|$AUTHORITY_URL/scope-decision|g" \
-  "$E2E_DIR/registry.e2e.yaml" >"$REGISTRY"
+  -e "s|@PORTAL_URL@|$PORTAL_URL|g" "$E2E_DIR/registry.e2e.yaml" >"$REGISTRY"
 REGISTRY="$(cd "$(dirname "$REGISTRY")" && pwd)/$(basename "$REGISTRY")"
 
 # ---- starting ------------------------------------------------------------------------------
@@ -162,18 +184,24 @@ PID_OF[authority]=$!
 wait_for idp "$IDP_ISSUER/.well-known/openid-configuration" 30
 wait_for authority "$AUTHORITY_URL/calls" 30
 
-# Run a copy of the Quarkus app: a rebuild in the work tree (which replaces target/quarkus-app
-# file by file) must not pull jars from under the running service.
+# Run copies of the Quarkus apps: a rebuild in the work tree (which replaces target/quarkus-app
+# file by file) must not pull jars from under a running service.
+copy_app() {   # copy_app JAR DIR
+  rm -rf "$2"
+  cp -a "$(dirname "$1")" "$2"
+  [[ -f $2/quarkus-run.jar ]] || die "copying $(dirname "$1") failed"
+  local jars=("$2"/app/*.jar)
+  elog "build: ${jars[*]##*/} ($(date -r "$2/quarkus-run.jar" '+%F %T'))"
+}
 APP_COPY="$RUN_DIR/quarkus-app"
-rm -rf "$APP_COPY"
-cp -a "$(dirname "$JAR")" "$APP_COPY"
-[[ -f $APP_COPY/quarkus-run.jar ]] || die "copying $(dirname "$JAR") failed"
-app_jars=("$APP_COPY"/app/*.jar)
-elog "token service build: ${app_jars[*]##*/} ($(date -r "$APP_COPY/quarkus-run.jar" '+%F %T'))"
+PORTAL_COPY="$RUN_DIR/portal-app"
+copy_app "$JAR" "$APP_COPY"
+copy_app "$PORTAL_JAR" "$PORTAL_COPY"
 
 elog "starting the token service on port $TS_PORT (log: $LOG_DIR/token-service.log)"
 TOKEN_SERVICE_PORT=$TS_PORT \
 TOKEN_SERVICE_ISSUER=$TS_ISSUER \
+DEVICE_PORTAL_URL=$PORTAL_URL \
 TS_REGISTRY=$REGISTRY \
 TS_KEY_ENCRYPTION_KEY=$(openssl rand -base64 32) \
 PG_URL=$PG_URL_E2E \
@@ -182,27 +210,44 @@ PG_URL=$PG_URL_E2E \
 PID_OF[token-service]=$!
 wait_for token-service "http://127.0.0.1:$TS_PORT/q/health/ready" 90
 
+# The per-IP wrong-code limit is raised here: every e2e browser comes from 127.0.0.1, and runs
+# repeated within its 10-minute window would add up. The per-session limit is what the e2e tests;
+# the per-IP one is covered by the portal's own tests.
+elog "starting the device portal on port $PORTAL_PORT (log: $LOG_DIR/device-portal.log)"
+DEVICE_PORTAL_PORT=$PORTAL_PORT \
+DEVICE_PORTAL_URL=$PORTAL_URL \
+PORTAL_OIDC_ISSUER=$IDP_ISSUER \
+TS_REGISTRY=$REGISTRY \
+PORTAL_RATE_LIMIT_PER_IP=1000 \
+  "$JAVA_CMD" -Dquarkus.http.port="$PORTAL_PORT" -Dquarkus.http.host=127.0.0.1 -jar "$PORTAL_COPY/quarkus-run.jar" \
+  >"$LOG_DIR/device-portal.log" 2>&1 &
+PID_OF[device-portal]=$!
+wait_for device-portal "http://127.0.0.1:$PORTAL_PORT/q/health/ready" 90
+
 # ---- the tests ------------------------------------------------------------------------------
-elog "running node --test $E2E_DIR/token-exchange.test.mjs"
+TESTS=("$E2E_DIR/token-exchange.test.mjs" "$E2E_DIR/device-flow.test.mjs")
+elog "running node --test ${TESTS[*]}"
 TEST_OUT="$LOG_DIR/node-test.tap"
 rc=0
-# The spec reporter for people on stdout, TAP to a file for the summary below.
-node --test --test-reporter=spec --test-reporter-destination=stdout \
+# The spec reporter for people on stdout, TAP to a file for the summary below. One file at a time:
+# the device-flow tests drive a browser, and both read the same services.
+node --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
   --test-reporter=tap --test-reporter-destination="$TEST_OUT" \
-  "$E2E_DIR/token-exchange.test.mjs" || rc=$?
+  "${TESTS[@]}" || rc=$?
 
 pass=$(awk '/^# pass /{print $3}' "$TEST_OUT" | tail -n 1)
 fail=$(awk '/^# fail /{print $3}' "$TEST_OUT" | tail -n 1)
 if (( rc != 0 )) || [[ -n ${E2E_KEEP_LOGS:-} ]]; then
   show_log_tail token-service 60
+  show_log_tail device-portal 40
   show_log_tail idp 20
   show_log_tail authority 20
 fi
 cat >&2 <<EOF
 
 [e2e] ================================================================================
-[e2e]  token exchange end to end: ${pass:-?} passed, ${fail:-?} failed   ($( ((rc == 0)) && echo OK || echo FAILED ))
-[e2e]  IdP $IDP_ISSUER · authority $AUTHORITY_URL · token service $TS_ISSUER
+[e2e]  token exchange and device flow end to end: ${pass:-?} passed, ${fail:-?} failed   ($( ((rc == 0)) && echo OK || echo FAILED ))
+[e2e]  IdP $IDP_ISSUER · authority $AUTHORITY_URL · token service $TS_ISSUER · portal $PORTAL_URL
 [e2e]  logs: $LOG_DIR/   registry: $REGISTRY
 [e2e] ================================================================================
 EOF

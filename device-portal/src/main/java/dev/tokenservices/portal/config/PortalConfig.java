@@ -1,0 +1,57 @@
+package dev.tokenservices.portal.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/** Typed configuration of the device portal (prefix {@code portal}). */
+@ConfigMapping(prefix = "portal")
+public interface PortalConfig {
+
+    /** The portal's public base URL ({@code DEVICE_PORTAL_URL}); https makes its cookies Secure. */
+    URI url();
+
+    /** The registry file ({@code TS_REGISTRY}): names and scopes of the clients shown on the consent page. */
+    Path registry();
+
+    /** How long a page waits for Redis before answering 503. */
+    @WithDefault("3s")
+    Duration dependencyTimeout();
+
+    /** Plain words for scopes on the consent page; a scope without an entry is shown as-is. */
+    Map<String, String> scopeDescriptions();
+
+    RateLimit rateLimit();
+
+    Csrf csrf();
+
+    /**
+     * Wrong user codes (RFC 8628 §5.1: the code is short, so guessing must be limited). Counted in
+     * Redis per browser session and per client IP over a fixed window; above a limit the portal
+     * answers 429 until the window ends.
+     */
+    interface RateLimit {
+        /** Wrong codes one browser session may enter in a window; the next one answers 429. */
+        @WithDefault("5")
+        int perSession();
+
+        /** Wrong codes one client IP may enter in a window. */
+        @WithDefault("20")
+        int perIp();
+
+        @WithDefault("10m")
+        Duration window();
+    }
+
+    interface Csrf {
+        /**
+         * Key of the CSRF tokens ({@code PORTAL_CSRF_SECRET}, else {@code DEVICE_PORTAL_SECRET}); all
+         * replicas must share it. When absent a random key is made at start, good for one replica only.
+         */
+        Optional<String> secret();
+    }
+}

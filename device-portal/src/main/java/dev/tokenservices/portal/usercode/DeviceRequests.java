@@ -1,0 +1,99 @@
+package dev.tokenservices.portal.usercode;
+
+import dev.tokenservices.portal.config.PortalConfig;
+import dev.tokenservices.shared.device.DeviceCodes;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * Device-code records in Redis, read and decided on in the format shared with the token service
+ * (RFC 8628 §3.3): user code → index → record; pending → approved | denied by the shared script.
+ */
+@ApplicationScoped
+public class DeviceRequests {
+
+    private static final Logger LOG = Logger.getLogger(DeviceRequests.class);
+
+    private final ReactiveRedisDataSource redis;
+    private final Clock clock;
+    private final PortalConfig config;
+
+    public DeviceRequests(ReactiveRedisDataSource redis, Clock clock, PortalConfig config) {
+        this.redis = redis;
+        this.clock = clock;
+        this.config = config;
+    }
+
+    /** Looks up what a person typed; case, spaces and dashes do not matter. */
+    public Uni<CodeLookup> lookup(String typed) {
+        Optional<String> userCode = DeviceCodes.normalize(typed);
+        if (userCode.isEmpty()) {
+            return Uni.createFrom().item(CodeLookup.unknown());
+        }
+        return guard(redis.value(String.class).get(DeviceCodes.userCodeKey(userCode.get())))
+                .chain(hash -> hash == null ? Uni.createFrom().item(CodeLookup.unknown()) : read(userCode.get(), hash));
+    }
+
+    private Uni<CodeLookup> read(String userCode, String hash) {
+        String key = DeviceCodes.recordKeyOfHash(hash);
+        return guard(redis.hash(String.class).hgetall(key)).map(fields -> classify(key, userCode, fields));
+    }
+
+    private CodeLookup classify(String key, String userCode, Map<String, String> fields) {
+        String status = fields.get(DeviceCodes.STATUS);
+        String clientId = fields.get(DeviceCodes.CLIENT_ID);
+        Instant expiresAt = parseEpochSeconds(fields.get(DeviceCodes.EXPIRES_AT));
+        // The index must point at the record of this very code; anything else is not ours to show.
+        if (status == null || clientId == null || expiresAt == null || !userCode.equals(fields.get(DeviceCodes.USER_CODE_FIELD))) {
+            return CodeLookup.unknown();
+        }
+        String scope = fields.getOrDefault(DeviceCodes.SCOPE, "").trim();
+        List<String> scopes = scope.isEmpty() ? List.of() : Arrays.asList(scope.split(" +"));
+        DeviceRequest request = new DeviceRequest(key, userCode, clientId, scopes, status, expiresAt);
+        if (!DeviceCodes.PENDING.equals(status)) {
+            return CodeLookup.of(CodeLookup.Outcome.USED, request);
+        }
+        if (!clock.instant().isBefore(expiresAt)) {
+            return CodeLookup.of(CodeLookup.Outcome.EXPIRED, request);
+        }
+        return CodeLookup.of(CodeLookup.Outcome.PENDING, request);
+    }
+
+    /**
+     * Records the user's decision, only while the record is pending (the shared script checks and
+     * writes in one step). False when someone or something decided first.
+     */
+    public Uni<Boolean> decide(DeviceRequest request, boolean approve, Approval approval) {
+        String status = approve ? DeviceCodes.APPROVED : DeviceCodes.DENIED;
+        return guard(redis.execute("EVAL", DeviceCodes.DECIDE_SCRIPT, "1", request.recordKey(), status,
+                approval.subject(), approval.idp(), approval.claimsJson(), Long.toString(clock.instant().getEpochSecond())))
+                .map(response -> response != null && response.toLong() == 1L);
+    }
+
+    private <T> Uni<T> guard(Uni<T> operation) {
+        return operation.ifNoItem().after(config.dependencyTimeout()).fail()
+                .onFailure().transform(e -> {
+                    LOG.warnf("Redis unavailable: %s", e.toString());
+                    return new PortalUnavailableException(e);
+                });
+    }
+
+    private static Instant parseEpochSeconds(String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Instant.ofEpochSecond(Long.parseLong(value.trim()));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+}

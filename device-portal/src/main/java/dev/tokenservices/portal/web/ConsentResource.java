@@ -1,0 +1,126 @@
+package dev.tokenservices.portal.web;
+
+import dev.tokenservices.portal.config.PortalConfig;
+import dev.tokenservices.portal.registry.DeviceClients;
+import dev.tokenservices.portal.usercode.Approval;
+import dev.tokenservices.portal.usercode.ApproverIdentity;
+import dev.tokenservices.portal.usercode.CodeLookup;
+import dev.tokenservices.portal.usercode.DeviceRequest;
+import dev.tokenservices.portal.usercode.DeviceRequests;
+import dev.tokenservices.portal.usercode.UserCodes;
+import dev.tokenservices.portal.web.Csrf.Browser;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.oidc.IdToken;
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.CookieParam;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.Optional;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.jboss.logging.Logger;
+
+/**
+ * The consent step (RFC 8628 §3.3, §5.4): a logged-in user sees which device asks for what, compares
+ * the code with the one on its screen, and approves or denies. The code travels in the query string,
+ * so that a login in between comes back to the same request; the decision needs the CSRF token.
+ */
+@Path("/device/consent")
+@Authenticated
+public class ConsentResource {
+
+    private static final Logger LOG = Logger.getLogger(ConsentResource.class);
+    private static final Logger AUDIT = Logger.getLogger("dev.tokenservices.audit");
+
+    @Inject
+    @IdToken
+    JsonWebToken idToken;
+
+    private final Csrf csrf;
+    private final UserCodes userCodes;
+    private final DeviceRequests requests;
+    private final DeviceClients clients;
+    private final ScopeWords scopeWords;
+    private final PortalConfig config;
+    private final MeterRegistry metrics;
+
+    public ConsentResource(Csrf csrf, UserCodes userCodes, DeviceRequests requests, DeviceClients clients,
+            ScopeWords scopeWords, PortalConfig config, MeterRegistry metrics) {
+        this.csrf = csrf;
+        this.userCodes = userCodes;
+        this.requests = requests;
+        this.clients = clients;
+        this.scopeWords = scopeWords;
+        this.config = config;
+        this.metrics = metrics;
+    }
+
+    @GET
+    @Produces(Html.MEDIA_TYPE)
+    public Uni<Response> show(@QueryParam("user_code") String userCode, @CookieParam(Csrf.COOKIE) String cookie,
+            @Context HttpServerRequest request) {
+        Browser browser = csrf.browser(cookie);
+        String userName = ApproverIdentity.displayName(idToken);
+        return userCodes.enter(userCode, browser.session(), ClientAddress.of(request))
+                .map(lookup -> lookup.isPending()
+                        ? consentPage(lookup.request().orElseThrow(), userName, browser)
+                        : DeviceResource.codeRefused(lookup, userCode, browser, config));
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @Produces(Html.MEDIA_TYPE)
+    public Uni<Response> decide(@QueryParam("user_code") String userCode, @FormParam("decision") String decision,
+            @FormParam(Csrf.FIELD) String token, @CookieParam(Csrf.COOKIE) String cookie,
+            @Context HttpServerRequest request) {
+        if (!csrf.verify(cookie, token)) {
+            return Uni.createFrom().item(Html.forbiddenForm());
+        }
+        if (!"approve".equals(decision) && !"deny".equals(decision)) {
+            return Uni.createFrom().item(Html.problem(400, "Choose Allow or Deny",
+                    "The form did not say whether to allow or deny the device. Go back and choose one."));
+        }
+        Optional<Approval> approval = ApproverIdentity.of(idToken);
+        if (approval.isEmpty()) {
+            LOG.warn("the id_token of the login names no subject or issuer; cannot record a decision");
+            return Uni.createFrom().item(Html.problem(403, "Sign-in incomplete",
+                    "Your sign-in did not say who you are, so no decision was recorded."));
+        }
+        boolean approve = "approve".equals(decision);
+        Browser browser = csrf.browser(cookie);
+        return userCodes.enter(userCode, browser.session(), ClientAddress.of(request))
+                .chain(lookup -> lookup.isPending()
+                        ? record(lookup.request().orElseThrow(), approve, approval.get())
+                        : Uni.createFrom().item(DeviceResource.codeRefused(lookup, userCode, browser, config)));
+    }
+
+    private Response consentPage(DeviceRequest device, String userName, Browser browser) {
+        return Html.page(200, Pages.consent(clients.displayName(device.clientId()), scopeWords.describe(device.scopes()),
+                device.userCode(), userName, browser.token()), browser);
+    }
+
+    private Uni<Response> record(DeviceRequest device, boolean approve, Approval approval) {
+        return requests.decide(device, approve, approval).map(recorded -> {
+            if (!recorded) {
+                return Html.problem(409, "No longer waiting",
+                        "This device request is no longer waiting for a decision: it was already approved or denied, "
+                                + "or it expired. Start again on your device if needed.");
+            }
+            String decision = approve ? "approved" : "denied";
+            metrics.counter("portal_decisions_total", "decision", decision, "client_id", device.clientId()).increment();
+            AUDIT.infof("device request %s: client_id=%s subject=%s idp=%s", decision, device.clientId(),
+                    approval.subject(), approval.idp());
+            return Html.page(200, Pages.done(approve, clients.displayName(device.clientId())));
+        });
+    }
+}

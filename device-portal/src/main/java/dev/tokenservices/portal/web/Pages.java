@@ -1,0 +1,23 @@
+package dev.tokenservices.portal.web;
+
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import java.util.List;
+
+/** The portal's pages (Qute, escaped by default: every value a client sent is shown as text). */
+@CheckedTemplate(basePath = "pages")
+public class Pages {
+
+    /** Enter the code (RFC 8628 §3.3); {@code message} says what was wrong with the last one. */
+    public static native TemplateInstance device(String userCode, String csrf, String message);
+
+    /** Approve or deny one device request. */
+    public static native TemplateInstance consent(String clientName, List<ScopeWords.Line> scopes, String userCode,
+            String userName, String csrf);
+
+    /** After the decision. */
+    public static native TemplateInstance done(boolean approved, String clientName);
+
+    /** Anything that stops the flow: CSRF, too many codes, sign-in failed, store unavailable. */
+    public static native TemplateInstance problem(String title, String message);
+}
