@@ -1,0 +1,259 @@
+// End to end: the orchestrator as an OpenID provider, used by openid-client 6 (OpenID Certified
+// relying party) with strict validation, logging ann in at a real upstream IdP (oidc-provider).
+// Run by e2e/run-orchestrator.sh, which sets ORCH_ISSUER, TS_ISSUER, IDP_ISSUER, RP_BASE, secrets.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as client from 'openid-client';
+import { createRemoteJWKSet, jwtVerify, decodeJwt } from 'jose';
+import { parseForms } from './lib/login.mjs';
+
+const ORCH = process.env.ORCH_ISSUER;
+const TS = process.env.TS_ISSUER;
+const IDP = process.env.IDP_ISSUER;
+const RP = process.env.RP_BASE;
+const RP_SECRET = process.env.E2E_RP_SECRET;
+const PASSWORD = process.env.IDP_ANN_PASSWORD;
+const INSECURE = { execute: [client.allowInsecureRequests] };
+
+const rp = await client.discovery(new URL(ORCH), 'e2e-rp', { client_secret: RP_SECRET },
+  client.ClientSecretBasic(RP_SECRET), INSECURE);
+const rp2 = await client.discovery(new URL(ORCH), 'e2e-rp2', {}, client.None(), INSECURE);
+
+/** One browser: a cookie jar shared by every localhost port, as real browsers do. */
+class Browser {
+  cookies = new Map();
+  trail = [];
+
+  store(response) {
+    for (const line of response.headers.getSetCookie()) {
+      const [pair, ...attrs] = line.split(';');
+      const eq = pair.indexOf('=');
+      const name = pair.slice(0, eq).trim();
+      const value = pair.slice(eq + 1).trim();
+      const expired = attrs.some((a) => /^\s*max-age\s*=\s*0\s*$/i.test(a));
+      if (expired || value === '') this.cookies.delete(name); else this.cookies.set(name, value);
+    }
+  }
+
+  async fetch(url, init = {}) {
+    const headers = { ...(init.headers || {}), cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
+    const response = await fetch(url, { ...init, headers, redirect: 'manual' });
+    this.store(response);
+    this.trail.push(`${init.method || 'GET'} ${new URL(url).host}${new URL(url).pathname} → ${response.status}`);
+    return response;
+  }
+
+  /**
+   * Follows redirects and the IdP's forms until the browser lands on a URL starting with
+   * `stopAt`; returns that URL. `decision` picks the consent button (approve | deny).
+   */
+  async run(startUrl, stopAt, { decision = 'approve' } = {}) {
+    let request = { url: startUrl, method: 'GET' };
+    for (let step = 0; step < 20; step++) {
+      const init = { method: request.method };
+      if (request.body) { init.body = request.body; init.headers = { 'content-type': 'application/x-www-form-urlencoded' }; }
+      const response = await this.fetch(request.url, init);
+      if (response.status >= 300 && response.status < 400) {
+        const location = new URL(response.headers.get('location'), request.url);
+        await response.arrayBuffer();
+        if (location.href.startsWith(stopAt)) return location;
+        request = { url: location.href, method: 'GET' };
+        continue;
+      }
+      const html = await response.text();
+      if (response.status !== 200) throw new Error(`${response.status} at ${request.url}: ${html.slice(0, 300)}`);
+      const forms = parseForms(html);
+      let form = forms.find((f) => f.fields.has('password'));
+      if (form) {
+        form.fields.set('login', 'ann');
+        form.fields.set('password', PASSWORD);
+      } else {
+        form = forms.find((f) => f.id === (decision === 'deny' ? 'abort' : 'consent'));
+        if (!form) throw new Error(`no form to submit (${this.trail.join(', ')}): ${html.slice(0, 300)}`);
+        const button = form.buttons[0];
+        if (button) form.fields.set(button.name, button.value);
+      }
+      request = { url: new URL(form.action, request.url).href, method: 'POST', body: form.fields.toString() };
+    }
+    throw new Error(`did not reach ${stopAt}: ${this.trail.join(', ')}`);
+  }
+}
+
+async function start(config, redirectUri, scope, extra = {}) {
+  const verifier = client.randomPKCECodeVerifier();
+  const nonce = client.randomNonce();
+  const state = client.randomState();
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: redirectUri, scope, nonce, state, idp_hint: 'e2e-idp',
+    code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', ...extra,
+  });
+  return { url, verifier, nonce, state };
+}
+
+async function login(browser, config = rp, redirectUri = `${RP}/cb`, scope = 'openid profile email invoices.read media.play') {
+  const flow = await start(config, redirectUri, scope);
+  const callback = await browser.run(flow.url.href, redirectUri);
+  const tokens = await client.authorizationCodeGrant(config, callback, {
+    pkceCodeVerifier: flow.verifier, expectedNonce: flow.nonce, expectedState: flow.state, idTokenExpected: true,
+  });
+  return { flow, callback, tokens };
+}
+
+const tsJwks = createRemoteJWKSet(new URL(`${TS}/jwks`));
+
+const ann = new Browser();
+let first;
+
+test('full login: openid-client validates the minted id_token (iss, aud, nonce, signature)', async () => {
+  first = await login(ann);
+  const claims = first.tokens.claims();
+  assert.equal(claims.iss, ORCH);
+  assert.equal(claims.aud, 'e2e-rp');
+  assert.equal(claims.sub, 'ann-001');
+  assert.equal(claims.idp, IDP);
+  assert.equal(claims.email, 'ann@example.com');
+  assert.equal(claims.name, 'Ann Example');
+  assert.equal(first.callback.searchParams.get('iss'), ORCH);
+  assert.ok(ann.cookies.has('orch_session'));
+});
+
+test('upstream_id_token is the IdP\'s own id_token, untouched', () => {
+  const upstream = decodeJwt(first.tokens.upstream_id_token);
+  assert.equal(upstream.iss, IDP);
+  assert.equal(upstream.aud, 'orch-upstream');
+  assert.equal(upstream.sub, 'ann-001');
+});
+
+test('the access token verifies against the token service\'s JWKS, for ann at the IdP', async () => {
+  const { payload, protectedHeader } = await jwtVerify(first.tokens.access_token, tsJwks, { issuer: TS, typ: 'at+jwt' });
+  assert.equal(protectedHeader.alg, 'ES256');
+  assert.equal(payload.sub, 'ann-001');
+  assert.equal(payload.idp, IDP);
+  assert.deepEqual([...payload.aud].sort(), ['https://api.example/invoices', 'https://api.example/media']);
+  assert.match(first.tokens.scope, /invoices\.read/);
+});
+
+test('access_tokens holds one token per resource, each for that resource alone', async () => {
+  const perResource = first.tokens.access_tokens;
+  assert.deepEqual(Object.keys(perResource).sort(), ['https://api.example/invoices', 'https://api.example/media']);
+  for (const [resource, token] of Object.entries(perResource)) {
+    const { payload } = await jwtVerify(token.access_token, tsJwks, { issuer: TS, audience: resource });
+    assert.equal(payload.sub, 'ann-001');
+    assert.equal(payload.scope, token.scope);
+  }
+});
+
+test('userinfo answers for the access token', async () => {
+  const info = await client.fetchUserInfo(rp, first.tokens.access_token, 'ann-001');
+  assert.equal(info.email, 'ann@example.com');
+  assert.equal(info.idp, IDP);
+});
+
+test('a replayed code is invalid_grant', async () => {
+  await assert.rejects(client.authorizationCodeGrant(rp, first.callback, {
+    pkceCodeVerifier: first.flow.verifier, expectedNonce: first.flow.nonce, expectedState: first.flow.state,
+  }), (e) => e.error === 'invalid_grant');
+});
+
+test('refresh rotates; the old refresh token again is invalid_grant', async () => {
+  const { tokens } = await login(ann);
+  const refreshed = await client.refreshTokenGrant(rp, tokens.refresh_token);
+  assert.notEqual(refreshed.refresh_token, tokens.refresh_token);
+  assert.equal(refreshed.claims().sub, 'ann-001');
+  await jwtVerify(refreshed.access_token, tsJwks, { issuer: TS });
+  await assert.rejects(client.refreshTokenGrant(rp, tokens.refresh_token), (e) => e.error === 'invalid_grant');
+  await assert.rejects(client.refreshTokenGrant(rp, refreshed.refresh_token), (e) => e.error === 'invalid_grant');
+});
+
+test('a second client logs in through the SSO session, without going to the IdP', async () => {
+  const before = ann.trail.length;
+  const { tokens } = await login(ann, rp2, `${RP}/cb2`, 'openid email');
+  assert.equal(tokens.claims().aud, 'e2e-rp2');
+  assert.equal(tokens.claims().sub, 'ann-001');
+  assert.ok(!ann.trail.slice(before).some((step) => step.includes(new URL(IDP).host)), ann.trail.slice(before).join(', '));
+});
+
+test('logout ends the session and returns to the registered URI with state', async () => {
+  const { tokens } = await login(ann);
+  const url = client.buildEndSessionUrl(rp, {
+    id_token_hint: tokens.id_token, post_logout_redirect_uri: `${RP}/bye`, state: 'bye-state',
+  });
+  const response = await ann.fetch(url.href);
+  assert.equal(response.status, 302);
+  assert.equal(response.headers.get('location'), `${RP}/bye?state=bye-state`);
+  assert.ok(!ann.cookies.has('orch_session'));
+  const silent = await start(rp, `${RP}/cb`, 'openid', { prompt: 'none' });
+  const back = await ann.run(silent.url.href, `${RP}/cb`);
+  assert.equal(back.searchParams.get('error'), 'login_required');
+  assert.equal(back.searchParams.get('state'), silent.state);
+});
+
+// ---- unhappy paths ------------------------------------------------------------------------
+
+for (const variant of ['/cb/', '/CB', '/cb?x=1', '/cb/../cb', '/cbx']) {
+  test(`redirect_uri variant ${variant} gets an error page, no redirect`, async () => {
+    const flow = await start(rp, `${RP}/cb`, 'openid');
+    flow.url.searchParams.set('redirect_uri', `${RP}${variant}`);
+    const response = await fetch(flow.url, { redirect: 'manual' });
+    assert.equal(response.status, 400);
+    assert.equal(response.headers.get('location'), null);
+  });
+}
+
+test('redirect_uri on another loopback port gets an error page', async () => {
+  const flow = await start(rp, `${RP}/cb`, 'openid');
+  flow.url.searchParams.set('redirect_uri', `http://localhost:${Number(new URL(RP).port) + 1}/cb`);
+  const response = await fetch(flow.url, { redirect: 'manual' });
+  assert.equal(response.status, 400);
+  assert.equal(response.headers.get('location'), null);
+});
+
+for (const [name, change] of [
+  ['missing', (u) => { u.searchParams.delete('code_challenge'); u.searchParams.delete('code_challenge_method'); }],
+  ['plain', (u) => { u.searchParams.set('code_challenge_method', 'plain'); }],
+]) {
+  test(`PKCE ${name} → invalid_request at the client with state and iss`, async () => {
+    const flow = await start(rp, `${RP}/cb`, 'openid');
+    change(flow.url);
+    const response = await fetch(flow.url, { redirect: 'manual' });
+    assert.equal(response.status, 302);
+    const location = new URL(response.headers.get('location'));
+    assert.equal(location.searchParams.get('error'), 'invalid_request');
+    assert.equal(location.searchParams.get('state'), flow.state);
+    assert.equal(location.searchParams.get('iss'), ORCH);
+  });
+}
+
+test('PKCE wrong verifier → invalid_grant', async () => {
+  const browser = new Browser();
+  const flow = await start(rp, `${RP}/cb`, 'openid');
+  const callback = await browser.run(flow.url.href, `${RP}/cb`);
+  await assert.rejects(client.authorizationCodeGrant(rp, callback, {
+    pkceCodeVerifier: client.randomPKCECodeVerifier(), expectedNonce: flow.nonce, expectedState: flow.state,
+  }), (e) => e.error === 'invalid_grant');
+});
+
+test('a bad state at the callback is an error page', async () => {
+  const response = await fetch(`${ORCH}/callback?code=x&state=forged`, { redirect: 'manual' });
+  assert.equal(response.status, 400);
+  assert.equal(response.headers.get('location'), null);
+});
+
+test('upstream access_denied reaches the client as access_denied with its state', async () => {
+  const browser = new Browser();
+  const flow = await start(rp, `${RP}/cb`, 'openid');
+  const back = await browser.run(flow.url.href, `${RP}/cb`, { decision: 'deny' });
+  assert.equal(back.searchParams.get('error'), 'access_denied');
+  assert.equal(back.searchParams.get('state'), flow.state);
+  assert.equal(back.searchParams.get('iss'), ORCH);
+});
+
+test('an upstream that is down → temporarily_unavailable at the client', async () => {
+  const flow = await start(rp, `${RP}/cb`, 'openid', { idp_hint: 'down-idp' });
+  const started = Date.now();
+  const response = await fetch(flow.url, { redirect: 'manual' });
+  assert.ok(Date.now() - started < 5000);
+  const location = new URL(response.headers.get('location'));
+  assert.equal(location.searchParams.get('error'), 'temporarily_unavailable');
+  assert.equal(location.searchParams.get('state'), flow.state);
+});

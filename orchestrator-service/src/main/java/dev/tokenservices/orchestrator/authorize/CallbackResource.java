@@ -1,0 +1,114 @@
+package dev.tokenservices.orchestrator.authorize;
+
+import dev.tokenservices.orchestrator.config.OrchestratorConfig;
+import dev.tokenservices.orchestrator.metrics.LoginMetrics;
+import dev.tokenservices.orchestrator.registry.Clients;
+import dev.tokenservices.orchestrator.session.PendingLogins;
+import dev.tokenservices.orchestrator.session.SsoSessions;
+import dev.tokenservices.orchestrator.upstream.UpstreamException;
+import dev.tokenservices.orchestrator.upstream.UpstreamLogin;
+import dev.tokenservices.orchestrator.web.PageException;
+import dev.tokenservices.shared.oauth.OAuthErrors;
+import dev.tokenservices.shared.oauth.OAuthException;
+import dev.tokenservices.shared.registry.UpstreamIdpEntry;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.CookieParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Response;
+import java.time.Clock;
+import java.util.Set;
+
+/**
+ * Where the upstream IdP sends the browser back (its redirect URI). The upstream {@code state} must
+ * name a pending login (taken once; otherwise an error page, since we cannot know which client to
+ * answer); upstream errors reach the client with its own {@code state}; a code is redeemed and the
+ * id_token validated, a new SSO session starts, and the login finishes.
+ */
+@Path("/callback")
+public class CallbackResource {
+
+    /** Upstream authorization errors passed to the client as they are (OIDC Core §3.1.2.6). */
+    private static final Set<String> PASSED_ON = Set.of(OAuthErrors.ACCESS_DENIED, "login_required", "consent_required",
+            "interaction_required", "account_selection_required", OAuthErrors.TEMPORARILY_UNAVAILABLE);
+
+    private final PendingLogins pending;
+    private final Clients clients;
+    private final UpstreamLogin upstream;
+    private final SsoSessions sessions;
+    private final LoginFlow flow;
+    private final LoginMetrics metrics;
+    private final String issuer;
+    private final Clock clock;
+
+    public CallbackResource(PendingLogins pending, Clients clients, UpstreamLogin upstream, SsoSessions sessions,
+            LoginFlow flow, LoginMetrics metrics, OrchestratorConfig config, Clock clock) {
+        this.pending = pending;
+        this.clients = clients;
+        this.upstream = upstream;
+        this.sessions = sessions;
+        this.flow = flow;
+        this.metrics = metrics;
+        this.issuer = config.issuer();
+        this.clock = clock;
+    }
+
+    @GET
+    public Uni<Response> callback(@QueryParam("state") String state, @QueryParam("code") String code,
+            @QueryParam("error") String error, @QueryParam("iss") String iss,
+            @CookieParam(SsoSessions.COOKIE) String sessionCookie) {
+        if (state == null || state.isEmpty()) {
+            metrics.failed("bad_state");
+            throw PageException.badRequest("The identity provider's answer has no state.");
+        }
+        return pending.take(state)
+                .onFailure(OAuthException.class).transform(e -> PageException.unavailable("The session store is not available; try again later."))
+                .chain(found -> {
+                    PendingLogins.PendingLogin login = found.orElseThrow(() -> {
+                        metrics.failed("bad_state");
+                        return PageException.badRequest("This sign-in is unknown, has expired or was already completed. Start again from the application.");
+                    });
+                    UpstreamIdpEntry idp = clients.upstreamIdp(login.idpId()).orElseThrow(() ->
+                            PageException.badRequest("The identity provider of this sign-in is no longer configured."));
+                    String redirectUri = login.request().redirectUri();
+                    String clientState = login.request().state();
+                    // RFC 9207 §2.4: the answer must come from the IdP we sent the user to
+                    if ((iss != null && !iss.equals(idp.issuer())) || (iss == null && upstream.sendsIssParameter(idp))) {
+                        metrics.failed("issuer_mismatch");
+                        throw PageException.badRequest("The answer did not come from the identity provider this sign-in was sent to.");
+                    }
+                    if (error != null) {
+                        metrics.failed("upstream_" + (PASSED_ON.contains(error) ? error : "error"));
+                        String passed = PASSED_ON.contains(error) ? error : OAuthErrors.SERVER_ERROR;
+                        return Uni.createFrom().item(Redirects.error(issuer, redirectUri, clientState, passed,
+                                OAuthErrors.ACCESS_DENIED.equals(error) ? "the user or the identity provider denied the login"
+                                        : "the identity provider answered " + (PASSED_ON.contains(error) ? error : "an error"), null));
+                    }
+                    if (code == null || code.isEmpty()) {
+                        metrics.failed("upstream_no_code");
+                        return Uni.createFrom().item(Redirects.error(issuer, redirectUri, clientState, OAuthErrors.SERVER_ERROR,
+                                "the identity provider answered without a code", null));
+                    }
+                    return upstream.redeem(idp, code, login.codeVerifier(), login.nonce())
+                            .chain(identity -> sessions.start(identity, sessionCookie, clock.instant().getEpochSecond())
+                                    .chain(cookie -> flow.finish(login.request(), identity, cookie)))
+                            .onFailure(UpstreamException.class).recoverWithItem(e -> {
+                                UpstreamException u = (UpstreamException) e;
+                                boolean down = u.kind() == UpstreamException.Kind.UNAVAILABLE;
+                                metrics.failed(down ? "upstream_unavailable" : "upstream_rejected");
+                                return Redirects.error(issuer, redirectUri, clientState,
+                                        down ? OAuthErrors.TEMPORARILY_UNAVAILABLE : OAuthErrors.ACCESS_DENIED,
+                                        down ? "the identity provider is not available; try again later"
+                                                : "the identity provider's answer could not be accepted", null);
+                            })
+                            .onFailure(OAuthException.class).recoverWithItem(e -> {
+                                OAuthException o = (OAuthException) e;
+                                metrics.failed(o.error());
+                                return Redirects.error(issuer, redirectUri, clientState,
+                                        OAuthErrors.TEMPORARILY_UNAVAILABLE.equals(o.error()) ? o.error() : OAuthErrors.SERVER_ERROR,
+                                        o.description(), null);
+                            });
+                });
+    }
+}

@@ -1,0 +1,138 @@
+package dev.tokenservices.orchestrator.authorize;
+
+import dev.tokenservices.orchestrator.config.OrchestratorConfig;
+import dev.tokenservices.orchestrator.exchange.TokenServiceClient;
+import dev.tokenservices.orchestrator.metrics.LoginMetrics;
+import dev.tokenservices.orchestrator.registry.Clients;
+import dev.tokenservices.orchestrator.session.AuthorizationCodes;
+import dev.tokenservices.orchestrator.session.AuthorizationRequest;
+import dev.tokenservices.orchestrator.session.Identity;
+import dev.tokenservices.orchestrator.session.PendingLogins;
+import dev.tokenservices.orchestrator.session.Secrets;
+import dev.tokenservices.orchestrator.session.SsoSessions;
+import dev.tokenservices.orchestrator.upstream.UpstreamException;
+import dev.tokenservices.orchestrator.upstream.UpstreamLogin;
+import dev.tokenservices.orchestrator.web.Pages;
+import dev.tokenservices.shared.oauth.OAuthErrors;
+import dev.tokenservices.shared.oauth.OAuthException;
+import dev.tokenservices.shared.registry.UpstreamIdpEntry;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.NewCookie;
+import jakarta.ws.rs.core.Response;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * A login from the client's validated request to its redirect: reuse the SSO session when it can,
+ * else send the browser to the chosen upstream IdP; when the identity is known, do "what comes
+ * next" (token exchange at the token service), store a one-time code and redirect to the client.
+ */
+@ApplicationScoped
+public class LoginFlow {
+
+    /** OIDC scopes: about the login itself, never sent to the token service. */
+    public static final Set<String> OIDC_SCOPES = Set.of("openid", "profile", "email", "address", "phone", "offline_access");
+    /** An upstream id_token this close to expiry is not exchanged any more: the token service would refuse it. */
+    private static final long MIN_REMAINING_SECONDS = 15;
+
+    private final OrchestratorConfig config;
+    private final Clients clients;
+    private final SsoSessions sessions;
+    private final PendingLogins pending;
+    private final AuthorizationCodes codes;
+    private final UpstreamLogin upstream;
+    private final TokenServiceClient tokenService;
+    private final LoginMetrics metrics;
+    private final Pages pages;
+    private final Clock clock;
+
+    public LoginFlow(OrchestratorConfig config, Clients clients, SsoSessions sessions, PendingLogins pending,
+            AuthorizationCodes codes, UpstreamLogin upstream, TokenServiceClient tokenService, LoginMetrics metrics,
+            Pages pages, Clock clock) {
+        this.config = config;
+        this.clients = clients;
+        this.sessions = sessions;
+        this.pending = pending;
+        this.codes = codes;
+        this.upstream = upstream;
+        this.tokenService = tokenService;
+        this.metrics = metrics;
+        this.pages = pages;
+        this.clock = clock;
+    }
+
+    /**
+     * @param sessionCookie the {@code orch_session} cookie, if any
+     * @param chooserUrl    builds the URL that repeats this request with {@code idp_hint=<id>}
+     */
+    public Uni<Response> start(AuthorizationRequest request, String sessionCookie, Function<String, String> chooserUrl) {
+        return sessions.find(sessionCookie).chain(session -> {
+            long now = clock.instant().getEpochSecond();
+            Optional<Identity> known = session.map(SsoSessions.Session::identity)
+                    .filter(id -> !request.promptLogin())
+                    .filter(id -> request.idpHint() == null || request.idpHint().equals(id.idpId()))
+                    .filter(id -> request.maxAge() < 0 || now - id.authTime() <= request.maxAge());
+            if (known.isPresent() && known.get().upstreamExpiresAt() - MIN_REMAINING_SECONDS > now) {
+                return finish(request, known.get(), null);
+            }
+            if (known.isEmpty() && request.promptNone()) {
+                metrics.failed("login_required");
+                throw new AuthorizeError("login_required", "there is no session; the user must log in");
+            }
+            UpstreamIdpEntry idp;
+            if (known.isPresent()) {
+                // the session lives, its upstream id_token does not: log in again at the same IdP
+                idp = clients.upstreamIdp(known.get().idpId()).orElseThrow(() -> new AuthorizeError(OAuthErrors.SERVER_ERROR,
+                        "the session's identity provider is no longer configured"));
+            } else if (request.idpHint() != null) {
+                idp = clients.upstreamIdp(request.idpHint()).orElseThrow(() -> new AuthorizeError(OAuthErrors.INVALID_REQUEST,
+                        "idp_hint names no configured identity provider"));
+            } else if (clients.upstreamIdps().size() == 1) {
+                idp = clients.upstreamIdps().get(0);
+            } else if (clients.upstreamIdps().isEmpty()) {
+                throw new AuthorizeError(OAuthErrors.SERVER_ERROR, "no upstream identity provider is configured");
+            } else {
+                return Uni.createFrom().item(pages.chooser(clients.upstreamIdps().stream()
+                        .map(i -> new Pages.IdpChoice(i.id(), chooserUrl.apply(i.id()))).toList()));
+            }
+            String upstreamPrompt = request.promptNone() ? "none" : request.promptLogin() ? "login" : null;
+            return toUpstream(request, idp, upstreamPrompt, sessionCookie);
+        });
+    }
+
+    private Uni<Response> toUpstream(AuthorizationRequest request, UpstreamIdpEntry idp, String prompt, String sessionCookie) {
+        String state = Secrets.random();
+        String nonce = Secrets.random();
+        String verifier = Secrets.random();
+        return upstream.authorizationUrl(idp, state, nonce, verifier, request.loginHint(), prompt)
+                .onFailure(UpstreamException.class).transform(e -> {
+                    metrics.failed("upstream_unavailable");
+                    return new AuthorizeError(OAuthErrors.TEMPORARILY_UNAVAILABLE, "the identity provider is not available; try again later");
+                })
+                .chain(url -> pending.save(state, new PendingLogins.PendingLogin(request, idp.id(), nonce, verifier,
+                                sessionCookie == null ? null : Secrets.hash("session", sessionCookie)))
+                        .invoke(() -> metrics.started(idp.id()))
+                        .replaceWith(Response.status(302).location(url).header("Cache-Control", "no-store").build()));
+    }
+
+    /** The identity is known: exchange, issue a code, redirect (setting {@code cookie} when a session began). */
+    public Uni<Response> finish(AuthorizationRequest request, Identity identity, NewCookie cookie) {
+        List<String> apiScopes = request.scopes().stream().filter(s -> !OIDC_SCOPES.contains(s)).toList();
+        return tokenService.exchange(identity.upstreamIdToken(), apiScopes)
+                .chain(tokens -> codes.issue(new AuthorizationCodes.CodeGrant(request, identity, tokens, clock.instant().getEpochSecond())))
+                .map(code -> {
+                    metrics.completed(request.clientId());
+                    return Redirects.success(config.issuer(), request, code, cookie);
+                })
+                .onFailure(OAuthException.class).recoverWithItem(e -> {
+                    OAuthException o = (OAuthException) e;
+                    metrics.failed(o.error());
+                    String error = OAuthErrors.TEMPORARILY_UNAVAILABLE.equals(o.error()) ? o.error() : OAuthErrors.SERVER_ERROR;
+                    return Redirects.error(config.issuer(), request.redirectUri(), request.state(), error, o.description(), cookie);
+                });
+    }
+}

@@ -1,0 +1,105 @@
+package dev.tokenservices.orchestrator.config;
+
+import dev.tokenservices.shared.jose.KeyAlgorithm;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** Typed configuration of the OIDC orchestrator (prefix {@code orchestrator}). */
+@ConfigMapping(prefix = "orchestrator")
+public interface OrchestratorConfig {
+
+    /** The issuer identifier (OIDC Discovery §3): {@code iss} of minted id_tokens, base of every endpoint URL. */
+    String issuer();
+
+    /** The registry file ({@code TS_REGISTRY}): clients, resources and upstream IdPs. */
+    Path registry();
+
+    /** The master key that encrypts signing keys at rest ({@code TS_KEY_ENCRYPTION_KEY}); required outside dev and test. */
+    Optional<String> keyEncryptionKey();
+
+    TokenService tokenService();
+
+    Keys keys();
+
+    /** Clients whose {@code id_token} is the upstream IdP's own (pass-through) instead of a minted one. */
+    Optional<List<String>> passThroughClients();
+
+    /** Lifetime of a one-time authorization code (at most 60 s). */
+    @WithDefault("60s")
+    Duration codeLifetime();
+
+    /** Lifetime of the SSO session (the {@code orch_session} cookie and its Redis record). */
+    @WithDefault("8h")
+    Duration sessionLifetime();
+
+    /** How long a login may stay at the upstream IdP before its callback is refused. */
+    @WithDefault("10m")
+    Duration pendingLoginLifetime();
+
+    /** Lifetime of minted id_tokens. */
+    @WithDefault("5m")
+    Duration idTokenLifetime();
+
+    /** Lifetime of the orchestrator's refresh tokens (each rotation starts a new period). */
+    @WithDefault("P1D")
+    Duration refreshTokenLifetime();
+
+    /** Lifetime of the access token given when no API granted anything (it serves /userinfo only). */
+    @WithDefault("300s")
+    Duration userinfoTokenLifetime();
+
+    /** How long a request waits for Redis, PostgreSQL, the token service or an upstream IdP. */
+    @WithDefault("3s")
+    Duration dependencyTimeout();
+
+    /** Allowed clock difference on upstream id_tokens. */
+    @WithDefault("60s")
+    Duration clockSkew();
+
+    /** The demo client page at /demo (client demo-app). */
+    Demo demo();
+
+    /** The token service, where logins are exchanged for access tokens. */
+    interface TokenService {
+        /** Base URL of the token service ({@code TOKEN_SERVICE_URL}). */
+        String url();
+
+        /** The orchestrator's own client at the token service. */
+        @WithDefault("orchestrator")
+        String clientId();
+
+        /** Its secret ({@code ORCHESTRATOR_SECRET}). */
+        Optional<String> clientSecret();
+    }
+
+    interface Keys {
+        /** Signature algorithm of new keys: ES256, RS256 or EdDSA. */
+        @WithDefault("ES256")
+        KeyAlgorithm algorithm();
+
+        @WithDefault("P30D")
+        Duration rotationPeriod();
+
+        /** How long a new key is in /jwks before it signs; at least twice the refresh interval. */
+        @WithDefault("PT1H")
+        Duration publishAhead();
+
+        @WithDefault("PT30S")
+        Duration refreshInterval();
+
+        @WithDefault("PT5M")
+        Duration jwksMaxAge();
+    }
+
+    interface Demo {
+        @WithDefault("demo-app")
+        String clientId();
+
+        /** {@code DEMO_APP_SECRET}; without it /demo explains how to enable it. */
+        Optional<String> clientSecret();
+    }
+}

@@ -1,0 +1,42 @@
+package dev.tokenservices.orchestrator.config;
+
+import dev.tokenservices.orchestrator.keys.IdTokenKeys;
+import dev.tokenservices.orchestrator.registry.Clients;
+import dev.tokenservices.shared.db.SchemaMigrator;
+import dev.tokenservices.shared.jose.CryptoProvider;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * Start-up in a fixed order: native crypto, the orchestrator's own schema, the registry file, the
+ * signing keys. Any failure stops the service with its message.
+ */
+@ApplicationScoped
+public class Startup {
+
+    static final List<String> MIGRATIONS = List.of("V1__orchestrator_keys.sql");
+
+    void onStart(@Observes @Priority(1) StartupEvent event, Pool pool, Clients clients, IdTokenKeys keys,
+            OrchestratorConfig config) {
+        CryptoProvider.install();
+        if (config.codeLifetime().toSeconds() > 60 || config.codeLifetime().isZero()) {
+            throw new IllegalStateException("orchestrator.code-lifetime must be between 1 s and 60 s, is " + config.codeLifetime());
+        }
+        new SchemaMigrator(pool, "orchestrator_schema_version", "db/orchestrator", MIGRATIONS).migrate();
+        clients.start();
+        keys.start();
+    }
+
+    @Produces
+    @Singleton
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+}

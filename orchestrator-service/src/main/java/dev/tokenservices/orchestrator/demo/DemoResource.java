@@ -1,0 +1,141 @@
+package dev.tokenservices.orchestrator.demo;
+
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.tokenservices.orchestrator.authorize.Redirects;
+import dev.tokenservices.orchestrator.config.OrchestratorConfig;
+import dev.tokenservices.orchestrator.session.RedisStore;
+import dev.tokenservices.orchestrator.session.Secrets;
+import dev.tokenservices.orchestrator.web.Json;
+import dev.tokenservices.orchestrator.web.Pages;
+import io.quarkus.qute.Location;
+import io.quarkus.qute.Template;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.core.buffer.Buffer;
+import io.vertx.mutiny.ext.web.client.WebClient;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * A DEMO CLIENT for newcomers, not part of the provider: {@code demo-app} logs in here like any
+ * web app would (code flow with PKCE, its secret from {@code DEMO_APP_SECRET}), and shows what came
+ * back: the minted id_token's claims, the upstream IdP's id_token and the access tokens. Token
+ * payloads are decoded for display only (a real client validates them, e.g. with a certified library).
+ */
+@Path("/demo")
+public class DemoResource {
+
+    static final String SCOPE = "openid profile email invoices.read media.play";
+
+    private final OrchestratorConfig config;
+    private final RedisStore store;
+    private final Template demo;
+    private final WebClient web;
+    private final String redirectUri;
+    private final String tokenUrl;
+
+    public DemoResource(OrchestratorConfig config, RedisStore store, @Location("demo.html") Template demo, Vertx vertx,
+            @ConfigProperty(name = "quarkus.http.port") int port) {
+        this.config = config;
+        this.store = store;
+        this.demo = demo;
+        this.web = WebClient.create(vertx);
+        this.redirectUri = config.issuer() + "/demo/callback";
+        this.tokenUrl = "http://127.0.0.1:" + port + "/token";
+    }
+
+    public record Section(String title, String json) {
+    }
+
+    @GET
+    public Uni<Response> start() {
+        if (config.demo().clientSecret().filter(s -> !s.isBlank()).isEmpty()) {
+            return Uni.createFrom().item(page(List.of(new Section("The demo client is off",
+                    "Set DEMO_APP_SECRET (32+ characters) and register demo-app in the registry to enable it.")), null));
+        }
+        String state = Secrets.random();
+        String nonce = Secrets.random();
+        String verifier = Secrets.random();
+        String url = config.issuer() + "/authorize?response_type=code&client_id=" + Redirects.encode(config.demo().clientId())
+                + "&redirect_uri=" + Redirects.encode(redirectUri) + "&scope=" + Redirects.encode(SCOPE)
+                + "&state=" + state + "&nonce=" + nonce + "&code_challenge=" + Secrets.s256(verifier) + "&code_challenge_method=S256";
+        return store.put("demo:" + Secrets.hash("demo", state), verifier + " " + nonce, Duration.ofMinutes(10))
+                .replaceWith(Response.status(302).location(URI.create(url)).header("Cache-Control", "no-store").build());
+    }
+
+    @GET
+    @Path("callback")
+    public Uni<Response> callback(@QueryParam("code") String code, @QueryParam("state") String state,
+            @QueryParam("error") String error, @QueryParam("error_description") String description) {
+        if (error != null) {
+            return Uni.createFrom().item(page(List.of(new Section("The login ended with an error", error + ": " + description)), null));
+        }
+        if (state == null || code == null) {
+            return Uni.createFrom().item(page(List.of(new Section("Nothing to show", "Start at /demo.")), null));
+        }
+        return store.take("demo:" + Secrets.hash("demo", state)).chain(found -> {
+            if (found.isEmpty()) {
+                return Uni.createFrom().item(page(List.of(new Section("Unknown or used state", "Start again at /demo.")), null));
+            }
+            String verifier = found.get().split(" ")[0];
+            String body = "grant_type=authorization_code&code=" + URLEncoder.encode(code, StandardCharsets.UTF_8)
+                    + "&redirect_uri=" + URLEncoder.encode(redirectUri, StandardCharsets.UTF_8) + "&code_verifier=" + verifier;
+            String basic = Base64.getEncoder().encodeToString((config.demo().clientId() + ":"
+                    + URLEncoder.encode(config.demo().clientSecret().orElse(""), StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
+            return web.postAbs(tokenUrl).putHeader("Content-Type", "application/x-www-form-urlencoded")
+                    .putHeader("Authorization", "Basic " + basic).timeout(10_000).sendBuffer(Buffer.buffer(body))
+                    .map(response -> page(sections(Json.object(response.bodyAsString())), response.statusCode()));
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Section> sections(Map<String, Object> tokens) {
+        List<Section> out = new ArrayList<>();
+        if (tokens.containsKey("error")) {
+            out.add(new Section("The token endpoint refused", pretty(tokens)));
+            return out;
+        }
+        out.add(new Section("id_token (minted by the orchestrator)", claims(tokens.get("id_token"))));
+        out.add(new Section("upstream_id_token (the IdP's own, untouched)", claims(tokens.get("upstream_id_token"))));
+        out.add(new Section("access_token (scope: " + tokens.get("scope") + ")", claims(tokens.get("access_token"))));
+        if (tokens.get("access_tokens") instanceof Map<?, ?> perResource) {
+            perResource.forEach((resource, t) -> out.add(new Section("access_tokens[" + resource + "]",
+                    claims(((Map<String, Object>) t).get("access_token")))));
+        }
+        return out;
+    }
+
+    private static String claims(Object jwt) {
+        if (!(jwt instanceof String s) || s.split("\\.").length != 3) {
+            return "(opaque: only usable at /userinfo)";
+        }
+        try {
+            return pretty(Json.object(new String(Base64.getUrlDecoder().decode(s.split("\\.")[1]), StandardCharsets.UTF_8)));
+        } catch (RuntimeException e) {
+            return "(not readable)";
+        }
+    }
+
+    private static String pretty(Object value) {
+        try {
+            return Json.MAPPER.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return String.valueOf(value);
+        }
+    }
+
+    private Response page(List<Section> sections, Integer status) {
+        return Pages.html(200, demo.data("sections", sections).data("status", status).render());
+    }
+}

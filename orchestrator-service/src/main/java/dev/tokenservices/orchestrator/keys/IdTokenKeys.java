@@ -1,0 +1,72 @@
+package dev.tokenservices.orchestrator.keys;
+
+import dev.tokenservices.orchestrator.config.OrchestratorConfig;
+import dev.tokenservices.shared.jose.KeyEncryption;
+import dev.tokenservices.shared.jose.KeyRepository;
+import dev.tokenservices.shared.jose.SigningKey;
+import dev.tokenservices.shared.jose.SigningKeys;
+import io.quarkus.runtime.LaunchMode;
+import io.quarkus.scheduler.Scheduled;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * The orchestrator's id_token signing keys (table {@code orchestrator_signing_key}), managed exactly
+ * like the token service's: rotated under an advisory lock, refreshed on a timer, read from memory.
+ */
+@ApplicationScoped
+public class IdTokenKeys {
+
+    private static final Logger LOG = Logger.getLogger(IdTokenKeys.class);
+
+    private final OrchestratorConfig config;
+    private final Pool pool;
+    private final Clock clock;
+    private volatile SigningKeys keys;
+
+    public IdTokenKeys(OrchestratorConfig config, Pool pool, Clock clock) {
+        this.config = config;
+        this.pool = pool;
+        this.clock = clock;
+    }
+
+    public void start() {
+        OrchestratorConfig.Keys k = config.keys();
+        // a retired key stays published as long as an id_token it signed can be presented (id_token_hint at logout)
+        Duration retention = config.idTokenLifetime().plus(config.refreshTokenLifetime()).plus(config.clockSkew());
+        keys = new SigningKeys(new KeyRepository(pool, "orchestrator_signing_key"), k.algorithm(), k.rotationPeriod(),
+                k.publishAhead(), k.refreshInterval(),
+                KeyEncryption.forService(config.keyEncryptionKey(), LaunchMode.current().isDevOrTest()), clock, () -> retention);
+        keys.refresh().await().atMost(Duration.ofSeconds(30));
+        LOG.infof("id_token signing keys: %d published, active %s", keys.publishedKeys().size(), keys.signingKey());
+    }
+
+    @Scheduled(every = "${orchestrator.keys.refresh-interval:PT30S}", delayed = "${orchestrator.keys.refresh-interval:PT30S}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void scheduledRefresh() {
+        if (keys == null) {
+            return;
+        }
+        try {
+            keys.refresh().await().atMost(config.keys().refreshInterval());
+        } catch (RuntimeException e) {
+            LOG.warnf("id_token signing keys not refreshed (%s); the cached keys stay in use", e.getMessage());
+        }
+    }
+
+    public SigningKey signingKey() {
+        return keys.signingKey();
+    }
+
+    public Optional<SigningKey> key(String kid) {
+        return keys.key(kid);
+    }
+
+    public String jwksJson() {
+        return keys.jwksJson();
+    }
+}

@@ -1,0 +1,73 @@
+package dev.tokenservices.orchestrator.registry;
+
+import dev.tokenservices.orchestrator.config.OrchestratorConfig;
+import dev.tokenservices.shared.registry.ClientEntry;
+import dev.tokenservices.shared.registry.Registry;
+import dev.tokenservices.shared.registry.RegistryFile;
+import dev.tokenservices.shared.registry.ResourceEntry;
+import dev.tokenservices.shared.registry.UpstreamIdpEntry;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * The registry as the orchestrator needs it, read from the registry file at start: the clients that
+ * log users in here (redirect URIs, secret hashes), the resources (to split access tokens per
+ * resource) and the upstream IdPs with their secrets (held in memory only).
+ */
+@ApplicationScoped
+public class Clients {
+
+    private static final Logger LOG = Logger.getLogger(Clients.class);
+
+    private final OrchestratorConfig config;
+    private volatile Registry registry = new Registry(List.of(), List.of(), List.of(), List.of());
+    private volatile Map<String, ClientEntry> byId = Map.of();
+    private volatile Map<String, UpstreamIdpEntry> idps = Map.of();
+
+    public Clients(OrchestratorConfig config) {
+        this.config = config;
+    }
+
+    /** Reads the file; a mistake stops start-up with the message naming file, entry and field. */
+    public void start() {
+        Registry loaded = RegistryFile.load(config.registry(), LOG::warn);
+        Map<String, UpstreamIdpEntry> upstream = new LinkedHashMap<>();
+        loaded.upstreamIdps().forEach(idp -> upstream.put(idp.id(), idp));
+        registry = loaded;
+        byId = loaded.clientsById();
+        idps = Map.copyOf(upstream);
+        // ordered copy: the chooser lists IdPs in file order
+        idpOrder = List.copyOf(upstream.values());
+        LOG.infof("registry %s: %d clients, %d upstream IdPs", config.registry(), byId.size(), idps.size());
+    }
+
+    private volatile List<UpstreamIdpEntry> idpOrder = List.of();
+
+    public Optional<ClientEntry> client(String clientId) {
+        return clientId == null ? Optional.empty() : Optional.ofNullable(byId.get(clientId));
+    }
+
+    public List<UpstreamIdpEntry> upstreamIdps() {
+        return idpOrder;
+    }
+
+    public Optional<UpstreamIdpEntry> upstreamIdp(String id) {
+        return id == null ? Optional.empty() : Optional.ofNullable(idps.get(id));
+    }
+
+    public Optional<UpstreamIdpEntry> upstreamIdpByIssuer(String issuer) {
+        return idpOrder.stream().filter(i -> i.issuer().equals(issuer)).findFirst();
+    }
+
+    public List<ResourceEntry> resources() {
+        return registry.resources();
+    }
+
+    public Optional<ResourceEntry> resource(String resource) {
+        return registry.resources().stream().filter(r -> r.resource().equals(resource)).findFirst();
+    }
+}

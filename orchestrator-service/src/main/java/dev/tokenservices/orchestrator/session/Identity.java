@@ -1,0 +1,19 @@
+package dev.tokenservices.orchestrator.session;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Who logged in, as the upstream IdP said in its validated id_token.
+ *
+ * @param idpId            the registry id of the upstream IdP
+ * @param issuer           its issuer, which becomes the {@code idp} claim
+ * @param subject          the upstream {@code sub}, unchanged
+ * @param claims           every claim of the upstream id_token
+ * @param upstreamIdToken  the IdP's id_token, untouched
+ * @param upstreamExpiresAt the upstream id_token's {@code exp} (epoch seconds)
+ * @param authTime         upstream {@code auth_time}, else when the callback arrived (epoch seconds)
+ */
+public record Identity(String idpId, String issuer, String subject, Map<String, Object> claims, String upstreamIdToken,
+        long upstreamExpiresAt, long authTime, String acr, List<String> amr) {
+}

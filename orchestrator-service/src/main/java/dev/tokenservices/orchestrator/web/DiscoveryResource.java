@@ -1,0 +1,71 @@
+package dev.tokenservices.orchestrator.web;
+
+import dev.tokenservices.orchestrator.config.OrchestratorConfig;
+import dev.tokenservices.orchestrator.keys.IdTokenKeys;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * OpenID Provider metadata (OIDC Discovery 1.0 §3, RFC 9207 §3) and the JWK Set of the id_token
+ * signing keys. Served from memory: no dependency is needed.
+ */
+@Path("/")
+public class DiscoveryResource {
+
+    private final String metadata;
+    private final IdTokenKeys keys;
+    private final long jwksMaxAge;
+
+    public DiscoveryResource(OrchestratorConfig config, IdTokenKeys keys) {
+        this.keys = keys;
+        this.jwksMaxAge = config.keys().jwksMaxAge().toSeconds();
+        String issuer = config.issuer();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("issuer", issuer);
+        m.put("authorization_endpoint", issuer + "/authorize");
+        m.put("token_endpoint", issuer + "/token");
+        m.put("userinfo_endpoint", issuer + "/userinfo");
+        m.put("jwks_uri", issuer + "/jwks");
+        m.put("end_session_endpoint", issuer + "/logout");
+        m.put("response_types_supported", List.of("code"));
+        m.put("response_modes_supported", List.of("query"));
+        m.put("grant_types_supported", List.of("authorization_code", "refresh_token"));
+        m.put("subject_types_supported", List.of("public"));
+        m.put("id_token_signing_alg_values_supported", List.of(config.keys().algorithm().name()));
+        m.put("code_challenge_methods_supported", List.of("S256"));
+        m.put("authorization_response_iss_parameter_supported", true);
+        m.put("token_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post", "none"));
+        m.put("scopes_supported", List.of("openid", "profile", "email", "address", "phone", "offline_access"));
+        m.put("claims_supported", List.of("iss", "sub", "aud", "azp", "exp", "iat", "auth_time", "nonce", "acr", "amr", "at_hash",
+                "idp", "name", "given_name", "family_name", "middle_name", "nickname", "preferred_username", "profile", "picture",
+                "website", "gender", "birthdate", "zoneinfo", "locale", "updated_at", "email", "email_verified", "address",
+                "phone_number", "phone_number_verified"));
+        m.put("prompt_values_supported", List.of("none", "login", "consent", "select_account"));
+        m.put("claims_parameter_supported", false);
+        m.put("request_parameter_supported", false);
+        m.put("request_uri_parameter_supported", false);
+        this.metadata = Json.write(m);
+    }
+
+    @GET
+    @Path(".well-known/openid-configuration")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response openidConfiguration() {
+        return Response.ok(metadata, MediaType.APPLICATION_JSON_TYPE).header("Cache-Control", "public, max-age=300")
+                .header("Access-Control-Allow-Origin", "*").build();
+    }
+
+    @GET
+    @Path("jwks")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response jwks() {
+        return Response.ok(keys.jwksJson(), MediaType.APPLICATION_JSON_TYPE)
+                .header("Cache-Control", "public, max-age=" + jwksMaxAge).header("Access-Control-Allow-Origin", "*").build();
+    }
+}

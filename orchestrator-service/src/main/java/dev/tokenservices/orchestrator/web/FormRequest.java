@@ -1,0 +1,88 @@
+package dev.tokenservices.orchestrator.web;
+
+import dev.tokenservices.shared.oauth.OAuthException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * (Same parsing as the token service's FormRequest.) An OAuth request as received: the {@code application/x-www-form-urlencoded} body (RFC 6749
+ * Appendix B) and the Authorization header. Parsed here rather than by the framework so that
+ * duplicate parameters can be refused (RFC 6749 §3.2) and long subject tokens are accepted.
+ */
+public record FormRequest(Map<String, List<String>> parameters, String authorization) {
+
+    public static final String FORM = "application/x-www-form-urlencoded";
+
+    /** Parameters that RFC 8707 and RFC 8693 allow more than once. */
+    private static final Set<String> REPEATABLE = Set.of();
+
+    public static FormRequest parse(String contentType, String body, String authorization) {
+        if (contentType == null || !mediaType(contentType).equals(FORM)) {
+            throw OAuthException.invalidRequest("the request body must be application/x-www-form-urlencoded");
+        }
+        Map<String, List<String>> parameters = new LinkedHashMap<>();
+        if (body != null && !body.isEmpty()) {
+            for (String pair : body.split("&")) {
+                if (pair.isEmpty()) {
+                    continue;
+                }
+                int eq = pair.indexOf('=');
+                String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+                String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+                parameters.computeIfAbsent(name, n -> new ArrayList<>(1)).add(value);
+            }
+        }
+        for (Map.Entry<String, List<String>> p : parameters.entrySet()) {
+            if (p.getValue().size() > 1 && !REPEATABLE.contains(p.getKey())) {
+                throw OAuthException.invalidRequest("parameter '" + printable(p.getKey()) + "' is included more than once");
+            }
+        }
+        return new FormRequest(parameters, authorization);
+    }
+
+    /** The single value of a parameter; an empty value counts as absent (RFC 6749 §3.1). */
+    public String get(String name) {
+        List<String> values = parameters.get(name);
+        return values == null || values.get(0).isEmpty() ? null : values.get(0);
+    }
+
+    public String require(String name) {
+        String value = get(name);
+        if (value == null) {
+            throw OAuthException.invalidRequest("parameter '" + name + "' is required");
+        }
+        return value;
+    }
+
+    public List<String> all(String name) {
+        List<String> values = parameters.get(name);
+        return values == null ? List.of() : values.stream().filter(v -> !v.isEmpty()).toList();
+    }
+
+    private static String mediaType(String contentType) {
+        int semicolon = contentType.indexOf(';');
+        return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static String decode(String value) {
+        try {
+            String decoded = java.net.URLDecoder.decode(value, StandardCharsets.UTF_8);
+            if (decoded.indexOf('\uFFFD') >= 0 && value.indexOf('\uFFFD') < 0) {
+                throw OAuthException.invalidRequest("the request body is not valid UTF-8");
+            }
+            return decoded;
+        } catch (IllegalArgumentException e) {
+            throw OAuthException.invalidRequest("the request body is not valid form encoding");
+        }
+    }
+
+    /** Names echoed in error descriptions are cut short and stripped to printable ASCII. */
+    public static String printable(String value) {
+        String cut = value.length() > 40 ? value.substring(0, 40) + "..." : value;
+        return cut.replaceAll("[^\\x20-\\x7e]", "?");
+    }
+}

@@ -1,0 +1,46 @@
+package dev.tokenservices.orchestrator.web;
+
+import io.quarkus.qute.Location;
+import io.quarkus.qute.Template;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+
+/** The few HTML pages of the orchestrator (Qute templates under resources/templates). */
+@ApplicationScoped
+public class Pages {
+
+    private final Template error;
+    private final Template chooser;
+    private final Template loggedOut;
+
+    public Pages(@Location("error.html") Template error, @Location("chooser.html") Template chooser,
+            @Location("logged-out.html") Template loggedOut) {
+        this.error = error;
+        this.chooser = chooser;
+        this.loggedOut = loggedOut;
+    }
+
+    public Response error(int status, String title, String message) {
+        return html(status, error.data("title", title).data("message", message).render());
+    }
+
+    public record IdpChoice(String name, String url) {
+    }
+
+    public Response chooser(List<IdpChoice> choices) {
+        return html(200, chooser.data("choices", choices).render());
+    }
+
+    public Response loggedOut() {
+        return html(200, loggedOut.render());
+    }
+
+    public static Response html(int status, String body) {
+        return Response.status(status).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8")).entity(body)
+                .header("Cache-Control", "no-store").header("Pragma", "no-cache")
+                .header("X-Frame-Options", "DENY").header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+                .header("Referrer-Policy", "no-referrer").build();
+    }
+}

@@ -1,0 +1,120 @@
+package dev.tokenservices.orchestrator.support;
+
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Date;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+
+/**
+ * A small upstream OpenID provider over real HTTP: discovery, JWKS, and a token endpoint that
+ * redeems codes handed out by {@link #code} (checking the PKCE verifier and client secret) with an
+ * ES256 id_token carrying the nonce the orchestrator sent.
+ */
+public final class FakeUpstream implements AutoCloseable {
+
+    public static final String CLIENT_ID = "orch-upstream";
+    public static final String CLIENT_SECRET = "orch-upstream-secret-0123456789abcdefgh";
+
+    private final HttpServer server;
+    private final ECKey key;
+    private final Map<String, Grant> codes = new ConcurrentHashMap<>();
+
+    record Grant(String sub, String nonce, String challenge, String audience) {
+    }
+
+    public FakeUpstream() throws Exception {
+        key = new ECKeyGenerator(Curve.P_256).keyID("up-1").algorithm(JWSAlgorithm.ES256).generate();
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+        server.setExecutor(Executors.newFixedThreadPool(4));
+        server.createContext("/.well-known/openid-configuration", ex -> respond(ex, 200, "{\"issuer\":\"" + issuer()
+                + "\",\"authorization_endpoint\":\"" + issuer() + "/auth\",\"token_endpoint\":\"" + issuer() + "/token\""
+                + ",\"jwks_uri\":\"" + issuer() + "/jwks\",\"response_types_supported\":[\"code\"],\"subject_types_supported\":[\"public\"]"
+                + ",\"id_token_signing_alg_values_supported\":[\"ES256\"],\"code_challenge_methods_supported\":[\"S256\"]}"));
+        server.createContext("/jwks", ex -> respond(ex, 200, new JWKSet(key.toPublicJWK()).toString()));
+        server.createContext("/token", this::token);
+        server.start();
+    }
+
+    public String issuer() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** A code the orchestrator can redeem, for the login its authorization request started. */
+    public String code(String sub, String nonce, String challenge) {
+        return code(sub, nonce, challenge, CLIENT_ID);
+    }
+
+    public String code(String sub, String nonce, String challenge, String audience) {
+        String code = UUID.randomUUID().toString();
+        codes.put(code, new Grant(sub, nonce, challenge, audience));
+        return code;
+    }
+
+    private void token(HttpExchange ex) throws IOException {
+        String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        Map<String, String> form = Forms.parse(body);
+        String auth = ex.getRequestHeaders().getFirst("Authorization");
+        String expected = "Basic " + Base64.getEncoder().encodeToString((CLIENT_ID + ":" + CLIENT_SECRET).getBytes(StandardCharsets.UTF_8));
+        if (!expected.equals(auth)) {
+            respond(ex, 401, "{\"error\":\"invalid_client\"}");
+            return;
+        }
+        Grant grant = codes.remove(form.get("code"));
+        if (grant == null || form.get("code_verifier") == null
+                || !grant.challenge().equals(Forms.s256(form.get("code_verifier")))) {
+            respond(ex, 400, "{\"error\":\"invalid_grant\"}");
+            return;
+        }
+        respond(ex, 200, "{\"access_token\":\"up-at\",\"token_type\":\"Bearer\",\"expires_in\":60,\"id_token\":\""
+                + idToken(grant) + "\"}");
+    }
+
+    private String idToken(Grant grant) {
+        long now = System.currentTimeMillis();
+        JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(issuer()).subject(grant.sub()).audience(grant.audience())
+                .issueTime(new Date(now)).expirationTime(new Date(now + 300_000)).claim("nonce", grant.nonce())
+                .claim("auth_time", now / 1000).claim("acr", "urn:test:pwd").claim("amr", java.util.List.of("pwd"))
+                .claim("email", grant.sub() + "@example.com").claim("email_verified", true).claim("name", "Test " + grant.sub())
+                .claim("groups", java.util.List.of("staff")).build();
+        try {
+            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID()).type(JOSEObjectType.JWT).build(), claims);
+            jwt.sign(new ECDSASigner(key));
+            return jwt.serialize();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void respond(HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

@@ -1,0 +1,293 @@
+package dev.tokenservices.orchestrator.token;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.tokenservices.orchestrator.support.FakeTokenService;
+import dev.tokenservices.orchestrator.support.Forms;
+import dev.tokenservices.orchestrator.support.Logins;
+import dev.tokenservices.orchestrator.support.TestWorld;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(TestWorld.class)
+class LoginAndTokenTest {
+
+    static final String ISSUER = "http://localhost:8082";
+
+    @AfterEach
+    void reset() {
+        TestWorld.tokenService.mode = FakeTokenService.Mode.NORMAL;
+    }
+
+    private static JWTClaimsSet verified(String idToken) throws Exception {
+        SignedJWT jwt = SignedJWT.parse(idToken);
+        JWKSet jwks = JWKSet.parse(given().get("/jwks").asString());
+        ECKey key = (ECKey) jwks.getKeyByKeyId(jwt.getHeader().getKeyID());
+        assertTrue(jwt.verify(new ECDSAVerifier(key)));
+        return jwt.getJWTClaimsSet();
+    }
+
+    @Test
+    void aLoginEndsAtTheClientWithCodeStateAndIss() {
+        Logins.Login login = Logins.login("u-1");
+        assertEquals(302, login.callback().statusCode());
+        Map<String, String> q = login.result();
+        assertTrue(login.callback().header("Location").startsWith(Logins.REDIRECT + "?"));
+        assertNotNull(q.get("code"));
+        assertEquals(login.state(), q.get("state"));
+        assertEquals(ISSUER, q.get("iss"));
+        assertNotNull(login.sessionCookie());
+        String setCookie = login.callback().header("Set-Cookie");
+        assertTrue(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Lax"), setCookie);
+    }
+
+    @Test
+    void redemptionReturnsMintedIdTokenUpstreamIdTokenAndAccessTokensPerResource() throws Exception {
+        Logins.Login login = Logins.login("u-2");
+        Response response = Logins.redeem(login.code(), login.verifier());
+        response.then().statusCode(200).header("Cache-Control", "no-store").body("token_type", equalTo("Bearer"));
+        JsonPath json = response.jsonPath();
+        JWTClaimsSet id = verified(json.getString("id_token"));
+        assertEquals(ISSUER, id.getIssuer());
+        assertEquals(List.of("test-app"), id.getAudience());
+        assertEquals("test-app", id.getClaim("azp"));
+        assertEquals(login.nonce(), id.getClaim("nonce"));
+        assertEquals("u-2", id.getSubject());
+        assertEquals(TestWorld.upstream.issuer(), id.getClaim("idp"));
+        assertEquals("u-2@example.com", id.getClaim("email"));
+        assertEquals("Test u-2", id.getClaim("name"));
+        assertEquals("urn:test:pwd", id.getClaim("acr"));
+        assertEquals(List.of("pwd"), id.getClaim("amr"));
+        assertNotNull(id.getClaim("auth_time"));
+        assertNotNull(id.getClaim("at_hash"));
+        assertNull(id.getClaim("groups"), "only claims the scopes cover are copied");
+        SignedJWT upstream = SignedJWT.parse(json.getString("upstream_id_token"));
+        assertEquals(TestWorld.upstream.issuer(), upstream.getJWTClaimsSet().getIssuer());
+        assertEquals("openid profile email invoices.read media.play", json.getString("scope"));
+        assertNotNull(json.getString("refresh_token"));
+        assertEquals("invoices.read", json.getString("access_tokens.'https://api.example/invoices'.scope"));
+        assertEquals("media.play", json.getString("access_tokens.'https://api.example/media'.scope"));
+        // the exchange: the upstream id_token, the API scopes only, as the orchestrator
+        Map<String, String> exchange = TestWorld.tokenService.requests.stream()
+                .filter(r -> json.getString("upstream_id_token").equals(r.get("subject_token"))).findFirst().orElseThrow();
+        assertEquals("urn:ietf:params:oauth:token-type:id_token", exchange.get("subject_token_type"));
+        assertEquals("invoices.read media.play", exchange.get("scope"));
+        assertTrue(exchange.get("authorization").startsWith("Basic "));
+    }
+
+    @Test
+    void userinfoAnswersForTheAccessTokenGetAndPost() {
+        Logins.Login login = Logins.login("u-3");
+        String accessToken = Logins.redeem(login.code(), login.verifier()).jsonPath().getString("access_token");
+        given().auth().oauth2(accessToken).get("/userinfo").then().statusCode(200)
+                .body("sub", equalTo("u-3")).body("email", equalTo("u-3@example.com")).body("idp", equalTo(TestWorld.upstream.issuer()));
+        given().auth().oauth2(accessToken).post("/userinfo").then().statusCode(200).body("sub", equalTo("u-3"));
+        given().auth().oauth2("not-a-token").get("/userinfo").then().statusCode(401)
+                .header("WWW-Authenticate", equalTo("Bearer realm=\"orchestrator\", error=\"invalid_token\""));
+        given().get("/userinfo").then().statusCode(401);
+    }
+
+    @Test
+    void unknownCodeIsInvalidGrant() {
+        Logins.redeem("no-such-code", Logins.verifier()).then().statusCode(400).header("Cache-Control", "no-store")
+                .body("error", equalTo("invalid_grant"));
+    }
+
+    @Test
+    void aWrongVerifierBurnsTheCode() {
+        Logins.Login login = Logins.login("u-4");
+        Logins.redeem(login.code(), Logins.verifier()).then().statusCode(400).body("error", equalTo("invalid_grant"));
+        Logins.redeem(login.code(), login.verifier()).then().statusCode(400).body("error", equalTo("invalid_grant"));
+    }
+
+    @Test
+    void aMissingVerifierIsRefused() {
+        Logins.Login login = Logins.login("u-4b");
+        given().auth().preemptive().basic(Logins.APP, Logins.APP_SECRET).formParam("grant_type", "authorization_code")
+                .formParam("code", login.code()).formParam("redirect_uri", Logins.REDIRECT).post("/token")
+                .then().statusCode(400).body("error", equalTo("invalid_grant"));
+    }
+
+    @Test
+    void aWrongRedirectUriIsInvalidGrant() {
+        Logins.Login login = Logins.login("u-5");
+        given().auth().preemptive().basic(Logins.APP, Logins.APP_SECRET).formParam("grant_type", "authorization_code")
+                .formParam("code", login.code()).formParam("redirect_uri", "https://app.example/cb/")
+                .formParam("code_verifier", login.verifier()).post("/token")
+                .then().statusCode(400).body("error", equalTo("invalid_grant"));
+    }
+
+    @Test
+    void anotherClientCannotRedeemTheCode() {
+        Logins.Login login = Logins.login("u-6");
+        given().formParam("client_id", "other-app").formParam("client_secret", "other-app-secret-0123456789abcdefghijk")
+                .formParam("grant_type", "authorization_code").formParam("code", login.code())
+                .formParam("redirect_uri", Logins.REDIRECT).formParam("code_verifier", login.verifier()).post("/token")
+                .then().statusCode(400).body("error", equalTo("invalid_grant"));
+    }
+
+    @Test
+    void wrongClientSecretIs401WithWwwAuthenticate() {
+        given().auth().preemptive().basic(Logins.APP, "wrong-secret-0123456789abcdefghijklmn").formParam("grant_type", "authorization_code")
+                .formParam("code", "x").post("/token").then().statusCode(401).header("WWW-Authenticate", org.hamcrest.Matchers.startsWith("Basic"))
+                .body("error", equalTo("invalid_client"));
+        given().formParam("grant_type", "authorization_code").formParam("client_id", "nobody").formParam("code", "x")
+                .post("/token").then().statusCode(401).body("error", equalTo("invalid_client"));
+    }
+
+    @Test
+    void badRequestsAtTheTokenEndpoint() {
+        given().auth().preemptive().basic(Logins.APP, Logins.APP_SECRET).contentType("application/json").body("{}")
+                .post("/token").then().statusCode(400).body("error", equalTo("invalid_request"));
+        given().auth().preemptive().basic(Logins.APP, Logins.APP_SECRET).formParam("grant_type", "password")
+                .post("/token").then().statusCode(400).body("error", equalTo("unsupported_grant_type"));
+        given().auth().preemptive().basic(Logins.APP, Logins.APP_SECRET).formParam("grant_type", "client_credentials")
+                .post("/token").then().statusCode(400).body("error", equalTo("unsupported_grant_type"));
+        given().auth().preemptive().basic(Logins.APP, Logins.APP_SECRET).body("grant_type=authorization_code&code=a&code=b")
+                .contentType("application/x-www-form-urlencoded").post("/token").then().statusCode(400).body("error", equalTo("invalid_request"));
+    }
+
+    @Test
+    void aReplayedCodeIsInvalidGrantAndRevokesWhatTheFirstUseIssued() {
+        Logins.Login login = Logins.login("u-7");
+        JsonPath first = Logins.redeem(login.code(), login.verifier()).then().statusCode(200).extract().jsonPath();
+        Logins.redeem(login.code(), login.verifier()).then().statusCode(400).body("error", equalTo("invalid_grant"));
+        // the orchestrator's refresh token is dead, the access token no longer answers userinfo,
+        // and the token service was asked to revoke its refresh token and the access tokens
+        given().auth().preemptive().basic(Logins.APP, Logins.APP_SECRET).formParam("grant_type", "refresh_token")
+                .formParam("refresh_token", first.getString("refresh_token")).post("/token")
+                .then().statusCode(400).body("error", equalTo("invalid_grant"));
+        given().auth().oauth2(first.getString("access_token")).get("/userinfo").then().statusCode(401);
+        assertTrue(TestWorld.tokenService.revoked.contains(first.getString("access_token")));
+        assertTrue(TestWorld.tokenService.revoked.stream().anyMatch(t -> t.startsWith("ts-rt-")));
+    }
+
+    @Test
+    void refreshRotatesAndReuseEndsTheFamily() throws Exception {
+        Logins.Login login = Logins.login("u-8");
+        JsonPath first = Logins.redeem(login.code(), login.verifier()).jsonPath();
+        JsonPath second = given().auth().preemptive().basic(Logins.APP, Logins.APP_SECRET).formParam("grant_type", "refresh_token")
+                .formParam("refresh_token", first.getString("refresh_token")).post("/token")
+                .then().statusCode(200).header("Cache-Control", "no-store").extract().jsonPath();
+        assertNotEquals(first.getString("refresh_token"), second.getString("refresh_token"));
+        assertNotEquals(first.getString("access_token"), second.getString("access_token"));
+        JWTClaimsSet id = verified(second.getString("id_token"));
+        assertEquals("u-8", id.getSubject());
+        assertNull(id.getClaim("nonce"));
+        // the old one again: refused, and the whole family with it
+        given().auth().preemptive().basic(Logins.APP, Logins.APP_SECRET).formParam("grant_type", "refresh_token")
+                .formParam("refresh_token", first.getString("refresh_token")).post("/token")
+                .then().statusCode(400).body("error", equalTo("invalid_grant"));
+        given().auth().preemptive().basic(Logins.APP, Logins.APP_SECRET).formParam("grant_type", "refresh_token")
+                .formParam("refresh_token", second.getString("refresh_token")).post("/token")
+                .then().statusCode(400).body("error", equalTo("invalid_grant"));
+        assertFalse(TestWorld.tokenService.revoked.isEmpty());
+    }
+
+    @Test
+    void aSecondClientLogsInWithTheSessionCookieWithoutGoingUpstream() {
+        Logins.Login first = Logins.login("u-9");
+        String verifier = Logins.verifier();
+        Response response = Logins.authorize("other-app", "https://other.example/cb", "openid email", verifier, "st-2", "n-2",
+                first.sessionCookie(), Map.of());
+        assertEquals(302, response.statusCode());
+        assertTrue(response.header("Location").startsWith("https://other.example/cb?"), response.header("Location"));
+        Map<String, String> q = Forms.query(response.header("Location"));
+        JsonPath tokens = given().formParam("client_id", "other-app").formParam("client_secret", "other-app-secret-0123456789abcdefghijk")
+                .formParam("grant_type", "authorization_code").formParam("code", q.get("code"))
+                .formParam("redirect_uri", "https://other.example/cb").formParam("code_verifier", verifier).post("/token")
+                .then().statusCode(200).extract().jsonPath();
+        // other-app is a pass-through client: its id_token is the upstream one
+        assertEquals(tokens.getString("upstream_id_token"), tokens.getString("id_token"));
+        assertNull(tokens.getString("refresh_token"));
+        // prompt=none with the session works too
+        Response silent = Logins.authorize("test-app", Logins.REDIRECT, "openid", Logins.verifier(), "st-3", "n-3",
+                first.sessionCookie(), Map.of("prompt", "none"));
+        assertNotNull(Forms.query(silent.header("Location")).get("code"));
+    }
+
+    @Test
+    void callbackWithUnknownOrReplayedStateIsAnErrorPage() {
+        Response unknown = given().redirects().follow(false).queryParam("state", "forged").queryParam("code", "c").get("/callback");
+        assertEquals(400, unknown.statusCode());
+        assertNull(unknown.header("Location"));
+        Response none = given().redirects().follow(false).queryParam("code", "c").get("/callback");
+        assertEquals(400, none.statusCode());
+        Response toUpstream = Logins.authorize("test-app", Logins.REDIRECT, "openid", Logins.verifier(), "s", "n", null, Map.of());
+        Map<String, String> up = Forms.query(toUpstream.header("Location"));
+        String code = TestWorld.upstream.code("u-10", up.get("nonce"), up.get("code_challenge"));
+        assertEquals(302, given().redirects().follow(false).queryParam("code", code).queryParam("state", up.get("state")).get("/callback").statusCode());
+        Response replay = given().redirects().follow(false).queryParam("code", code).queryParam("state", up.get("state")).get("/callback");
+        assertEquals(400, replay.statusCode());
+        assertNull(replay.header("Location"));
+    }
+
+    @Test
+    void upstreamAccessDeniedReachesTheClientWithItsState() {
+        Response toUpstream = Logins.authorize("test-app", Logins.REDIRECT, "openid", Logins.verifier(), "client-state", "n", null, Map.of());
+        Map<String, String> up = Forms.query(toUpstream.header("Location"));
+        Response back = given().redirects().follow(false).queryParam("error", "access_denied").queryParam("state", up.get("state")).get("/callback");
+        assertEquals(302, back.statusCode());
+        Map<String, String> q = Forms.query(back.header("Location"));
+        assertEquals("access_denied", q.get("error"));
+        assertEquals("client-state", q.get("state"));
+        assertEquals(ISSUER, q.get("iss"));
+    }
+
+    @Test
+    void anUpstreamIdTokenWithAnotherNonceIsRefused() {
+        Response toUpstream = Logins.authorize("test-app", Logins.REDIRECT, "openid", Logins.verifier(), "client-state", "n", null, Map.of());
+        Map<String, String> up = Forms.query(toUpstream.header("Location"));
+        String code = TestWorld.upstream.code("u-11", "another-nonce", up.get("code_challenge"));
+        Response back = given().redirects().follow(false).queryParam("code", code).queryParam("state", up.get("state")).get("/callback");
+        assertEquals(302, back.statusCode());
+        assertEquals("access_denied", Forms.query(back.header("Location")).get("error"));
+        assertNull(back.getCookie("orch_session"));
+    }
+
+    @Test
+    void anUpstreamIdTokenForAnotherAudienceIsRefused() {
+        Response toUpstream = Logins.authorize("test-app", Logins.REDIRECT, "openid", Logins.verifier(), "client-state", "n", null, Map.of());
+        Map<String, String> up = Forms.query(toUpstream.header("Location"));
+        String code = TestWorld.upstream.code("u-12", up.get("nonce"), up.get("code_challenge"), "someone-else");
+        Response back = given().redirects().follow(false).queryParam("code", code).queryParam("state", up.get("state")).get("/callback");
+        assertEquals("access_denied", Forms.query(back.header("Location")).get("error"));
+    }
+
+    @Test
+    void aTokenServiceThatIsDownGivesTemporarilyUnavailable() {
+        TestWorld.tokenService.mode = FakeTokenService.Mode.DOWN;
+        Logins.Login login = Logins.login("u-13");
+        assertEquals("temporarily_unavailable", login.result().get("error"));
+        assertEquals(login.state(), login.result().get("state"));
+    }
+
+    @Test
+    void nothingGrantedStillLogsInWithAUserinfoOnlyAccessToken() {
+        TestWorld.tokenService.mode = FakeTokenService.Mode.NOTHING_GRANTED;
+        Logins.Login login = Logins.login("u-14");
+        JsonPath tokens = Logins.redeem(login.code(), login.verifier()).then().statusCode(200).extract().jsonPath();
+        assertEquals("openid profile email", tokens.getString("scope"));
+        assertNull(tokens.get("access_tokens"));
+        given().auth().oauth2(tokens.getString("access_token")).get("/userinfo").then().statusCode(200).body("sub", equalTo("u-14"));
+    }
+}
