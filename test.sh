@@ -32,5 +32,8 @@ fi
 
 ./mvnw -B verify "$@"
 
-# End to end: token exchange with an id_token from a real third-party OIDC provider (Node).
+# End to end, against a real third-party OpenID provider (oidc-provider) with certified clients
+# (openid-client) and a real browser (Chromium): token exchange and the device flow ...
 e2e/run.sh
+# ... and logins through the orchestrator.
+e2e/run-orchestrator.sh
