@@ -2,7 +2,7 @@ package dev.tokenservices.orchestrator.authorize;
 
 import dev.tokenservices.orchestrator.registry.Clients;
 import dev.tokenservices.orchestrator.session.AuthorizationRequest;
-import dev.tokenservices.orchestrator.web.FormRequest;
+import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.orchestrator.web.PageException;
 import dev.tokenservices.shared.oauth.OAuthErrors;
 import dev.tokenservices.shared.registry.ClientEntry;

@@ -6,7 +6,7 @@ import dev.tokenservices.orchestrator.config.OrchestratorConfig;
 import dev.tokenservices.orchestrator.keys.IdTokenKeys;
 import dev.tokenservices.orchestrator.registry.Clients;
 import dev.tokenservices.orchestrator.session.SsoSessions;
-import dev.tokenservices.orchestrator.web.FormRequest;
+import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.orchestrator.web.PageException;
 import dev.tokenservices.orchestrator.web.Pages;
 import dev.tokenservices.shared.jose.SigningKey;

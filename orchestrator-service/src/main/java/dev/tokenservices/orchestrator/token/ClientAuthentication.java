@@ -1,7 +1,7 @@
 package dev.tokenservices.orchestrator.token;
 
 import dev.tokenservices.orchestrator.registry.Clients;
-import dev.tokenservices.orchestrator.web.FormRequest;
+import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.AuthMethod;
 import dev.tokenservices.shared.registry.ClientEntry;

@@ -1,6 +1,6 @@
 package dev.tokenservices.orchestrator.token;
 
-import dev.tokenservices.orchestrator.web.FormRequest;
+import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.orchestrator.web.Json;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.ClientEntry;

@@ -43,7 +43,11 @@ public final class SchemaMigrator {
 
     public void migrate() {
         pool.withTransaction(conn -> conn.preparedQuery("SELECT pg_advisory_xact_lock($1)").execute(Tuple.of(MIGRATION_LOCK))
-                        .chain(() -> conn.query("CREATE TABLE IF NOT EXISTS " + versionTable + " (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())").execute())
+                        // created only when missing: "IF NOT EXISTS" alone makes PostgreSQL send a notice at every start
+                        .chain(() -> conn.preparedQuery("SELECT to_regclass($1) IS NULL AS missing").execute(Tuple.of(versionTable)))
+                        .chain(rows -> rows.iterator().next().getBoolean("missing")
+                                ? conn.query("CREATE TABLE " + versionTable + " (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())").execute().replaceWithVoid()
+                                : Uni.createFrom().voidItem())
                         .chain(() -> applyAll(conn, 0)))
                 .await().atMost(Duration.ofSeconds(60));
     }

@@ -12,7 +12,7 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.AuthMethod;
 import dev.tokenservices.token.config.TokenServiceConfig;
-import dev.tokenservices.token.endpoint.FormRequest;
+import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.shared.jose.KeyAlgorithm;
 import dev.tokenservices.token.registry.RegisteredClient;
 import dev.tokenservices.token.registry.RegistryCache;

@@ -1,5 +1,6 @@
 package dev.tokenservices.token.endpoint;
 
+import dev.tokenservices.shared.oauth.FormRequest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jwt.JWTClaimsSet;

@@ -1,5 +1,6 @@
 package dev.tokenservices.token.endpoint;
 
+import dev.tokenservices.shared.oauth.FormRequest;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.token.client.ClientAuthenticator;

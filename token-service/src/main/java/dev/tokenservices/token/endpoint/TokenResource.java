@@ -1,5 +1,6 @@
 package dev.tokenservices.token.endpoint;
 
+import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.token.audit.TokenMetrics;
 import dev.tokenservices.token.client.ClientAuthenticator;
@@ -47,7 +48,7 @@ public class TokenResource {
         long start = System.nanoTime();
         String[] grantLabel = {"unknown"};
         return Uni.createFrom().deferred(() -> {
-                    FormRequest request = FormRequest.parse(contentType, body, authorization);
+                    FormRequest request = FormRequest.parse(contentType, body, authorization, FormRequest.RESOURCE_INDICATORS);
                     GrantHandler handler = grants.handler(request.get("grant_type")).orElse(null);
                     if (handler != null) {
                         grantLabel[0] = handler.grantType();

@@ -1,6 +1,6 @@
 package dev.tokenservices.token.grant;
 
-import dev.tokenservices.token.endpoint.FormRequest;
+import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.token.registry.RegisteredClient;
 import io.smallrye.mutiny.Uni;
 import java.util.Set;

@@ -4,7 +4,7 @@ import dev.tokenservices.shared.oauth.OAuthErrors;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.ClientEntry;
 import dev.tokenservices.shared.registry.GrantTypes;
-import dev.tokenservices.token.endpoint.FormRequest;
+import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.token.grant.GrantHandler;
 import dev.tokenservices.token.grant.TokenResponse;
 import dev.tokenservices.token.grant.UserTokens;

@@ -3,7 +3,7 @@ package dev.tokenservices.token.grant.refresh;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.ClientEntry;
 import dev.tokenservices.shared.registry.GrantTypes;
-import dev.tokenservices.token.endpoint.FormRequest;
+import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.token.grant.GrantHandler;
 import dev.tokenservices.token.grant.ScopePolicy;
 import dev.tokenservices.token.grant.TokenResponse;

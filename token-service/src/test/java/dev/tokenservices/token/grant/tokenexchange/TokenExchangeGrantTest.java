@@ -244,6 +244,36 @@ class TokenExchangeGrantTest {
                 .body("error_description", equalTo("subject_token is not acceptable: it has been revoked"));
     }
 
+    @jakarta.inject.Inject
+    dev.tokenservices.token.keys.KeyManager keys;
+
+    /** One of our access tokens that names who may act for its subject (RFC 8693 §4.4). */
+    private String ownTokenWithMayAct(String mayActSub) throws Exception {
+        var key = keys.signingKey();
+        var jwt = new com.nimbusds.jwt.SignedJWT(new com.nimbusds.jose.JWSHeader.Builder(com.nimbusds.jose.JWSAlgorithm.ES256)
+                .type(new com.nimbusds.jose.JOSEObjectType("at+jwt")).keyID(key.kid()).build(),
+                new JWTClaimsSet.Builder().issuer(ISSUER).subject("carol-003").audience("https://api.example/invoices")
+                        .expirationTime(new java.util.Date(System.currentTimeMillis() + 120_000)).issueTime(new java.util.Date())
+                        .jwtID("may-act-" + System.nanoTime()).claim("client_id", "test-worker").claim("scope", "invoices.read")
+                        .claim("may_act", Map.of("sub", mayActSub, "iss", ISSUER)).build());
+        jwt.sign(new com.nimbusds.jose.crypto.ECDSASigner((java.security.interfaces.ECPrivateKey) key.privateKey()));
+        return jwt.serialize();
+    }
+
+    @Test
+    void mayActAdmitsOnlyTheNamedActor() throws Exception {
+        exchange(ownTokenWithMayAct("someone-else"), ACCESS_TOKEN, "invoices.read",
+                "actor_token", workerToken(), "actor_token_type", ACCESS_TOKEN)
+                .statusCode(400).body("error", equalTo("invalid_request"))
+                .body("error_description", equalTo("actor_token is not acceptable: the subject token's may_act does not name this actor"));
+        String token = exchange(ownTokenWithMayAct("test-worker"), ACCESS_TOKEN, "invoices.read",
+                "actor_token", workerToken(), "actor_token_type", ACCESS_TOKEN)
+                .statusCode(200).extract().path("access_token");
+        JWTClaimsSet claims = verify(token);
+        assertEquals("carol-003", claims.getSubject());
+        assertEquals("test-worker", claims.getJSONObjectClaim("act").get("sub"));
+    }
+
     @Test
     void anActorTokenIsRecordedAsAct() throws Exception {
         String token = exchange(issuer.idToken("ann-001"), ID_TOKEN, "acc.read",

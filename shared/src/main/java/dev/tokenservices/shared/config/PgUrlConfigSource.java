@@ -1,4 +1,4 @@
-package dev.tokenservices.orchestrator.config;
+package dev.tokenservices.shared.config;
 
 import java.net.URI;
 import java.net.URLDecoder;
@@ -9,8 +9,6 @@ import java.util.Set;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 
 /**
- * Copy of token-service's PgUrlConfigSource (to move to shared).
- *
  * Turns {@code PG_URL=postgresql://user[:password]@host:port/database} (the contract's single
  * variable) into Quarkus' datasource properties. Without a user in the URL, the user is
  * {@code PGUSER} or the operating-system user, as for libpq. Only active when PG_URL is set.
@@ -23,11 +21,11 @@ public class PgUrlConfigSource implements ConfigSource {
         this(System.getenv("PG_URL"), System.getenv("PGUSER"));
     }
 
-    PgUrlConfigSource(String pgUrl, String pgUser) {
+    public PgUrlConfigSource(String pgUrl, String pgUser) {
         this.properties = pgUrl == null || pgUrl.isBlank() ? Map.of() : parse(pgUrl.trim(), pgUser);
     }
 
-    static Map<String, String> parse(String pgUrl, String pgUser) {
+    public static Map<String, String> parse(String pgUrl, String pgUser) {
         URI uri;
         try {
             uri = URI.create(pgUrl);

@@ -1,4 +1,4 @@
-package dev.tokenservices.token.endpoint;
+package dev.tokenservices.shared.oauth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -14,7 +14,8 @@ class FormRequestTest {
     @Test
     void decodesFormEncoding() {
         FormRequest r = FormRequest.parse("application/x-www-form-urlencoded; charset=UTF-8",
-                "grant_type=client_credentials&scope=a+b%20c&empty=&resource=https%3A%2F%2Fx&resource=https%3A%2F%2Fy", null);
+                "grant_type=client_credentials&scope=a+b%20c&empty=&resource=https%3A%2F%2Fx&resource=https%3A%2F%2Fy", null,
+                FormRequest.RESOURCE_INDICATORS);
         assertEquals("client_credentials", r.get("grant_type"));
         assertEquals("a b c", r.get("scope"));
         assertNull(r.get("empty"), "an empty value counts as absent");
@@ -27,6 +28,12 @@ class FormRequestTest {
                 () -> FormRequest.parse(FormRequest.FORM, "scope=a&scope=b", null));
         assertEquals("invalid_request", e.error());
         assertTrue(e.description().contains("scope"));
+    }
+
+    @Test
+    void withoutResourceIndicatorsNothingMayRepeat() {
+        assertEquals("invalid_request", assertThrows(OAuthException.class,
+                () -> FormRequest.parse(FormRequest.FORM, "resource=a&resource=b", null)).error());
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.tokenservices.token.config;
+package dev.tokenservices.shared.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

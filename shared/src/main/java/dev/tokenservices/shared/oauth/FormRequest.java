@@ -1,4 +1,4 @@
-package dev.tokenservices.token.endpoint;
+package dev.tokenservices.shared.oauth;
 
 import dev.tokenservices.shared.oauth.OAuthException;
 import java.nio.charset.StandardCharsets;
@@ -17,10 +17,16 @@ public record FormRequest(Map<String, List<String>> parameters, String authoriza
 
     public static final String FORM = "application/x-www-form-urlencoded";
 
-    /** Parameters that RFC 8707 and RFC 8693 allow more than once. */
-    private static final Set<String> REPEATABLE = Set.of("resource", "audience");
+    /** Parameters that RFC 8707 and RFC 8693 allow more than once at a token endpoint. */
+    public static final Set<String> RESOURCE_INDICATORS = Set.of("resource", "audience");
 
+    /** Parses a request in which no parameter may appear twice. */
     public static FormRequest parse(String contentType, String body, String authorization) {
+        return parse(contentType, body, authorization, Set.of());
+    }
+
+    /** @param repeatable the parameters allowed more than once */
+    public static FormRequest parse(String contentType, String body, String authorization, Set<String> repeatable) {
         if (contentType == null || !mediaType(contentType).equals(FORM)) {
             throw OAuthException.invalidRequest("the request body must be application/x-www-form-urlencoded");
         }
@@ -37,7 +43,7 @@ public record FormRequest(Map<String, List<String>> parameters, String authoriza
             }
         }
         for (Map.Entry<String, List<String>> p : parameters.entrySet()) {
-            if (p.getValue().size() > 1 && !REPEATABLE.contains(p.getKey())) {
+            if (p.getValue().size() > 1 && !repeatable.contains(p.getKey())) {
                 throw OAuthException.invalidRequest("parameter '" + printable(p.getKey()) + "' is included more than once");
             }
         }
