@@ -2,8 +2,9 @@
 # ./run.sh — run TokenServices locally, in the foreground.
 #
 # Builds what is missing, makes sure Redis and PostgreSQL are reachable (starting local ones when
-# nothing listens), starts token-service, orchestrator-service and device-portal, prints their
-# URLs, and on Ctrl-C / SIGTERM stops everything it started (and only that).
+# nothing listens), starts the demo upstream IdP (Keycloak, scripts/demo-idp.sh) unless DEMO_IDP=off,
+# then token-service, orchestrator-service and device-portal, prints their URLs, and on Ctrl-C /
+# SIGTERM stops everything it started (and only that).
 #
 # Environment (all optional):
 #   REDIS_URL             redis://127.0.0.1:6379
@@ -14,13 +15,17 @@
 #   DEVICE_PORTAL_PORT    8083      DEVICE_PORTAL_URL      http://localhost:<port>
 #   TS_REGISTRY           config/registry.example.yaml
 #   DEMO_IDP              on (off: no demo upstream IdP)
-#   DEMO_WORKER_SECRET, ORCHESTRATOR_SECRET, WEB_SHOP_SECRET, DEVICE_PORTAL_SECRET,
+#   DEMO_IDP_PORT         8180 (the demo IdP listens on 127.0.0.1; its issuer is in the registry)
+#   DEMO_WORKER_SECRET, ORCHESTRATOR_SECRET, WEB_SHOP_SECRET, DEVICE_PORTAL_SECRET, DEMO_APP_SECRET,
+#   DEMO_IDP_CLIENT_SECRET, DEMO_IDP_ADMIN_PASSWORD (Keycloak's admin console, user admin),
 #   TS_KEY_ENCRYPTION_KEY generated once and kept in $TS_STATE_DIR/secrets.env when not set
 #   TS_STATE_DIR          .tokenservices (logs, pid files, secrets, a private PostgreSQL if needed)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 # shellcheck source=scripts/infra.sh
 source scripts/infra.sh
+# shellcheck source=scripts/demo-idp.sh
+source scripts/demo-idp.sh
 
 # ---- configuration --------------------------------------------------------------------------
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
@@ -86,7 +91,8 @@ load_secret() {   # load_secret NAME GENERATOR
 }
 
 if [[ -f $SECRETS_FILE ]]; then chmod 600 "$SECRETS_FILE"; fi
-for name in DEMO_WORKER_SECRET ORCHESTRATOR_SECRET WEB_SHOP_SECRET DEVICE_PORTAL_SECRET; do
+for name in DEMO_WORKER_SECRET ORCHESTRATOR_SECRET WEB_SHOP_SECRET DEVICE_PORTAL_SECRET \
+            DEMO_APP_SECRET DEMO_IDP_CLIENT_SECRET; do
   load_secret "$name" random_hex
   value=${!name}
   (( ${#value} >= 32 )) || die "$name must be at least 32 characters long (the registry refuses shorter client secrets)"
@@ -149,6 +155,7 @@ cleanup() {
   trap - INT TERM
   log "stopping"
   stop_services
+  demo_idp_stop         # whatever of Keycloak's process group is left
   stop_started_infra
   log "stopped"
 }
@@ -166,10 +173,15 @@ else
   ensure_database   # only checks that PG_URL connects
 fi
 
-case "${DEMO_IDP,,}" in
-  off|false|no|0) ;;
-  *) log "DEMO_IDP: the demo upstream IdP arrives with the orchestrator; not started in this build (DEMO_IDP=off silences this)" ;;
-esac
+# ---- the demo upstream IdP (Keycloak): before the orchestrator, which discovers it at start ----
+if demo_idp_enabled; then
+  demo_idp_prepare                  # downloads Keycloak once (cached), unpacks it once
+  demo_idp_launch                   # log: $TS_STATE_DIR/logs/demo-idp.log
+  PID_OF[demo-idp]=$DEMO_IDP_PID    # stopped with the services, and watched like them
+  demo_idp_wait_ready
+elif grep -qF "$DEMO_IDP_ISSUER" "$TS_REGISTRY"; then
+  log "DEMO_IDP=off: no demo IdP; logins through the registry's upstream IdP at $DEMO_IDP_ISSUER will fail"
+fi
 
 # ---- services -------------------------------------------------------------------------------
 show_log_tail() {
@@ -215,6 +227,29 @@ for svc in "${SERVICES[@]}"; do
   start_service "$svc"
 done
 
+# What a newcomer can try, printed only when this build has it.
+demo_sections=()
+answers() { curl -fsS -m 3 -o /dev/null "$1" 2>/dev/null; }
+if demo_idp_enabled; then
+  demo_sections+=("  demo IdP            $DEMO_IDP_ISSUER   (user demo / password demo; admin console $DEMO_IDP_URL/admin/)")
+fi
+if answers "http://127.0.0.1:$ORCHESTRATOR_PORT/.well-known/openid-configuration" \
+   && answers "http://127.0.0.1:$ORCHESTRATOR_PORT/demo"; then
+  line="  Log in like a newcomer: open $ORCHESTRATOR_ISSUER/demo"
+  if demo_idp_enabled; then line+="   (user demo / password demo)"; fi
+  demo_sections+=("$line")
+fi
+if answers "http://127.0.0.1:$DEVICE_PORTAL_PORT/device"; then
+  line="scripts/tv-demo.sh"
+  if [[ $TOKEN_SERVICE_PORT != 8081 ]]; then line="TOKEN_SERVICE_PORT=$TOKEN_SERVICE_PORT $line"; fi
+  line="  Try the TV flow: $line
+    (it shows a code; enter it at $DEVICE_PORTAL_URL/device"
+  if demo_idp_enabled; then line+=", log in as demo / demo"; fi
+  demo_sections+=("$line, approve)")
+fi
+DEMO_BANNER=""
+for line in "${demo_sections[@]}"; do DEMO_BANNER+=$'\n'"$line"$'\n'; done
+
 cat >&2 <<EOF
 
   TokenServices is running (Ctrl-C stops it).
@@ -222,8 +257,8 @@ cat >&2 <<EOF
   token service       $TOKEN_SERVICE_ISSUER
     discovery         $TOKEN_SERVICE_ISSUER/.well-known/openid-configuration
     JWKS              $TOKEN_SERVICE_ISSUER/jwks
-  orchestrator        $ORCHESTRATOR_ISSUER/q/health   (health only in this build)
-  device portal       $DEVICE_PORTAL_URL/q/health   (health only in this build)
+  orchestrator        $ORCHESTRATOR_ISSUER/.well-known/openid-configuration
+  device portal       $DEVICE_PORTAL_URL/device   (enter a TV's code; sign-in goes through the orchestrator)
   metrics             $TOKEN_SERVICE_ISSUER/q/metrics
 
   logs                $TS_STATE_DIR/logs/
@@ -231,7 +266,7 @@ cat >&2 <<EOF
 
   A client_credentials token:
     curl -s -u $(printf '%q' "demo-worker:$DEMO_WORKER_SECRET") -d grant_type=client_credentials -d scope=invoices.read http://localhost:$TOKEN_SERVICE_PORT/token
-
+${DEMO_BANNER}
 EOF
 
 # ---- stay in the foreground -----------------------------------------------------------------
