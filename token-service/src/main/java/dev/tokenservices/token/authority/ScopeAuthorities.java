@@ -50,6 +50,9 @@ public class ScopeAuthorities {
     private final MeterRegistry meters;
     private final TokenServiceConfig.Authorities config;
     private final ConcurrentMap<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
+    /** Meters looked up once per label set: a registry lookup per decision would cost more than the decision. */
+    private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Counter> failures = new ConcurrentHashMap<>();
 
     /** What the authorities granted, together. */
     public record Outcome(Set<String> scopes, List<String> audiences, Map<String, Object> resourceClaims) {
@@ -170,8 +173,9 @@ public class ScopeAuthorities {
     }
 
     private ResourceResult failed(ResourceEntry resource, List<String> scopes, AuthorityRequest request, String reason, long start) {
-        Counter.builder("ts.authority.failures").description("Scope authority calls that failed, by reason")
-                .tag("resource", resource.resource()).tag("reason", reason).register(meters).increment();
+        failures.computeIfAbsent(resource.resource() + '\n' + reason, k -> Counter.builder("ts.authority.failures")
+                .description("Scope authority calls that failed, by reason")
+                .tag("resource", resource.resource()).tag("reason", reason).register(meters)).increment();
         audit(resource, scopes, request, "failure:" + reason + ":" + resource.authority().onFailure().name().toLowerCase(),
                 Set.of(), start);
         return new ResourceResult(resource, scopes, Set.of(), Map.of(), true);
@@ -180,9 +184,11 @@ public class ScopeAuthorities {
     private void audit(ResourceEntry resource, List<String> requested, AuthorityRequest request, String outcome,
             Set<String> granted, long start) {
         long micros = (System.nanoTime() - start) / 1000;
-        Timer.builder("ts.authority.request").description("Scope authority decisions and their latency")
-                .tag("resource", resource.resource()).tag("outcome", outcome.startsWith("failure") ? "failure" : outcome)
-                .publishPercentileHistogram().register(meters).record(micros, TimeUnit.MICROSECONDS);
+        String outcomeTag = outcome.startsWith("failure") ? "failure" : outcome;
+        timers.computeIfAbsent(resource.resource() + '\n' + outcomeTag, k -> Timer.builder("ts.authority.request")
+                .description("Scope authority decisions and their latency")
+                .tag("resource", resource.resource()).tag("outcome", outcomeTag)
+                .publishPercentileHistogram().register(meters)).record(micros, TimeUnit.MICROSECONDS);
         MDC.put("event", "scope_authority_decision");
         MDC.put("resource", resource.resource());
         MDC.put("client_id", request.clientId());

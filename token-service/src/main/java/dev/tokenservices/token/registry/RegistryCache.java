@@ -4,6 +4,7 @@ import dev.tokenservices.shared.registry.ClientEntry;
 import dev.tokenservices.shared.registry.Registry;
 import dev.tokenservices.shared.registry.RegistryFile;
 import dev.tokenservices.shared.registry.ResourceEntry;
+import dev.tokenservices.shared.registry.TrustedIssuerEntry;
 import dev.tokenservices.token.config.TokenServiceConfig;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,7 +30,7 @@ public class RegistryCache {
 
     /** The registry and its lookup tables, replaced as a whole. */
     public record Snapshot(Registry registry, Map<String, RegisteredClient> clients, Map<String, ResourceEntry> resources,
-            Map<String, ResourceEntry> resourceByScope, int longestLifetime) {
+            Map<String, ResourceEntry> resourceByScope, Map<String, TrustedIssuerEntry> trustedIssuers, int longestLifetime) {
 
         static Snapshot of(Registry registry) {
             Map<String, RegisteredClient> clients = new HashMap<>();
@@ -44,7 +45,9 @@ public class RegistryCache {
             }
             int longest = registry.clients().stream().mapToInt(ClientEntry::accessTokenLifetime).max()
                     .orElse(ClientEntry.DEFAULT_ACCESS_TOKEN_LIFETIME);
-            return new Snapshot(registry, Map.copyOf(clients), Map.copyOf(resources), Map.copyOf(byScope), longest);
+            Map<String, TrustedIssuerEntry> issuers = new HashMap<>();
+            registry.allTrustedIssuers().forEach(t -> issuers.putIfAbsent(t.issuer(), t));
+            return new Snapshot(registry, Map.copyOf(clients), Map.copyOf(resources), Map.copyOf(byScope), Map.copyOf(issuers), longest);
         }
     }
 

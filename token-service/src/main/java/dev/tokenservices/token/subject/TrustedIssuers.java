@@ -64,7 +64,7 @@ public class TrustedIssuers {
         if (issuer == null) {
             return Optional.empty();
         }
-        return registry.snapshot().registry().allTrustedIssuers().stream().filter(t -> t.issuer().equals(issuer)).findFirst();
+        return Optional.ofNullable(registry.snapshot().trustedIssuers().get(issuer));
     }
 
     /** The issuer's current keys, refetched when stale or (rate-limited) when {@code kid} is unknown. */

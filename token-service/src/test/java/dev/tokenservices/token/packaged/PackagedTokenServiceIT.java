@@ -1,0 +1,36 @@
+package dev.tokenservices.token.packaged;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.emptyOrNullString;
+
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packaged application (target/quarkus-app, or the native executable with -Dnative), started as
+ * it ships, with the test profile's Redis, PostgreSQL and registry: health, discovery, JWKS and one
+ * client_credentials token.
+ */
+@QuarkusIntegrationTest
+class PackagedTokenServiceIT {
+
+    @Test
+    void startsHealthyAndIssuesATokenFromThePackagedBuild() {
+        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        given().get("/.well-known/openid-configuration").then().statusCode(200)
+                .body("issuer", equalTo("http://localhost:8081"))
+                .body("grant_types_supported", hasItem("client_credentials"));
+        given().get("/jwks").then().statusCode(200).body("keys.size()", not(equalTo(0)));
+        given().auth().preemptive().basic("test-worker", System.getenv("TEST_WORKER_SECRET"))
+                .formParam("grant_type", "client_credentials").formParam("scope", "invoices.read")
+                .post("/token")
+                .then().statusCode(200)
+                .body("access_token", not(emptyOrNullString()))
+                .body("token_type", equalTo("Bearer"));
+        given().get("/q/metrics").then().statusCode(200);
+    }
+}
