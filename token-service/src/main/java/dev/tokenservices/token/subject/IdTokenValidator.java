@@ -41,6 +41,10 @@ public final class IdTokenValidator {
             "nonce", "at_hash", "c_hash", "s_hash", "auth_time", "sid", "typ", "cnf", "may_act", "act", "client_id", "scope");
 
     private final Duration skew;
+    private static final DefaultJWSVerifierFactory VERIFIERS = new DefaultJWSVerifierFactory();
+    /** JCA keys of the issuers' JWKs, converted once: converting costs more than verifying. Few, trusted keys. */
+    private static final java.util.concurrent.ConcurrentMap<JWK, java.security.PublicKey> PUBLIC_KEYS =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     public IdTokenValidator(Duration skew) {
         this.skew = skew;
@@ -122,12 +126,12 @@ public final class IdTokenValidator {
             try {
                 if (key instanceof OctetKeyPair) {
                     Signature signature = Signature.getInstance("Ed25519");
-                    signature.initVerify(KeyAlgorithm.publicKey(key));
+                    signature.initVerify(publicKey(key));
                     signature.update(jwt.getSigningInput());
                     if (signature.verify(jwt.getSignature().decode())) {
                         return true;
                     }
-                } else if (jwt.verify(new DefaultJWSVerifierFactory().createJWSVerifier(header, KeyAlgorithm.publicKey(key)))) {
+                } else if (jwt.verify(VERIFIERS.createJWSVerifier(header, publicKey(key)))) {
                     return true;
                 }
             } catch (com.nimbusds.jose.JOSEException | java.security.GeneralSecurityException | RuntimeException e) {
@@ -135,6 +139,18 @@ public final class IdTokenValidator {
             }
         }
         return false;
+    }
+
+    private static java.security.PublicKey publicKey(JWK key) throws java.security.GeneralSecurityException {
+        java.security.PublicKey known = PUBLIC_KEYS.get(key);
+        if (known == null) {
+            if (PUBLIC_KEYS.size() > 1000) {
+                PUBLIC_KEYS.clear();
+            }
+            known = KeyAlgorithm.publicKey(key);
+            PUBLIC_KEYS.put(key, known);
+        }
+        return known;
     }
 
     static List<JWK> candidates(JWKSet keys, JWSHeader header) {
