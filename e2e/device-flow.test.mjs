@@ -1,13 +1,14 @@
 // End to end: the device authorization grant (RFC 8628) with a real browser.
 //
 // A "TV" asks the token service for a device code; a person opens the device portal in Debian's
-// chromium (driven by playwright-core), logs in at a real OpenID provider (oidc-provider,
-// e2e/idp.mjs, standing in for the orchestrator), sees the consent page and approves or denies;
+// chromium (driven by playwright-core), logs in through the orchestrator (the portal is its OIDC
+// client) at a real upstream OpenID provider (oidc-provider, e2e/idp.mjs), sees the consent page
+// and approves or denies;
 // the TV's poll at /token then gets an access token that verifies against /jwks — or access_denied.
 // Also: CSRF on the consent form, and the wrong-code limit of a browser session.
 //
 // Run through e2e/run.sh, which starts everything and sets:
-//   TS_ISSUER, PORTAL_URL, IDP_ISSUER, IDP_ANN_PASSWORD, CHROMIUM
+//   TS_ISSUER, PORTAL_URL, ORCH_ISSUER, IDP_ISSUER, IDP_ANN_PASSWORD, CHROMIUM
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -25,6 +26,7 @@ const env = (name) => {
 
 const TS_ISSUER = env('TS_ISSUER');
 const PORTAL_URL = env('PORTAL_URL');
+const ORCH_ISSUER = env('ORCH_ISSUER');
 const IDP_ISSUER = env('IDP_ISSUER');
 const ANN_PASSWORD = process.env.IDP_ANN_PASSWORD || 'ann-e2e-password';
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -121,19 +123,32 @@ after(async () => {
 const onConsentPage = (url) => url.startsWith(`${PORTAL_URL}/device/consent`);
 
 /**
- * From the code page with the code filled in: submit it, log in at the IdP as ann (and allow the
- * portal there, the first time), and return the portal's consent page response.
+ * From the code page with the code filled in: submit it, which sends the browser to the
+ * orchestrator's /authorize and on (redirects only: one upstream, no page of the orchestrator's
+ * own) to the IdP; log in there as ann (and allow the orchestrator there, the first time); back
+ * through the orchestrator's /callback to the portal's. Returns the portal's consent page response.
  */
 async function submitCodeAndLogIn(page) {
   const consentResponse = page.waitForResponse(
     (r) => onConsentPage(r.url()) && r.request().method() === 'GET' && r.status() === 200,
     { timeout: 30_000 },
   );
-  await page.click('#code-form button[type=submit]');
+  consentResponse.catch(() => {}); // a failure below is the one to report, not this wait's
+  const visited = [];
+  const onRequest = (request) => { if (request.isNavigationRequest()) visited.push(request.url()); };
+  page.on('request', onRequest);
+  // Several hops (portal → orchestrator → IdP), the first of them possibly slow (the portal
+  // discovers the orchestrator lazily): wait until the browser has arrived, not just for a load.
+  await Promise.all([
+    page.waitForURL((url) => url.href.startsWith(IDP_ISSUER) || onConsentPage(url.href), { timeout: 30_000 })
+      .catch(() => {}), // the assertion below reports where it is instead
+    page.click('#code-form button[type=submit]'),
+  ]);
   for (let step = 0; step < 6 && !onConsentPage(page.url()); step++) {
     await page.waitForLoadState('load');
     if (onConsentPage(page.url())) break;
-    assert.ok(page.url().startsWith(IDP_ISSUER), `expected the IdP, got ${page.url()}: ${await page.textContent('body')}`);
+    assert.ok(page.url().startsWith(IDP_ISSUER),
+      `expected the IdP, got ${page.url()} (via ${visited.join(' → ')}): ${await page.textContent('body')}`);
     if (await page.locator('input[name=password]').count()) {
       await page.fill('input[name=login]', 'ann');
       await page.fill('input[name=password]', ANN_PASSWORD);
@@ -144,7 +159,19 @@ async function submitCodeAndLogIn(page) {
       throw new Error(`unexpected IdP page ${page.url()}: ${await page.textContent('body')}`);
     }
   }
-  return consentResponse;
+  const response = await consentResponse;
+  page.off('request', onRequest);
+  // The login went through the orchestrator: the portal asked it (client device-portal), and it
+  // asked the IdP (as its client orch-upstream), whose answer came back to its /callback.
+  const at = (prefix) => visited.filter((u) => u.startsWith(prefix));
+  const orchAuthorize = at(`${ORCH_ISSUER}/`).map((u) => new URL(u)).find((u) => u.searchParams.get('client_id') === 'device-portal');
+  assert.ok(orchAuthorize, `the portal sends the browser to the orchestrator: ${visited.join(' → ')}`);
+  assert.ok(at(`${IDP_ISSUER}/`).some((u) => new URL(u).searchParams.get('client_id') === 'orch-upstream'),
+    `the orchestrator sends the browser to the IdP: ${visited.join(' → ')}`);
+  assert.ok(at(`${ORCH_ISSUER}/callback`).length > 0, `the IdP answers to the orchestrator: ${visited.join(' → ')}`);
+  assert.ok(!at(`${IDP_ISSUER}/`).some((u) => new URL(u).searchParams.get('client_id') === 'device-portal'),
+    'the portal never goes to the IdP directly');
+  return response;
 }
 
 /** A device code, the browser through login to its consent page; returns { device, consent }. */

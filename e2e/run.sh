@@ -7,8 +7,10 @@
 #   - a scope authority e2e/authority.mjs (narrows invoices.write away, adds {"plan":"gold"})
 #   - the token service token-service/target/quarkus-app/quarkus-run.jar, with a registry written
 #     from e2e/registry.e2e.yaml and a fresh database tokenservices_e2e (dropped and recreated)
-#   - the device portal device-portal/target/quarkus-app/quarkus-run.jar, logging users in at the
-#     IdP (standing in for the orchestrator)
+#   - the orchestrator orchestrator-service/target/quarkus-app/quarkus-run.jar, same registry and
+#     database, its one upstream being the IdP (client orch-upstream → <orchestrator>/callback)
+#   - the device portal device-portal/target/quarkus-app/quarkus-run.jar, an OIDC client of the
+#     orchestrator (PORTAL_OIDC_ISSUER): its logins go portal → orchestrator → IdP and back
 # then runs `node --test` on e2e/token-exchange.test.mjs and e2e/device-flow.test.mjs (the latter
 # drives Debian's chromium through playwright-core; chromium is installed with apt-get when
 # missing), and stops everything it started, whatever happens (Redis/PostgreSQL too, but only if
@@ -28,6 +30,7 @@ LOG_DIR="$TS_STATE_DIR/logs/e2e"
 RUN_DIR="$TS_STATE_DIR/e2e"
 JAR=token-service/target/quarkus-app/quarkus-run.jar
 PORTAL_JAR=device-portal/target/quarkus-app/quarkus-run.jar
+ORCH_JAR=orchestrator-service/target/quarkus-app/quarkus-run.jar
 CHROMIUM=/usr/bin/chromium
 mkdir -p "$LOG_DIR" "$RUN_DIR"
 
@@ -64,6 +67,10 @@ fi
 if [[ ! -f $PORTAL_JAR ]]; then
   elog "$PORTAL_JAR is missing: building it"
   ./mvnw -B -q -DskipTests package -pl device-portal -am
+fi
+if [[ ! -f $ORCH_JAR ]]; then
+  elog "$ORCH_JAR is missing: building it"
+  ./mvnw -B -q -DskipTests package -pl orchestrator-service -am
 fi
 
 # ---- stopping (set up before anything is started) -------------------------------------------
@@ -117,11 +124,11 @@ ensure_database "$E2E_DB"
 PG_URL_E2E="postgresql://$TS_DB_ROLE:$TS_DB_PASSWORD@127.0.0.1:5432/$E2E_DB"
 
 # ---- ports and secrets ----------------------------------------------------------------------
-read -r IDP_PORT AUTHORITY_PORT TS_PORT PORTAL_PORT < <(node -e '
+read -r IDP_PORT AUTHORITY_PORT TS_PORT PORTAL_PORT ORCH_PORT < <(node -e '
   const net = require("node:net");
   (async () => {
     const servers = [];
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 5; i++) {
       servers.push(await new Promise((resolve, reject) => {
         const s = net.createServer().once("error", reject).listen(0, "127.0.0.1", () => resolve(s));
       }));
@@ -129,22 +136,30 @@ read -r IDP_PORT AUTHORITY_PORT TS_PORT PORTAL_PORT < <(node -e '
     console.log(servers.map((s) => s.address().port).join(" "));
     servers.forEach((s) => s.close());
   })();')
-[[ -n ${PORTAL_PORT:-} ]] || die "could not pick free ports"
+[[ -n ${ORCH_PORT:-} ]] || die "could not pick free ports"
 
 export IDP_PORT AUTHORITY_PORT
 export IDP_ISSUER="http://localhost:$IDP_PORT"
 export IDP_REDIRECT_URI="http://localhost:$IDP_PORT/cb"
 export AUTHORITY_URL="http://127.0.0.1:$AUTHORITY_PORT"
 export TS_ISSUER="http://localhost:$TS_PORT"
-# The portal's public URL: the token service builds verification_uri from it, the IdP registers
-# <it>/callback for the portal, and the browser opens it.
+# The orchestrator: the portal's OpenID provider; the IdP registers <it>/callback as orch-upstream.
+export ORCH_ISSUER="http://localhost:$ORCH_PORT"
+export ORCH_CALLBACK_URI="$ORCH_ISSUER/callback"
+# The portal's public URL: the token service builds verification_uri from it, the registry holds
+# <it>/callback for the portal (a client of the orchestrator), and the browser opens it.
 export PORTAL_URL="http://localhost:$PORTAL_PORT"
-export IDP_APP_SECRET IDP_OTHER_SECRET IDP_ANN_PASSWORD E2E_EXCHANGER_SECRET DEVICE_PORTAL_SECRET
+export IDP_APP_SECRET IDP_OTHER_SECRET IDP_ANN_PASSWORD IDP_ORCH_SECRET E2E_EXCHANGER_SECRET \
+  ORCHESTRATOR_SECRET DEVICE_PORTAL_SECRET
 IDP_APP_SECRET=$(openssl rand -hex 24)
 IDP_OTHER_SECRET=$(openssl rand -hex 24)
 IDP_ANN_PASSWORD=$(openssl rand -hex 12)
 E2E_EXCHANGER_SECRET=$(openssl rand -hex 24)
 DEVICE_PORTAL_SECRET=$(openssl rand -hex 24)
+IDP_ORCH_SECRET=$(openssl rand -hex 24)
+ORCHESTRATOR_SECRET=$(openssl rand -hex 24)
+# The token service and the orchestrator share the database, so the same key-encryption key.
+KEY=$(openssl rand -base64 32)
 
 REGISTRY="$RUN_DIR/registry.yaml"
 sed -e "s|@IDP_ISSUER@|$IDP_ISSUER|g" -e "s|@AUTHORITY_URL@|$AUTHORITY_URL/scope-decision|g" \
@@ -176,7 +191,8 @@ wait_for() {   # wait_for NAME URL SECONDS
 }
 
 elog "starting the IdP on port $IDP_PORT (log: $LOG_DIR/idp.log)"
-node "$E2E_DIR/idp.mjs" >"$LOG_DIR/idp.log" 2>&1 &
+# PORTAL_URL unset for the IdP: the portal is no client of it (it logs in through the orchestrator).
+PORTAL_URL="" node "$E2E_DIR/idp.mjs" >"$LOG_DIR/idp.log" 2>&1 &
 PID_OF[idp]=$!
 elog "starting the scope authority on port $AUTHORITY_PORT (log: $LOG_DIR/authority.log)"
 node "$E2E_DIR/authority.mjs" >"$LOG_DIR/authority.log" 2>&1 &
@@ -195,20 +211,34 @@ copy_app() {   # copy_app JAR DIR
 }
 APP_COPY="$RUN_DIR/quarkus-app"
 PORTAL_COPY="$RUN_DIR/portal-app"
+ORCH_COPY="$RUN_DIR/orchestrator-app"
 copy_app "$JAR" "$APP_COPY"
 copy_app "$PORTAL_JAR" "$PORTAL_COPY"
+copy_app "$ORCH_JAR" "$ORCH_COPY"
 
 elog "starting the token service on port $TS_PORT (log: $LOG_DIR/token-service.log)"
 TOKEN_SERVICE_PORT=$TS_PORT \
 TOKEN_SERVICE_ISSUER=$TS_ISSUER \
 DEVICE_PORTAL_URL=$PORTAL_URL \
 TS_REGISTRY=$REGISTRY \
-TS_KEY_ENCRYPTION_KEY=$(openssl rand -base64 32) \
+TS_KEY_ENCRYPTION_KEY=$KEY \
 PG_URL=$PG_URL_E2E \
   "$JAVA_CMD" -Dquarkus.http.port="$TS_PORT" -Dquarkus.http.host=127.0.0.1 -jar "$APP_COPY/quarkus-run.jar" \
   >"$LOG_DIR/token-service.log" 2>&1 &
 PID_OF[token-service]=$!
 wait_for token-service "http://127.0.0.1:$TS_PORT/q/health/ready" 90
+
+elog "starting the orchestrator on port $ORCH_PORT (log: $LOG_DIR/orchestrator.log)"
+ORCHESTRATOR_PORT=$ORCH_PORT \
+ORCHESTRATOR_ISSUER=$ORCH_ISSUER \
+TOKEN_SERVICE_URL="http://127.0.0.1:$TS_PORT" \
+TS_REGISTRY=$REGISTRY \
+TS_KEY_ENCRYPTION_KEY=$KEY \
+PG_URL=$PG_URL_E2E \
+  "$JAVA_CMD" -Dquarkus.http.port="$ORCH_PORT" -Dquarkus.http.host=127.0.0.1 -jar "$ORCH_COPY/quarkus-run.jar" \
+  >"$LOG_DIR/orchestrator.log" 2>&1 &
+PID_OF[orchestrator]=$!
+wait_for orchestrator "http://127.0.0.1:$ORCH_PORT/q/health/ready" 90
 
 # The per-IP wrong-code limit is raised here: every e2e browser comes from 127.0.0.1, and runs
 # repeated within its 10-minute window would add up. The per-session limit is what the e2e tests;
@@ -216,7 +246,7 @@ wait_for token-service "http://127.0.0.1:$TS_PORT/q/health/ready" 90
 elog "starting the device portal on port $PORTAL_PORT (log: $LOG_DIR/device-portal.log)"
 DEVICE_PORTAL_PORT=$PORTAL_PORT \
 DEVICE_PORTAL_URL=$PORTAL_URL \
-PORTAL_OIDC_ISSUER=$IDP_ISSUER \
+PORTAL_OIDC_ISSUER=$ORCH_ISSUER \
 TS_REGISTRY=$REGISTRY \
 PORTAL_RATE_LIMIT_PER_IP=1000 \
   "$JAVA_CMD" -Dquarkus.http.port="$PORTAL_PORT" -Dquarkus.http.host=127.0.0.1 -jar "$PORTAL_COPY/quarkus-run.jar" \
@@ -239,6 +269,7 @@ pass=$(awk '/^# pass /{print $3}' "$TEST_OUT" | tail -n 1)
 fail=$(awk '/^# fail /{print $3}' "$TEST_OUT" | tail -n 1)
 if (( rc != 0 )) || [[ -n ${E2E_KEEP_LOGS:-} ]]; then
   show_log_tail token-service 60
+  show_log_tail orchestrator 40
   show_log_tail device-portal 40
   show_log_tail idp 20
   show_log_tail authority 20
@@ -247,7 +278,7 @@ cat >&2 <<EOF
 
 [e2e] ================================================================================
 [e2e]  token exchange and device flow end to end: ${pass:-?} passed, ${fail:-?} failed   ($( ((rc == 0)) && echo OK || echo FAILED ))
-[e2e]  IdP $IDP_ISSUER · authority $AUTHORITY_URL · token service $TS_ISSUER · portal $PORTAL_URL
+[e2e]  IdP $IDP_ISSUER · authority $AUTHORITY_URL · token service $TS_ISSUER · orchestrator $ORCH_ISSUER · portal $PORTAL_URL
 [e2e]  logs: $LOG_DIR/   registry: $REGISTRY
 [e2e] ================================================================================
 EOF

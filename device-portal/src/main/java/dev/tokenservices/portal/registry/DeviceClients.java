@@ -22,6 +22,7 @@ public class DeviceClients {
 
     private final PortalConfig config;
     private volatile Map<String, ClientEntry> clients = Map.of();
+    private volatile java.util.List<String> upstreamIssuers = java.util.List.of();
 
     public DeviceClients(PortalConfig config) {
         this.config = config;
@@ -31,7 +32,13 @@ public class DeviceClients {
     public void load() {
         Registry registry = RegistryFile.load(config.registry(), LOG::warn);
         clients = registry.clients().stream().collect(Collectors.toUnmodifiableMap(ClientEntry::clientId, Function.identity()));
+        upstreamIssuers = registry.upstreamIdps().stream().map(idp -> idp.issuer()).toList();
         LOG.infof("registry %s: %d clients", config.registry(), clients.size());
+    }
+
+    /** The upstream IdPs the orchestrator sends users to (their login pages follow our forms' redirects). */
+    public java.util.List<String> upstreamIssuers() {
+        return upstreamIssuers;
     }
 
     public Optional<ClientEntry> find(String clientId) {

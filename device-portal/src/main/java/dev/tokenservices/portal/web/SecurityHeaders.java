@@ -6,6 +6,9 @@ import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.net.URI;
+import dev.tokenservices.portal.registry.DeviceClients;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -15,21 +18,39 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * (clickjacking a consent button is the classic attack on this page), a CSP without inline script or
  * style, no referrer (page URLs carry user codes), and no caching of anything but the style sheet.
  *
- * <p>{@code form-action} must name the OIDC provider: submitting the code form may end in a redirect
- * to its login page, and browsers apply {@code form-action} to the redirects that follow a submission.
+ * <p>{@code form-action} must name the OIDC provider and the upstream IdPs behind it: submitting the
+ * code form may end in a redirect to the orchestrator and from there to the IdP's login page, and
+ * browsers apply {@code form-action} to every redirect that follows a submission.
  */
 @ApplicationScoped
 public class SecurityHeaders {
 
-    private final String contentSecurityPolicy;
+    private final Optional<String> oidcProvider;
+    private final DeviceClients clients;
+    private volatile String contentSecurityPolicy;
 
-    public SecurityHeaders(@ConfigProperty(name = "quarkus.oidc.auth-server-url") Optional<String> oidcProvider) {
-        this.contentSecurityPolicy = policy(oidcProvider.flatMap(SecurityHeaders::origin));
+    public SecurityHeaders(@ConfigProperty(name = "quarkus.oidc.auth-server-url") Optional<String> oidcProvider, DeviceClients clients) {
+        this.oidcProvider = oidcProvider;
+        this.clients = clients;
     }
 
-    static String policy(Optional<String> providerOrigin) {
-        return "default-src 'self'; frame-ancestors 'none'; form-action 'self'" + providerOrigin.map(o -> " " + o).orElse("")
-                + "; base-uri 'none'";
+    /** Built at the first response, when the registry (with the upstream IdPs) has been read. */
+    private String contentSecurityPolicy() {
+        String policy = contentSecurityPolicy;
+        if (policy == null) {
+            List<String> origins = new ArrayList<>();
+            oidcProvider.flatMap(SecurityHeaders::origin).ifPresent(origins::add);
+            clients.upstreamIssuers().forEach(issuer -> origin(issuer).filter(o -> !origins.contains(o)).ifPresent(origins::add));
+            policy = policy(origins);
+            contentSecurityPolicy = policy;
+        }
+        return policy;
+    }
+
+    static String policy(List<String> formTargets) {
+        StringBuilder sources = new StringBuilder();
+        formTargets.forEach(o -> sources.append(' ').append(o));
+        return "default-src 'self'; frame-ancestors 'none'; form-action 'self'" + sources + "; base-uri 'none'";
     }
 
     /** scheme://host[:port] of a URL, as a CSP source expression. */
@@ -49,7 +70,7 @@ public class SecurityHeaders {
     void apply(HttpServerResponse response, String path) {
         MultiMap headers = response.headers();
         headers.set("X-Frame-Options", "DENY");
-        headers.set("Content-Security-Policy", contentSecurityPolicy);
+        headers.set("Content-Security-Policy", contentSecurityPolicy());
         headers.set("Referrer-Policy", "no-referrer");
         headers.set("X-Content-Type-Options", "nosniff");
         if (path == null || !path.endsWith(".css")) {

@@ -19,8 +19,10 @@ class SecurityHeadersTest {
     @Test
     void thePolicyHasNoInlineAndNamesTheProviderInFormAction() {
         assertEquals("default-src 'self'; frame-ancestors 'none'; form-action 'self' https://login.example; base-uri 'none'",
-                SecurityHeaders.policy(Optional.of("https://login.example")));
+                SecurityHeaders.policy(java.util.List.of("https://login.example")));
+        assertEquals("default-src 'self'; frame-ancestors 'none'; form-action 'self' https://login.example https://accounts.google.com; base-uri 'none'",
+                SecurityHeaders.policy(java.util.List.of("https://login.example", "https://accounts.google.com")));
         assertEquals("default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-                SecurityHeaders.policy(Optional.empty()));
+                SecurityHeaders.policy(java.util.List.of()));
     }
 }

@@ -46,7 +46,9 @@ public class RegistryCache {
             int longest = registry.clients().stream().mapToInt(ClientEntry::accessTokenLifetime).max()
                     .orElse(ClientEntry.DEFAULT_ACCESS_TOKEN_LIFETIME);
             Map<String, TrustedIssuerEntry> issuers = new HashMap<>();
-            registry.allTrustedIssuers().forEach(t -> issuers.putIfAbsent(t.issuer(), t));
+            // an issuer both in trusted_issuers and in upstream_idps accepts the audiences of both
+            registry.allTrustedIssuers().forEach(t -> issuers.merge(t.issuer(), t, (a, b) -> new TrustedIssuerEntry(a.issuer(),
+                    java.util.stream.Stream.concat(a.audiences().stream(), b.audiences().stream()).distinct().toList())));
             return new Snapshot(registry, Map.copyOf(clients), Map.copyOf(resources), Map.copyOf(byScope), Map.copyOf(issuers), longest);
         }
     }
