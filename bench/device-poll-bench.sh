@@ -64,19 +64,24 @@ CODE_FILES=()
 delete_device_codes() { # file
   local f=$1 keys=()
   [ -s "$f" ] || return 0
-  mapfile -t keys < <(while IFS= read -r code; do
-    [ -n "$code" ] && printf 'ts:device:{%s}\n' "$(printf '%s' "$code" | sha256sum | cut -c1-64)"
-  done <"$f")
+  # one process for all the hashes (a sha256sum per code takes a minute for 2,000 codes)
+  # shellcheck disable=SC2016
+  mapfile -t keys < <(node -e '
+    const { createHash } = require("node:crypto");
+    for (const code of require("node:fs").readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean))
+      console.log(`ts:device:{${createHash("sha256").update(code).digest("hex")}}`);' "$f")
   # the key names and the user_code field are the shared module's (dev.tokenservices.shared.device.DeviceCodes)
   # shellcheck disable=SC2016
-  redis-cli -u "$REDIS_URL" EVAL '
+  local deleted
+  deleted=$(redis-cli -u "$REDIS_URL" EVAL '
     local n = 0
     for _, k in ipairs(KEYS) do
       local u = redis.call("HGET", k, "user_code")
       if u then redis.call("DEL", "ts:device-user:" .. u) end
       n = n + redis.call("DEL", k)
     end
-    return n' "${#keys[@]}" "${keys[@]}" >/dev/null 2>&1 || log "could not delete the device codes of $f from Redis"
+    return n' "${#keys[@]}" "${keys[@]}" 2>&1) || deleted="failed: $deleted"
+  log "deleted the device-code records of $(basename "$f") from Redis: $deleted"
   rm -f "$f"
 }
 bench_cleanup_hook() {
@@ -162,7 +167,6 @@ write_report() {
 install_cleanup_trap
 check_tokenservice_tools
 need node "Node.js 20+"
-need sha256sum
 install_wrk
 
 export DEVICE_CLIENT_ID

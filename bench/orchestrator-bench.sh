@@ -304,14 +304,21 @@ check_login() {
 run_callback() { # kind conc duration_s
   local kind=$1 conc=$2 dur=$3 file n
   file=$RUN_DIR/lines-callback-$kind-c$conc.txt
-  # enough pending logins for the run at the rate seen so far, and some to spare
-  n=$(awk -v r="${CALLBACK_RATE:-1000}" -v d="$dur" -v max="$CALLBACK_MAX_LOGINS" 'BEGIN {n = int(r * d * 1.5) + 1000; print (n > max ? max : n)}')
+  # pending logins are cheap to make: three times what the run needs at the best rate seen so far
+  n=$(awk -v r="${CALLBACK_RATE:-1000}" -v d="$dur" -v max="$CALLBACK_MAX_LOGINS" 'BEGIN {n = int(r * d * 3) + 2000; print (n > max ? max : n)}')
   prep pending "$n" "$file"
   local made=$PREP_MADE prep_s=$PREP_SECONDS
   [ "$kind" = measure ] && pre_wait "callback c=$conc"
   measure callback callback "$conc" "${dur}s" "$kind" "$file" "$made" "$prep_s"
-  [ "$kind" = warmup ] && CALLBACK_RATE=$LAST_RPS
+  CALLBACK_RATE=$(awk -v a="$CALLBACK_RATE" -v b="$LAST_RPS" 'BEGIN {printf "%d", (b > a ? b : a)}')
+  ran_out callback "$conc" "$kind" "$dur" "$made" "$prep_s"
   rm -f "$file"
+}
+
+ran_out() { # step conc kind duration_s made prep_s
+  if awk -v a="$WRK_DURATION" -v b="$4" 'BEGIN {exit !(a < b - 1)}'; then
+    log "$1 c=$2 ($3) ran ${WRK_DURATION}s of ${4}s: the $5 inputs prepared in ${6}s were used up (the rate is over ${WRK_DURATION}s)"
+  fi
 }
 
 run_redeem() { # kind conc duration_s
@@ -324,10 +331,9 @@ run_redeem() { # kind conc duration_s
   prep codes "$n" "$file" "$PREP_MAX_SECONDS"
   local made=$PREP_MADE prep_s=$PREP_SECONDS
   measure redeem redeem "$conc" "${dur}s" "$kind" "$file" "$made" "$prep_s"
-  [ "$kind" = warmup ] && REDEEM_RATE=$LAST_RPS
-  if [ "$kind" = measure ] && awk -v a="$WRK_DURATION" -v b="$dur" 'BEGIN {exit !(a < b - 1)}'; then
-    log "redeem c=$conc ran ${WRK_DURATION}s of ${dur}s: the $made codes prepared in ${prep_s}s were used up"
-  fi
+  if [ "$kind" = warmup ]; then REDEEM_RATE=$LAST_RPS; fi
+  REDEEM_RATE=$(awk -v a="$REDEEM_RATE" -v b="$LAST_RPS" 'BEGIN {printf "%d", (b > a ? b : a)}')
+  ran_out redeem "$conc" "$kind" "$dur" "$made" "$prep_s"
   rm -f "$file"
 }
 
@@ -346,7 +352,8 @@ print_table() {
   echo
   echo "rps = responses per second over dur_s (a run ends early when its prepared inputs are used up); errors = wrong"
   echo "answers + socket errors; srv%/wrk%/oth% = share of all $(nproc) cores used by the orchestrator / wrk / everything"
-  echo "else (the token-service, the upstream and Redis are in oth% too); prepared/prep_s = one-time inputs made for the"
+  echo "else (the token-service, the upstream and Redis are in oth% too), over the whole DURATION even when the run ended"
+  echo "earlier; prepared/prep_s = one-time inputs made for the"
   echo "run and how long that took; step_ms = mean time of the step inside the orchestrator (http_server_requests_seconds);"
   echo "exch_ms = mean token exchange call to the token-service (orchestrator_token_exchange_seconds); failed = logins"
   echo "failed / redemptions not issued as counted by the orchestrator; load = 1-minute load when the wait for a quiet"

@@ -15,12 +15,30 @@
 --   Errors: non302, error_redirect (302 with error=...), no_code.
 -- redeem: POST /token grant_type=authorization_code; good = 200 with id_token and access_token.
 --   Errors: non2xx, no_id_token, no_access_token. Tally: per_resource (an "access_tokens" map).
--- When a thread has used all its lines it stops (wrk.thread:stop()), so a run never replays a code
--- (a replay would revoke the tokens of the first redemption) or a state; requests asked of it after
--- that are a cheap GET /q/health/live, counted as "filler" (normally none, at most one per
--- connection).
+-- When a thread has no line left for a connection it stops (wrk.thread:stop()), so a run never
+-- replays a code (a replay would revoke the tokens of the first redemption) or a state; answers
+-- still in flight then are not counted (at most one per other connection). The GET
+-- /q/health/live returned to wrk at that moment is never sent, or counted as "filler" if it is.
+-- wrk divides by the whole -d even when its threads stopped earlier: the rate (and duration_s) is
+-- computed here over the time the threads really ran.
 
 local common = dofile((debug.getinfo(1, "S").source:match("^@?(.*/)") or "./") .. "wrk-common.lua")
+
+-- wrk divides by the whole -d even when threads stopped earlier: each thread notes when it sent its
+-- first request and received its last response (CLOCK_MONOTONIC through LuaJIT's ffi), and the rate
+-- is computed over that span.
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_nsec; } orch_timespec;
+int clock_gettime(int clk_id, orch_timespec *tp);
+]]
+local timespec = ffi.new("orch_timespec")
+local function now()
+  ffi.C.clock_gettime(1, timespec) -- CLOCK_MONOTONIC
+  return tonumber(timespec.tv_sec) + tonumber(timespec.tv_nsec) / 1e9
+end
+t_first = 0
+t_last = 0
 
 local mode = assert(os.getenv("ORCH_MODE"), "ORCH_MODE not set")
 local nthreads = tonumber(os.getenv("ORCH_THREADS") or "1")
@@ -62,6 +80,7 @@ function init(args)
 end
 
 function request()
+  if t_first == 0 then t_first = now() end
   local r = requests[next_index]
   if r == nil then
     wrk.thread:stop()
@@ -88,12 +107,25 @@ local function classify(status, headers, body)
 end
 
 local errors = mode == "callback" and {"non302", "error_redirect", "no_code"} or {"non2xx", "no_id_token", "no_access_token"}
-common.install(classify, {errors = errors, tallies = {"filler", "per_resource"}})
+local function span(summary, threads)
+  local first, last
+  for _, t in ipairs(threads) do
+    local f, l = t:get("t_first") or 0, t:get("t_last") or 0
+    if f > 0 and l > 0 then
+      first = (first == nil or f < first) and f or first
+      last = (last == nil or l > last) and l or last
+    end
+  end
+  if first and last and last > first then return last - first end
+  return nil
+end
+common.install(classify, {errors = errors, tallies = {"filler", "per_resource"}, duration = span})
 
 -- after the last of its lines is answered, the thread stops
 local counted = response
 function response(status, headers, body)
   counted(status, headers, body)
+  t_last = now()
   answered = answered + 1
   if answered >= mine then wrk.thread:stop() end
 end

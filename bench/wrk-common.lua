@@ -6,6 +6,9 @@
 -- classify(status, headers, body) returns  bad, tally  where bad is nil for a good response or
 -- the name of one of `errors`, and tally (optional) names one of `tallies` to count (good or bad).
 --
+-- names.duration (optional): function(summary, threads) returning the seconds the run really
+-- lasted, for scripts whose threads stop early (wrk divides by the whole -d otherwise).
+--
 -- install() defines wrk's setup/response/done. Each wrk thread runs its own Lua state: the counters
 -- are per-thread globals, summed in done() through the thread handles collected by setup(). At the
 -- end one machine-readable line is printed:
@@ -60,6 +63,9 @@ function M.install(classify, names)
     local e = summary.errors
     local sock = e.connect + e.read + e.write + e.timeout
     local seconds = summary.duration / 1e6
+    -- a script whose threads may stop before -d is over (wrk still counts the whole -d) says how
+    -- long they really ran
+    if names.duration then seconds = names.duration(summary, threads) or seconds end
     if sample then
       io.write("SAMPLE_BAD " .. string.gsub(sample, "[\r\n]", " ") .. "\n")
     end

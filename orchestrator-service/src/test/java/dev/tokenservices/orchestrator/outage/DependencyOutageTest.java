@@ -1,0 +1,281 @@
+package dev.tokenservices.orchestrator.outage;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.lessThan;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tokenservices.orchestrator.support.Forms;
+import dev.tokenservices.orchestrator.support.Logins;
+import dev.tokenservices.orchestrator.support.TcpProxy;
+import dev.tokenservices.orchestrator.support.TestWorld;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.Response;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Redis and PostgreSQL going away and coming back, through TCP proxies the test cuts (ARCHITECTURE
+ * "Dependencies"): what needs Redis answers within 5 s — {@code /authorize} with a redirect to the
+ * validated client carrying {@code error=temporarily_unavailable}, {@code state} and {@code iss}, an
+ * unknown client or redirect URI an error page and never a redirect, {@code /token} 503
+ * {@code temporarily_unavailable} JSON — while discovery and JWKS go on from memory; readiness
+ * reports the outage, and the orchestrator reconnects by itself once the dependency is back.
+ */
+@QuarkusTest
+@TestProfile(DependencyOutageTest.BehindProxies.class)
+class DependencyOutageTest {
+
+    static final String ISSUER = "http://localhost:8082";
+    static final long FIVE_SECONDS = 5000;
+
+    static TcpProxy redis;
+    static TcpProxy postgres;
+
+    public static class BehindProxies implements QuarkusTestProfile {
+        @Override
+        public List<TestResourceEntry> testResources() {
+            return List.of(new TestResourceEntry(TestWorld.class), new TestResourceEntry(Proxies.class));
+        }
+    }
+
+    public static class Proxies implements QuarkusTestResourceLifecycleManager {
+        @Override
+        public Map<String, String> start() {
+            try {
+                redis = new TcpProxy(6379);
+                postgres = new TcpProxy(5432);
+                redis.start();
+                postgres.start();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return Map.of(
+                    "quarkus.redis.hosts", "redis://127.0.0.1:" + redis.port(),
+                    "quarkus.datasource.reactive.url", "postgresql://127.0.0.1:" + postgres.port() + "/tokenservices_test",
+                    "orchestrator.dependency-timeout", "2s");
+        }
+
+        @Override
+        public void stop() {
+            try {
+                redis.close();
+                postgres.close();
+            } catch (IOException ignored) {
+                // test over
+            }
+        }
+    }
+
+    @Test
+    void redisOutageAnswersWithinFiveSecondsAndHealsByItself() throws Exception {
+        // before the cut: a code to redeem during the outage, and a login waiting at the upstream
+        Logins.Login before = Logins.login("outage-" + UUID.randomUUID());
+        String code = before.code();
+        assertNotNull(code);
+        String pendingVerifier = Logins.verifier();
+        Response toUpstream = Logins.authorize(Logins.APP, Logins.REDIRECT, Logins.SCOPE, pendingVerifier, "st-pending", "n-pending",
+                null, Map.of());
+        assertEquals(302, toUpstream.statusCode());
+        Map<String, String> up = Forms.query(toUpstream.header("Location"));
+
+        redis.cut();
+        try {
+            // a validated client and redirect URI: the error goes back to the client, with its state and iss
+            Response refused = timed(() -> Logins.authorize(Logins.APP, Logins.REDIRECT, Logins.SCOPE, Logins.verifier(), "st-outage",
+                    "n-outage", null, Map.of()));
+            Map<String, String> q = errorAtClient(refused, "st-outage");
+            assertEquals("temporarily_unavailable", q.get("error"));
+
+            // the same with a session cookie, whose lookup is what needs Redis first
+            Response withCookie = timed(() -> Logins.authorize(Logins.APP, Logins.REDIRECT, Logins.SCOPE, Logins.verifier(),
+                    "st-cookie", "n-cookie", before.sessionCookie(), Map.of()));
+            assertEquals("temporarily_unavailable", errorAtClient(withCookie, "st-cookie").get("error"));
+
+            // POST /authorize as well
+            Response posted = timed(() -> given().redirects().follow(false).contentType("application/x-www-form-urlencoded")
+                    .formParam("response_type", "code").formParam("client_id", Logins.APP).formParam("redirect_uri", Logins.REDIRECT)
+                    .formParam("scope", "openid").formParam("state", "st-post").formParam("nonce", "n-post")
+                    .formParam("code_challenge", Forms.s256(Logins.verifier())).formParam("code_challenge_method", "S256")
+                    .formParam("idp_hint", "test-idp").post("/authorize"));
+            assertEquals("temporarily_unavailable", errorAtClient(posted, "st-post").get("error"));
+
+            // an unknown client or an unregistered redirect URI: an error page, never a redirect
+            errorPage(timed(() -> Logins.authorize("no-such-app", Logins.REDIRECT, Logins.SCOPE, Logins.verifier(), "st-x", "n-x",
+                    null, Map.of())));
+            errorPage(timed(() -> Logins.authorize(Logins.APP, "https://evil.example/cb", Logins.SCOPE, Logins.verifier(), "st-x",
+                    "n-x", null, Map.of())));
+
+            // the upstream's answer for a pending login: which client to answer is in Redis, so an
+            // error page saying "try again" (503), not "unknown sign-in" (400)
+            Response callback = timed(() -> given().redirects().follow(false)
+                    .queryParam("code", TestWorld.upstream.code("outage-cb", up.get("nonce"), up.get("code_challenge")))
+                    .queryParam("state", up.get("state")).get("/callback"));
+            errorPage(callback);
+            assertEquals(503, callback.statusCode());
+
+            // the token endpoint: 503 temporarily_unavailable JSON, not cached
+            Logins.redeem(code, before.verifier()).then().statusCode(503).time(lessThan(FIVE_SECONDS))
+                    .header("Cache-Control", "no-store").contentType(io.restassured.http.ContentType.JSON)
+                    .body("error", equalTo("temporarily_unavailable"));
+            given().auth().preemptive().basic(Logins.APP, Logins.APP_SECRET).formParam("grant_type", "refresh_token")
+                    .formParam("refresh_token", "some-refresh-token").post("/token")
+                    .then().statusCode(503).time(lessThan(FIVE_SECONDS)).header("Cache-Control", "no-store")
+                    .body("error", equalTo("temporarily_unavailable"));
+
+            // what does not need Redis goes on
+            given().get("/.well-known/openid-configuration").then().statusCode(200).time(lessThan(FIVE_SECONDS));
+            given().get("/jwks").then().statusCode(200).time(lessThan(FIVE_SECONDS));
+            given().get("/q/health/live").then().statusCode(200);
+            given().get("/q/health/ready").then().statusCode(503).time(lessThan(FIVE_SECONDS));
+        } finally {
+            redis.start();
+        }
+
+        awaitStatus(() -> given().get("/q/health/ready").statusCode(), 200);
+        // no restart: the code that could not be redeemed during the outage was not burned by it
+        Response redeemed = awaitResponse(() -> Logins.redeem(code, before.verifier()), 200);
+        assertNotNull(redeemed.jsonPath().getString("id_token"));
+        // the login that waited at the upstream during the outage completes
+        Response callback = given().redirects().follow(false)
+                .queryParam("code", TestWorld.upstream.code("outage-cb", up.get("nonce"), up.get("code_challenge")))
+                .queryParam("state", up.get("state")).get("/callback");
+        Map<String, String> result = errorAtClient(callback, "st-pending");
+        assertNotNull(result.get("code"), callback.header("Location"));
+        Logins.redeem(result.get("code"), pendingVerifier).then().statusCode(200);
+        // and a new login from the start
+        Logins.Login after = Logins.login("outage-after-" + UUID.randomUUID());
+        Logins.redeem(after.code(), after.verifier()).then().statusCode(200).body("token_type", equalTo("Bearer"));
+    }
+
+    @Test
+    void postgresOutageLeavesDiscoveryJwksAndLoginsWorking() throws Exception {
+        postgres.cut();
+        try {
+            given().get("/.well-known/openid-configuration").then().statusCode(200).time(lessThan(FIVE_SECONDS))
+                    .body("issuer", equalTo(ISSUER));
+            given().get("/jwks").then().statusCode(200).time(lessThan(FIVE_SECONDS));
+            Response toUpstream = timed(() -> Logins.authorize(Logins.APP, Logins.REDIRECT, Logins.SCOPE, Logins.verifier(),
+                    "st-pg", "n-pg", null, Map.of()));
+            assertEquals(302, toUpstream.statusCode());
+            assertTrue(toUpstream.header("Location").startsWith(TestWorld.upstream.issuer()), toUpstream.header("Location"));
+            // signing keys are held in memory: a whole login and its redemption need no database
+            Logins.Login login = Logins.login("pg-outage-" + UUID.randomUUID());
+            Logins.redeem(login.code(), login.verifier()).then().statusCode(200).time(lessThan(FIVE_SECONDS));
+            awaitStatus(() -> given().get("/q/health/ready").statusCode(), 503);
+            given().get("/q/health/ready").then().time(lessThan(FIVE_SECONDS));
+        } finally {
+            postgres.start();
+        }
+        awaitStatus(() -> given().get("/q/health/ready").statusCode(), 200);
+        given().get("/jwks").then().statusCode(200);
+    }
+
+    @Test
+    void redisThatHangsIsAnsweredWithinFiveSeconds() throws Exception {
+        Logins.Login before = Logins.login("hang-" + UUID.randomUUID());
+        redis.freeze();
+        try {
+            Response refused = timed(() -> Logins.authorize(Logins.APP, Logins.REDIRECT, Logins.SCOPE, Logins.verifier(), "st-hang",
+                    "n-hang", null, Map.of()));
+            assertEquals("temporarily_unavailable", errorAtClient(refused, "st-hang").get("error"));
+            errorPage(timed(() -> Logins.authorize("no-such-app", Logins.REDIRECT, Logins.SCOPE, Logins.verifier(), "st-x", "n-x",
+                    null, Map.of())));
+            Logins.redeem(before.code(), before.verifier()).then().statusCode(503).time(lessThan(FIVE_SECONDS))
+                    .header("Cache-Control", "no-store").body("error", equalTo("temporarily_unavailable"));
+            given().get("/.well-known/openid-configuration").then().statusCode(200).time(lessThan(FIVE_SECONDS));
+            given().get("/jwks").then().statusCode(200).time(lessThan(FIVE_SECONDS));
+            given().get("/q/health/ready").then().statusCode(503).time(lessThan(FIVE_SECONDS));
+        } finally {
+            redis.thaw();
+        }
+        awaitStatus(() -> given().get("/q/health/ready").statusCode(), 200);
+        // (the code above may or may not have been taken by the GETDEL that was held back: not checked)
+        Logins.Login after = Logins.login("hang-after-" + UUID.randomUUID());
+        Logins.redeem(after.code(), after.verifier()).then().statusCode(200);
+    }
+
+    @Test
+    void postgresThatHangsLeavesLoginsWorkingAndIsNotReady() throws Exception {
+        postgres.freeze();
+        try {
+            given().get("/.well-known/openid-configuration").then().statusCode(200).time(lessThan(FIVE_SECONDS));
+            given().get("/jwks").then().statusCode(200).time(lessThan(FIVE_SECONDS));
+            Logins.Login login = timedLogin("pg-hang-" + UUID.randomUUID());
+            Logins.redeem(login.code(), login.verifier()).then().statusCode(200).time(lessThan(FIVE_SECONDS));
+            given().get("/q/health/ready").then().statusCode(503).time(lessThan(FIVE_SECONDS));
+        } finally {
+            postgres.thaw();
+        }
+        awaitStatus(() -> given().get("/q/health/ready").statusCode(), 200);
+    }
+
+    private static Logins.Login timedLogin(String sub) {
+        long t0 = System.nanoTime();
+        Logins.Login login = Logins.login(sub);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(ms < FIVE_SECONDS, "login took " + ms + " ms");
+        return login;
+    }
+
+    private static Response timed(Supplier<Response> request) {
+        long t0 = System.nanoTime();
+        Response response = request.get();
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(ms < FIVE_SECONDS, "answered after " + ms + " ms");
+        return response;
+    }
+
+    private static Map<String, String> errorAtClient(Response response, String state) {
+        assertEquals(302, response.statusCode(), response.body().asString());
+        String location = response.header("Location");
+        assertTrue(location.startsWith(Logins.REDIRECT + "?"), location);
+        Map<String, String> q = Forms.query(location);
+        assertEquals(state, q.get("state"));
+        assertEquals(ISSUER, q.get("iss"));
+        return q;
+    }
+
+    private static void errorPage(Response response) {
+        assertTrue(response.statusCode() == 400 || response.statusCode() == 503, "status " + response.statusCode());
+        assertNull(response.header("Location"));
+        assertTrue(response.contentType().startsWith("text/html"), response.contentType());
+    }
+
+    private static void awaitStatus(IntSupplier status, int expected) throws InterruptedException {
+        int last = -1;
+        for (int i = 0; i < 60; i++) {
+            last = status.getAsInt();
+            if (last == expected) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("expected HTTP " + expected + " within 15 s, last was " + last);
+    }
+
+    private static Response awaitResponse(Supplier<Response> request, int expected) throws InterruptedException {
+        Response last = null;
+        for (int i = 0; i < 60; i++) {
+            last = request.get();
+            if (last.statusCode() == expected) {
+                return last;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("expected HTTP " + expected + " within 15 s, last was " + last.statusCode() + " "
+                + last.body().asString());
+    }
+}
