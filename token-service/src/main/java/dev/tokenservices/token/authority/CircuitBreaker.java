@@ -52,6 +52,11 @@ public final class CircuitBreaker {
         trialInFlight = false;
     }
 
+    /** The call that {@link #tryAcquire()} allowed never went out: neither success nor failure. */
+    public synchronized void release() {
+        trialInFlight = false;
+    }
+
     public synchronized State state() {
         if (openedAt == null) {
             return State.CLOSED;

@@ -11,15 +11,15 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.buffer.Buffer;
-import io.vertx.mutiny.ext.web.client.WebClient;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -44,8 +44,9 @@ public class ScopeAuthorities {
 
     private static final Logger AUDIT = Logger.getLogger("dev.tokenservices.audit");
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String[] MDC_KEYS = {"event", "resource", "client_id", "subject", "idp", "outcome", "duration_ms", "cause"};
 
-    private final WebClient http;
+    private final AuthorityClient client;
     private final Clock clock;
     private final MeterRegistry meters;
     private final TokenServiceConfig.Authorities config;
@@ -62,8 +63,8 @@ public class ScopeAuthorities {
             Map<String, Object> claims, boolean failed) {
     }
 
-    public ScopeAuthorities(WebClient http, Clock clock, MeterRegistry meters, TokenServiceConfig config) {
-        this.http = http;
+    public ScopeAuthorities(AuthorityClient client, Clock clock, MeterRegistry meters, TokenServiceConfig config) {
+        this.client = client;
         this.clock = clock;
         this.meters = meters;
         this.config = config.authorities();
@@ -86,14 +87,23 @@ public class ScopeAuthorities {
                 byResource.computeIfAbsent(owner, r -> new ArrayList<>()).add(scope);
             }
         }
-        List<Uni<ResourceResult>> calls = new ArrayList<>();
-        byResource.forEach((resource, scopes) -> calls.add(resource.authority() == null
-                ? Uni.createFrom().item(new ResourceResult(resource, scopes, new LinkedHashSet<>(scopes), Map.of(), false))
-                : ask(resource, scopes, request)));
-        Uni<List<ResourceResult>> all = calls.isEmpty()
-                ? Uni.createFrom().item(List.of())
-                : Uni.join().all(calls).andFailFast();
-        return all.map(results -> combine(results, unowned, decision, fallbackAudience));
+        return Uni.createFrom().emitter(emitter -> {
+            List<Future<ResourceResult>> calls = new ArrayList<>(byResource.size());
+            byResource.forEach((resource, scopes) -> calls.add(resource.authority() == null
+                    ? Future.succeededFuture(new ResourceResult(resource, scopes, new LinkedHashSet<>(scopes), Map.of(), false))
+                    : ask(resource, scopes, request)));
+            Future.all(calls).onComplete(all -> {
+                if (all.failed()) {
+                    emitter.fail(all.cause());
+                    return;
+                }
+                try {
+                    emitter.complete(combine(all.result().list(), unowned, decision, fallbackAudience));
+                } catch (RuntimeException e) {
+                    emitter.fail(e);
+                }
+            });
+        });
     }
 
     private Outcome combine(List<ResourceResult> results, List<String> unowned, ScopePolicy.Decision decision, String fallback) {
@@ -134,74 +144,91 @@ public class ScopeAuthorities {
         return new Outcome(ordered, audiences, claims);
     }
 
-    private Uni<ResourceResult> ask(ResourceEntry resource, List<String> scopes, AuthorityRequest request) {
+    /** Never fails, except when this service is too busy to ask at all (503: a retry will do). */
+    private Future<ResourceResult> ask(ResourceEntry resource, List<String> scopes, AuthorityRequest request) {
         ResourceEntry.Authority authority = resource.authority();
         CircuitBreaker breaker = breaker(resource.resource());
         long start = System.nanoTime();
         if (!breaker.tryAcquire()) {
-            return Uni.createFrom().item(failed(resource, scopes, request, "circuit_open", start));
+            return Future.succeededFuture(failed(resource, scopes, request, "circuit_open", null, start));
         }
-        Duration timeout = Duration.ofMillis(authority.timeoutMs());
-        return http.postAbs(authority.url())
-                .putHeader("Content-Type", "application/json")
-                .putHeader("Accept", "application/json")
-                .timeout(authority.timeoutMs())
-                .sendBuffer(Buffer.buffer(payload(resource, scopes, request)))
-                .ifNoItem().after(timeout).fail()
-                .onItemOrFailure().transform((response, failure) -> {
-                    if (failure != null) {
+        return client.post(authority.url(), Buffer.buffer(payload(resource, scopes, request)), authority.timeoutMs(),
+                        config.maxResponseBytes())
+                .transform(call -> {
+                    if (call.failed()) {
+                        AuthorityClient.CallFailed failure = (AuthorityClient.CallFailed) call.cause();
+                        if (failure.failure == AuthorityClient.Failure.OVERLOADED) {
+                            breaker.release();
+                            failed(resource, scopes, request, failure.failure.reason, failure.getMessage(), start);
+                            return Future.failedFuture(OAuthException.temporarilyUnavailable(
+                                    "too many requests in flight to ask the scope authority for " + resource.resource()
+                                            + "; try again shortly"));
+                        }
                         breaker.onFailure();
-                        String reason = failure instanceof io.smallrye.mutiny.TimeoutException
-                                || failure.getClass().getSimpleName().contains("Timeout") ? "timeout" : "unreachable";
-                        return failed(resource, scopes, request, reason, start);
+                        return Future.succeededFuture(failed(resource, scopes, request, failure.failure.reason, failure.getMessage(), start));
                     }
-                    if (response.statusCode() != 200) {
+                    AuthorityClient.Reply reply = call.result();
+                    if (reply.status() != 200) {
                         breaker.onFailure();
-                        return failed(resource, scopes, request, "status_" + response.statusCode(), start);
+                        return Future.succeededFuture(failed(resource, scopes, request, "status_" + reply.status(), null, start));
                     }
-                    Buffer body = response.body();
-                    Optional<AuthorityAnswer> answer = body == null || body.length() > config.maxResponseBytes()
-                            ? Optional.empty() : AuthorityAnswer.parse(body.toString(), scopes);
+                    Optional<AuthorityAnswer> answer = AuthorityAnswer.parse(reply.body().toString(), scopes);
                     if (answer.isEmpty()) {
                         breaker.onFailure();
-                        return failed(resource, scopes, request, "bad_response", start);
+                        return Future.succeededFuture(failed(resource, scopes, request, "bad_response", null, start));
                     }
                     breaker.onSuccess();
-                    audit(resource, scopes, request, answer.get().decision(), answer.get().granted(), start);
-                    return new ResourceResult(resource, scopes, answer.get().granted(), answer.get().claims(), false);
+                    audit(resource, scopes, request, answer.get().decision(), answer.get().granted(), null, start);
+                    return Future.succeededFuture(new ResourceResult(resource, scopes, answer.get().granted(), answer.get().claims(), false));
                 });
     }
 
-    private ResourceResult failed(ResourceEntry resource, List<String> scopes, AuthorityRequest request, String reason, long start) {
+    private ResourceResult failed(ResourceEntry resource, List<String> scopes, AuthorityRequest request, String reason,
+            String cause, long start) {
         failures.computeIfAbsent(resource.resource() + '\n' + reason, k -> Counter.builder("ts.authority.failures")
                 .description("Scope authority calls that failed, by reason")
                 .tag("resource", resource.resource()).tag("reason", reason).register(meters)).increment();
-        audit(resource, scopes, request, "failure:" + reason + ":" + resource.authority().onFailure().name().toLowerCase(),
-                Set.of(), start);
+        audit(resource, scopes, request, "failure:" + reason + ":" + resource.authority().onFailure().name().toLowerCase(Locale.ROOT),
+                Set.of(), cause, start);
         return new ResourceResult(resource, scopes, Set.of(), Map.of(), true);
     }
 
     private void audit(ResourceEntry resource, List<String> requested, AuthorityRequest request, String outcome,
-            Set<String> granted, long start) {
+            Set<String> granted, String cause, long start) {
         long micros = (System.nanoTime() - start) / 1000;
         String outcomeTag = outcome.startsWith("failure") ? "failure" : outcome;
         timers.computeIfAbsent(resource.resource() + '\n' + outcomeTag, k -> Timer.builder("ts.authority.request")
                 .description("Scope authority decisions and their latency")
                 .tag("resource", resource.resource()).tag("outcome", outcomeTag)
                 .publishPercentileHistogram().register(meters)).record(micros, TimeUnit.MICROSECONDS);
+        Logger.Level level = cause == null ? Logger.Level.INFO : Logger.Level.WARN;
+        if (!AUDIT.isEnabled(level)) {
+            return;
+        }
+        String duration = (micros / 1000) + "." + (micros / 100 % 10);
         MDC.put("event", "scope_authority_decision");
         MDC.put("resource", resource.resource());
         MDC.put("client_id", request.clientId());
         MDC.put("subject", request.subject().subject());
         MDC.put("idp", request.subject().issuer());
         MDC.put("outcome", outcome);
-        MDC.put("duration_ms", String.format("%.1f", micros / 1000.0));
+        MDC.put("duration_ms", duration);
+        StringBuilder line = new StringBuilder(256).append("scope authority decision resource=").append(resource.resource())
+                .append(" client_id=").append(request.clientId())
+                .append(" sub=").append(request.subject().subject())
+                .append(" idp=").append(request.subject().issuer())
+                .append(" requested=").append(String.join(" ", requested))
+                .append(" outcome=").append(outcome)
+                .append(" granted=").append(String.join(" ", granted))
+                .append(" duration_ms=").append(duration);
+        if (cause != null) {
+            MDC.put("cause", cause);
+            line.append(" cause=").append(cause);
+        }
         try {
-            AUDIT.infof("scope authority decision resource=%s client_id=%s sub=%s idp=%s requested=%s outcome=%s granted=%s duration_ms=%.1f",
-                    resource.resource(), request.clientId(), request.subject().subject(), request.subject().issuer(),
-                    String.join(" ", requested), outcome, String.join(" ", granted), micros / 1000.0);
+            AUDIT.log(level, line);
         } finally {
-            for (String key : new String[] {"event", "resource", "client_id", "subject", "idp", "outcome", "duration_ms"}) {
+            for (String key : MDC_KEYS) {
                 MDC.remove(key);
             }
         }
@@ -216,7 +243,7 @@ public class ScopeAuthorities {
         });
     }
 
-    private static String payload(ResourceEntry resource, List<String> scopes, AuthorityRequest request) {
+    private static byte[] payload(ResourceEntry resource, List<String> scopes, AuthorityRequest request) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("resource", resource.resource());
         body.put("client_id", request.clientId());
@@ -226,7 +253,7 @@ public class ScopeAuthorities {
         body.put("requested_scopes", scopes);
         body.put("claims", request.subject().claims());
         try {
-            return JSON.writeValueAsString(body);
+            return JSON.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -95,6 +95,17 @@ public interface TokenServiceConfig {
         @WithDefault("10s")
         Duration circuitOpenDuration();
 
+        /** Pooled connections per authority (and per issuer host). */
+        @WithDefault("64")
+        int maxConnections();
+
+        /**
+         * Calls that may wait for a pooled connection, per authority; beyond that an exchange is
+         * answered 503 at once (the authority is not blamed and its circuit is not touched).
+         */
+        @WithDefault("1024")
+        int maxWaiting();
+
         /** Largest authority response body read. */
         @WithDefault("65536")
         int maxResponseBytes();

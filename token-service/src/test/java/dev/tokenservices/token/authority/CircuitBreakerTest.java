@@ -64,6 +64,20 @@ class CircuitBreakerTest {
     }
 
     @Test
+    void aTrialThatNeverWentOutFreesTheTrialWithoutClosingOrReopening() {
+        CircuitBreaker breaker = new CircuitBreaker(1, Duration.ofSeconds(10), clock);
+        assertTrue(breaker.tryAcquire());
+        breaker.onFailure();
+        now = now.plusSeconds(10);
+        assertTrue(breaker.tryAcquire());
+        breaker.release();
+        assertEquals(CircuitBreaker.State.HALF_OPEN, breaker.state(), "neither closed nor re-opened");
+        assertTrue(breaker.tryAcquire(), "the next call may be the trial");
+        breaker.onSuccess();
+        assertEquals(CircuitBreaker.State.CLOSED, breaker.state());
+    }
+
+    @Test
     void answersAreReducedToWhatWasRequested() {
         List<String> requested = List.of("a.read", "a.write");
         assertEquals(List.of("a.read", "a.write"), List.copyOf(AuthorityAnswer.parse("{\"decision\":\"accept\"}", requested).orElseThrow().granted()));

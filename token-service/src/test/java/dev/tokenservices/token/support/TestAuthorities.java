@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Scope authorities as real HTTP servers, one path per behaviour: accept, modify (keeps *.read and
  * adds a claim), reject, slow (300 ms, then accept), fail (500), garbage, widen (tries to grant
- * more than asked), flaky (500, for the circuit breaker). Records what each path received.
+ * more than asked), flaky (500, for the circuit breaker), huge and huge-chunked (100 KB answers, with
+ * and without Content-Length). Records what each path received.
  */
 public final class TestAuthorities implements AutoCloseable {
 
@@ -30,7 +31,7 @@ public final class TestAuthorities implements AutoCloseable {
     public TestAuthorities() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 200);
         server.setExecutor(Executors.newFixedThreadPool(32));
-        for (String path : List.of("accept", "modify", "reject", "slow", "fail", "garbage", "widen", "flaky")) {
+        for (String path : List.of("accept", "modify", "reject", "slow", "fail", "garbage", "widen", "flaky", "huge", "huge-chunked")) {
             received.put(path, new CopyOnWriteArrayList<>());
             calls.put(path, new AtomicInteger());
             server.createContext("/" + path, exchange -> {
@@ -52,6 +53,19 @@ public final class TestAuthorities implements AutoCloseable {
                     case "garbage" -> TestIssuer.respond(exchange, 200, "<html>not json</html>");
                     case "widen" -> TestIssuer.respond(exchange, 200,
                             "{\"decision\":\"modify\",\"scopes\":[\"wid.read\",\"wid.write\",\"admin\"]}");
+                    case "huge" -> TestIssuer.respond(exchange, 200, "{\"decision\":\"accept\",\"claims\":{\"x\":\""
+                            + "x".repeat(100_000) + "\"}}");
+                    case "huge-chunked" -> {
+                        exchange.getResponseHeaders().set("Content-Type", "application/json");
+                        exchange.sendResponseHeaders(200, 0); // 0: chunked, no Content-Length
+                        try (var out = exchange.getResponseBody()) {
+                            out.write("{\"decision\":\"accept\",\"claims\":{\"x\":\"".getBytes(StandardCharsets.UTF_8));
+                            for (int i = 0; i < 100; i++) {
+                                out.write("x".repeat(1000).getBytes(StandardCharsets.UTF_8));
+                            }
+                            out.write("\"}}".getBytes(StandardCharsets.UTF_8));
+                        }
+                    }
                     default -> TestIssuer.respond(exchange, 500, "{\"error\":\"boom\"}");
                 }
             });
