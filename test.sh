@@ -4,7 +4,9 @@
 # The tests use real Redis and PostgreSQL (no Docker, no Dev Services) at fixed local addresses:
 #   redis://127.0.0.1:6379
 #   postgresql://127.0.0.1:5432/tokenservices_test   user tokenservices, password tokenservices
-# This script makes sure both are there (starting local ones when nothing listens), then runs the
+#   a Redis Cluster of three masters on 127.0.0.1:7000-7002 (scripts/redis-cluster.sh), for the tests
+#   that run the token service and the portal with quarkus.redis.client-type=cluster
+# This script makes sure all are there (starting local ones when nothing listens), then runs the
 # whole Maven build with its tests. Whatever it started stays running afterwards, so that repeated
 # runs are fast; it says what it started.
 set -euo pipefail
@@ -22,6 +24,7 @@ if [[ -n ${PG_URL:-} ]]; then
   unset PG_URL
 fi
 REDIS_URL=redis://127.0.0.1:6379 ensure_redis
+REDIS_CLUSTER_PORT=7000 ensure_redis_cluster
 ensure_postgres
 ensure_database tokenservices_test
 

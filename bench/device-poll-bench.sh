@@ -69,7 +69,7 @@ delete_device_codes() { # file
   mapfile -t keys < <(node -e '
     const { createHash } = require("node:crypto");
     for (const code of require("node:fs").readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean))
-      console.log(`ts:device:{${createHash("sha256").update(code).digest("hex")}}`);' "$f")
+      console.log(`ts:device:{${code.split(".")[0]}}:${createHash("sha256").update(code).digest("hex")}`);' "$f")
   # the key names and the user_code field are the shared module's (dev.tokenservices.shared.device.DeviceCodes)
   # shellcheck disable=SC2016
   local deleted
@@ -77,7 +77,7 @@ delete_device_codes() { # file
     local n = 0
     for _, k in ipairs(KEYS) do
       local u = redis.call("HGET", k, "user_code")
-      if u then redis.call("DEL", "ts:device-user:" .. u) end
+      if u then redis.call("DEL", "ts:device-user:" .. string.match(k, "{[^}]*}") .. ":" .. u) end
       n = n + redis.call("DEL", k)
     end
     return n' "${#keys[@]}" "${keys[@]}" 2>&1) || deleted="failed: $deleted"

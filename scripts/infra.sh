@@ -7,6 +7,8 @@
 # they started so that the caller can stop exactly that and nothing else.
 #
 #   ensure_redis            REDIS_URL (default redis://127.0.0.1:6379)
+#   ensure_redis_cluster    a local Redis Cluster for the tests: three masters on 127.0.0.1,
+#                           ports REDIS_CLUSTER_PORT..+2 (default 7000-7002); stop_redis_cluster
 #   ensure_postgres         host/port from PG_URL when set, else 127.0.0.1:5432
 #   ensure_database DB...   role tokenservices/tokenservices + databases owned by it
 #   stop_started_infra      stops only what ensure_redis / ensure_postgres started
@@ -24,6 +26,7 @@ TS_STATE_DIR="${TS_STATE_DIR:-$TS_REPO_ROOT/.tokenservices}"
 # Redis/PostgreSQL that it found already running, even if an earlier run had started it.
 TS_STARTED_REDIS_PIDFILE=""
 TS_STARTED_REDIS_ADDR=""
+TS_STARTED_REDIS_CLUSTER=""  # "127.0.0.1:<first port>-<last port>"
 TS_STARTED_PG=""            # "cluster <version> <name>" or "private <bindir> <datadir> <os-user>"
 TS_STARTED_PG_ADDR=""
 
@@ -172,6 +175,128 @@ ensure_redis() {
   done
   tail -n 20 "$TS_STATE_DIR/logs/redis-$port.log" >&2 2>/dev/null || true
   die "Redis started on $host:$port but did not answer PING within 20 s"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Redis Cluster (tests only): three masters on loopback, no replicas, no persistence. The tests that
+# run the services with quarkus.redis.client-type=cluster expect it on 127.0.0.1:7000-7002.
+
+redis_cluster_ports() {
+  local base=${REDIS_CLUSTER_PORT:-7000}
+  [[ $base =~ ^[0-9]+$ ]] && (( base > 0 && base < 65534 )) || die "REDIS_CLUSTER_PORT must be a port number, not '$base'"
+  printf '%s %s %s\n' "$base" $((base + 1)) $((base + 2))
+}
+
+# Every node reports a healthy cluster that serves all 16384 slots.
+redis_cluster_healthy() {
+  local port info
+  for port in "$@"; do
+    info=$(timeout 3 redis-cli -h 127.0.0.1 -p "$port" cluster info 2>/dev/null | tr -d '\r') || return 1
+    [[ $info == *cluster_state:ok* && $info == *cluster_slots_ok:16384* ]] || return 1
+  done
+}
+
+# The pid of the node we started on PORT, when it still runs.
+redis_cluster_own_pid() {
+  local pid
+  pid=$(cat "$TS_STATE_DIR/redis-cluster/redis-$1.pid" 2>/dev/null || true)
+  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && [[ $(cat "/proc/$pid/comm" 2>/dev/null || true) == redis-server* ]] \
+    && printf '%s\n' "$pid"
+}
+
+redis_cluster_stop_node() { # port
+  local pid i
+  pid=$(redis_cluster_own_pid "$1" || true)
+  [[ -n $pid ]] || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 20; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+  if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
+  rm -f "$TS_STATE_DIR/redis-cluster/redis-$1.pid"
+}
+
+ensure_redis_cluster() {
+  local -a ports
+  read -r -a ports <<<"$(redis_cluster_ports)"
+  local range="127.0.0.1:${ports[0]}-${ports[2]}" dir="$TS_STATE_DIR/redis-cluster"
+  if ! command -v redis-server >/dev/null 2>&1; then
+    apt_install redis-server
+  fi
+  command -v redis-cli >/dev/null 2>&1 || apt_install redis-tools
+  mkdir -p "$dir" "$TS_STATE_DIR/logs"
+
+  # One at a time: two test runs starting it at once would each create a cluster.
+  # (The daemons must not inherit the lock's descriptor, or they would hold the lock for ever.)
+  local lock
+  exec {lock}>"$dir/lock"
+  if command -v flock >/dev/null 2>&1; then
+    flock -w 120 "$lock" || die "another run is starting the Redis Cluster and did not finish within 120 s"
+  fi
+  if redis_cluster_healthy "${ports[@]}"; then
+    log "Redis Cluster answers on $range"
+    exec {lock}>&-
+    return 0
+  fi
+
+  local port
+  for port in "${ports[@]}"; do
+    if [[ -n $(redis_cluster_own_pid "$port" || true) ]]; then
+      redis_cluster_stop_node "$port"   # ours, but not (or no longer) a healthy cluster: start afresh
+    elif tcp_open 127.0.0.1 "$port"; then
+      die "127.0.0.1:$port is taken by something that is not a healthy Redis Cluster started here; stop it, or set REDIS_CLUSTER_PORT to another first port"
+    fi
+  done
+
+  log "starting a Redis Cluster on $range (three masters; logs: $TS_STATE_DIR/logs/redis-cluster-<port>.log)"
+  for port in "${ports[@]}"; do
+    rm -rf "${dir:?}/$port"
+    mkdir -p "$dir/$port"
+    # Test data only: no snapshots, no AOF; the cluster's node table lives in the node's directory.
+    redis-server --daemonize yes --bind 127.0.0.1 --port "$port" \
+      --cluster-enabled yes --cluster-config-file "nodes-$port.conf" --cluster-node-timeout 5000 \
+      --save "" --appendonly no --dir "$dir/$port" --pidfile "$dir/redis-$port.pid" \
+      --logfile "$TS_STATE_DIR/logs/redis-cluster-$port.log" {lock}>&- \
+      || die "redis-server failed to start on port $port; see $TS_STATE_DIR/logs/redis-cluster-$port.log"
+  done
+  TS_STARTED_REDIS_CLUSTER=$range
+  local i
+  for port in "${ports[@]}"; do
+    for ((i = 0; i < 40; i++)); do
+      redis_answers 127.0.0.1 "$port" && break
+      sleep 0.25
+    done
+    redis_answers 127.0.0.1 "$port" || die "the Redis Cluster node on port $port does not answer PING"
+  done
+  redis-cli --cluster create "${ports[@]/#/127.0.0.1:}" --cluster-replicas 0 --cluster-yes >"$TS_STATE_DIR/logs/redis-cluster-create.log" 2>&1 \
+    || { cat "$TS_STATE_DIR/logs/redis-cluster-create.log" >&2; die "redis-cli --cluster create failed"; }
+  for ((i = 0; i < 120; i++)); do
+    if redis_cluster_healthy "${ports[@]}"; then
+      log "Redis Cluster is up on $range (cluster_state:ok)"
+      exec {lock}>&-
+      return 0
+    fi
+    sleep 0.25
+  done
+  die "the Redis Cluster on $range did not reach cluster_state:ok within 30 s"
+}
+
+# Stops the cluster nodes started from this checkout (pid files in TS_STATE_DIR), nothing else.
+stop_redis_cluster() {
+  local -a ports
+  read -r -a ports <<<"$(redis_cluster_ports)"
+  local port stopped=""
+  for port in "${ports[@]}"; do
+    if [[ -n $(redis_cluster_own_pid "$port" || true) ]]; then
+      redis_cluster_stop_node "$port"
+      stopped+=" $port"
+    fi
+    rm -rf "${TS_STATE_DIR:?}/redis-cluster/$port"
+  done
+  if [[ -n $stopped ]]; then
+    log "stopped the Redis Cluster nodes on 127.0.0.1:${stopped# }"
+  else
+    log "no Redis Cluster node started from here was running"
+  fi
+  TS_STARTED_REDIS_CLUSTER=""
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -416,6 +541,9 @@ stop_started_infra() {
     esac
     TS_STARTED_PG=""
   fi
+  if [[ -n $TS_STARTED_REDIS_CLUSTER ]]; then
+    stop_redis_cluster
+  fi
 }
 
 # Human-readable summary of what this shell started, for the caller's messages.
@@ -423,6 +551,7 @@ describe_started_infra() {
   local out=""
   [[ -n $TS_STARTED_REDIS_PIDFILE ]] && out+="Redis on $TS_STARTED_REDIS_ADDR (pid file $TS_STARTED_REDIS_PIDFILE); "
   [[ -n $TS_STARTED_PG ]] && out+="PostgreSQL on $TS_STARTED_PG_ADDR ($TS_STARTED_PG); "
+  [[ -n $TS_STARTED_REDIS_CLUSTER ]] && out+="Redis Cluster on $TS_STARTED_REDIS_CLUSTER (scripts/redis-cluster.sh stop); "
   printf '%s' "${out%; }"
 }
 

@@ -43,7 +43,8 @@ public class DeviceRequests {
     }
 
     private Uni<CodeLookup> read(String userCode, String hash) {
-        String key = DeviceCodes.recordKeyOfHash(hash);
+        // the index names the record by the device code's hash; the hash tag is the user code's
+        String key = DeviceCodes.recordKeyOfHash(DeviceCodes.hashTag(userCode), hash);
         return guard(redis.hash(String.class).hgetall(key)).map(fields -> classify(key, userCode, fields));
     }
 

@@ -2,16 +2,18 @@ package dev.tokenservices.portal.support;
 
 import dev.tokenservices.shared.device.DeviceCodes;
 import io.quarkus.redis.datasource.RedisDataSource;
-import io.quarkus.redis.datasource.value.SetArgs;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Device-code records written as the token service writes them (the shared format): the record hash
- * under the device code's hash, the user-code index beside it, both with a TTL.
+ * Device-code records written as the token service writes them (the shared format and its create
+ * script): the record hash under the device code's hash, the user-code index beside it in the same
+ * hash tag, both with a TTL.
  */
 public final class DeviceRecords {
 
@@ -32,9 +34,13 @@ public final class DeviceRecords {
     }
 
     public Device create(String clientId, String scope, String status, Instant expiresAt) {
-        String deviceCode = randomDeviceCode();
         String userCode = randomUserCode();
+        String deviceCode = randomDeviceCode(userCode);
         String key = DeviceCodes.recordKey(deviceCode);
+        // Like the token service: the keys outlive expires_at a little, so "expired" can be told apart.
+        Duration ttl = Duration.ofSeconds(Math.max(60, expiresAt.getEpochSecond() - Instant.now().getEpochSecond() + 60));
+        List<String> args = new ArrayList<>(List.of(DeviceCodes.CREATE_SCRIPT, "2", DeviceCodes.userCodeKey(userCode), key,
+                Long.toString(ttl.toSeconds()), DeviceCodes.sha256Hex(deviceCode)));
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put(DeviceCodes.STATUS, status);
         fields.put(DeviceCodes.CLIENT_ID, clientId);
@@ -42,11 +48,14 @@ public final class DeviceRecords {
         fields.put(DeviceCodes.USER_CODE_FIELD, userCode);
         fields.put(DeviceCodes.EXPIRES_AT, Long.toString(expiresAt.getEpochSecond()));
         fields.put(DeviceCodes.INTERVAL, "5");
-        // Like the token service: the keys outlive expires_at a little, so "expired" can be told apart.
-        Duration ttl = Duration.ofSeconds(Math.max(60, expiresAt.getEpochSecond() - Instant.now().getEpochSecond() + 60));
-        redis.hash(String.class).hset(key, fields);
-        redis.key().expire(key, ttl);
-        redis.value(String.class).set(DeviceCodes.userCodeKey(userCode), DeviceCodes.sha256Hex(deviceCode), new SetArgs().ex(ttl));
+        fields.put(DeviceCodes.LAST_POLL, "0");
+        fields.forEach((name, value) -> {
+            args.add(name);
+            args.add(value);
+        });
+        if (redis.execute("EVAL", args.toArray(String[]::new)).toLong() != 1L) {
+            throw new IllegalStateException("user code taken; a test drew a code that is in use");
+        }
         return new Device(deviceCode, userCode, key);
     }
 
@@ -80,9 +89,9 @@ public final class DeviceRecords {
         return sb.toString();
     }
 
-    private static String randomDeviceCode() {
+    private static String randomDeviceCode(String userCode) {
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return DeviceCodes.deviceCode(userCode, bytes);
     }
 }

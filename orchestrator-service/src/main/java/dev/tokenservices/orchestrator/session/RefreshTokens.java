@@ -29,7 +29,8 @@ public class RefreshTokens {
     public record Family(String familyId, String clientId, Identity identity, List<String> scopes, String tsRefreshToken) {
     }
 
-    record TokenRecord(String familyId, String clientId) {
+    /** What a refresh token's key holds (public for the native image's reflection registration). */
+    public record TokenRecord(String familyId, String clientId) {
     }
 
     /** Outcome of presenting a refresh token: the family when the token was current. */

@@ -3,6 +3,7 @@ package dev.tokenservices.shared.device;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
@@ -13,9 +14,17 @@ import java.util.regex.Pattern;
  * write them in Redis. Byte for byte shared: key names, hash fields, states and the scripts that move
  * a record from one state to the next atomically.
  *
- * <p>A record is a Redis hash under {@code ts:device:{<sha256(device_code)>}}; the device code itself
- * is never stored. The user-code index {@code ts:device-user:<USER_CODE>} holds that same hash. Both
- * keys carry the record's TTL.
+ * <p>Keys, where {@code <tag>} is the user code's {@link #hashTag hash tag} (4 hex digits of the
+ * SHA-256 of the normalized user code):
+ * <ul>
+ * <li>the record, a Redis hash: {@code ts:device:{<tag>}:<sha256(device_code)>}; the device code
+ * itself is never stored;
+ * <li>the user-code index, a string holding that same SHA-256: {@code ts:device-user:{<tag>}:<USER_CODE>}.
+ * </ul>
+ * Both keys carry the record's TTL. The portal knows only the user code and the token service only
+ * the device code, so the tag must come from either: the token service puts it in front of the device
+ * code it hands out ({@code <tag>.<256 random bits, base64url>}, see {@link #DEVICE_CODE}). With the
+ * shared tag both keys live in one Redis Cluster slot, so one script creates them together.
  *
  * <p>States: {@code pending} → {@code approved} | {@code denied} → {@code consumed} (RFC 8628 §3.5).
  */
@@ -24,6 +33,12 @@ public final class DeviceCodes {
     /** RFC 8628 §6.1: consonants only (no vowels, so no words), no look-alikes. */
     public static final String USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ";
     public static final Pattern USER_CODE = Pattern.compile("^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$");
+
+    /**
+     * A device code: its user code's hash tag, a dot, then 256 random bits in base64url (43 characters).
+     * Anything else was not handed out by the token service.
+     */
+    public static final Pattern DEVICE_CODE = Pattern.compile("^([0-9a-f]{4})\\.[A-Za-z0-9_-]{43}$");
 
     public static final String PENDING = "pending";
     public static final String APPROVED = "approved";
@@ -47,6 +62,18 @@ public final class DeviceCodes {
     public static final String IDP = "idp";
     public static final String CLAIMS = "claims";
     public static final String DECIDED_AT = "decided_at";
+
+    /**
+     * Token service → a new pending record, unless its user code is taken. KEYS[1] user-code index,
+     * KEYS[2] record (one hash tag); ARGV: TTL in seconds, the device code's SHA-256, then the record's
+     * field/value pairs. Returns 1 when created, 0 when the user code is in use (draw another).
+     */
+    public static final String CREATE_SCRIPT = """
+            if not redis.call('SET', KEYS[1], ARGV[2], 'NX', 'EX', ARGV[1]) then return 0 end
+            redis.call('HSET', KEYS[2], unpack(ARGV, 3))
+            redis.call('EXPIRE', KEYS[2], ARGV[1])
+            return 1
+            """;
 
     /**
      * Portal → approved or denied, only from pending. KEYS[1] record; ARGV: new status, subject, idp,
@@ -86,18 +113,48 @@ public final class DeviceCodes {
     private DeviceCodes() {
     }
 
-    /** The record key of a device code: the code is stored only as its SHA-256. */
-    public static String recordKey(String deviceCode) {
-        return recordKeyOfHash(sha256Hex(deviceCode));
+    /**
+     * The Redis Cluster hash tag of a normalized user code: 4 hex digits of its SHA-256, so that records
+     * spread over all 16384 slots. Not secret: it only places keys.
+     */
+    public static String hashTag(String normalizedUserCode) {
+        return sha256Hex(normalizedUserCode).substring(0, 4);
     }
 
-    public static String recordKeyOfHash(String deviceCodeHash) {
-        return "ts:device:{" + deviceCodeHash + "}";
+    /** A new device code for a user code: {@code <tag>.<secret as base64url>}. */
+    public static String deviceCode(String normalizedUserCode, byte[] secret) {
+        if (secret.length != 32) {
+            throw new IllegalArgumentException("a device code carries 256 random bits");
+        }
+        return hashTag(normalizedUserCode) + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+    }
+
+    /** Whether a presented device code has the form of those the token service hands out. */
+    public static boolean isDeviceCode(String presented) {
+        return presented != null && DEVICE_CODE.matcher(presented).matches();
+    }
+
+    /**
+     * The record key of a device code: the code is stored only as its SHA-256, under the hash tag it
+     * carries. Check {@link #isDeviceCode} first: a malformed code has no record key.
+     *
+     * @throws IllegalArgumentException when the code is malformed
+     */
+    public static String recordKey(String deviceCode) {
+        if (!isDeviceCode(deviceCode)) {
+            throw new IllegalArgumentException("not a device code");
+        }
+        return recordKeyOfHash(deviceCode.substring(0, 4), sha256Hex(deviceCode));
+    }
+
+    /** The record key from what the portal has: the user code's hash tag and the index's value. */
+    public static String recordKeyOfHash(String hashTag, String deviceCodeHash) {
+        return "ts:device:{" + hashTag + "}:" + deviceCodeHash;
     }
 
     /** The user-code index key; its value is the device code's hash. */
     public static String userCodeKey(String normalizedUserCode) {
-        return "ts:device-user:" + normalizedUserCode;
+        return "ts:device-user:{" + hashTag(normalizedUserCode) + "}:" + normalizedUserCode;
     }
 
     /**

@@ -1,8 +1,14 @@
 package dev.tokenservices.shared.device;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -26,10 +32,63 @@ class DeviceCodesTest {
         assertEquals(Optional.empty(), DeviceCodes.normalize("B".repeat(1000)));
     }
 
+    private static final byte[] SECRET = new byte[32];
+
     @Test
     void recordsAreKeyedByTheHashOfTheDeviceCodeNeverTheCode() {
-        String key = DeviceCodes.recordKey("secret-device-code");
-        assertTrue(!key.contains("secret-device-code"));
-        assertEquals("ts:device:{" + DeviceCodes.sha256Hex("secret-device-code") + "}", key);
+        String deviceCode = DeviceCodes.deviceCode("BCDF-GHJK", SECRET);
+        String key = DeviceCodes.recordKey(deviceCode);
+        assertFalse(key.contains(deviceCode.substring(5)));
+        assertEquals("ts:device:{" + DeviceCodes.hashTag("BCDF-GHJK") + "}:" + DeviceCodes.sha256Hex(deviceCode), key);
+    }
+
+    @Test
+    void theDeviceCodeCarriesTheHashTagOfItsUserCode() {
+        String deviceCode = DeviceCodes.deviceCode("BCDF-GHJK", SECRET);
+        assertEquals(DeviceCodes.sha256Hex("BCDF-GHJK").substring(0, 4) + "." + "A".repeat(43), deviceCode);
+        assertTrue(DeviceCodes.isDeviceCode(deviceCode));
+        assertEquals("ts:device-user:{" + DeviceCodes.hashTag("BCDF-GHJK") + "}:BCDF-GHJK", DeviceCodes.userCodeKey("BCDF-GHJK"));
+    }
+
+    @Test
+    void recordAndIndexShareOneClusterSlot() {
+        assertEquals(12182, slot("foo"), "the slot function agrees with Redis' CLUSTER KEYSLOT");
+        assertEquals(12182, slot("bar{foo}"));
+        for (String userCode : List.of("BCDF-GHJK", "ZZZZ-ZZZZ", "QRST-VWXZ", "MNPQ-BCDF")) {
+            String record = DeviceCodes.recordKey(DeviceCodes.deviceCode(userCode, SECRET));
+            assertEquals(slot(DeviceCodes.userCodeKey(userCode)), slot(record), userCode);
+        }
+        // and different user codes spread over the slots
+        assertNotEquals(slot(DeviceCodes.userCodeKey("BCDF-GHJK")), slot(DeviceCodes.userCodeKey("ZZZZ-ZZZZ")));
+    }
+
+    @Test
+    void malformedDeviceCodesHaveNoRecordKey() {
+        String good = DeviceCodes.deviceCode("BCDF-GHJK", SECRET);
+        for (String bad : Arrays.asList(null, "", "no-such-code", good.substring(5), good + "A", good.substring(0, good.length() - 1),
+                good.replace('.', ':'), "ABCD" + good.substring(4), good + "\n", "}{ab." + "A".repeat(43))) {
+            assertFalse(DeviceCodes.isDeviceCode(bad), String.valueOf(bad));
+            assertThrows(IllegalArgumentException.class, () -> DeviceCodes.recordKey(bad));
+        }
+        assertThrows(IllegalArgumentException.class, () -> DeviceCodes.deviceCode("BCDF-GHJK", new byte[16]));
+    }
+
+    /** Redis Cluster's key slot (cluster spec: CRC16/XMODEM of the hash tag, or of the key without one, mod 16384). */
+    static int slot(String key) {
+        int open = key.indexOf('{');
+        if (open >= 0) {
+            int close = key.indexOf('}', open + 1);
+            if (close > open + 1) {
+                key = key.substring(open + 1, close);
+            }
+        }
+        int crc = 0;
+        for (byte b : key.getBytes(StandardCharsets.UTF_8)) {
+            crc ^= (b & 0xff) << 8;
+            for (int i = 0; i < 8; i++) {
+                crc = (crc & 0x8000) != 0 ? (crc << 1) ^ 0x1021 : crc << 1;
+            }
+        }
+        return (crc & 0xffff) % 16384;
     }
 }

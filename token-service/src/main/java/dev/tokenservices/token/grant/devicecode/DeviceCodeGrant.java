@@ -1,5 +1,6 @@
 package dev.tokenservices.token.grant.devicecode;
 
+import dev.tokenservices.shared.device.DeviceCodes;
 import dev.tokenservices.shared.oauth.OAuthErrors;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.ClientEntry;
@@ -54,8 +55,9 @@ public class DeviceCodeGrant implements GrantHandler {
     @Override
     public Uni<TokenResponse> handle(FormRequest request, RegisteredClient client) {
         String deviceCode = request.require("device_code");
-        if (deviceCode.length() > 128) {
-            throw OAuthException.invalidGrant("the device_code is unknown, was used, or belongs to another client");
+        if (!DeviceCodes.isDeviceCode(deviceCode)) {
+            // not one we handed out: it cannot name a record (and has no hash tag to look one up by)
+            throw OAuthException.invalidGrant("the device_code is malformed; use the device_code from the device authorization response");
         }
         return store.poll(deviceCode, client.clientId()).chain(state -> switch (state) {
             case "approved" -> issue(deviceCode, client.entry());

@@ -11,7 +11,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.jboss.logging.Logger;
@@ -27,11 +26,6 @@ public class DeviceCodeStore {
     private static final Logger LOG = Logger.getLogger(DeviceCodeStore.class);
     /** Records outlive their codes a little, so a late poll hears expired_token rather than invalid_grant. */
     private static final Duration GRACE = Duration.ofMinutes(10);
-    private static final String CREATE_SCRIPT = """
-            redis.call('HSET', KEYS[1], unpack(ARGV, 2))
-            redis.call('EXPIRE', KEYS[1], ARGV[1])
-            return 1
-            """;
 
     private final ReactiveRedisDataSource redis;
     private final Clock clock;
@@ -64,38 +58,37 @@ public class DeviceCodeStore {
         if (attempt == 5) {
             throw OAuthException.temporarilyUnavailable("no free user code could be found; try again");
         }
-        byte[] bytes = new byte[32];
-        random.nextBytes(bytes);
-        String deviceCode = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         String userCode = userCode();
-        String hash = DeviceCodes.sha256Hex(deviceCode);
+        byte[] secret = new byte[32];
+        random.nextBytes(secret);
+        String deviceCode = DeviceCodes.deviceCode(userCode, secret);
         long ttl = lifetime.plus(GRACE).toSeconds();
         long expiresAt = clock.instant().plus(lifetime).getEpochSecond();
-        // reserve the user code first: SET NX makes a collision visible, and we draw again
-        return guard(redis.execute("SET", DeviceCodes.userCodeKey(userCode), hash, "NX", "EX", Long.toString(ttl)))
-                .chain(reserved -> {
-                    if (reserved == null) {
-                        return create(clientId, scope, lifetime, interval, attempt + 1);
-                    }
-                    List<String> args = new ArrayList<>(List.of("EVAL", CREATE_SCRIPT, "1", DeviceCodes.recordKeyOfHash(hash),
-                            Long.toString(ttl)));
-                    for (Map.Entry<String, String> field : Map.of(
-                            DeviceCodes.STATUS, DeviceCodes.PENDING,
-                            DeviceCodes.CLIENT_ID, clientId,
-                            DeviceCodes.SCOPE, scope,
-                            DeviceCodes.USER_CODE_FIELD, userCode,
-                            DeviceCodes.EXPIRES_AT, Long.toString(expiresAt),
-                            DeviceCodes.INTERVAL, Long.toString(interval.toSeconds()),
-                            DeviceCodes.LAST_POLL, "0").entrySet()) {
-                        args.add(field.getKey());
-                        args.add(field.getValue());
-                    }
-                    return guard(redis.execute(args.get(0), args.subList(1, args.size()).toArray(String[]::new)))
-                            .replaceWith(new Issued(deviceCode, userCode));
-                });
+        // index and record share the user code's hash tag (one Cluster slot), so one script reserves the
+        // user code (SET NX: a collision is seen, and we draw again) and writes the record
+        List<String> args = new ArrayList<>(List.of(DeviceCodes.CREATE_SCRIPT, "2", DeviceCodes.userCodeKey(userCode),
+                DeviceCodes.recordKey(deviceCode), Long.toString(ttl), DeviceCodes.sha256Hex(deviceCode)));
+        for (Map.Entry<String, String> field : Map.of(
+                DeviceCodes.STATUS, DeviceCodes.PENDING,
+                DeviceCodes.CLIENT_ID, clientId,
+                DeviceCodes.SCOPE, scope,
+                DeviceCodes.USER_CODE_FIELD, userCode,
+                DeviceCodes.EXPIRES_AT, Long.toString(expiresAt),
+                DeviceCodes.INTERVAL, Long.toString(interval.toSeconds()),
+                DeviceCodes.LAST_POLL, "0").entrySet()) {
+            args.add(field.getKey());
+            args.add(field.getValue());
+        }
+        return guard(redis.execute("EVAL", args.toArray(String[]::new)))
+                .chain(created -> created.toLong() == 1L
+                        ? Uni.createFrom().item(new Issued(deviceCode, userCode))
+                        : create(clientId, scope, lifetime, interval, attempt + 1));
     }
 
-    /** Runs the shared poll script: "unknown", "slow_down", "expired", "pending", "denied", "consumed" or "approved". */
+    /**
+     * Runs the shared poll script: "unknown", "slow_down", "expired", "pending", "denied", "consumed" or
+     * "approved". The code must be well-formed ({@link DeviceCodes#isDeviceCode}).
+     */
     public Uni<String> poll(String deviceCode, String clientId) {
         return guard(redis.execute("EVAL", DeviceCodes.POLL_SCRIPT, "1", DeviceCodes.recordKey(deviceCode), clientId,
                 Long.toString(clock.millis()))).map(Response::toString);

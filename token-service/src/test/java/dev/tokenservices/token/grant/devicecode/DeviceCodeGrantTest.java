@@ -78,7 +78,9 @@ class DeviceCodeGrantTest {
         String deviceCode = response.path("device_code");
         String userCode = response.path("user_code");
         assertEquals("http://localhost:8083/device?user_code=" + userCode, response.path("verification_uri_complete"));
-        assertTrue(java.util.Base64.getUrlDecoder().decode(deviceCode).length >= 16, "device_code has at least 128 bits");
+        assertTrue(DeviceCodes.isDeviceCode(deviceCode), deviceCode.length() + " characters");
+        assertEquals(DeviceCodes.hashTag(userCode) + ".", deviceCode.substring(0, 5), "the device code carries its user code's hash tag");
+        assertEquals(32, java.util.Base64.getUrlDecoder().decode(deviceCode.substring(5)).length, "then 256 random bits");
         Map<String, String> record = redis.hash(String.class).hgetall(DeviceCodes.recordKey(deviceCode));
         assertEquals("pending", record.get(DeviceCodes.STATUS));
         assertEquals("tv-app", record.get(DeviceCodes.CLIENT_ID));
@@ -109,9 +111,26 @@ class DeviceCodeGrantTest {
 
     @Test
     void unknownAndOtherClientsCodesAreInvalidGrant() {
-        poll("tv-app", "no-such-code").statusCode(400).body("error", equalTo("invalid_grant"));
+        String wellFormedButUnknown = DeviceCodes.deviceCode("BCDF-GHJK", new byte[32]);
+        poll("tv-app", wellFormedButUnknown).statusCode(400).body("error", equalTo("invalid_grant"))
+                .body("error_description", equalTo("the device_code is unknown, was used, or belongs to another client"));
         Codes codes = authorize("tv-app", "media.play");
         poll("kiosk", codes.deviceCode()).statusCode(400).body("error", equalTo("invalid_grant"));
+        poll("tv-app", codes.deviceCode()).statusCode(400).body("error", equalTo("authorization_pending"));
+    }
+
+    @Test
+    void aMalformedDeviceCodeIsInvalidGrantNeverAServerError() {
+        Codes codes = authorize("tv-app", "media.play");
+        String secret = codes.deviceCode().substring(5);
+        for (String malformed : List.of("no-such-code", secret, "zz" + codes.deviceCode().substring(2), codes.deviceCode() + "A",
+                "{x}." + secret, codes.deviceCode().replace('.', ':'), "x".repeat(5000))) {
+            poll("tv-app", malformed).statusCode(400)
+                    .header("Cache-Control", "no-store")
+                    .body("error", equalTo("invalid_grant"))
+                    .body("error_description", equalTo(
+                            "the device_code is malformed; use the device_code from the device authorization response"));
+        }
         poll("tv-app", codes.deviceCode()).statusCode(400).body("error", equalTo("authorization_pending"));
     }
 

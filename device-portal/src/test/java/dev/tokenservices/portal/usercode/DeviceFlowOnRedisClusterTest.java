@@ -1,0 +1,144 @@
+package dev.tokenservices.portal.usercode;
+
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tokenservices.portal.support.DeviceRecords;
+import dev.tokenservices.portal.support.DeviceRecords.Device;
+import dev.tokenservices.portal.support.LocalRedisCluster;
+import dev.tokenservices.portal.support.PortalBrowser;
+import dev.tokenservices.portal.support.TestOidcProvider;
+import dev.tokenservices.shared.device.DeviceCodes;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The portal on a Redis Cluster of three masters ({@code quarkus.redis.client-type=cluster}): a record
+ * created as the token service creates it is found by its user code, decided on through the login
+ * and consent pages, and then polled as the token service polls; the wrong-code counters, whose keys
+ * live in different slots, still count and block.
+ */
+@QuarkusTest
+@TestProfile(DeviceFlowOnRedisClusterTest.OnRedisCluster.class)
+class DeviceFlowOnRedisClusterTest {
+
+    public static class OnRedisCluster implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return LocalRedisCluster.config();
+        }
+
+        @Override
+        public List<TestResourceEntry> testResources() {
+            return List.of(new TestResourceEntry(LocalRedisCluster.class), new TestResourceEntry(TestOidcProvider.class));
+        }
+    }
+
+    /** The portal's own Redis client: in cluster mode, pointed at the cluster. */
+    @Inject
+    RedisDataSource redis;
+
+    DeviceRecords records;
+
+    @BeforeEach
+    void setUp() {
+        records = new DeviceRecords(redis);
+        forgetIpCounter();
+    }
+
+    @AfterEach
+    void forgetIpCounter() {
+        // the IP's counter is shared by the tests here (each uses new browser sessions): deleted by name
+        redis.key().del(WrongCodeLimiter.ipKey("127.0.0.1"));
+    }
+
+    private int slot(String key) {
+        return redis.execute("CLUSTER", "KEYSLOT", key).toInteger();
+    }
+
+    private static Response enter(PortalBrowser browser, String typed) {
+        String token = PortalBrowser.csrfOf(browser.get("/device"));
+        return browser.post("/device", Map.of("user_code", typed, "csrf", token));
+    }
+
+    @Test
+    void thePortalRunsOnAClusterOfThreeMasters() {
+        String info = redis.execute("CLUSTER", "INFO").toString();
+        assertTrue(info.contains("cluster_state:ok"), info);
+        assertTrue(info.contains("cluster_size:3"), info);
+    }
+
+    @Test
+    void codeEntryLoginConsentAndThePollOnTheCluster() {
+        Device device = records.pending("tv-app", "media.play");
+        assertEquals(slot(DeviceCodes.userCodeKey(device.userCode())), slot(device.recordKey()));
+
+        PortalBrowser browser = new PortalBrowser();
+        Response entered = enter(browser, device.userCode().toLowerCase().replace("-", " "));
+        assertEquals(303, entered.statusCode(), entered.asString());
+        entered.then().header("Location", endsWith("/device/consent?user_code=" + device.userCode()));
+        Response page = browser.follow(entered, Map.of("test_user", "ann"));
+        page.then().statusCode(200).body(containsString("Living-room TV")).body(containsString(device.userCode()));
+        browser.post("/device/consent?user_code=" + device.userCode(),
+                        Map.of("decision", "approve", "csrf", PortalBrowser.csrfOf(page)))
+                .then().statusCode(200).body(containsString("Device connected"));
+
+        Map<String, String> record = records.read(device);
+        assertEquals(DeviceCodes.APPROVED, record.get(DeviceCodes.STATUS));
+        assertEquals("ann-001", record.get(DeviceCodes.SUBJECT));
+        // the token service's poll, by device code alone: exactly one poll receives the approval
+        String now = Long.toString(System.currentTimeMillis());
+        assertEquals("approved", redis.execute("EVAL", DeviceCodes.POLL_SCRIPT, "1", DeviceCodes.recordKey(device.deviceCode()),
+                "tv-app", now).toString());
+        redis.hash(String.class).hset(device.recordKey(), DeviceCodes.LAST_POLL, "0");
+        assertEquals("consumed", redis.execute("EVAL", DeviceCodes.POLL_SCRIPT, "1", DeviceCodes.recordKey(device.deviceCode()),
+                "tv-app", now).toString());
+    }
+
+    @Test
+    void aDeniedRequestIsRecordedOnTheCluster() {
+        Device device = records.pending("tv-app", "media.play");
+        PortalBrowser browser = new PortalBrowser();
+        Response page = browser.consentPage(device.userCode(), "ann");
+        browser.post("/device/consent?user_code=" + device.userCode(), Map.of("decision", "deny", "csrf", PortalBrowser.csrfOf(page)))
+                .then().statusCode(200).body(containsString("Denied"));
+        assertEquals(DeviceCodes.DENIED, records.read(device).get(DeviceCodes.STATUS));
+    }
+
+    @Test
+    void wrongCodesAreCountedAndLimitedThoughSessionAndIpLiveInDifferentSlots() {
+        PortalBrowser browser = new PortalBrowser();
+        String token = PortalBrowser.csrfOf(browser.get("/device"));
+        String sessionKey = WrongCodeLimiter.sessionKey(browser.cookies().get("portal_csrf"));
+        String ipKey = WrongCodeLimiter.ipKey("127.0.0.1");
+        for (int i = 0; i < 5 && slot(sessionKey) == slot(ipKey); i++) {
+            browser = new PortalBrowser();   // one slot by chance (1 in 16384): take another session
+            token = PortalBrowser.csrfOf(browser.get("/device"));
+            sessionKey = WrongCodeLimiter.sessionKey(browser.cookies().get("portal_csrf"));
+        }
+        assertNotEquals(slot(sessionKey), slot(ipKey));
+
+        browser.post("/device", Map.of("user_code", DeviceRecords.randomUserCode(), "csrf", token))
+                .then().statusCode(200).body(containsString("That code is not valid"));
+        assertEquals("1", redis.value(String.class).get(sessionKey));
+        assertEquals("1", redis.value(String.class).get(ipKey));
+        for (int i = 2; i <= 5; i++) {
+            enter(browser, DeviceRecords.randomUserCode()).then().statusCode(200).body(containsString("That code is not valid"));
+        }
+        enter(browser, DeviceRecords.randomUserCode()).then().statusCode(429).body(containsString("Too many wrong codes"));
+        enter(browser, records.pending("tv-app", "media.play").userCode()).then().statusCode(429);
+        redis.key().del(sessionKey);
+    }
+}

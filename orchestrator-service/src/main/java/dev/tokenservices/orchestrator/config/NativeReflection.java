@@ -1,0 +1,25 @@
+package dev.tokenservices.orchestrator.config;
+
+import dev.tokenservices.orchestrator.session.AccessTokenIndex;
+import dev.tokenservices.orchestrator.session.AuthorizationCodes;
+import dev.tokenservices.orchestrator.session.AuthorizationRequest;
+import dev.tokenservices.orchestrator.session.ExchangedTokens;
+import dev.tokenservices.orchestrator.session.Identity;
+import dev.tokenservices.orchestrator.session.PendingLogins;
+import dev.tokenservices.orchestrator.session.RefreshTokens;
+import dev.tokenservices.orchestrator.session.SsoSessions;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/**
+ * Types that Jackson reads and writes through our own mapper ({@code web.Json}): the records kept in
+ * Redis and the records they hold, so a native image keeps their constructors and accessors. The
+ * documents sent to clients are maps and need nothing.
+ */
+@RegisterForReflection(targets = {RefreshTokens.Family.class, RefreshTokens.TokenRecord.class, SsoSessions.Session.class,
+        PendingLogins.PendingLogin.class, AuthorizationCodes.CodeGrant.class, AuthorizationCodes.Issued.class,
+        AccessTokenIndex.Entry.class, Identity.class, AuthorizationRequest.class, ExchangedTokens.class,
+        ExchangedTokens.PerResource.class})
+public final class NativeReflection {
+    private NativeReflection() {
+    }
+}
