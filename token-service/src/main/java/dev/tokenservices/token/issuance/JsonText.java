@@ -9,6 +9,9 @@ public final class JsonText {
     /** Appends {@code value} as a JSON string literal (RFC 8259 §7). */
     public static StringBuilder string(StringBuilder sb, String value) {
         sb.append('"');
+        if (plain(value)) { // tokens, URLs, ids: nothing to escape, copied at once
+            return sb.append(value).append('"');
+        }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             switch (c) {
@@ -27,6 +30,16 @@ public final class JsonText {
             }
         }
         return sb.append('"');
+    }
+
+    private static boolean plain(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\' || c == 0x2028 || c == 0x2029) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static StringBuilder field(StringBuilder sb, String name, String value) {

@@ -46,6 +46,9 @@ public final class IdTokenValidator {
     private static final java.util.concurrent.ConcurrentMap<JWK, java.security.PublicKey> PUBLIC_KEYS =
             new java.util.concurrent.ConcurrentHashMap<>();
 
+    private static final java.util.concurrent.ConcurrentMap<JWK, com.nimbusds.jose.JWSVerifier> VERIFIERS_BY_KEY =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     public IdTokenValidator(Duration skew) {
         this.skew = skew;
     }
@@ -131,7 +134,7 @@ public final class IdTokenValidator {
                     if (signature.verify(jwt.getSignature().decode())) {
                         return true;
                     }
-                } else if (jwt.verify(VERIFIERS.createJWSVerifier(header, publicKey(key)))) {
+                } else if (jwt.verify(verifier(key, header))) {
                     return true;
                 }
             } catch (com.nimbusds.jose.JOSEException | java.security.GeneralSecurityException | RuntimeException e) {
@@ -139,6 +142,23 @@ public final class IdTokenValidator {
             }
         }
         return false;
+    }
+
+    /**
+     * The verifier of an RSA or EC key, made once: it checks whichever algorithm of its key type the
+     * header names ({@link #candidates} has already matched key and header).
+     */
+    private static com.nimbusds.jose.JWSVerifier verifier(JWK key, JWSHeader header)
+            throws java.security.GeneralSecurityException, com.nimbusds.jose.JOSEException {
+        com.nimbusds.jose.JWSVerifier known = VERIFIERS_BY_KEY.get(key);
+        if (known == null) {
+            if (VERIFIERS_BY_KEY.size() > 1000) {
+                VERIFIERS_BY_KEY.clear();
+            }
+            known = VERIFIERS.createJWSVerifier(header, publicKey(key));
+            VERIFIERS_BY_KEY.put(key, known);
+        }
+        return known;
     }
 
     private static java.security.PublicKey publicKey(JWK key) throws java.security.GeneralSecurityException {
