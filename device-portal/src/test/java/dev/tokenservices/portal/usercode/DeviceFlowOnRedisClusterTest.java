@@ -1,5 +1,6 @@
 package dev.tokenservices.portal.usercode;
 
+import dev.tokenservices.testsupport.LocalRedisCluster;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tokenservices.portal.support.DeviceRecords;
 import dev.tokenservices.portal.support.DeviceRecords.Device;
-import dev.tokenservices.portal.support.LocalRedisCluster;
 import dev.tokenservices.portal.support.PortalBrowser;
 import dev.tokenservices.portal.support.TestOidcProvider;
 import dev.tokenservices.shared.device.DeviceCodes;

@@ -1,15 +1,14 @@
 package dev.tokenservices.orchestrator.token;
 
 import dev.tokenservices.orchestrator.registry.Clients;
+import dev.tokenservices.shared.oauth.BasicCredentials;
 import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.AuthMethod;
 import dev.tokenservices.shared.registry.ClientEntry;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.Base64;
 import java.util.HexFormat;
 
 /**
@@ -42,12 +41,12 @@ public class ClientAuthentication {
             throw OAuthException.invalidRequest("the client used more than one authentication method (RFC 6749 §2.3)");
         }
         if (basic) {
-            String[] credentials = basicCredentials(header.substring(6).trim());
+            BasicCredentials credentials = BasicCredentials.parse(header.substring(6).trim());
             String bodyClientId = request.get("client_id");
-            if (bodyClientId != null && !bodyClientId.equals(credentials[0])) {
+            if (bodyClientId != null && !bodyClientId.equals(credentials.clientId())) {
                 throw OAuthException.invalidRequest("client_id does not match the client in the Authorization header");
             }
-            return secret(credentials[0], credentials[1], AuthMethod.CLIENT_SECRET_BASIC);
+            return secret(credentials.clientId(), credentials.secret(), AuthMethod.CLIENT_SECRET_BASIC);
         }
         String clientId = request.get("client_id");
         if (clientId == null) {
@@ -73,20 +72,6 @@ public class ClientAuthentication {
         return client;
     }
 
-    private static String[] basicCredentials(String encoded) {
-        try {
-            String decoded = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
-            int colon = decoded.indexOf(':');
-            if (colon <= 0) {
-                throw OAuthException.invalidClient("the Authorization header is not valid Basic credentials");
-            }
-            return new String[] {
-                URLDecoder.decode(decoded.substring(0, colon), StandardCharsets.UTF_8),
-                URLDecoder.decode(decoded.substring(colon + 1), StandardCharsets.UTF_8)};
-        } catch (IllegalArgumentException e) {
-            throw OAuthException.invalidClient("the Authorization header is not valid Basic credentials");
-        }
-    }
 
     static byte[] sha256(String value) {
         try {

@@ -1,5 +1,6 @@
 package dev.tokenservices.orchestrator.outage;
 
+import dev.tokenservices.testsupport.TcpProxy;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.lessThan;
@@ -10,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tokenservices.orchestrator.support.Forms;
 import dev.tokenservices.orchestrator.support.Logins;
-import dev.tokenservices.orchestrator.support.TcpProxy;
 import dev.tokenservices.orchestrator.support.TestWorld;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;

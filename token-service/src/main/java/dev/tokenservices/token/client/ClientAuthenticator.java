@@ -9,6 +9,7 @@ import com.nimbusds.jose.jwk.JWKSelector;
 import com.nimbusds.jose.jwk.KeyType;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.tokenservices.shared.oauth.BasicCredentials;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.AuthMethod;
 import dev.tokenservices.token.config.TokenServiceConfig;
@@ -19,7 +20,6 @@ import dev.tokenservices.token.registry.RegistryCache;
 import dev.tokenservices.token.revocation.JtiStore;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -27,7 +27,6 @@ import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 
@@ -77,12 +76,12 @@ public class ClientAuthenticator {
             throw OAuthException.invalidRequest("the client used more than one authentication method (RFC 6749 §2.3)");
         }
         if (basic) {
-            String[] credentials = basicCredentials(header.substring(6).trim());
+            BasicCredentials credentials = BasicCredentials.parse(header.substring(6).trim());
             String bodyClientId = request.get("client_id");
-            if (bodyClientId != null && !bodyClientId.equals(credentials[0])) {
+            if (bodyClientId != null && !bodyClientId.equals(credentials.clientId())) {
                 throw OAuthException.invalidRequest("client_id does not match the client in the Authorization header");
             }
-            return Uni.createFrom().item(secret(credentials[0], credentials[1], AuthMethod.CLIENT_SECRET_BASIC));
+            return Uni.createFrom().item(secret(credentials.clientId(), credentials.secret(), AuthMethod.CLIENT_SECRET_BASIC));
         }
         if (bodySecret != null) {
             String clientId = request.get("client_id");
@@ -115,21 +114,6 @@ public class ClientAuthenticator {
         return client;
     }
 
-    /** RFC 6749 §2.3.1: base64 of form-urlencoded id ':' form-urlencoded secret. */
-    private static String[] basicCredentials(String encoded) {
-        try {
-            String decoded = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
-            int colon = decoded.indexOf(':');
-            if (colon <= 0) {
-                throw OAuthException.invalidClient("the Authorization header is not valid Basic credentials");
-            }
-            return new String[] {
-                URLDecoder.decode(decoded.substring(0, colon), StandardCharsets.UTF_8),
-                URLDecoder.decode(decoded.substring(colon + 1), StandardCharsets.UTF_8)};
-        } catch (IllegalArgumentException e) {
-            throw OAuthException.invalidClient("the Authorization header is not valid Basic credentials");
-        }
-    }
 
     /** RFC 7523 §3: the assertion's claims, signature, audience, lifetime and single use. */
     private Uni<RegisteredClient> assertion(FormRequest request, String assertionType) {

@@ -1,12 +1,12 @@
 package dev.tokenservices.token.endpoint;
 
+import dev.tokenservices.testsupport.TcpProxy;
 import static dev.tokenservices.token.support.Fixtures.worker;
 import static dev.tokenservices.token.support.Fixtures.workerToken;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.lessThan;
 
-import dev.tokenservices.token.support.TcpProxy;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;

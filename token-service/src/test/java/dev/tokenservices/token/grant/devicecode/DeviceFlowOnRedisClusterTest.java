@@ -1,5 +1,6 @@
 package dev.tokenservices.token.grant.devicecode;
 
+import dev.tokenservices.testsupport.LocalRedisCluster;
 import static dev.tokenservices.token.support.Fixtures.form;
 import static dev.tokenservices.token.support.Fixtures.verify;
 import static org.hamcrest.Matchers.equalTo;
@@ -9,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tokenservices.shared.device.DeviceCodes;
-import dev.tokenservices.token.support.LocalRedisCluster;
 import dev.tokenservices.token.support.TestWorld;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;

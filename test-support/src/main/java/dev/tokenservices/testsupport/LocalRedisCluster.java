@@ -1,4 +1,4 @@
-package dev.tokenservices.portal.support;
+package dev.tokenservices.testsupport;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.tokenservices.orchestrator.support;
+package dev.tokenservices.testsupport;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,8 +12,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A loopback TCP forwarder that a test can cut and restore, to take Redis or PostgreSQL "away"
- * from the service under test without touching the real servers other tests use. Copied from the
- * token-service's tests, plus {@link #freeze()}: a server that hangs instead of refusing.
+ * from the service under test without touching the real servers other tests use.
+ * {@link #freeze()} makes it a server that hangs instead of refusing.
  */
 public final class TcpProxy implements AutoCloseable {
 
