@@ -42,12 +42,16 @@ public final class IdTokenValidator {
 
     private final Duration skew;
     private static final DefaultJWSVerifierFactory VERIFIERS = new DefaultJWSVerifierFactory();
-    /** JCA keys of the issuers' JWKs, converted once: converting costs more than verifying. Few, trusted keys. */
-    private static final java.util.concurrent.ConcurrentMap<JWK, java.security.PublicKey> PUBLIC_KEYS =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * The signature check of each issuer key, made once: converting a JWK to a JCA key and building its
+     * verifier costs more than verifying. Few, trusted keys; emptied should it ever grow past 1,000.
+     */
+    private static final java.util.concurrent.ConcurrentMap<JWK, KeyCheck> KEY_CHECKS = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private static final java.util.concurrent.ConcurrentMap<JWK, com.nimbusds.jose.JWSVerifier> VERIFIERS_BY_KEY =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    /** One key's signature check. */
+    private interface KeyCheck {
+        boolean verify(SignedJWT jwt) throws com.nimbusds.jose.JOSEException, java.security.GeneralSecurityException;
+    }
 
     public IdTokenValidator(Duration skew) {
         this.skew = skew;
@@ -127,14 +131,7 @@ public final class IdTokenValidator {
         }
         for (JWK key : candidates(keys, header)) {
             try {
-                if (key instanceof OctetKeyPair) {
-                    Signature signature = Signature.getInstance("Ed25519");
-                    signature.initVerify(publicKey(key));
-                    signature.update(jwt.getSigningInput());
-                    if (signature.verify(jwt.getSignature().decode())) {
-                        return true;
-                    }
-                } else if (jwt.verify(verifier(key, header))) {
+                if (keyCheck(key, header).verify(jwt)) {
                     return true;
                 }
             } catch (com.nimbusds.jose.JOSEException | java.security.GeneralSecurityException | RuntimeException e) {
@@ -145,30 +142,30 @@ public final class IdTokenValidator {
     }
 
     /**
-     * The verifier of an RSA or EC key, made once: it checks whichever algorithm of its key type the
-     * header names ({@link #candidates} has already matched key and header).
+     * {@link #candidates} has already matched key and header, so the check made for the first header
+     * serves every later one: an EC verifier is bound to its curve, an RSA one checks any RS/PS algorithm
+     * the header names, Ed25519 has one algorithm.
      */
-    private static com.nimbusds.jose.JWSVerifier verifier(JWK key, JWSHeader header)
-            throws java.security.GeneralSecurityException, com.nimbusds.jose.JOSEException {
-        com.nimbusds.jose.JWSVerifier known = VERIFIERS_BY_KEY.get(key);
+    private static KeyCheck keyCheck(JWK key, JWSHeader header) throws com.nimbusds.jose.JOSEException,
+            java.security.GeneralSecurityException {
+        KeyCheck known = KEY_CHECKS.get(key);
         if (known == null) {
-            if (VERIFIERS_BY_KEY.size() > 1000) {
-                VERIFIERS_BY_KEY.clear();
+            if (KEY_CHECKS.size() > 1000) {
+                KEY_CHECKS.clear();
             }
-            known = VERIFIERS.createJWSVerifier(header, publicKey(key));
-            VERIFIERS_BY_KEY.put(key, known);
-        }
-        return known;
-    }
-
-    private static java.security.PublicKey publicKey(JWK key) throws java.security.GeneralSecurityException {
-        java.security.PublicKey known = PUBLIC_KEYS.get(key);
-        if (known == null) {
-            if (PUBLIC_KEYS.size() > 1000) {
-                PUBLIC_KEYS.clear();
+            java.security.PublicKey publicKey = KeyAlgorithm.publicKey(key);
+            if (key instanceof OctetKeyPair) {
+                known = jwt -> {
+                    Signature signature = Signature.getInstance("Ed25519");
+                    signature.initVerify(publicKey);
+                    signature.update(jwt.getSigningInput());
+                    return signature.verify(jwt.getSignature().decode());
+                };
+            } else {
+                com.nimbusds.jose.JWSVerifier verifier = VERIFIERS.createJWSVerifier(header, publicKey);
+                known = jwt -> jwt.verify(verifier);
             }
-            known = KeyAlgorithm.publicKey(key);
-            PUBLIC_KEYS.put(key, known);
+            KEY_CHECKS.put(key, known);
         }
         return known;
     }
