@@ -1,5 +1,6 @@
 package dev.tokenservices.token.authority;
 
+import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -11,7 +12,6 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.impl.NoStackTraceThrowable;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.TimeoutException;
 
@@ -46,11 +46,11 @@ public class AuthorityClient {
     }
 
     /** The failure of a call; {@code detail} is the underlying error's message (never a token). */
-    public static final class CallFailed extends NoStackTraceThrowable {
+    public static final class CallFailed extends Exception {
         public final Failure failure;
 
         CallFailed(Failure failure, String detail) {
-            super(detail);
+            super(detail, null, false, false); // an expected outcome: no stack trace
             this.failure = failure;
         }
     }
@@ -88,15 +88,15 @@ public class AuthorityClient {
     }
 
     private static CallFailed classify(Throwable cause) {
-        String detail = cause.getClass().getSimpleName() + ": " + cause.getMessage();
         if (cause instanceof CallFailed failed) {
             return failed;
         }
+        String detail = cause.getClass().getSimpleName() + ": " + cause.getMessage();
         if (cause instanceof ConnectionPoolTooBusyException) {
             return new CallFailed(Failure.OVERLOADED, detail);
         }
-        if (cause instanceof TimeoutException || cause instanceof io.netty.channel.ConnectTimeoutException
-                || cause.getClass().getSimpleName().contains("Timeout")) {
+        // a connect timeout, or Vert.x' own (no connection from the pool in time)
+        if (cause instanceof ConnectTimeoutException || cause instanceof TimeoutException) {
             return new CallFailed(Failure.TIMEOUT, detail);
         }
         return new CallFailed(Failure.UNREACHABLE, detail);

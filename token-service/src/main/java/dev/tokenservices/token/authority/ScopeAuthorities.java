@@ -158,8 +158,9 @@ public class ScopeAuthorities {
                     if (call.failed()) {
                         AuthorityClient.CallFailed failure = (AuthorityClient.CallFailed) call.cause();
                         if (failure.failure == AuthorityClient.Failure.OVERLOADED) {
+                            // the authority was not asked: not its failure, and not a reason to drop its scopes
                             breaker.release();
-                            failed(resource, scopes, request, failure.failure.reason, failure.getMessage(), start);
+                            record(resource, scopes, request, failure.failure.reason, failure.getMessage(), start, "unavailable");
                             return Future.failedFuture(OAuthException.temporarilyUnavailable(
                                     "too many requests in flight to ask the scope authority for " + resource.resource()
                                             + "; try again shortly"));
@@ -183,14 +184,20 @@ public class ScopeAuthorities {
                 });
     }
 
+    /** A failed call: counted, audited, and answered by the resource's {@code on_failure}. */
     private ResourceResult failed(ResourceEntry resource, List<String> scopes, AuthorityRequest request, String reason,
             String cause, long start) {
+        record(resource, scopes, request, reason, cause, start, resource.authority().onFailure().name().toLowerCase(Locale.ROOT));
+        return new ResourceResult(resource, scopes, Set.of(), Map.of(), true);
+    }
+
+    /** @param consequence what the failure led to: {@code drop}, {@code deny} or {@code unavailable} */
+    private void record(ResourceEntry resource, List<String> scopes, AuthorityRequest request, String reason, String cause,
+            long start, String consequence) {
         failures.computeIfAbsent(resource.resource() + '\n' + reason, k -> Counter.builder("ts.authority.failures")
                 .description("Scope authority calls that failed, by reason")
                 .tag("resource", resource.resource()).tag("reason", reason).register(meters)).increment();
-        audit(resource, scopes, request, "failure:" + reason + ":" + resource.authority().onFailure().name().toLowerCase(Locale.ROOT),
-                Set.of(), cause, start);
-        return new ResourceResult(resource, scopes, Set.of(), Map.of(), true);
+        audit(resource, scopes, request, "failure:" + reason + ":" + consequence, Set.of(), cause, start);
     }
 
     private void audit(ResourceEntry resource, List<String> requested, AuthorityRequest request, String outcome,
