@@ -4,7 +4,9 @@ import dev.tokenservices.portal.config.PortalConfig;
 import dev.tokenservices.shared.registry.ClientEntry;
 import dev.tokenservices.shared.registry.Registry;
 import dev.tokenservices.shared.registry.RegistryFile;
+import dev.tokenservices.shared.registry.UpstreamIdpEntry;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -22,7 +24,7 @@ public class DeviceClients {
 
     private final PortalConfig config;
     private volatile Map<String, ClientEntry> clients = Map.of();
-    private volatile java.util.List<String> upstreamIssuers = java.util.List.of();
+    private volatile List<String> upstreamIssuers = List.of();
 
     public DeviceClients(PortalConfig config) {
         this.config = config;
@@ -32,12 +34,12 @@ public class DeviceClients {
     public void load() {
         Registry registry = RegistryFile.load(config.registry(), LOG::warn);
         clients = registry.clients().stream().collect(Collectors.toUnmodifiableMap(ClientEntry::clientId, Function.identity()));
-        upstreamIssuers = registry.upstreamIdps().stream().map(idp -> idp.issuer()).toList();
+        upstreamIssuers = registry.upstreamIdps().stream().map(UpstreamIdpEntry::issuer).toList();
         LOG.infof("registry %s: %d clients", config.registry(), clients.size());
     }
 
     /** The upstream IdPs the orchestrator sends users to (their login pages follow our forms' redirects). */
-    public java.util.List<String> upstreamIssuers() {
+    public List<String> upstreamIssuers() {
         return upstreamIssuers;
     }
 

@@ -14,7 +14,8 @@ import org.jboss.logging.Logger;
  * beyond the limit learns nothing. A person with a few typos stays well under the limits.
  *
  * <p>Keys hold hashes of the session and the IP, never the values themselves. A session's and an IP's
- * counters are unrelated keys in different Redis Cluster slots: every command touches one key.
+ * counters are unrelated keys, in different Redis Cluster slots: only the read takes both, and in
+ * Cluster mode the client splits that MGET by slot.
  */
 @ApplicationScoped
 public class WrongCodeLimiter {
@@ -40,12 +41,9 @@ public class WrongCodeLimiter {
 
     /** True when this session or IP went over its limit in the current window (and was told so). */
     public Uni<Boolean> isBlocked(String session, String ip) {
-        // two GETs rather than one MGET: the keys are in different Cluster slots
-        Uni<String> perSession = guard(redis.value(String.class).get(sessionKey(session)));
-        Uni<String> perIp = guard(redis.value(String.class).get(ipKey(ip)));
-        return Uni.combine().all().unis(perSession, perIp).asTuple()
-                .map(counts -> count(counts.getItem1()) > config.rateLimit().perSession()
-                        || count(counts.getItem2()) > config.rateLimit().perIp());
+        return guard(redis.value(String.class).mget(sessionKey(session), ipKey(ip)))
+                .map(counts -> count(counts.get(sessionKey(session))) > config.rateLimit().perSession()
+                        || count(counts.get(ipKey(ip))) > config.rateLimit().perIp());
     }
 
     /** Counts one wrong code; true when it went over a limit (the answer is then 429). */

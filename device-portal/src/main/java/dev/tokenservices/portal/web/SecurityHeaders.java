@@ -1,12 +1,12 @@
 package dev.tokenservices.portal.web;
 
+import dev.tokenservices.portal.registry.DeviceClients;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.net.URI;
-import dev.tokenservices.portal.registry.DeviceClients;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
