@@ -329,9 +329,7 @@ write_report() {
       lines=$(crypto_provider_lines)
       echo "${lines:-  (no line mentioning a crypto provider found in token-service.log)}"
     fi
-    awk -F'\t' '$7 > 0 {print "WARNING: " $1 " c=" $2 " had " $7 " failed responses; see wrk-" $1 "-measure-c" $2 ".txt"}' "$RESULTS_TSV"
-    awk -F'\t' '$12 > 10 {print "WARNING: other processes used " $12 "% of the machine during " $1 " c=" $2 "; figures are disturbed"}' "$RESULTS_TSV"
-    awk -F'\t' '$17 == "DISTURBED" {print "WARNING: " $1 " c=" $2 " started at load " $13 " after waiting " $16 " s for a quiet machine; figures are disturbed"}' "$RESULTS_TSV"
+    run_warnings
   } >"$REPORT"
   cp "$REPORT" "$RESULTS_ROOT/latest.txt"
   cat "$REPORT"

@@ -153,9 +153,7 @@ write_report() {
     lines=$(tokenservice_log_problems)
     echo "token-service WARN/ERROR log lines (count, message):"
     echo "${lines:-  none}"
-    awk -F'\t' '$7 > 0 {print "WARNING: " $1 " c=" $2 " had " $7 " failed responses; see wrk-" $1 "-measure-c" $2 ".txt"}' "$RESULTS_TSV"
-    awk -F'\t' '$12 > 10 {print "WARNING: other processes used " $12 "% of the machine during " $1 " c=" $2 "; figures are disturbed"}' "$RESULTS_TSV"
-    awk -F'\t' '$17 == "DISTURBED" {print "WARNING: " $1 " c=" $2 " started at load " $13 " after waiting " $16 " s for a quiet machine; figures are disturbed"}' "$RESULTS_TSV"
+    run_warnings
   } >"$REPORT"
   cp "$REPORT" "$RESULTS_ROOT/device-latest.txt"
   cat "$REPORT"

@@ -441,31 +441,37 @@ prepare_dependencies() {
 
 # ------------------------------------------------------------------ TokenServices
 
-# Copies the packaged token-service (the directory of TS_JAR) once per run to a temporary
-# directory: the tree is rebuilt from time to time, and a rebuild must not pull the jar away from
-# under a running benchmark. Sets TS_RUN_JAR and TS_BUILD (when the copied jar was built).
-copy_tokenservice() {
-  [ -n "$TS_WORK" ] && return 0
-  local app_dir i
-  app_dir=$(dirname "$TS_JAR")
-  [ -f "$TS_JAR" ] || die "$TS_JAR not found: build it first with ./mvnw -DskipTests package"
-  TS_WORK=$(mktemp -d "${TMPDIR:-/tmp}/tokenservices-bench-ts.XXXXXX")
+# copy_app JAR NAME VAR: copies the packaged directory of JAR (a quarkus-app) to a new temporary
+# directory, whose path goes into the variable named VAR before anything is copied (so that the
+# caller's cleanup removes it whatever happens). The tree is rebuilt from time to time, and a rebuild
+# must not pull the jar away from under a running benchmark.
+copy_app() {
+  local jar=$1 name=$2 var=$3 app_dir work i before after
+  app_dir=$(dirname "$jar")
+  [ -f "$jar" ] || die "$jar not found: build it first with ./mvnw -DskipTests package"
+  work=$(mktemp -d "${TMPDIR:-/tmp}/tokenservices-bench-$name.XXXXXX")
+  printf -v "$var" '%s' "$work"
   for i in 1 2 3 4 5; do
     # a build may be rewriting the directory right now: copy, then check that it stood still
-    local before after
     before=$(find "$app_dir" -type f -printf '%T@ %s %p\n' 2>/dev/null | sort | sha1sum)
-    rm -rf "$TS_WORK/quarkus-app"
-    if cp -a "$app_dir" "$TS_WORK/quarkus-app" 2>/dev/null; then
+    rm -rf "$work/quarkus-app"
+    if cp -a "$app_dir" "$work/quarkus-app" 2>/dev/null; then
       after=$(find "$app_dir" -type f -printf '%T@ %s %p\n' 2>/dev/null | sort | sha1sum)
-      [ "$before" = "$after" ] && [ -f "$TS_WORK/quarkus-app/$(basename "$TS_JAR")" ] && break
+      [ "$before" = "$after" ] && [ -f "$work/quarkus-app/$(basename "$jar")" ] && break
     fi
     log "$app_dir changed while it was copied (a build?); retrying in 20 s"
     sleep 20
     [ "$i" = 5 ] && die "could not get a stable copy of $app_dir"
   done
+  log "$name copied from $app_dir (built $(date -r "$jar" '+%Y-%m-%d %H:%M:%S')) to $work/quarkus-app"
+}
+
+# The token-service's copy, made once per run. Sets TS_WORK, TS_RUN_JAR and TS_BUILD.
+copy_tokenservice() {
+  [ -n "$TS_WORK" ] && return 0
+  copy_app "$TS_JAR" token-service TS_WORK
   TS_RUN_JAR=$TS_WORK/quarkus-app/$(basename "$TS_JAR")
   TS_BUILD=$(date -r "$TS_JAR" '+%Y-%m-%d %H:%M:%S')
-  log "token-service copied from $app_dir (built $TS_BUILD) to $TS_WORK/quarkus-app"
 }
 
 # start_tokenservice REGISTRY_FILE [NAME=value...]: starts the copied token-service on
@@ -514,6 +520,14 @@ crypto_provider_lines() {
   grep -iE 'crypto|jca|provider|corretto|accp' "$log" | sort -u | head -5 | while IFS= read -r line; do
     jq -r '.message // empty' <<<"$line" 2>/dev/null || printf '%s\n' "$line"
   done | sed 's/^/  /'
+}
+
+# A WARNING line for every run of RESULTS_TSV (the common column layout: errors in 7, oth% in 12,
+# load in 13, seconds waited in 16, quiet in 17) that had failed responses or was disturbed.
+run_warnings() {
+    awk -F'\t' '$7 > 0 {print "WARNING: " $1 " c=" $2 " had " $7 " failed responses; see wrk-" $1 "-measure-c" $2 ".txt"}' "$RESULTS_TSV"
+    awk -F'\t' '$12 > 10 {print "WARNING: other processes used " $12 "% of the machine during " $1 " c=" $2 "; figures are disturbed"}' "$RESULTS_TSV"
+    awk -F'\t' '$17 == "DISTURBED" {print "WARNING: " $1 " c=" $2 " started at load " $13 " after waiting " $16 " s for a quiet machine; figures are disturbed"}' "$RESULTS_TSV"
 }
 
 # WARN/ERROR lines of the token-service log, counted by message shape (for the report).

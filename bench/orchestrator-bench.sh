@@ -147,26 +147,11 @@ start_upstream() {
   die "bench upstream IdP not ready after 20 s"
 }
 
-# The orchestrator's packaged directory, copied like the token-service's (see copy_tokenservice).
+# The orchestrator's packaged directory, copied like the token-service's (see copy_app in lib.sh).
 copy_orchestrator() {
-  local app_dir i before after
-  app_dir=$(dirname "$ORCH_JAR")
-  [ -f "$ORCH_JAR" ] || die "$ORCH_JAR not found: build it first with ./mvnw -DskipTests package"
-  ORCH_WORK=$(mktemp -d "${TMPDIR:-/tmp}/tokenservices-bench-orch.XXXXXX")
-  for i in 1 2 3 4 5; do
-    before=$(find "$app_dir" -type f -printf '%T@ %s %p\n' 2>/dev/null | sort | sha1sum)
-    rm -rf "$ORCH_WORK/quarkus-app"
-    if cp -a "$app_dir" "$ORCH_WORK/quarkus-app" 2>/dev/null; then
-      after=$(find "$app_dir" -type f -printf '%T@ %s %p\n' 2>/dev/null | sort | sha1sum)
-      [ "$before" = "$after" ] && [ -f "$ORCH_WORK/quarkus-app/$(basename "$ORCH_JAR")" ] && break
-    fi
-    log "$app_dir changed while it was copied (a build?); retrying in 20 s"
-    sleep 20
-    [ "$i" = 5 ] && die "could not get a stable copy of $app_dir"
-  done
+  copy_app "$ORCH_JAR" orchestrator ORCH_WORK
   ORCH_RUN_JAR=$ORCH_WORK/quarkus-app/$(basename "$ORCH_JAR")
   ORCH_BUILD=$(date -r "$ORCH_JAR" '+%Y-%m-%d %H:%M:%S')
-  log "orchestrator copied from $app_dir (built $ORCH_BUILD) to $ORCH_WORK/quarkus-app"
 }
 
 start_orchestrator() {
