@@ -1,6 +1,7 @@
 package dev.tokenservices.testsupport;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.junit.QuarkusTestProfile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,6 +22,19 @@ import java.util.stream.Collectors;
 public class LocalRedisCluster implements QuarkusTestResourceLifecycleManager {
 
     public static final List<Integer> PORTS = List.of(7000, 7001, 7002);
+
+    /** A test profile that runs the service against the cluster; extend it to add test resources. */
+    public static class Profile implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return config();
+        }
+
+        @Override
+        public List<TestResourceEntry> testResources() {
+            return List.of(new TestResourceEntry(LocalRedisCluster.class));
+        }
+    }
 
     public static Map<String, String> config() {
         return Map.of("quarkus.redis.client-type", "cluster",

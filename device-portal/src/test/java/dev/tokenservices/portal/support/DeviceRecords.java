@@ -36,7 +36,7 @@ public final class DeviceRecords {
     public Device create(String clientId, String scope, String status, Instant expiresAt) {
         String userCode = randomUserCode();
         String deviceCode = randomDeviceCode(userCode);
-        String key = DeviceCodes.recordKey(deviceCode);
+        String key = DeviceCodes.recordKey(deviceCode).orElseThrow();
         // Like the token service: the keys outlive expires_at a little, so "expired" can be told apart.
         Duration ttl = Duration.ofSeconds(Math.max(60, expiresAt.getEpochSecond() - Instant.now().getEpochSecond() + 60));
         List<String> args = new ArrayList<>(List.of(DeviceCodes.CREATE_SCRIPT, "2", DeviceCodes.userCodeKey(userCode), key,

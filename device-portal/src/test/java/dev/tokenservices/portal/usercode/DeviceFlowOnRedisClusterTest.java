@@ -1,6 +1,5 @@
 package dev.tokenservices.portal.usercode;
 
-import dev.tokenservices.testsupport.LocalRedisCluster;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,9 +11,9 @@ import dev.tokenservices.portal.support.DeviceRecords.Device;
 import dev.tokenservices.portal.support.PortalBrowser;
 import dev.tokenservices.portal.support.TestOidcProvider;
 import dev.tokenservices.shared.device.DeviceCodes;
+import dev.tokenservices.testsupport.LocalRedisCluster;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
@@ -34,12 +33,7 @@ import org.junit.jupiter.api.Test;
 @TestProfile(DeviceFlowOnRedisClusterTest.OnRedisCluster.class)
 class DeviceFlowOnRedisClusterTest {
 
-    public static class OnRedisCluster implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return LocalRedisCluster.config();
-        }
-
+    public static class OnRedisCluster extends LocalRedisCluster.Profile {
         @Override
         public List<TestResourceEntry> testResources() {
             return List.of(new TestResourceEntry(LocalRedisCluster.class), new TestResourceEntry(TestOidcProvider.class));
@@ -100,10 +94,10 @@ class DeviceFlowOnRedisClusterTest {
         assertEquals("ann-001", record.get(DeviceCodes.SUBJECT));
         // the token service's poll, by device code alone: exactly one poll receives the approval
         String now = Long.toString(System.currentTimeMillis());
-        assertEquals("approved", redis.execute("EVAL", DeviceCodes.POLL_SCRIPT, "1", DeviceCodes.recordKey(device.deviceCode()),
+        assertEquals("approved", redis.execute("EVAL", DeviceCodes.POLL_SCRIPT, "1", DeviceCodes.recordKey(device.deviceCode()).orElseThrow(),
                 "tv-app", now).toString());
         redis.hash(String.class).hset(device.recordKey(), DeviceCodes.LAST_POLL, "0");
-        assertEquals("consumed", redis.execute("EVAL", DeviceCodes.POLL_SCRIPT, "1", DeviceCodes.recordKey(device.deviceCode()),
+        assertEquals("consumed", redis.execute("EVAL", DeviceCodes.POLL_SCRIPT, "1", DeviceCodes.recordKey(device.deviceCode()).orElseThrow(),
                 "tv-app", now).toString());
     }
 

@@ -1,6 +1,7 @@
 package dev.tokenservices.orchestrator.outage;
 
-import dev.tokenservices.testsupport.TcpProxy;
+import static dev.tokenservices.testsupport.DependencyProxies.postgres;
+import static dev.tokenservices.testsupport.DependencyProxies.redis;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.lessThan;
@@ -12,13 +13,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tokenservices.orchestrator.support.Forms;
 import dev.tokenservices.orchestrator.support.Logins;
 import dev.tokenservices.orchestrator.support.TestWorld;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import dev.tokenservices.testsupport.DependencyProxies;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -41,41 +40,10 @@ class DependencyOutageTest {
     static final String ISSUER = "http://localhost:8082";
     static final long FIVE_SECONDS = 5000;
 
-    static TcpProxy redis;
-    static TcpProxy postgres;
-
     public static class BehindProxies implements QuarkusTestProfile {
         @Override
         public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(TestWorld.class), new TestResourceEntry(Proxies.class));
-        }
-    }
-
-    public static class Proxies implements QuarkusTestResourceLifecycleManager {
-        @Override
-        public Map<String, String> start() {
-            try {
-                redis = new TcpProxy(6379);
-                postgres = new TcpProxy(5432);
-                redis.start();
-                postgres.start();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return Map.of(
-                    "quarkus.redis.hosts", "redis://127.0.0.1:" + redis.port(),
-                    "quarkus.datasource.reactive.url", "postgresql://127.0.0.1:" + postgres.port() + "/tokenservices_test",
-                    "orchestrator.dependency-timeout", "2s");
-        }
-
-        @Override
-        public void stop() {
-            try {
-                redis.close();
-                postgres.close();
-            } catch (IOException ignored) {
-                // test over
-            }
+            return List.of(new TestResourceEntry(TestWorld.class), new TestResourceEntry(DependencyProxies.class, Map.of(DependencyProxies.TIMEOUT_PROPERTY, "orchestrator.dependency-timeout")));
         }
     }
 

@@ -129,22 +129,16 @@ public final class DeviceCodes {
         return hashTag(normalizedUserCode) + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
     }
 
-    /** Whether a presented device code has the form of those the token service hands out. */
-    public static boolean isDeviceCode(String presented) {
-        return presented != null && DEVICE_CODE.matcher(presented).matches();
-    }
-
     /**
-     * The record key of a device code: the code is stored only as its SHA-256, under the hash tag it
-     * carries. Check {@link #isDeviceCode} first: a malformed code has no record key.
-     *
-     * @throws IllegalArgumentException when the code is malformed
+     * The record key of a presented device code: the code is stored only as its SHA-256, under the
+     * hash tag it carries. Empty when the code does not have the form of those the token service hands
+     * out: it cannot name a record.
      */
-    public static String recordKey(String deviceCode) {
-        if (!isDeviceCode(deviceCode)) {
-            throw new IllegalArgumentException("not a device code");
+    public static Optional<String> recordKey(String deviceCode) {
+        if (deviceCode == null || !DEVICE_CODE.matcher(deviceCode).matches()) {
+            return Optional.empty();
         }
-        return recordKeyOfHash(deviceCode.substring(0, 4), sha256Hex(deviceCode));
+        return Optional.of(recordKeyOfHash(deviceCode.substring(0, 4), sha256Hex(deviceCode)));
     }
 
     /** The record key from what the portal has: the user code's hash tag and the index's value. */

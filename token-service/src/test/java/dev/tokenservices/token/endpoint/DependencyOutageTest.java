@@ -1,18 +1,17 @@
 package dev.tokenservices.token.endpoint;
 
-import dev.tokenservices.testsupport.TcpProxy;
+import static dev.tokenservices.testsupport.DependencyProxies.postgres;
+import static dev.tokenservices.testsupport.DependencyProxies.redis;
 import static dev.tokenservices.token.support.Fixtures.worker;
 import static dev.tokenservices.token.support.Fixtures.workerToken;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.lessThan;
 
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import dev.tokenservices.testsupport.DependencyProxies;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -26,41 +25,10 @@ import org.junit.jupiter.api.Test;
 @TestProfile(DependencyOutageTest.BehindProxies.class)
 class DependencyOutageTest {
 
-    static TcpProxy redis;
-    static TcpProxy postgres;
-
     public static class BehindProxies implements QuarkusTestProfile {
         @Override
         public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(Proxies.class));
-        }
-    }
-
-    public static class Proxies implements QuarkusTestResourceLifecycleManager {
-        @Override
-        public Map<String, String> start() {
-            try {
-                redis = new TcpProxy(6379);
-                postgres = new TcpProxy(5432);
-                redis.start();
-                postgres.start();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return Map.of(
-                    "quarkus.redis.hosts", "redis://127.0.0.1:" + redis.port(),
-                    "quarkus.datasource.reactive.url", "postgresql://127.0.0.1:" + postgres.port() + "/tokenservices_test",
-                    "ts.dependency-timeout", "2s");
-        }
-
-        @Override
-        public void stop() {
-            try {
-                redis.close();
-                postgres.close();
-            } catch (IOException ignored) {
-                // test over
-            }
+            return List.of(new TestResourceEntry(DependencyProxies.class, Map.of(DependencyProxies.TIMEOUT_PROPERTY, "ts.dependency-timeout")));
         }
     }
 

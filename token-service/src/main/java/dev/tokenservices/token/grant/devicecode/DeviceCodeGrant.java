@@ -54,13 +54,11 @@ public class DeviceCodeGrant implements GrantHandler {
 
     @Override
     public Uni<TokenResponse> handle(FormRequest request, RegisteredClient client) {
-        String deviceCode = request.require("device_code");
-        if (!DeviceCodes.isDeviceCode(deviceCode)) {
-            // not one we handed out: it cannot name a record (and has no hash tag to look one up by)
-            throw OAuthException.invalidGrant("the device_code is malformed; use the device_code from the device authorization response");
-        }
-        return store.poll(deviceCode, client.clientId()).chain(state -> switch (state) {
-            case "approved" -> issue(deviceCode, client.entry());
+        // a code not of the form we hand out cannot name a record (it has no hash tag to look one up by)
+        String record = DeviceCodes.recordKey(request.require("device_code")).orElseThrow(() -> OAuthException.invalidGrant(
+                "the device_code is malformed; use the device_code from the device authorization response"));
+        return store.poll(record, client.clientId()).chain(state -> switch (state) {
+            case "approved" -> issue(record, client.entry());
             case "slow_down" -> fail(OAuthErrors.SLOW_DOWN, "polling too fast; the interval is now 5 seconds longer");
             case "expired" -> fail(OAuthErrors.EXPIRED_TOKEN, "the device_code has expired; start again");
             case "denied" -> fail(OAuthErrors.ACCESS_DENIED, "the user denied the request");
@@ -69,8 +67,8 @@ public class DeviceCodeGrant implements GrantHandler {
         });
     }
 
-    private Uni<TokenResponse> issue(String deviceCode, ClientEntry client) {
-        return store.approval(deviceCode)
+    private Uni<TokenResponse> issue(String record, ClientEntry client) {
+        return store.approval(record)
                 .chain(approval -> {
                     Subject subject = new Subject(approval.subject(), approval.idp(), IdentityClaims.parse(approval.claimsJson()),
                             Optional.empty(), Instant.MAX, Optional.empty(), Optional.empty());
@@ -87,7 +85,7 @@ public class DeviceCodeGrant implements GrantHandler {
                 })
                 // a passing failure (an authority or the database away) must not lose the user's approval
                 .onFailure(e -> e instanceof OAuthException o && o.status() == 503)
-                .call(e -> store.restoreApproved(deviceCode).onFailure().recoverWithNull());
+                .call(e -> store.restoreApproved(record).onFailure().recoverWithNull());
     }
 
     private static String blankToNull(String value) {

@@ -62,12 +62,13 @@ public class DeviceCodeStore {
         byte[] secret = new byte[32];
         random.nextBytes(secret);
         String deviceCode = DeviceCodes.deviceCode(userCode, secret);
+        String hash = DeviceCodes.sha256Hex(deviceCode);
         long ttl = lifetime.plus(GRACE).toSeconds();
         long expiresAt = clock.instant().plus(lifetime).getEpochSecond();
         // index and record share the user code's hash tag (one Cluster slot), so one script reserves the
         // user code (SET NX: a collision is seen, and we draw again) and writes the record
         List<String> args = new ArrayList<>(List.of(DeviceCodes.CREATE_SCRIPT, "2", DeviceCodes.userCodeKey(userCode),
-                DeviceCodes.recordKey(deviceCode), Long.toString(ttl), DeviceCodes.sha256Hex(deviceCode)));
+                DeviceCodes.recordKeyOfHash(DeviceCodes.hashTag(userCode), hash), Long.toString(ttl), hash));
         for (Map.Entry<String, String> field : Map.of(
                 DeviceCodes.STATUS, DeviceCodes.PENDING,
                 DeviceCodes.CLIENT_ID, clientId,
@@ -87,22 +88,22 @@ public class DeviceCodeStore {
 
     /**
      * Runs the shared poll script: "unknown", "slow_down", "expired", "pending", "denied", "consumed" or
-     * "approved". The code must be well-formed ({@link DeviceCodes#isDeviceCode}).
+     * "approved". {@code record} is the code's {@link DeviceCodes#recordKey record key}.
      */
-    public Uni<String> poll(String deviceCode, String clientId) {
-        return guard(redis.execute("EVAL", DeviceCodes.POLL_SCRIPT, "1", DeviceCodes.recordKey(deviceCode), clientId,
+    public Uni<String> poll(String record, String clientId) {
+        return guard(redis.execute("EVAL", DeviceCodes.POLL_SCRIPT, "1", record, clientId,
                 Long.toString(clock.millis()))).map(Response::toString);
     }
 
-    public Uni<Approval> approval(String deviceCode) {
-        return guard(redis.execute("HMGET", DeviceCodes.recordKey(deviceCode), DeviceCodes.SUBJECT, DeviceCodes.IDP,
+    public Uni<Approval> approval(String record) {
+        return guard(redis.execute("HMGET", record, DeviceCodes.SUBJECT, DeviceCodes.IDP,
                 DeviceCodes.CLAIMS, DeviceCodes.SCOPE))
                 .map(r -> new Approval(text(r.get(0)), text(r.get(1)), text(r.get(2)), text(r.get(3))));
     }
 
     /** Puts a consumed approval back when issuing failed for a passing reason, so the next poll retries. */
-    public Uni<Void> restoreApproved(String deviceCode) {
-        return guard(redis.execute("HSET", DeviceCodes.recordKey(deviceCode), DeviceCodes.STATUS, DeviceCodes.APPROVED))
+    public Uni<Void> restoreApproved(String record) {
+        return guard(redis.execute("HSET", record, DeviceCodes.STATUS, DeviceCodes.APPROVED))
                 .replaceWithVoid();
     }
 

@@ -57,11 +57,11 @@ class DeviceCodeGrantTest {
 
     /** Lets the next poll through the interval check, as if the device had waited. */
     private void waited(Codes codes) {
-        redis.hash(String.class).hset(DeviceCodes.recordKey(codes.deviceCode()), DeviceCodes.LAST_POLL, "0");
+        redis.hash(String.class).hset(DeviceCodes.recordKey(codes.deviceCode()).orElseThrow(), DeviceCodes.LAST_POLL, "0");
     }
 
     private void decide(Codes codes, String decision) {
-        redis.execute("EVAL", DeviceCodes.DECIDE_SCRIPT, "1", DeviceCodes.recordKey(codes.deviceCode()), decision,
+        redis.execute("EVAL", DeviceCodes.DECIDE_SCRIPT, "1", DeviceCodes.recordKey(codes.deviceCode()).orElseThrow(), decision,
                 "ann-001", TestWorld.issuer.issuer(), "{\"email\":\"ann@example.com\"}", Long.toString(System.currentTimeMillis() / 1000));
     }
 
@@ -78,16 +78,16 @@ class DeviceCodeGrantTest {
         String deviceCode = response.path("device_code");
         String userCode = response.path("user_code");
         assertEquals("http://localhost:8083/device?user_code=" + userCode, response.path("verification_uri_complete"));
-        assertTrue(DeviceCodes.isDeviceCode(deviceCode), deviceCode.length() + " characters");
+        assertTrue(DeviceCodes.recordKey(deviceCode).isPresent(), deviceCode.length() + " characters");
         assertEquals(DeviceCodes.hashTag(userCode) + ".", deviceCode.substring(0, 5), "the device code carries its user code's hash tag");
         assertEquals(32, java.util.Base64.getUrlDecoder().decode(deviceCode.substring(5)).length, "then 256 random bits");
-        Map<String, String> record = redis.hash(String.class).hgetall(DeviceCodes.recordKey(deviceCode));
+        Map<String, String> record = redis.hash(String.class).hgetall(DeviceCodes.recordKey(deviceCode).orElseThrow());
         assertEquals("pending", record.get(DeviceCodes.STATUS));
         assertEquals("tv-app", record.get(DeviceCodes.CLIENT_ID));
         assertEquals("media.play", record.get(DeviceCodes.SCOPE));
         assertFalse(record.containsValue(deviceCode), "the device code is never stored");
         assertEquals(DeviceCodes.sha256Hex(deviceCode), redis.value(String.class).get(DeviceCodes.userCodeKey(userCode)));
-        assertTrue(redis.key(String.class).ttl(DeviceCodes.recordKey(deviceCode)) > 0);
+        assertTrue(redis.key(String.class).ttl(DeviceCodes.recordKey(deviceCode).orElseThrow()) > 0);
         assertTrue(redis.key(String.class).ttl(DeviceCodes.userCodeKey(userCode)) > 0);
     }
 
@@ -106,7 +106,7 @@ class DeviceCodeGrantTest {
         poll("tv-app", codes.deviceCode()).statusCode(400).body("error", equalTo("authorization_pending"))
                 .header("Cache-Control", "no-store");
         poll("tv-app", codes.deviceCode()).statusCode(400).body("error", equalTo("slow_down"));
-        assertEquals("10", redis.hash(String.class).hget(DeviceCodes.recordKey(codes.deviceCode()), DeviceCodes.INTERVAL));
+        assertEquals("10", redis.hash(String.class).hget(DeviceCodes.recordKey(codes.deviceCode()).orElseThrow(), DeviceCodes.INTERVAL));
     }
 
     @Test
@@ -137,7 +137,7 @@ class DeviceCodeGrantTest {
     @Test
     void anExpiredCodeIsExpiredToken() {
         Codes codes = authorize("tv-app", "media.play");
-        redis.hash(String.class).hset(DeviceCodes.recordKey(codes.deviceCode()), DeviceCodes.EXPIRES_AT,
+        redis.hash(String.class).hset(DeviceCodes.recordKey(codes.deviceCode()).orElseThrow(), DeviceCodes.EXPIRES_AT,
                 Long.toString(System.currentTimeMillis() / 1000 - 1));
         poll("tv-app", codes.deviceCode()).statusCode(400).body("error", equalTo("expired_token"));
     }

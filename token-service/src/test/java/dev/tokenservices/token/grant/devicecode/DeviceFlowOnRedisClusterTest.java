@@ -1,6 +1,5 @@
 package dev.tokenservices.token.grant.devicecode;
 
-import dev.tokenservices.testsupport.LocalRedisCluster;
 import static dev.tokenservices.token.support.Fixtures.form;
 import static dev.tokenservices.token.support.Fixtures.verify;
 import static org.hamcrest.Matchers.equalTo;
@@ -10,10 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tokenservices.shared.device.DeviceCodes;
+import dev.tokenservices.testsupport.LocalRedisCluster;
 import dev.tokenservices.token.support.TestWorld;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.ValidatableResponse;
 import io.vertx.mutiny.redis.client.Response;
@@ -31,20 +30,8 @@ import org.junit.jupiter.api.Test;
  * by device code.
  */
 @QuarkusTest
-@TestProfile(DeviceFlowOnRedisClusterTest.OnRedisCluster.class)
+@TestProfile(LocalRedisCluster.Profile.class)
 class DeviceFlowOnRedisClusterTest {
-
-    public static class OnRedisCluster implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return LocalRedisCluster.config();
-        }
-
-        @Override
-        public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(LocalRedisCluster.class));
-        }
-    }
 
     /** The client the service's own Redis client is: in cluster mode, pointed at the cluster. */
     @Inject
@@ -91,7 +78,7 @@ class DeviceFlowOnRedisClusterTest {
         for (int i = 0; i < 12; i++) {
             Codes codes = authorize();
             assertTrue(codes.deviceCode().startsWith(DeviceCodes.hashTag(codes.userCode()) + "."), "the device code carries the tag");
-            String record = DeviceCodes.recordKey(codes.deviceCode());
+            String record = DeviceCodes.recordKey(codes.deviceCode()).orElseThrow();
             String index = DeviceCodes.userCodeKey(codes.userCode());
             assertEquals(slot(index), slot(record), record + " and " + index);
             assertEquals(DeviceCodes.PENDING, redis.hash(String.class).hget(record, DeviceCodes.STATUS));
@@ -119,7 +106,7 @@ class DeviceFlowOnRedisClusterTest {
                 TestWorld.issuer.issuer(), "{\"email\":\"ann@example.com\"}", Long.toString(System.currentTimeMillis() / 1000)).toLong());
 
         // the device's side: it knows only the device code (and has waited its interval)
-        assertEquals(record, DeviceCodes.recordKey(codes.deviceCode()), "both sides name the same record");
+        assertEquals(record, DeviceCodes.recordKey(codes.deviceCode()).orElseThrow(), "both sides name the same record");
         redis.hash(String.class).hset(record, DeviceCodes.LAST_POLL, "0");
         String token = poll(codes.deviceCode()).statusCode(200)
                 .body("token_type", equalTo("Bearer"))
