@@ -4,8 +4,8 @@
 #
 # What it does, in order:
 #   1. Checks the tools (wrk from apt-get when missing; the node helpers' modules with npm ci).
-#   2. Starts a bench OpenID issuer (bench-issuer.mjs: discovery, JWKS, ES256 id_tokens for sub
-#      bench-user, aud bench-app, valid 2 h) and three scope authorities (authorities.mjs, one HTTP
+#   2. Starts a bench OpenID issuer (bench-issuer.mjs: discovery, JWKS, ID_TOKEN_ALG id_tokens for
+#      sub bench-user, aud bench-app, valid 2 h) and three scope authorities (authorities.mjs, one HTTP
 #      server per port, so the token-service pools connections per API as in production) that
 #      answer {"decision":"accept"} after AUTHORITY_DELAY_MS.
 #   3. Resets a dedicated PostgreSQL database and starts a copy of the packaged token-service with
@@ -42,6 +42,8 @@
 #   WRK_THREADS=1             wrk threads (capped at the concurrency)
 #   AUTHORITY_DELAY_MS=20     delay of every authority answer in phase (b)
 #   ISSUER_PORT=18090         the bench issuer's loopback port
+#   ID_TOKEN_ALG=RS256        how the bench issuer signs id_tokens: RS256 (Google, Azure AD, Okta and
+#                             Keycloak by default) or ES256
 #   AUTHORITY_PORTS=18091,18092,18093   the three authorities' loopback ports
 #   TARGET_P50_MS=25 TARGET_EXCHANGE_RPS=1000 TARGET_CC_SHARE=50   the targets checked at the end
 set -euo pipefail
@@ -59,6 +61,7 @@ INSTANT_WARMUP=${INSTANT_WARMUP:-10s}
 WRK_THREADS=${WRK_THREADS:-1}
 AUTHORITY_DELAY_MS=${AUTHORITY_DELAY_MS:-20}
 ISSUER_PORT=${ISSUER_PORT:-18090}
+ID_TOKEN_ALG=${ID_TOKEN_ALG:-RS256}
 AUTHORITY_PORTS=${AUTHORITY_PORTS:-18091,18092,18093}
 TARGET_P50_MS=${TARGET_P50_MS:-25}
 TARGET_EXCHANGE_RPS=${TARGET_EXCHANGE_RPS:-1000}
@@ -109,7 +112,7 @@ wait_ready() { # pid logfile name
 
 start_issuer() {
   port_in_use "$ISSUER_PORT" && die "port $ISSUER_PORT is already in use (set ISSUER_PORT)"
-  ISSUER_PORT=$ISSUER_PORT node "$BENCH_DIR/bench-issuer.mjs" >"$RUN_DIR/issuer.log" 2>&1 </dev/null &
+  ISSUER_PORT=$ISSUER_PORT ID_TOKEN_ALG=$ID_TOKEN_ALG node "$BENCH_DIR/bench-issuer.mjs" >"$RUN_DIR/issuer.log" 2>&1 </dev/null &
   ISSUER_PID=$!
   wait_ready "$ISSUER_PID" "$RUN_DIR/issuer.log" "bench issuer"
   log "bench issuer $ISSUER ready (pid $ISSUER_PID)"
@@ -319,7 +322,7 @@ start_tokenservice "$BENCH_DIR/registry-exchange.yaml" \
   echo "token exchange benchmark $STAMP: RFC 8693 with 3 scope authorities in parallel, and client_credentials for reference; wrk on the same machine"
   report_machine_lines
   echo "load: $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2), $WRK_THREADS thread(s), warm-up $WARMUP at c=$WARMUP_CONCURRENCY per grant, then $DURATION per measured run"
-  echo "exchange: POST grant_type=$TOKEN_EXCHANGE, subject_token=<ES256 id_token of $ISSUER, sub bench-user, aud bench-app>,"
+  echo "exchange: POST grant_type=$TOKEN_EXCHANGE, subject_token=<$ID_TOKEN_ALG id_token of $ISSUER, sub bench-user, aud bench-app>,"
   echo "          subject_token_type=$ID_TOKEN_TYPE, scope=$EXCHANGE_SCOPE; client_secret_basic ($EXCHANGER_ID);"
   echo "          ok = 2xx with an access_token whose scope holds all three scopes"
   echo "authorities: 3 HTTP servers (ports $AUTHORITY_PORTS, one node process), {\"decision\":\"accept\"} after the delay; timeout_ms 1000"

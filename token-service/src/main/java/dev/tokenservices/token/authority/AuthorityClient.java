@@ -1,12 +1,12 @@
 package dev.tokenservices.token.authority;
 
+import dev.tokenservices.token.http.EventLoopClients;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
@@ -59,9 +59,9 @@ public class AuthorityClient {
     }
 
     private final Vertx vertx;
-    private final HttpClient http;
+    private final EventLoopClients http;
 
-    public AuthorityClient(Vertx vertx, HttpClient http) {
+    public AuthorityClient(Vertx vertx, EventLoopClients http) {
         this.vertx = vertx;
         this.http = http;
     }
@@ -77,7 +77,7 @@ public class AuthorityClient {
                 .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
                 .putHeader(HttpHeaders.ACCEPT, JSON)
                 .putHeader(HttpHeaders.USER_AGENT, AGENT);
-        http.request(options).onComplete(created -> {
+        http.current().request(options).onComplete(created -> {
             if (created.failed()) {
                 call.fail(classify(created.cause()));
             } else {

@@ -95,12 +95,12 @@ public interface TokenServiceConfig {
         @WithDefault("10s")
         Duration circuitOpenDuration();
 
-        /** Pooled connections per authority (and per issuer host). */
+        /** Pooled connections per authority and event loop (and per issuer host). */
         @WithDefault("64")
         int maxConnections();
 
         /**
-         * Calls that may wait for a pooled connection, per authority; beyond that an exchange is
+         * Calls that may wait for a pooled connection, per authority and event loop; beyond that an exchange is
          * answered 503 at once (the authority is not blamed and its circuit is not touched).
          */
         @WithDefault("1024")

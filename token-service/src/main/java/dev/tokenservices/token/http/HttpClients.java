@@ -12,46 +12,56 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
 /**
- * The outbound HTTP client for scope authorities and trusted issuers. Connections are pooled per
+ * The outbound HTTP clients for scope authorities and trusted issuers. Connections are pooled per
  * host ({@code ts.authorities.max-connections}, with {@code ts.authorities.max-waiting} calls queued),
  * so a slow authority exhausts only its own pool, never another's. Scope authorities, the hot
- * path, are called through the plain Vert.x client; issuer discovery and JWKS fetches through a
- * {@link WebClient} over the same pool.
+ * path, are called through plain Vert.x clients, one per event loop ({@link EventLoopClients}), so
+ * the pool limits hold per event loop; issuer discovery and JWKS fetches go through a
+ * {@link WebClient} with a pool of its own.
  */
 @ApplicationScoped
 public class HttpClients {
 
-    private HttpClient client;
+    private EventLoopClients authorities;
+    private HttpClient issuers;
 
     @Produces
     @Singleton
-    HttpClient httpClient(Vertx vertx, TokenServiceConfig config) {
+    EventLoopClients authorityClients(Vertx vertx, TokenServiceConfig config) {
+        authorities = new EventLoopClients(vertx, options(config));
+        return authorities;
+    }
+
+    @Produces
+    @Singleton
+    WebClient issuerClient(Vertx vertx, TokenServiceConfig config) {
+        issuers = vertx.createHttpClient(options(config));
+        return WebClient.newInstance(io.vertx.ext.web.client.WebClient.wrap(issuers, new WebClientOptions()
+                .setUserAgent("tokenservices")
+                .setFollowRedirects(false)));
+    }
+
+    private static HttpClientOptions options(TokenServiceConfig config) {
         TokenServiceConfig.Authorities pool = config.authorities();
         if (pool.maxConnections() < 1 || pool.maxWaiting() < 0) {
             throw new IllegalStateException("ts.authorities.max-connections must be at least 1 and ts.authorities.max-waiting"
                     + " at least 0 (got " + pool.maxConnections() + " and " + pool.maxWaiting() + ")");
         }
-        client = vertx.createHttpClient(new HttpClientOptions()
+        return new HttpClientOptions()
                 .setConnectTimeout(2000)
                 .setKeepAlive(true)
                 .setMaxPoolSize(pool.maxConnections())
                 .setMaxWaitQueueSize(pool.maxWaiting())
-                .setTryUseCompression(false));
-        return client;
-    }
-
-    @Produces
-    @Singleton
-    WebClient webClient(HttpClient http) {
-        return WebClient.newInstance(io.vertx.ext.web.client.WebClient.wrap(http, new WebClientOptions()
-                .setUserAgent("tokenservices")
-                .setFollowRedirects(false)));
+                .setTryUseCompression(false);
     }
 
     @PreDestroy
     void close() {
-        if (client != null) {
-            client.close();
+        if (authorities != null) {
+            authorities.close();
+        }
+        if (issuers != null) {
+            issuers.close();
         }
     }
 }

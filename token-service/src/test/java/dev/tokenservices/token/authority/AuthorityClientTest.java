@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tokenservices.token.http.EventLoopClients;
 import dev.tokenservices.token.support.TestAuthorities;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -31,8 +32,8 @@ class AuthorityClientTest {
     static void start() throws Exception {
         vertx = Vertx.vertx();
         authorities = new TestAuthorities();
-        client = new AuthorityClient(vertx, vertx.createHttpClient(new HttpClientOptions().setMaxPoolSize(8)));
-        tiny = new AuthorityClient(vertx, vertx.createHttpClient(new HttpClientOptions().setMaxPoolSize(1).setMaxWaitQueueSize(0)));
+        client = new AuthorityClient(vertx, new EventLoopClients(vertx, new HttpClientOptions().setMaxPoolSize(8)));
+        tiny = new AuthorityClient(vertx, new EventLoopClients(vertx, new HttpClientOptions().setMaxPoolSize(1).setMaxWaitQueueSize(0)));
     }
 
     @AfterAll

@@ -7,6 +7,7 @@ import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.ResourceEntry;
 import dev.tokenservices.token.config.TokenServiceConfig;
 import dev.tokenservices.token.grant.ScopePolicy;
+import dev.tokenservices.token.http.EventLoopClients;
 import dev.tokenservices.token.subject.Subject;
 import dev.tokenservices.token.support.TestAuthorities;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -46,7 +47,7 @@ class ScopeAuthoritiesTest {
         authorities = new TestAuthorities();
         meters = new SimpleMeterRegistry();
         AuthorityClient oneConnection = new AuthorityClient(vertx,
-                vertx.createHttpClient(new HttpClientOptions().setMaxPoolSize(1).setMaxWaitQueueSize(0)));
+                new EventLoopClients(vertx, new HttpClientOptions().setMaxPoolSize(1).setMaxWaitQueueSize(0)));
         fanOut = new ScopeAuthorities(oneConnection, Clock.systemUTC(), meters, config(new TokenServiceConfig.Authorities() {
             public int circuitFailureThreshold() {
                 return 1;
