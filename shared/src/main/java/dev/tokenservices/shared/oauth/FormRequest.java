@@ -77,7 +77,9 @@ public record FormRequest(Map<String, List<String>> parameters, String authoriza
     private static String decode(String value) {
         try {
             String decoded = java.net.URLDecoder.decode(value, StandardCharsets.UTF_8);
-            if (decoded.indexOf('\uFFFD') >= 0 && value.indexOf('\uFFFD') < 0) {
+            // U+FFFD: a percent-encoded byte sequence that is not UTF-8, or raw bytes that were not (the
+            // body reaches us already decoded, with U+FFFD for each bad sequence); no parameter needs it
+            if (decoded.indexOf('\uFFFD') >= 0) {
                 throw OAuthException.invalidRequest("the request body is not valid UTF-8");
             }
             return decoded;

@@ -53,6 +53,19 @@ class FormRequestTest {
     }
 
     @Test
+    void invalidUtf8IsInvalidRequestWhetherPercentEncodedOrRaw() {
+        OAuthException encoded = assertThrows(OAuthException.class,
+                () -> FormRequest.parse(FormRequest.FORM, "grant_type=%FF%FE", null));
+        assertEquals("invalid_request", encoded.error());
+        assertEquals("the request body is not valid UTF-8", encoded.description());
+        // raw bytes 0xFF 0xFE, as the HTTP layer hands them over after decoding the body as UTF-8
+        OAuthException raw = assertThrows(OAuthException.class,
+                () -> FormRequest.parse(FormRequest.FORM, "grant_type=\uFFFD\uFFFD", null));
+        assertEquals("the request body is not valid UTF-8", raw.description());
+        assertEquals("é", FormRequest.parse(FormRequest.FORM, "name=%C3%A9", null).get("name"), "valid UTF-8 decodes");
+    }
+
+    @Test
     void echoedNamesArePrintableAndShort() {
         assertEquals("a?b", FormRequest.printable("a\nb"));
         assertEquals(43, FormRequest.printable("x".repeat(100)).length());
