@@ -28,21 +28,21 @@ public class HttpClients {
     @Produces
     @Singleton
     EventLoopClients authorityClients(Vertx vertx, TokenServiceConfig config) {
-        authorities = new EventLoopClients(vertx, options(config));
+        authorities = new EventLoopClients(vertx, options(config.authorities()));
         return authorities;
     }
 
     @Produces
     @Singleton
     WebClient issuerClient(Vertx vertx, TokenServiceConfig config) {
-        issuers = vertx.createHttpClient(options(config));
+        issuers = vertx.createHttpClient(options(config.authorities()));
         return WebClient.newInstance(io.vertx.ext.web.client.WebClient.wrap(issuers, new WebClientOptions()
                 .setUserAgent("tokenservices")
                 .setFollowRedirects(false)));
     }
 
-    private static HttpClientOptions options(TokenServiceConfig config) {
-        TokenServiceConfig.Authorities pool = config.authorities();
+    /** The pool settings, checked: a start-up with an unusable pool fails naming the setting. */
+    static HttpClientOptions options(TokenServiceConfig.Authorities pool) {
         if (pool.maxConnections() < 1 || pool.maxWaiting() < 0) {
             throw new IllegalStateException("ts.authorities.max-connections must be at least 1 and ts.authorities.max-waiting"
                     + " at least 0 (got " + pool.maxConnections() + " and " + pool.maxWaiting() + ")");
