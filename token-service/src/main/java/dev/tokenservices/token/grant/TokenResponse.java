@@ -1,7 +1,7 @@
 package dev.tokenservices.token.grant;
 
 import dev.tokenservices.token.issuance.IssuedToken;
-import dev.tokenservices.token.issuance.JsonText;
+import dev.tokenservices.shared.json.JsonText;
 
 /**
  * A successful token response (RFC 6749 §5.1, RFC 8693 §2.2.1), written as JSON by hand: the shape

@@ -7,6 +7,7 @@ import dev.tokenservices.token.keys.KeyManager;
 import dev.tokenservices.shared.jose.SigningKey;
 import jakarta.enterprise.context.ApplicationScoped;
 import dev.tokenservices.shared.jose.JwsSigner;
+import dev.tokenservices.shared.json.JsonText;
 import java.time.Clock;
 import java.util.Map;
 

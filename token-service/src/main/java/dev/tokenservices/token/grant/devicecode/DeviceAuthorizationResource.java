@@ -6,7 +6,7 @@ import dev.tokenservices.token.client.ClientAuthenticator;
 import dev.tokenservices.token.config.TokenServiceConfig;
 import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.token.grant.ScopePolicy;
-import dev.tokenservices.token.issuance.JsonText;
+import dev.tokenservices.shared.json.JsonText;
 import dev.tokenservices.token.registry.RegistryCache;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;

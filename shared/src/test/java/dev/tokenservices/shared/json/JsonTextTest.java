@@ -1,4 +1,4 @@
-package dev.tokenservices.token.issuance;
+package dev.tokenservices.shared.json;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package dev.tokenservices.token.issuance;
+package dev.tokenservices.shared.json;
 
 /** Writes JSON strings by hand where the shape is fixed and speed matters (token claims, responses). */
 public final class JsonText {
