@@ -1,0 +1,152 @@
+# e2e/lib.sh — what the end-to-end scripts (e2e/run.sh, e2e/run-orchestrator.sh) share: tool checks,
+# the node dependencies, the packaged services, a fresh database, free ports, starting processes and
+# waiting for them, and stopping everything they started whatever happens. Sourced, not run.
+#
+# The sourcing script sets E2E_NAME (log prefix and directory name) first; this file then sets
+# E2E_DIR, LOG_DIR ($TS_STATE_DIR/logs/<name>), RUN_DIR ($TS_STATE_DIR/<name>) and JAVA_CMD, and
+# installs the EXIT trap that stops every process recorded in PID_OF.
+# shellcheck shell=bash
+# shellcheck source=SCRIPTDIR/../scripts/infra.sh
+source scripts/infra.sh
+
+E2E_DIR=e2e
+LOG_DIR="$TS_STATE_DIR/logs/$E2E_NAME"
+RUN_DIR="$TS_STATE_DIR/$E2E_NAME"
+mkdir -p "$LOG_DIR" "$RUN_DIR"
+
+elog() { printf '[%s] %s\n' "$E2E_NAME" "$*" >&2; }
+
+command -v node >/dev/null 2>&1 || die "node is not installed (Node 20 or newer is needed for the e2e tests)"
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+(( node_major >= 20 )) || die "Node $node_major found; the e2e tests need Node 20 or newer"
+command -v curl >/dev/null 2>&1 || die "curl is needed"
+command -v openssl >/dev/null 2>&1 || die "openssl is needed"
+
+# npm ci when node_modules is missing or older than the lock file.
+if [[ ! -f $E2E_DIR/node_modules/.package-lock.json || $E2E_DIR/package-lock.json -nt $E2E_DIR/node_modules/.package-lock.json ]]; then
+  elog "installing node dependencies (npm ci)"
+  (cd "$E2E_DIR" && npm ci --no-audit --no-fund --loglevel=error >&2)
+fi
+
+require_jdk17
+JAVA_CMD=java
+if [[ -n ${JAVA_HOME:-} ]]; then JAVA_CMD="$JAVA_HOME/bin/java"; fi
+
+# e2e_packaged MODULE...: builds the modules whose target/quarkus-app is missing.
+e2e_packaged() {
+  local module
+  for module in "$@"; do
+    if [[ ! -f $module/target/quarkus-app/quarkus-run.jar ]]; then
+      elog "$module/target/quarkus-app is missing: building it"
+      ./mvnw -B -q -DskipTests package -pl "$module" -am
+    fi
+  done
+}
+
+# ---- stopping (installed before anything is started) ----------------------------------------
+declare -A PID_OF=()
+CLEANED_UP=""
+# shellcheck disable=SC2317  # invoked by the EXIT trap
+e2e_cleanup() {
+  local rc=$?
+  if [[ -n $CLEANED_UP ]]; then return 0; fi
+  CLEANED_UP=1
+  trap - INT TERM
+  local name pid i alive
+  for name in "${!PID_OF[@]}"; do
+    kill -TERM "${PID_OF[$name]}" 2>/dev/null || true
+  done
+  for ((i = 0; i < 20; i++)); do
+    alive=""
+    for name in "${!PID_OF[@]}"; do
+      if kill -0 "${PID_OF[$name]}" 2>/dev/null; then alive=1; fi
+    done
+    [[ -z $alive ]] && break
+    sleep 0.5
+  done
+  for name in "${!PID_OF[@]}"; do
+    pid=${PID_OF[$name]}
+    if kill -0 "$pid" 2>/dev/null; then
+      elog "$name (pid $pid) did not stop within 10 s; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+  done
+  if (( ${#PID_OF[@]} > 0 )); then elog "stopped: ${!PID_OF[*]}"; fi
+  PID_OF=()
+  stop_started_infra
+  return "$rc"
+}
+trap e2e_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# e2e_fresh_database DB: Redis and PostgreSQL up, DB dropped and created anew (stored signing keys
+# of an earlier run never clash); sets PG_URL_E2E. PG_URL is ignored: the database is always local.
+e2e_fresh_database() {
+  export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
+  ensure_redis
+  unset PG_URL
+  ensure_postgres
+  elog "recreating database $1"
+  pg_superuser_psql -f - >/dev/null <<SQL
+DROP DATABASE IF EXISTS $1 WITH (FORCE);
+SQL
+  ensure_database "$1"
+  PG_URL_E2E="postgresql://$TS_DB_ROLE:$TS_DB_PASSWORD@127.0.0.1:5432/$1"
+}
+
+# free_ports N: N loopback ports free right now, on one line.
+free_ports() {
+  node -e '
+    const net = require("node:net");
+    (async () => {
+      const servers = [];
+      for (let i = 0; i < Number(process.argv[1]); i++) {
+        servers.push(await new Promise((resolve, reject) => {
+          const s = net.createServer().once("error", reject).listen(0, "127.0.0.1", () => resolve(s));
+        }));
+      }
+      console.log(servers.map((s) => s.address().port).join(" "));
+      servers.forEach((s) => s.close());
+    })();' "$1"
+}
+
+show_log_tail() {   # show_log_tail NAME [LINES]
+  elog "last ${2:-40} lines of $LOG_DIR/$1.log:"
+  tail -n "${2:-40}" "$LOG_DIR/$1.log" >&2 || true
+}
+
+wait_for() {   # wait_for NAME URL SECONDS
+  local name=$1 url=$2 seconds=$3 i code=""
+  for ((i = 0; i < seconds * 2; i++)); do
+    if ! kill -0 "${PID_OF[$name]}" 2>/dev/null; then
+      show_log_tail "$name"
+      die "$name exited during start-up"
+    fi
+    code=$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$url" || true)
+    if [[ $code == 200 ]]; then
+      elog "$name is ready (pid ${PID_OF[$name]}, $url)"
+      return 0
+    fi
+    sleep 0.5
+  done
+  show_log_tail "$name"
+  die "$name did not answer 200 at $url within $seconds s (last status: ${code:-none})"
+}
+
+# start_app NAME MODULE PORT [NAME=value...]: runs a copy of MODULE's target/quarkus-app (a rebuild
+# in the work tree, which replaces it file by file, must not pull jars from under a running
+# service) on 127.0.0.1:PORT with the given environment, logging to $LOG_DIR/NAME.log.
+start_app() {
+  local name=$1 module=$2 port=$3 copy="$RUN_DIR/$1-app"
+  shift 3
+  rm -rf "$copy"
+  cp -a "$module/target/quarkus-app" "$copy"
+  [[ -f $copy/quarkus-run.jar ]] || die "copying $module/target/quarkus-app failed"
+  local jars=("$copy"/app/*.jar)
+  elog "starting $name on port $port (build: ${jars[*]##*/}, $(date -r "$copy/quarkus-run.jar" '+%F %T'); log: $LOG_DIR/$name.log)"
+  env "$@" "$JAVA_CMD" -Dquarkus.http.port="$port" -Dquarkus.http.host=127.0.0.1 -jar "$copy/quarkus-run.jar" \
+    >"$LOG_DIR/$name.log" 2>&1 &
+  PID_OF[$name]=$!
+}
