@@ -204,22 +204,7 @@ start_service() {
   # quarkus.http.port is given explicitly so that the port holds whatever the service's defaults.
   "$JAVA_CMD" -Dquarkus.http.port="$port" -jar "$jar" >"$log_file" 2>&1 &
   PID_OF[$svc]=$!
-
-  local i code
-  for ((i = 0; i < 120; i++)); do
-    if ! kill -0 "${PID_OF[$svc]}" 2>/dev/null; then
-      show_log_tail "$svc"
-      die "$svc exited during start-up"
-    fi
-    code=$(curl -s -o /dev/null -m 2 -w '%{http_code}' "http://127.0.0.1:$port/q/health/ready" || true)
-    if [[ $code == 200 ]]; then
-      log "$svc is ready (pid ${PID_OF[$svc]})"
-      return 0
-    fi
-    sleep 0.5
-  done
-  show_log_tail "$svc"
-  die "$svc did not become ready within 60 s (last /q/health/ready status: ${code:-none})"
+  wait_until_ready "$svc" "${PID_OF[$svc]}" "http://127.0.0.1:$port/q/health/ready" 60
 }
 
 # In order: the orchestrator talks to the token service, the portal logs in at the orchestrator.

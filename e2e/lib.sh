@@ -117,22 +117,8 @@ show_log_tail() {   # show_log_tail NAME [LINES]
   tail -n "${2:-40}" "$LOG_DIR/$1.log" >&2 || true
 }
 
-wait_for() {   # wait_for NAME URL SECONDS
-  local name=$1 url=$2 seconds=$3 i code=""
-  for ((i = 0; i < seconds * 2; i++)); do
-    if ! kill -0 "${PID_OF[$name]}" 2>/dev/null; then
-      show_log_tail "$name"
-      die "$name exited during start-up"
-    fi
-    code=$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$url" || true)
-    if [[ $code == 200 ]]; then
-      elog "$name is ready (pid ${PID_OF[$name]}, $url)"
-      return 0
-    fi
-    sleep 0.5
-  done
-  show_log_tail "$name"
-  die "$name did not answer 200 at $url within $seconds s (last status: ${code:-none})"
+wait_for() {   # wait_for NAME URL SECONDS: a process started here answers 200 at URL
+  wait_until_ready "$1" "${PID_OF[$1]}" "$2" "$3"
 }
 
 # start_app NAME MODULE PORT [NAME=value...]: runs a copy of MODULE's target/quarkus-app (a rebuild

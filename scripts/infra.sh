@@ -514,6 +514,29 @@ ALTER DATABASE $db OWNER TO $TS_DB_ROLE;"
 }
 
 # ---------------------------------------------------------------------------------------------
+# Waiting for a process we started
+
+# wait_until_ready NAME PID URL SECONDS: returns once URL answers 200. When PID exits first, or SECONDS
+# pass, it calls the caller's show_log_tail NAME and dies.
+wait_until_ready() {
+  local name=$1 pid=$2 url=$3 seconds=$4 i code=""
+  for ((i = 0; i < seconds * 2; i++)); do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      show_log_tail "$name"
+      die "$name exited during start-up"
+    fi
+    code=$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$url" || true)
+    if [[ $code == 200 ]]; then
+      log "$name is ready (pid $pid, $url)"
+      return 0
+    fi
+    sleep 0.5
+  done
+  show_log_tail "$name"
+  die "$name did not answer 200 at $url within $seconds s (last status: ${code:-none})"
+}
+
+# ---------------------------------------------------------------------------------------------
 # Stopping what we started
 
 stop_started_infra() {
