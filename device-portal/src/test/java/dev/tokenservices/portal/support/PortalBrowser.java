@@ -52,6 +52,11 @@ public final class PortalBrowser {
         return current;
     }
 
+    /** Types a code into the form at /device and submits it, as a user does (with the form's CSRF token). */
+    public Response enterCode(String typed) {
+        return post("/device", Map.of("user_code", typed, "csrf", csrfOf(get("/device"))));
+    }
+
     /** Opens the consent page for a code, logging in as {@code user} at the test provider when asked to. */
     public Response consentPage(String userCode, String user) {
         return follow(get("/device/consent?user_code=" + userCode), Map.of("test_user", user));

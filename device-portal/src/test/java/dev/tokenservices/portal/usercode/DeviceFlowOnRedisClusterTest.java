@@ -62,10 +62,6 @@ class DeviceFlowOnRedisClusterTest {
         return redis.execute("CLUSTER", "KEYSLOT", key).toInteger();
     }
 
-    private static Response enter(PortalBrowser browser, String typed) {
-        String token = PortalBrowser.csrfOf(browser.get("/device"));
-        return browser.post("/device", Map.of("user_code", typed, "csrf", token));
-    }
 
     @Test
     void thePortalRunsOnAClusterOfThreeMasters() {
@@ -80,7 +76,7 @@ class DeviceFlowOnRedisClusterTest {
         assertEquals(slot(DeviceCodes.userCodeKey(device.userCode())), slot(device.recordKey()));
 
         PortalBrowser browser = new PortalBrowser();
-        Response entered = enter(browser, device.userCode().toLowerCase().replace("-", " "));
+        Response entered = browser.enterCode(device.userCode().toLowerCase().replace("-", " "));
         assertEquals(303, entered.statusCode(), entered.asString());
         entered.then().header("Location", endsWith("/device/consent?user_code=" + device.userCode()));
         Response page = browser.follow(entered, Map.of("test_user", "ann"));
@@ -129,10 +125,10 @@ class DeviceFlowOnRedisClusterTest {
         assertEquals("1", redis.value(String.class).get(sessionKey));
         assertEquals("1", redis.value(String.class).get(ipKey));
         for (int i = 2; i <= 5; i++) {
-            enter(browser, DeviceRecords.randomUserCode()).then().statusCode(200).body(containsString("That code is not valid"));
+            browser.enterCode(DeviceRecords.randomUserCode()).then().statusCode(200).body(containsString("That code is not valid"));
         }
-        enter(browser, DeviceRecords.randomUserCode()).then().statusCode(429).body(containsString("Too many wrong codes"));
-        enter(browser, records.pending("tv-app", "media.play").userCode()).then().statusCode(429);
+        browser.enterCode(DeviceRecords.randomUserCode()).then().statusCode(429).body(containsString("Too many wrong codes"));
+        browser.enterCode(records.pending("tv-app", "media.play").userCode()).then().statusCode(429);
         redis.key().del(sessionKey);
     }
 }

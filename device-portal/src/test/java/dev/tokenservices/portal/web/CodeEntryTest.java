@@ -18,7 +18,6 @@ import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,15 +45,11 @@ class CodeEntryTest {
         records.resetRateLimits();
     }
 
-    private static Response enter(PortalBrowser browser, String typed) {
-        String token = PortalBrowser.csrfOf(browser.get("/device"));
-        return browser.post("/device", Map.of("user_code", typed, "csrf", token));
-    }
 
     @Test
     void aPendingCodeContinuesToTheConsentPage() {
         Device device = records.pending("tv-app", "media.play");
-        Response response = enter(new PortalBrowser(), device.userCode());
+        Response response = new PortalBrowser().enterCode(device.userCode());
         assertEquals(303, response.statusCode());
         response.then().header("Location", endsWith("/device/consent?user_code=" + device.userCode()));
     }
@@ -64,14 +59,14 @@ class CodeEntryTest {
         Device device = records.pending("tv-app", "media.play");
         String c = device.userCode().replace("-", "").toLowerCase();
         String typed = " " + c.substring(0, 2) + " " + c.substring(2, 4) + "-" + c.substring(4, 6) + " " + c.substring(6) + " ";
-        enter(new PortalBrowser(), typed).then().statusCode(303)
+        new PortalBrowser().enterCode(typed).then().statusCode(303)
                 .header("Location", endsWith("/device/consent?user_code=" + device.userCode()));
     }
 
     @Test
     void anUnknownCodeIsSaidOnThePageWithTheCodeKept() {
         String code = DeviceRecords.randomUserCode();
-        enter(new PortalBrowser(), code).then().statusCode(200).contentType(startsWith("text/html"))
+        new PortalBrowser().enterCode(code).then().statusCode(200).contentType(startsWith("text/html"))
                 .body(containsString("That code is not valid"))
                 .body(containsString("role=\"alert\""))
                 .body(containsString("value=\"" + code + "\""))
@@ -80,29 +75,29 @@ class CodeEntryTest {
 
     @Test
     void somethingThatCannotBeACodeIsUnknownToo() {
-        enter(new PortalBrowser(), "AEIOU-12345").then().statusCode(200).body(containsString("That code is not valid"));
-        enter(new PortalBrowser(), "x".repeat(500)).then().statusCode(200).body(containsString("That code is not valid"));
+        new PortalBrowser().enterCode("AEIOU-12345").then().statusCode(200).body(containsString("That code is not valid"));
+        new PortalBrowser().enterCode("x".repeat(500)).then().statusCode(200).body(containsString("That code is not valid"));
     }
 
     @Test
     void anEmptyCodeAsksForOneAndIsNotCounted() {
         PortalBrowser browser = new PortalBrowser();
         for (int i = 0; i < 8; i++) {
-            enter(browser, "  ").then().statusCode(200).body(containsString("Enter the code shown on your device"));
+            browser.enterCode("  ").then().statusCode(200).body(containsString("Enter the code shown on your device"));
         }
     }
 
     @Test
     void anExpiredCodeIsSaidOnThePage() {
         Device device = records.create("tv-app", "media.play", DeviceCodes.PENDING, Instant.now().minusSeconds(5));
-        enter(new PortalBrowser(), device.userCode()).then().statusCode(200).body(containsString("That code has expired"));
+        new PortalBrowser().enterCode(device.userCode()).then().statusCode(200).body(containsString("That code has expired"));
     }
 
     @Test
     void approvedDeniedAndConsumedCodesAreSaidToBeUsed() {
         for (String status : List.of(DeviceCodes.APPROVED, DeviceCodes.DENIED, DeviceCodes.CONSUMED)) {
             Device device = records.create("tv-app", "media.play", status, Instant.now().plusSeconds(300));
-            enter(new PortalBrowser(), device.userCode()).then().statusCode(200)
+            new PortalBrowser().enterCode(device.userCode()).then().statusCode(200)
                     .body(containsString("That code has already been used"));
         }
     }
@@ -111,26 +106,26 @@ class CodeEntryTest {
     void theSixthWrongCodeOfASessionIsA429PageAndThenEvenARightCodeIs() {
         PortalBrowser browser = new PortalBrowser();
         for (int i = 1; i <= 5; i++) {
-            enter(browser, DeviceRecords.randomUserCode()).then().statusCode(200).body(containsString("That code is not valid"));
+            browser.enterCode(DeviceRecords.randomUserCode()).then().statusCode(200).body(containsString("That code is not valid"));
         }
-        enter(browser, DeviceRecords.randomUserCode()).then().statusCode(429)
+        browser.enterCode(DeviceRecords.randomUserCode()).then().statusCode(429)
                 .contentType(startsWith("text/html"))
                 .header("Retry-After", "600")
                 .header("X-Frame-Options", "DENY")
                 .body(containsString("Too many wrong codes"))
                 .body(containsString("try again later"));
         Device device = records.pending("tv-app", "media.play");
-        enter(browser, device.userCode()).then().statusCode(429);
+        browser.enterCode(device.userCode()).then().statusCode(429);
     }
 
     @Test
     void aRightCodeAfterFiveTyposStillWorks() {
         PortalBrowser browser = new PortalBrowser();
         for (int i = 1; i <= 5; i++) {
-            enter(browser, DeviceRecords.randomUserCode()).then().statusCode(200);
+            browser.enterCode(DeviceRecords.randomUserCode()).then().statusCode(200);
         }
         Device device = records.pending("tv-app", "media.play");
-        enter(browser, device.userCode()).then().statusCode(303);
+        browser.enterCode(device.userCode()).then().statusCode(303);
     }
 
     @Test
@@ -138,18 +133,18 @@ class CodeEntryTest {
         for (int session = 0; session < 4; session++) {
             PortalBrowser browser = new PortalBrowser();
             for (int i = 0; i < 5; i++) {
-                enter(browser, DeviceRecords.randomUserCode()).then().statusCode(200);
+                browser.enterCode(DeviceRecords.randomUserCode()).then().statusCode(200);
             }
         }
-        enter(new PortalBrowser(), DeviceRecords.randomUserCode()).then().statusCode(429)
+        new PortalBrowser().enterCode(DeviceRecords.randomUserCode()).then().statusCode(429)
                 .body(containsString("Too many wrong codes"));
-        enter(new PortalBrowser(), records.pending("tv-app", "media.play").userCode()).then().statusCode(429);
+        new PortalBrowser().enterCode(records.pending("tv-app", "media.play").userCode()).then().statusCode(429);
     }
 
     @Test
     void countersLiveInRedisWithATtlAndHoldNoCookieOrAddress() {
         PortalBrowser browser = new PortalBrowser();
-        enter(browser, DeviceRecords.randomUserCode()).then().statusCode(200);
+        browser.enterCode(DeviceRecords.randomUserCode()).then().statusCode(200);
         List<String> keys = redis.key().keys("ts:portal:*");
         assertEquals(2, keys.size(), keys.toString());
         for (String key : keys) {
@@ -164,14 +159,14 @@ class CodeEntryTest {
     @Test
     void aPendingCodeIsNotCounted() {
         PortalBrowser browser = new PortalBrowser();
-        enter(browser, records.pending("tv-app", "media.play").userCode()).then().statusCode(303);
+        browser.enterCode(records.pending("tv-app", "media.play").userCode()).then().statusCode(303);
         assertTrue(redis.key().keys("ts:portal:*").isEmpty());
     }
 
     @Test
     void theRedirectCarriesOnlyTheNormalisedCode() {
         Device device = records.pending("tv-app", "media.play");
-        enter(new PortalBrowser(), device.userCode().toLowerCase()).then().statusCode(303)
+        new PortalBrowser().enterCode(device.userCode().toLowerCase()).then().statusCode(303)
                 .header("Location", not(containsString(device.deviceCode())))
                 .header("Location", endsWith("user_code=" + device.userCode()));
     }
