@@ -2,7 +2,6 @@ package dev.tokenservices.token.config;
 
 import dev.tokenservices.shared.db.SchemaMigrator;
 import dev.tokenservices.shared.jose.CryptoProvider;
-import dev.tokenservices.token.http.EventLoopClients;
 import dev.tokenservices.token.keys.KeyManager;
 import dev.tokenservices.token.registry.RegistryCache;
 import io.quarkus.runtime.StartupEvent;
@@ -25,9 +24,7 @@ public class Startup {
     /** The token service's schema; a released script is never edited, only followed by a new one. */
     static final List<String> MIGRATIONS = List.of("V1__registry_and_keys.sql", "V2__refresh_tokens.sql");
 
-    /** {@code authorities} is asked for only so that a pool setting it cannot use stops the start, not the first exchange. */
-    void onStart(@Observes @Priority(1) StartupEvent event, Pool pool, RegistryCache registry, KeyManager keys,
-            EventLoopClients authorities) {
+    void onStart(@Observes @Priority(1) StartupEvent event, Pool pool, RegistryCache registry, KeyManager keys) {
         CryptoProvider.install();
         new SchemaMigrator(pool, "schema_version", "db/migration", MIGRATIONS).migrate();
         registry.start();

@@ -1,6 +1,7 @@
 package dev.tokenservices.token.http;
 
 import dev.tokenservices.token.config.TokenServiceConfig;
+import io.quarkus.runtime.Startup;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -25,8 +26,10 @@ public class HttpClients {
     private EventLoopClients authorities;
     private HttpClient issuers;
 
+    /** Made at start-up, so that pool settings it cannot use stop the start rather than the first exchange. */
     @Produces
     @Singleton
+    @Startup
     EventLoopClients authorityClients(Vertx vertx, TokenServiceConfig config) {
         authorities = new EventLoopClients(vertx, options(config.authorities()));
         return authorities;
