@@ -72,7 +72,6 @@ public class ClientAuthentication {
         return client;
     }
 
-
     static byte[] sha256(String value) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));

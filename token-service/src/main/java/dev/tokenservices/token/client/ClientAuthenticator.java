@@ -114,7 +114,6 @@ public class ClientAuthenticator {
         return client;
     }
 
-
     /** RFC 7523 §3: the assertion's claims, signature, audience, lifetime and single use. */
     private Uni<RegisteredClient> assertion(FormRequest request, String assertionType) {
         if (!JWT_BEARER_ASSERTION.equals(assertionType)) {

@@ -1,7 +1,9 @@
 package dev.tokenservices.token.subject;
 
+import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
@@ -12,18 +14,23 @@ import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.tokenservices.shared.jose.KeyAlgorithm;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.TrustedIssuerEntry;
-import dev.tokenservices.shared.jose.KeyAlgorithm;
+import java.security.GeneralSecurityException;
+import java.security.PublicKey;
 import java.security.Signature;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * The rules an external id_token must pass (OpenID Connect Core §3.1.3.7, RFC 8725), given the
@@ -46,11 +53,11 @@ public final class IdTokenValidator {
      * The signature check of each issuer key, made once: converting a JWK to a JCA key and building its
      * verifier costs more than verifying. Few, trusted keys; emptied should it ever grow past 1,000.
      */
-    private static final java.util.concurrent.ConcurrentMap<JWK, KeyCheck> KEY_CHECKS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final ConcurrentMap<JWK, KeyCheck> KEY_CHECKS = new ConcurrentHashMap<>();
 
     /** One key's signature check. */
     private interface KeyCheck {
-        boolean verify(SignedJWT jwt) throws com.nimbusds.jose.JOSEException, java.security.GeneralSecurityException;
+        boolean verify(SignedJWT jwt) throws JOSEException, GeneralSecurityException;
     }
 
     public IdTokenValidator(Duration skew) {
@@ -116,7 +123,7 @@ public final class IdTokenValidator {
         Map<String, Object> identity = new LinkedHashMap<>();
         claims.getClaims().forEach((name, value) -> {
             if (!PROTOCOL_CLAIMS.contains(name) && value != null) {
-                identity.put(name, value instanceof java.util.Date d ? d.getTime() / 1000 : value);
+                identity.put(name, value instanceof Date d ? d.getTime() / 1000 : value);
             }
         });
         return new Subject(sub, issuer.issuer(), identity, Optional.empty(), exp, Optional.empty(), Optional.empty());
@@ -134,7 +141,7 @@ public final class IdTokenValidator {
                 if (keyCheck(key, header).verify(jwt)) {
                     return true;
                 }
-            } catch (com.nimbusds.jose.JOSEException | java.security.GeneralSecurityException | RuntimeException e) {
+            } catch (JOSEException | GeneralSecurityException | RuntimeException e) {
                 // a key that cannot check this signature is not the key
             }
         }
@@ -146,14 +153,14 @@ public final class IdTokenValidator {
      * serves every later one: an EC verifier is bound to its curve, an RSA one checks any RS/PS algorithm
      * the header names, Ed25519 has one algorithm.
      */
-    private static KeyCheck keyCheck(JWK key, JWSHeader header) throws com.nimbusds.jose.JOSEException,
-            java.security.GeneralSecurityException {
+    private static KeyCheck keyCheck(JWK key, JWSHeader header) throws JOSEException,
+            GeneralSecurityException {
         KeyCheck known = KEY_CHECKS.get(key);
         if (known == null) {
             if (KEY_CHECKS.size() > 1000) {
                 KEY_CHECKS.clear();
             }
-            java.security.PublicKey publicKey = KeyAlgorithm.publicKey(key);
+            PublicKey publicKey = KeyAlgorithm.publicKey(key);
             if (key instanceof OctetKeyPair) {
                 known = jwt -> {
                     Signature signature = Signature.getInstance("Ed25519");
@@ -162,7 +169,7 @@ public final class IdTokenValidator {
                     return signature.verify(jwt.getSignature().decode());
                 };
             } else {
-                com.nimbusds.jose.JWSVerifier verifier = VERIFIERS.createJWSVerifier(header, publicKey);
+                JWSVerifier verifier = VERIFIERS.createJWSVerifier(header, publicKey);
                 known = jwt -> jwt.verify(verifier);
             }
             KEY_CHECKS.put(key, known);
