@@ -23,20 +23,18 @@ public class LocalRedisCluster implements QuarkusTestResourceLifecycleManager {
 
     public static final List<Integer> PORTS = List.of(7000, 7001, 7002);
 
-    /** A test profile that runs the service against the cluster; extend it to add test resources. */
+    /**
+     * A test profile that runs the service against the cluster (the resource's {@link #start} points
+     * the service at it); extend it to add test resources.
+     */
     public static class Profile implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return config();
-        }
-
         @Override
         public List<TestResourceEntry> testResources() {
             return List.of(new TestResourceEntry(LocalRedisCluster.class));
         }
     }
 
-    public static Map<String, String> config() {
+    private static Map<String, String> config() {
         return Map.of("quarkus.redis.client-type", "cluster",
                 "quarkus.redis.hosts", PORTS.stream().map(p -> "redis://127.0.0.1:" + p).collect(Collectors.joining(",")));
     }
