@@ -28,11 +28,14 @@ public record Registry(List<ClientEntry> clients, List<ResourceEntry> resources,
         return clients.stream().filter(c -> c.clientId().equals(clientId)).findFirst();
     }
 
-    /** Every upstream IdP is also trusted for token exchange, its client_id as the audience. */
-    public List<TrustedIssuerEntry> allTrustedIssuers() {
+    /**
+     * Every upstream IdP is also trusted for token exchange, its client_id as the audience; those
+     * id_tokens were issued to the orchestrator, so only the orchestrator's client may exchange them.
+     */
+    public List<TrustedIssuerEntry> allTrustedIssuers(String orchestratorClientId) {
         var all = new java.util.ArrayList<>(trustedIssuers);
         for (UpstreamIdpEntry idp : upstreamIdps) {
-            all.add(new TrustedIssuerEntry(idp.issuer(), List.of(idp.clientId())));
+            all.add(new TrustedIssuerEntry(idp.issuer(), List.of(idp.clientId()), List.of(orchestratorClientId)));
         }
         return List.copyOf(all);
     }

@@ -292,7 +292,8 @@ public final class RegistryFile {
         if (audiences.isEmpty()) {
             throw error(where, "audiences", "must list at least one audience (the client_id the tokens are issued to)");
         }
-        return new TrustedIssuerEntry(issuer, audiences);
+        List<String> clients = node.hasNonNull("clients") ? stringList(where, node, "clients", null) : null;
+        return new TrustedIssuerEntry(issuer, audiences, clients);
     }
 
     private UpstreamIdpEntry upstreamIdp(String position, ObjectNode node) {
@@ -307,7 +308,15 @@ public final class RegistryFile {
         if (!scopes.contains("openid")) {
             throw error(where, "scope", "must include 'openid'");
         }
-        return new UpstreamIdpEntry(id, issuer, clientId, secret, scope == null ? "openid email profile" : scope);
+        boolean logoutUpstream = true;
+        if (node.hasNonNull("logout_upstream")) {
+            JsonNode value = node.get("logout_upstream");
+            if (!value.isBoolean()) {
+                throw error(where, "logout_upstream", "must be true or false");
+            }
+            logoutUpstream = value.asBoolean();
+        }
+        return new UpstreamIdpEntry(id, issuer, clientId, secret, scope == null ? "openid email profile" : scope, logoutUpstream);
     }
 
     // ---- values

@@ -70,8 +70,8 @@ class RegistryFileTest {
         ResourceEntry invoices = registry.resources().get(0);
         assertEquals(ResourceEntry.OnFailure.DENY, invoices.authority().onFailure());
         assertEquals(300, invoices.authority().timeoutMs());
-        assertEquals(2, registry.allTrustedIssuers().size(), "every upstream IdP is also a trusted issuer");
-        assertEquals(List.of("1234.apps.googleusercontent.com"), registry.allTrustedIssuers().get(1).audiences());
+        assertEquals(2, registry.allTrustedIssuers("orchestrator").size(), "every upstream IdP is also a trusted issuer");
+        assertEquals(List.of("1234.apps.googleusercontent.com"), registry.allTrustedIssuers("orchestrator").get(1).audiences());
         assertEquals(SECRET, registry.upstreamIdps().get(0).clientSecret());
         assertNull(registry.upstreamIdps().get(0).withoutSecret().clientSecret());
     }

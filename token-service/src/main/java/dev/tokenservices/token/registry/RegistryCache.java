@@ -47,8 +47,10 @@ public class RegistryCache {
                     .orElse(ClientEntry.DEFAULT_ACCESS_TOKEN_LIFETIME);
             Map<String, TrustedIssuerEntry> issuers = new HashMap<>();
             // an issuer both in trusted_issuers and in upstream_idps accepts the audiences of both
-            registry.allTrustedIssuers().forEach(t -> issuers.merge(t.issuer(), t, (a, b) -> new TrustedIssuerEntry(a.issuer(),
-                    java.util.stream.Stream.concat(a.audiences().stream(), b.audiences().stream()).distinct().toList())));
+            registry.allTrustedIssuers("orchestrator").forEach(t -> issuers.merge(t.issuer(), t, (a, b) -> new TrustedIssuerEntry(a.issuer(),
+                    java.util.stream.Stream.concat(a.audiences().stream(), b.audiences().stream()).distinct().toList(),
+                    a.clients() == null || b.clients() == null ? null
+                            : java.util.stream.Stream.concat(a.clients().stream(), b.clients().stream()).distinct().toList())));
             return new Snapshot(registry, Map.copyOf(clients), Map.copyOf(resources), Map.copyOf(byScope), Map.copyOf(issuers), longest);
         }
     }
