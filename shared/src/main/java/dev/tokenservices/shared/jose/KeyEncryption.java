@@ -68,6 +68,22 @@ public final class KeyEncryption {
         }
     }
 
+    /**
+     * A key of its own for one purpose (a Redis record kind, a cookie), derived from the master key
+     * with HMAC-SHA256, so that a value sealed for one purpose never opens as another and the master
+     * key itself never encrypts anything but signing keys.
+     */
+    public dev.tokenservices.shared.crypto.RecordSeal recordSeal(String purpose) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key.getEncoded(), "HmacSHA256"));
+            return new dev.tokenservices.shared.crypto.RecordSeal(
+                    mac.doFinal(("tokenservices record seal v1:" + purpose).getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public byte[] encrypt(String kid, byte[] plaintext) throws GeneralSecurityException {
         byte[] nonce = new byte[NONCE_BYTES];
         random.nextBytes(nonce);
