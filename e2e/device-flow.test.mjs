@@ -5,10 +5,12 @@
 // client) at a real upstream OpenID provider (oidc-provider, e2e/idp.mjs), sees the consent page
 // and approves or denies;
 // the TV's poll at /token then gets an access token that verifies against /jwks — or access_denied.
-// Also: CSRF on the consent form, and the wrong-code limit of a browser session.
+// Also: refresh, CSRF on the consent form, the wrong-code limit of a browser session, and the
+// browser's SSO session at the orchestrator serving a silent login. Every device code, code and
+// token seen is recorded for the datastore scan (e2e/datastore-scan.test.mjs).
 //
 // Run through e2e/run.sh, which starts everything and sets:
-//   TS_ISSUER, PORTAL_URL, ORCH_ISSUER, IDP_ISSUER, IDP_ANN_PASSWORD, CHROMIUM
+//   TS_ISSUER, PORTAL_URL, ORCH_ISSUER, IDP_ISSUER, IDP_ANN_PASSWORD, DEVICE_PORTAL_SECRET, CHROMIUM
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -17,6 +19,9 @@ import { join } from 'node:path';
 
 import { chromium } from 'playwright-core';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import * as client from 'openid-client';
+
+import { recordSecret, recordTokenResponse, KIND } from './lib/secrets.mjs';
 
 const env = (name) => {
   const value = process.env[name];
@@ -57,6 +62,7 @@ async function postForm(url, params) {
 async function requestDeviceCode() {
   const res = await postForm(`${TS_ISSUER}/device_authorization`, { client_id: TV, scope: TV_SCOPE });
   assert.equal(res.status, 200, `device_authorization: HTTP ${res.status} ${res.text}`);
+  recordSecret(KIND.DEVICE_CODE, res.json.device_code, 'device_authorization of tv-app');
   return res.json;
 }
 
@@ -164,6 +170,12 @@ async function submitCodeAndLogIn(page) {
   // The login went through the orchestrator: the portal asked it (client device-portal), and it
   // asked the IdP (as its client orch-upstream), whose answer came back to its /callback.
   const at = (prefix) => visited.filter((u) => u.startsWith(prefix));
+  for (const u of at(`${ORCH_ISSUER}/callback`)) {
+    recordSecret(KIND.AUTHORIZATION_CODE, new URL(u).searchParams.get('code'), 'the IdP\'s code at the orchestrator\'s /callback');
+  }
+  for (const u of at(`${PORTAL_URL}/callback`)) {
+    recordSecret(KIND.AUTHORIZATION_CODE, new URL(u).searchParams.get('code'), 'the orchestrator\'s code at the portal\'s /callback');
+  }
   const orchAuthorize = at(`${ORCH_ISSUER}/`).map((u) => new URL(u)).find((u) => u.searchParams.get('client_id') === 'device-portal');
   assert.ok(orchAuthorize, `the portal sends the browser to the orchestrator: ${visited.join(' → ')}`);
   assert.ok(at(`${IDP_ISSUER}/`).some((u) => new URL(u).searchParams.get('client_id') === 'orch-upstream'),
@@ -197,6 +209,8 @@ function randomUnknownCode() {
 }
 
 // ---- the tests -----------------------------------------------------------------------------
+
+let tvTokens; // the approve test's poll answer, refreshed by the next test
 
 test('the TV gets a device code, a user code and the portal\'s verification URIs', TIMEOUT, async () => {
   const device = await requestDeviceCode();
@@ -243,12 +257,27 @@ test('approve in the browser: the poll gets an access token for ann that verifie
     assert.equal(payload.client_id, TV);
     assert.ok(String(payload.scope).split(' ').includes('media.play'), `scope ${payload.scope}`);
     assert.ok(res.json.refresh_token, 'tv-app may use refresh_token');
+    recordTokenResponse(res.json, 'device_code poll of tv-app');
+    tvTokens = res.json;
 
     await sleep(res.interval);
     const again = await pollOnce(device);
     assert.equal(again.status, 400, again.text);
     assert.equal(again.json.error, 'invalid_grant', 'a device code gives tokens once');
   });
+});
+
+test('the TV refreshes: new tokens, and its old refresh token again is invalid_grant', TIMEOUT, async () => {
+  assert.ok(tvTokens, 'the approve test did not give the TV tokens');
+  const refreshed = await postForm(`${TS_ISSUER}/token`, { grant_type: 'refresh_token', refresh_token: tvTokens.refresh_token, client_id: TV });
+  assert.equal(refreshed.status, 200, refreshed.text);
+  recordTokenResponse(refreshed.json, 'refresh of tv-app');
+  assert.notEqual(refreshed.json.refresh_token, tvTokens.refresh_token, 'rotated');
+  const { payload } = await jwtVerify(refreshed.json.access_token, jwks, { issuer: TS_ISSUER, typ: 'at+jwt' });
+  assert.equal(payload.sub, 'ann-001');
+  const again = await postForm(`${TS_ISSUER}/token`, { grant_type: 'refresh_token', refresh_token: tvTokens.refresh_token, client_id: TV });
+  assert.equal(again.status, 400, again.text);
+  assert.equal(again.json?.error, 'invalid_grant', again.text);
 });
 
 test('deny in the browser: the poll gets access_denied', TIMEOUT, async () => {
@@ -309,3 +338,52 @@ test('rate limit: the 6th wrong code in one browser session answers 429 with a t
     assert.equal(response.status(), 429);
   });
 });
+
+test('the browser\'s session at the orchestrator signs the portal\'s client in silently (tokens recorded for the datastore scan)', TIMEOUT, async () => {
+  await withBrowser(async (page) => {
+    await toConsentPage(page); // ann's browser now has an SSO session at the orchestrator
+
+    // The portal's own authorization request, made by the test with the portal's credentials, so
+    // that the tokens of this login — the upstream id_token the session holds among them — are seen.
+    const portal = await client.discovery(new URL(ORCH_ISSUER), 'device-portal', { client_secret: env('DEVICE_PORTAL_SECRET') },
+      client.ClientSecretBasic(env('DEVICE_PORTAL_SECRET')), { execute: [client.allowInsecureRequests] });
+    const verifier = client.randomPKCECodeVerifier();
+    const state = client.randomState();
+    const nonce = client.randomNonce();
+    const url = client.buildAuthorizationUrl(portal, {
+      redirect_uri: `${PORTAL_URL}/callback`, scope: 'openid profile email', prompt: 'none', state, nonce,
+      code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+    });
+    const callback = await captureNavigation(page, url.href, `${PORTAL_URL}/callback`);
+    assert.equal(callback.searchParams.get('error'), null, `silent login: ${callback}`);
+    recordSecret(KIND.AUTHORIZATION_CODE, callback.searchParams.get('code'), 'orchestrator code for device-portal (silent login)');
+    const tokens = await client.authorizationCodeGrant(portal, callback, {
+      pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true,
+    });
+    recordTokenResponse(tokens, 'orchestrator login of device-portal');
+    assert.equal(tokens.claims().sub, 'ann-001');
+    assert.ok(tokens.upstream_id_token, 'the orchestrator returns the upstream id_token');
+  });
+});
+
+/**
+ * Opens `url` in the page and returns the URL of the first navigation to `stopAt` (answered by the
+ * test with an empty page instead of the real one: the code in it is the test's to redeem).
+ */
+async function captureNavigation(page, url, stopAt) {
+  let captured;
+  const matches = (u) => u.href.startsWith(stopAt);
+  const handler = (route) => {
+    captured ??= new URL(route.request().url());
+    return route.fulfill({ status: 200, contentType: 'text/plain', body: 'captured by the test' });
+  };
+  await page.route(matches, handler);
+  try {
+    await page.goto(url);
+    await page.waitForURL(matches, { timeout: 20_000 });
+  } finally {
+    await page.unroute(matches, handler);
+  }
+  assert.ok(captured, `the browser did not reach ${stopAt} (at ${page.url()})`);
+  return captured;
+}

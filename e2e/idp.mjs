@@ -12,7 +12,9 @@
 //     device-portal secret DEVICE_PORTAL_SECRET — the device portal, logging users in with a real
 //   browser (standing in for the orchestrator); redirect_uri <PORTAL_URL>/callback. Only
 //   registered when PORTAL_URL is set.
-// - one account: login "ann" / password IDP_ANN_PASSWORD → sub "ann-001", ann@example.com, "Ann Example"
+// - two accounts: login "ann" / password IDP_ANN_PASSWORD → sub "ann-001", ann@example.com, "Ann Example";
+//   login "bob" / password IDP_BOB_PASSWORD → sub "bob-002", bob@example.com, "Bob Other" (the
+//   attacker of e2e/login-csrf.test.mjs)
 // - its own login and consent pages (plain HTML forms) under /interaction/:uid
 //
 // Prints "IdP ready: <issuer>" on stdout once it listens. Stops on SIGTERM/SIGINT.
@@ -42,6 +44,7 @@ const otherSecret = secretFromEnv('IDP_OTHER_SECRET');
 const portalUrl = process.env.PORTAL_URL;
 const portalSecret = portalUrl ? secretFromEnv('DEVICE_PORTAL_SECRET') : undefined;
 const annPassword = process.env.IDP_ANN_PASSWORD || 'ann-e2e-password';
+const bobPassword = process.env.IDP_BOB_PASSWORD || 'bob-e2e-password';
 
 // ---- the account store ---------------------------------------------------------------------
 const ACCOUNTS = new Map([
@@ -55,6 +58,18 @@ const ACCOUNTS = new Map([
       name: 'Ann Example',
       given_name: 'Ann',
       family_name: 'Example',
+    },
+  }],
+  ['bob-002', {
+    login: 'bob',
+    password: bobPassword,
+    claims: {
+      sub: 'bob-002',
+      email: 'bob@example.com',
+      email_verified: true,
+      name: 'Bob Other',
+      given_name: 'Bob',
+      family_name: 'Other',
     },
   }],
 ]);

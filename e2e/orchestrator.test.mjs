@@ -1,103 +1,14 @@
 // End to end: the orchestrator as an OpenID provider, used by openid-client 6 (OpenID Certified
 // relying party) with strict validation, logging ann in at a real upstream IdP (oidc-provider).
+// The audience of the tokens is e2e/audience.test.mjs's. Every code and token seen is recorded for
+// the datastore scan (e2e/datastore-scan.test.mjs).
 // Run by e2e/run-orchestrator.sh, which sets ORCH_ISSUER, TS_ISSUER, IDP_ISSUER, RP_BASE, secrets.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as client from 'openid-client';
 import { createRemoteJWKSet, jwtVerify, decodeJwt } from 'jose';
-import { parseForms } from './lib/login.mjs';
 
-const ORCH = process.env.ORCH_ISSUER;
-const TS = process.env.TS_ISSUER;
-const IDP = process.env.IDP_ISSUER;
-const RP = process.env.RP_BASE;
-const RP_SECRET = process.env.E2E_RP_SECRET;
-const PASSWORD = process.env.IDP_ANN_PASSWORD;
-const INSECURE = { execute: [client.allowInsecureRequests] };
-
-const rp = await client.discovery(new URL(ORCH), 'e2e-rp', { client_secret: RP_SECRET },
-  client.ClientSecretBasic(RP_SECRET), INSECURE);
-const rp2 = await client.discovery(new URL(ORCH), 'e2e-rp2', {}, client.None(), INSECURE);
-
-/** One browser: a cookie jar shared by every localhost port, as real browsers do. */
-class Browser {
-  cookies = new Map();
-  trail = [];
-
-  store(response) {
-    for (const line of response.headers.getSetCookie()) {
-      const [pair, ...attrs] = line.split(';');
-      const eq = pair.indexOf('=');
-      const name = pair.slice(0, eq).trim();
-      const value = pair.slice(eq + 1).trim();
-      const expired = attrs.some((a) => /^\s*max-age\s*=\s*0\s*$/i.test(a));
-      if (expired || value === '') this.cookies.delete(name); else this.cookies.set(name, value);
-    }
-  }
-
-  async fetch(url, init = {}) {
-    const headers = { ...(init.headers || {}), cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
-    const response = await fetch(url, { ...init, headers, redirect: 'manual' });
-    this.store(response);
-    this.trail.push(`${init.method || 'GET'} ${new URL(url).host}${new URL(url).pathname} → ${response.status}`);
-    return response;
-  }
-
-  /**
-   * Follows redirects and the IdP's forms until the browser lands on a URL starting with
-   * `stopAt`; returns that URL. `decision` picks the consent button (approve | deny).
-   */
-  async run(startUrl, stopAt, { decision = 'approve' } = {}) {
-    let request = { url: startUrl, method: 'GET' };
-    for (let step = 0; step < 20; step++) {
-      const init = { method: request.method };
-      if (request.body) { init.body = request.body; init.headers = { 'content-type': 'application/x-www-form-urlencoded' }; }
-      const response = await this.fetch(request.url, init);
-      if (response.status >= 300 && response.status < 400) {
-        const location = new URL(response.headers.get('location'), request.url);
-        await response.arrayBuffer();
-        if (location.href.startsWith(stopAt)) return location;
-        request = { url: location.href, method: 'GET' };
-        continue;
-      }
-      const html = await response.text();
-      if (response.status !== 200) throw new Error(`${response.status} at ${request.url}: ${html.slice(0, 300)}`);
-      const forms = parseForms(html);
-      let form = forms.find((f) => f.fields.has('password'));
-      if (form) {
-        form.fields.set('login', 'ann');
-        form.fields.set('password', PASSWORD);
-      } else {
-        form = forms.find((f) => f.id === (decision === 'deny' ? 'abort' : 'consent'));
-        if (!form) throw new Error(`no form to submit (${this.trail.join(', ')}): ${html.slice(0, 300)}`);
-        const button = form.buttons[0];
-        if (button) form.fields.set(button.name, button.value);
-      }
-      request = { url: new URL(form.action, request.url).href, method: 'POST', body: form.fields.toString() };
-    }
-    throw new Error(`did not reach ${stopAt}: ${this.trail.join(', ')}`);
-  }
-}
-
-async function start(config, redirectUri, scope, extra = {}) {
-  const verifier = client.randomPKCECodeVerifier();
-  const nonce = client.randomNonce();
-  const state = client.randomState();
-  const url = client.buildAuthorizationUrl(config, {
-    redirect_uri: redirectUri, scope, nonce, state, idp_hint: 'e2e-idp',
-    code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', ...extra,
-  });
-  return { url, verifier, nonce, state };
-}
-
-async function login(browser, config = rp, redirectUri = `${RP}/cb`, scope = 'openid profile email invoices.read media.play') {
-  const flow = await start(config, redirectUri, scope);
-  const callback = await browser.run(flow.url.href, redirectUri);
-  const tokens = await client.authorizationCodeGrant(config, callback, {
-    pkceCodeVerifier: flow.verifier, expectedNonce: flow.nonce, expectedState: flow.state, idTokenExpected: true,
-  });
-  return { flow, callback, tokens };
-}
+import { ORCH, TS, IDP, RP, Browser, rp, rp2, start, login, refresh } from './lib/orchestrator.mjs';
 
 const tsJwks = createRemoteJWKSet(new URL(`${TS}/jwks`));
 
@@ -124,15 +35,6 @@ test('upstream_id_token is the IdP\'s own id_token, untouched', () => {
   assert.equal(upstream.sub, 'ann-001');
 });
 
-test('the access token verifies against the token service\'s JWKS, for ann at the IdP', async () => {
-  const { payload, protectedHeader } = await jwtVerify(first.tokens.access_token, tsJwks, { issuer: TS, typ: 'at+jwt' });
-  assert.equal(protectedHeader.alg, 'ES256');
-  assert.equal(payload.sub, 'ann-001');
-  assert.equal(payload.idp, IDP);
-  assert.deepEqual([...payload.aud].sort(), ['https://api.example/invoices', 'https://api.example/media']);
-  assert.match(first.tokens.scope, /invoices\.read/);
-});
-
 test('access_tokens holds one token per resource, each for that resource alone', async () => {
   const perResource = first.tokens.access_tokens;
   assert.deepEqual(Object.keys(perResource).sort(), ['https://api.example/invoices', 'https://api.example/media']);
@@ -157,7 +59,7 @@ test('a replayed code is invalid_grant', async () => {
 
 test('refresh rotates; the old refresh token again is invalid_grant', async () => {
   const { tokens } = await login(ann);
-  const refreshed = await client.refreshTokenGrant(rp, tokens.refresh_token);
+  const refreshed = await refresh(rp, tokens.refresh_token);
   assert.notEqual(refreshed.refresh_token, tokens.refresh_token);
   assert.equal(refreshed.claims().sub, 'ann-001');
   await jwtVerify(refreshed.access_token, tsJwks, { issuer: TS });

@@ -5,15 +5,29 @@
 # Starts, on free local ports: the IdP (with client orch-upstream → the orchestrator's /callback),
 # the token service and the orchestrator (copies of their target/quarkus-app), both reading a
 # registry written from e2e/registry.orchestrator.e2e.yaml, on a fresh database
-# tokenservices_e2e_orch; runs `node --test e2e/orchestrator.test.mjs`; stops what it started.
+# tokenservices_e2e_orch; runs `node --test` on the orchestrator's test files (the login CSRF one
+# drives Debian's chromium through playwright-core, installed with apt-get when missing) and, last,
+# e2e/datastore-scan.test.mjs; stops what it started.
+#
+# The services use Redis database 12 of REDIS_URL's server (when REDIS_URL names none), so that the
+# scan and the key counts see their keys only.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 E2E_NAME=e2e-orchestrator
 # shellcheck source=SCRIPTDIR/lib.sh
 source e2e/lib.sh
 
+CHROMIUM=/usr/bin/chromium
+if [[ ! -x $CHROMIUM ]]; then
+  apt_install chromium
+fi
+[[ -x $CHROMIUM ]] || die "$CHROMIUM is missing (apt-get install chromium)"
+export CHROMIUM
+
 e2e_packaged token-service orchestrator-service
 e2e_fresh_database tokenservices_e2e_orch
+# The run's own Redis database (when REDIS_URL names none): the tests scan and count its keys.
+if [[ $REDIS_URL =~ ^redis://[^/,]+/?$ ]]; then export REDIS_URL="${REDIS_URL%/}/12"; fi
 
 read -r IDP_PORT TS_PORT ORCH_PORT DOWN_PORT RP_PORT < <(free_ports 5)
 [[ -n ${RP_PORT:-} ]] || die "could not pick free ports"
@@ -25,10 +39,11 @@ export ORCH_ISSUER="http://localhost:$ORCH_PORT"
 export ORCH_CALLBACK_URI="$ORCH_ISSUER/callback"
 export RP_BASE="http://localhost:$RP_PORT"
 export DOWN_IDP="http://127.0.0.1:$DOWN_PORT"
-export IDP_APP_SECRET IDP_OTHER_SECRET IDP_ANN_PASSWORD IDP_ORCH_SECRET ORCHESTRATOR_SECRET E2E_RP_SECRET
+export IDP_APP_SECRET IDP_OTHER_SECRET IDP_ANN_PASSWORD IDP_BOB_PASSWORD IDP_ORCH_SECRET ORCHESTRATOR_SECRET E2E_RP_SECRET
 IDP_APP_SECRET=$(openssl rand -hex 24)
 IDP_OTHER_SECRET=$(openssl rand -hex 24)
 IDP_ANN_PASSWORD=$(openssl rand -hex 12)
+IDP_BOB_PASSWORD=$(openssl rand -hex 12)
 IDP_ORCH_SECRET=$(openssl rand -hex 24)
 ORCHESTRATOR_SECRET=$(openssl rand -hex 24)
 E2E_RP_SECRET=$(openssl rand -hex 24)
@@ -49,8 +64,16 @@ start_app orchestrator orchestrator-service "$ORCH_PORT" ORCHESTRATOR_PORT="$ORC
 wait_for token-service "http://127.0.0.1:$TS_PORT/q/health/ready" 90
 wait_for orchestrator "http://127.0.0.1:$ORCH_PORT/q/health/ready" 90
 
+# One file at a time, in this order: the flood counts the keys that appear while it runs, and the
+# datastore scan, last, looks for every credential the others recorded.
+TESTS=()
+for name in orchestrator audience code-race login-csrf logout authorize-flood datastore-scan; do
+  TESTS+=("$E2E_DIR/$name.test.mjs")
+done
+export E2E_REDIS_URL="$REDIS_URL" E2E_PG_URL="$PG_URL_E2E" E2E_SECRETS_FILE="$RUN_DIR/seen-secrets.jsonl"
+: >"$E2E_SECRETS_FILE"
 rc=0
-node --test --test-reporter=spec "$E2E_DIR/orchestrator.test.mjs" || rc=$?
+node --test --test-concurrency=1 --test-reporter=spec "${TESTS[@]}" || rc=$?
 if (( rc != 0 )) || [[ -n ${E2E_KEEP_LOGS:-} ]]; then
   show_log_tail orchestrator 60
   show_log_tail token-service 30

@@ -11,10 +11,14 @@
 #     database, its one upstream being the IdP (client orch-upstream → <orchestrator>/callback)
 #   - the device portal device-portal/target/quarkus-app/quarkus-run.jar, an OIDC client of the
 #     orchestrator (PORTAL_OIDC_ISSUER): its logins go portal → orchestrator → IdP and back
-# then runs `node --test` on e2e/token-exchange.test.mjs and e2e/device-flow.test.mjs (the latter
-# drives Debian's chromium through playwright-core; chromium is installed with apt-get when
-# missing), and stops everything it started, whatever happens (Redis/PostgreSQL too, but only if
-# this script started them).
+# then runs `node --test` on e2e/token-exchange.test.mjs, e2e/device-flow.test.mjs (drives Debian's
+# chromium through playwright-core; chromium is installed with apt-get when missing),
+# e2e/device-flood.test.mjs and, last, e2e/datastore-scan.test.mjs (every Redis value and
+# PostgreSQL row against the credentials the others saw), and stops everything it started,
+# whatever happens (Redis/PostgreSQL too, but only if this script started them).
+#
+# The services use Redis database 11 of REDIS_URL's server (when REDIS_URL names none), so that the
+# scan and the key counts see their keys only.
 #
 # Environment (optional): REDIS_URL (redis://127.0.0.1:6379), E2E_KEEP_LOGS=1 to print the
 # service logs even on success, TS_STATE_DIR (<repo>/.tokenservices; logs go to its logs/e2e/).
@@ -35,6 +39,8 @@ export CHROMIUM
 
 e2e_packaged token-service device-portal orchestrator-service
 e2e_fresh_database tokenservices_e2e
+# The run's own Redis database (when REDIS_URL names none): the tests scan and count its keys.
+if [[ $REDIS_URL =~ ^redis://[^/,]+/?$ ]]; then export REDIS_URL="${REDIS_URL%/}/11"; fi
 
 # ---- ports and secrets ----------------------------------------------------------------------
 read -r IDP_PORT AUTHORITY_PORT TS_PORT PORTAL_PORT ORCH_PORT < <(free_ports 5)
@@ -95,7 +101,11 @@ start_app device-portal device-portal "$PORTAL_PORT" DEVICE_PORTAL_PORT="$PORTAL
 wait_for device-portal "http://127.0.0.1:$PORTAL_PORT/q/health/ready" 90
 
 # ---- the tests ------------------------------------------------------------------------------
-TESTS=("$E2E_DIR/token-exchange.test.mjs" "$E2E_DIR/device-flow.test.mjs")
+# The datastore scan runs last: it looks for every credential the earlier files recorded.
+TESTS=("$E2E_DIR/token-exchange.test.mjs" "$E2E_DIR/device-flow.test.mjs" "$E2E_DIR/device-flood.test.mjs"
+  "$E2E_DIR/datastore-scan.test.mjs")
+export E2E_REDIS_URL="$REDIS_URL" E2E_PG_URL="$PG_URL_E2E" E2E_SECRETS_FILE="$RUN_DIR/seen-secrets.jsonl"
+: >"$E2E_SECRETS_FILE"
 elog "running node --test ${TESTS[*]}"
 TEST_OUT="$LOG_DIR/node-test.tap"
 rc=0

@@ -12,6 +12,7 @@ import * as client from 'openid-client';
 import { createRemoteJWKSet, jwtVerify, decodeProtectedHeader, decodeJwt } from 'jose';
 
 import { loginAndGetIdToken } from './lib/login.mjs';
+import { recordSecret, recordTokenResponse, KIND } from './lib/secrets.mjs';
 
 const env = (name) => {
   const value = process.env[name];
@@ -78,6 +79,7 @@ async function exchange(config, subjectToken, scope = REQUESTED_SCOPE) {
       subject_token_type: ID_TOKEN_TYPE,
       scope,
     });
+    recordTokenResponse(lastTokenResponse?.json, 'token exchange');
     return { ok: true, tokens, http: lastTokenResponse };
   } catch (error) {
     return { ok: false, error, http: lastTokenResponse };
@@ -123,6 +125,7 @@ before(async () => {
     username: 'ann',
     password: ANN_PASSWORD,
   });
+  recordSecret(KIND.UPSTREAM_ID_TOKEN, ann.idToken, 'IdP id_token of ann for ts-e2e-app (exchanged)');
 }, TIMEOUT);
 
 // ---- the IdP side --------------------------------------------------------------------------
@@ -253,6 +256,7 @@ test('an id_token issued to another client (untrusted audience) → 400 invalid_
     username: 'ann',
     password: ANN_PASSWORD,
   });
+  recordSecret(KIND.UPSTREAM_ID_TOKEN, other.idToken, 'IdP id_token of ann for other-app (refused)');
   assert.equal(other.claims.aud, 'other-app');
   assert.equal(other.claims.sub, 'ann-001');
 
