@@ -21,6 +21,7 @@ import { chromium } from 'playwright-core';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 
+import { navigateUntil } from './lib/chromium.mjs';
 import { recordSecret, recordTokenResponse, KIND } from './lib/secrets.mjs';
 
 const env = (name) => {
@@ -354,7 +355,7 @@ test('the browser\'s session at the orchestrator signs the portal\'s client in s
       redirect_uri: `${PORTAL_URL}/callback`, scope: 'openid profile email', prompt: 'none', state, nonce,
       code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
     });
-    const callback = await captureNavigation(page, url.href, `${PORTAL_URL}/callback`);
+    const callback = await navigateUntil(page, url.href, `${PORTAL_URL}/callback`);
     assert.equal(callback.searchParams.get('error'), null, `silent login: ${callback}`);
     recordSecret(KIND.AUTHORIZATION_CODE, callback.searchParams.get('code'), 'orchestrator code for device-portal (silent login)');
     const tokens = await client.authorizationCodeGrant(portal, callback, {
@@ -365,25 +366,3 @@ test('the browser\'s session at the orchestrator signs the portal\'s client in s
     assert.ok(tokens.upstream_id_token, 'the orchestrator returns the upstream id_token');
   });
 });
-
-/**
- * Opens `url` in the page and returns the URL of the first navigation to `stopAt` (answered by the
- * test with an empty page instead of the real one: the code in it is the test's to redeem).
- */
-async function captureNavigation(page, url, stopAt) {
-  let captured;
-  const matches = (u) => u.href.startsWith(stopAt);
-  const handler = (route) => {
-    captured ??= new URL(route.request().url());
-    return route.fulfill({ status: 200, contentType: 'text/plain', body: 'captured by the test' });
-  };
-  await page.route(matches, handler);
-  try {
-    await page.goto(url);
-    await page.waitForURL(matches, { timeout: 20_000 });
-  } finally {
-    await page.unroute(matches, handler);
-  }
-  assert.ok(captured, `the browser did not reach ${stopAt} (at ${page.url()})`);
-  return captured;
-}

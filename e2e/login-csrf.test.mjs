@@ -10,7 +10,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { launchChromium, navigateUntil } from './lib/chromium.mjs';
+import { launchChromium, navigateUntil, stopAt } from './lib/chromium.mjs';
 import { ORCH, RP, USERS, rp, start, redeem, recordCode } from './lib/orchestrator.mjs';
 
 const TIMEOUT = { timeout: 90_000 };
@@ -83,12 +83,8 @@ test('the attacker\'s callback URL opened in the victim\'s browser answers 400 w
   const cookiesBefore = await orchestratorCookies(victim);
 
   const page = await victim.newPage();
+  const client = await stopAt(page, `${RP}/cb`); // were the victim sent on to the client, her browser stops there
   try {
-    const reachedClient = [];
-    await page.route((url) => url.href.startsWith(`${RP}/cb`), (route) => {
-      reachedClient.push(route.request().url());
-      return route.fulfill({ status: 200, contentType: 'text/plain', body: 'the client' });
-    });
     const callbackResponse = page.waitForResponse((r) => r.url().startsWith(`${ORCH}/callback`));
     await page.goto(callback.href);
     const response = await callbackResponse;
@@ -97,9 +93,10 @@ test('the attacker\'s callback URL opened in the victim\'s browser answers 400 w
       `the callback answered ${response.status()} ${response.headers().location ?? ''} in the victim's browser`);
     assert.match(response.headers()['content-type'] ?? '', /^text\/html/);
     assert.ok((await page.textContent('body'))?.trim(), 'an error page with text, not an empty body');
-    assert.deepEqual(reachedClient, [], 'the victim\'s browser was sent on to the client with a code');
+    assert.deepEqual(client.all().map(String), [], 'the victim\'s browser was sent on to the client with a code');
     assert.deepEqual(await orchestratorCookies(victim), cookiesBefore, 'the victim\'s orchestrator cookies changed');
   } finally {
+    await client.release();
     await page.close();
   }
 });
