@@ -47,7 +47,8 @@ async function race(parallel) {
 async function assertRevoked(won, round) {
   const refreshed = await postForm(`${ORCH}/token`, { grant_type: 'refresh_token', refresh_token: won.refresh_token }, E2E_RP);
   recordTokenResponse(refreshed.json, 'refresh with the raced code\'s refresh token');
-  assert.equal(refreshed.status, 400, `${round}: the winner's refresh token still works at the orchestrator: ${refreshed.text}`);
+  assert.equal(refreshed.status, 400, `${round}: the winner's refresh token still works at the orchestrator (${refreshed.status}, `
+    + `new ${Object.keys(refreshed.json ?? {}).join(', ')})`);
   assert.equal(refreshed.json?.error, 'invalid_grant', refreshed.text);
 
   for (const [resource, token] of Object.entries(won.access_tokens)) {
