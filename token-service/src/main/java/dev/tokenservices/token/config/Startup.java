@@ -22,7 +22,8 @@ import java.time.Clock;
 public class Startup {
 
     /** The token service's schema; a released script is never edited, only followed by a new one. */
-    static final List<String> MIGRATIONS = List.of("V1__registry_and_keys.sql", "V2__refresh_tokens.sql");
+    static final List<String> MIGRATIONS = List.of("V1__registry_and_keys.sql", "V2__refresh_tokens.sql",
+            "V3__refresh_families.sql");
 
     void onStart(@Observes @Priority(1) StartupEvent event, Pool pool, RegistryCache registry, KeyManager keys) {
         CryptoProvider.install();

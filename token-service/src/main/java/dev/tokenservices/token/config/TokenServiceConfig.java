@@ -33,6 +33,19 @@ public interface TokenServiceConfig {
 
     Authorities authorities();
 
+    /**
+     * Proxies whose {@code X-Forwarded-For}/{@code Forwarded} name the client address rate limits key on
+     * ({@code TS_TRUSTED_PROXIES}: comma-separated CIDRs; empty: the TCP peer is always the client).
+     */
+    Optional<String> trustedProxies();
+
+    /**
+     * The orchestrator's client id ({@code ORCHESTRATOR_CLIENT_ID}): the only client that may exchange the
+     * id_tokens upstream IdPs issued to the orchestrator.
+     */
+    @WithDefault("orchestrator")
+    String orchestratorClientId();
+
     /** How long a request waits for Redis or PostgreSQL before answering 503. */
     @WithDefault("3s")
     Duration dependencyTimeout();
@@ -76,13 +89,30 @@ public interface TokenServiceConfig {
         /** The polling interval announced to devices (RFC 8628 §3.2 {@code interval}). */
         @WithDefault("5s")
         Duration pollInterval();
+
+        /**
+         * Device authorization requests of public clients allowed per client address and minute; past it
+         * {@code 429 slow_down}. Anonymous callers must not make Redis grow without bound.
+         */
+        @WithDefault("30")
+        int maxPerMinutePerIp();
     }
 
     /** Refresh tokens (stored hashed in PostgreSQL, rotated on every use). */
     interface Refresh {
-        /** How long a refresh token can be used; each rotation starts a new period. */
+        /**
+         * How long a refresh token can be used; each rotation starts a new period, never past the
+         * family's {@link #maxLifetime()}.
+         */
         @WithDefault("P30D")
         Duration lifetime();
+
+        /**
+         * Absolute lifetime of a refresh-token family, counted from the user's login: past it no rotation
+         * helps and the user logs in again, so a user disabled upstream loses access at the latest then.
+         */
+        @WithDefault("P90D")
+        Duration maxLifetime();
     }
 
     /** The scope-authority webhooks. */

@@ -9,6 +9,7 @@ import dev.tokenservices.token.config.TokenServiceConfig;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,13 +27,18 @@ public class RegistryCache {
 
     private final TokenServiceConfig config;
     private final RegistryRepository repository;
-    private volatile Snapshot snapshot = Snapshot.of(new Registry(List.of(), List.of(), List.of(), List.of()));
+    private volatile Snapshot snapshot;
 
-    /** The registry and its lookup tables, replaced as a whole. */
+    /**
+     * The registry and its lookup tables, replaced as a whole. {@code trustedIssuers}: per issuer, every
+     * entry that trusts it (from {@code trusted_issuers} and {@code upstream_idps}), kept apart because
+     * each names its own audiences and the clients that may exchange tokens issued to them.
+     */
     public record Snapshot(Registry registry, Map<String, RegisteredClient> clients, Map<String, ResourceEntry> resources,
-            Map<String, ResourceEntry> resourceByScope, Map<String, TrustedIssuerEntry> trustedIssuers, int longestLifetime) {
+            Map<String, ResourceEntry> resourceByScope, Map<String, List<TrustedIssuerEntry>> trustedIssuers, int longestLifetime) {
 
-        static Snapshot of(Registry registry) {
+        /** @param orchestratorClientId the only client that may exchange the upstream IdPs' id_tokens */
+        static Snapshot of(Registry registry, String orchestratorClientId) {
             Map<String, RegisteredClient> clients = new HashMap<>();
             for (ClientEntry c : registry.clients()) {
                 clients.put(c.clientId(), RegisteredClient.of(c));
@@ -45,12 +51,11 @@ public class RegistryCache {
             }
             int longest = registry.clients().stream().mapToInt(ClientEntry::accessTokenLifetime).max()
                     .orElse(ClientEntry.DEFAULT_ACCESS_TOKEN_LIFETIME);
-            Map<String, TrustedIssuerEntry> issuers = new HashMap<>();
-            // an issuer both in trusted_issuers and in upstream_idps accepts the audiences of both
-            registry.allTrustedIssuers("orchestrator").forEach(t -> issuers.merge(t.issuer(), t, (a, b) -> new TrustedIssuerEntry(a.issuer(),
-                    java.util.stream.Stream.concat(a.audiences().stream(), b.audiences().stream()).distinct().toList(),
-                    a.clients() == null || b.clients() == null ? null
-                            : java.util.stream.Stream.concat(a.clients().stream(), b.clients().stream()).distinct().toList())));
+            Map<String, List<TrustedIssuerEntry>> issuers = new HashMap<>();
+            for (TrustedIssuerEntry t : registry.allTrustedIssuers(orchestratorClientId)) {
+                issuers.computeIfAbsent(t.issuer(), i -> new ArrayList<>()).add(t);
+            }
+            issuers.replaceAll((issuer, entries) -> List.copyOf(entries));
             return new Snapshot(registry, Map.copyOf(clients), Map.copyOf(resources), Map.copyOf(byScope), Map.copyOf(issuers), longest);
         }
     }
@@ -58,13 +63,14 @@ public class RegistryCache {
     public RegistryCache(TokenServiceConfig config, RegistryRepository repository) {
         this.config = config;
         this.repository = repository;
+        this.snapshot = Snapshot.of(new Registry(List.of(), List.of(), List.of(), List.of()), config.orchestratorClientId());
     }
 
     /** Called once at start-up, off the event loop. A wrong file stops start-up here. */
     public void start() {
         Registry file = RegistryFile.load(config.registry(), LOG::warn);
         repository.importRegistry(file).await().atMost(Duration.ofSeconds(30));
-        snapshot = Snapshot.of(repository.load().await().atMost(Duration.ofSeconds(30)));
+        snapshot = Snapshot.of(repository.load().await().atMost(Duration.ofSeconds(30)), config.orchestratorClientId());
         LOG.infof("registry %s: %d clients, %d resources, %d trusted issuers, %d upstream IdPs", config.registry(),
                 file.clients().size(), file.resources().size(), file.trustedIssuers().size(), file.upstreamIdps().size());
     }
@@ -73,7 +79,7 @@ public class RegistryCache {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void refresh() {
         try {
-            snapshot = Snapshot.of(repository.load().await().atMost(config.dependencyTimeout()));
+            snapshot = Snapshot.of(repository.load().await().atMost(config.dependencyTimeout()), config.orchestratorClientId());
         } catch (RuntimeException e) {
             LOG.warnf("registry not reloaded from PostgreSQL (%s); the cached registry stays in use", e.getMessage());
         }

@@ -7,12 +7,14 @@ import dev.tokenservices.token.config.TokenServiceConfig;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
+import java.util.List;
 import java.util.Set;
 
 /**
  * id_tokens (and other JWTs) from trusted external issuers. Everything that can be refused without
  * a key is refused first; the token's issuer must be registered before anything is fetched, and
- * URLs inside the token are never followed.
+ * URLs inside the token are never followed. Whether the presenting client may exchange the token
+ * is decided by the registry entry that accepts its audience ({@link IdTokenValidator}).
  */
 @ApplicationScoped
 public class ExternalIdTokenResolver implements SubjectTokenResolver {
@@ -33,7 +35,7 @@ public class ExternalIdTokenResolver implements SubjectTokenResolver {
     }
 
     @Override
-    public Uni<Subject> resolve(String token, String tokenType) {
+    public Uni<Subject> resolve(String token, String tokenType, String clientId) {
         long dots = token.chars().filter(c -> c == '.').count();
         if (dots == 4) {
             throw OAuthException.invalidRequest("encrypted (JWE) tokens are not accepted");
@@ -49,11 +51,13 @@ public class ExternalIdTokenResolver implements SubjectTokenResolver {
         } catch (java.text.ParseException e) {
             throw OAuthException.invalidRequest("it is not a signed JWT");
         }
-        boolean idToken = TokenTypes.ID_TOKEN.equals(tokenType);
-        IdTokenValidator.checkHeader(jwt.getHeader(), idToken);
-        TrustedIssuerEntry trusted = issuers.trusted(issuer)
-                .orElseThrow(() -> OAuthException.invalidRequest("its issuer is not trusted"));
-        return issuers.keys(trusted, jwt.getHeader().getKeyID())
-                .map(keys -> validator.validate(jwt, trusted, keys, clock.instant(), idToken));
+        // a jwt-typed subject token is held to the id_token rules: it names a user as much as an id_token does
+        IdTokenValidator.checkHeader(jwt.getHeader());
+        List<TrustedIssuerEntry> trusted = issuers.trusted(issuer);
+        if (trusted.isEmpty()) {
+            throw OAuthException.invalidRequest("its issuer is not trusted");
+        }
+        return issuers.keys(issuer, jwt.getHeader().getKeyID())
+                .map(keys -> validator.validate(jwt, trusted, clientId, keys, clock.instant()));
     }
 }

@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -64,8 +65,11 @@ public final class IdTokenValidator {
         this.skew = skew;
     }
 
-    /** Header checks that need no key: done before anything is looked up or fetched. */
-    public static void checkHeader(JWSHeader header, boolean idToken) {
+    /**
+     * Header checks that need no key: done before anything is looked up or fetched. The same for both
+     * subject token types that name a user ({@code id_token} and {@code jwt}).
+     */
+    public static void checkHeader(JWSHeader header) {
         if (!ALGORITHMS.contains(header.getAlgorithm())) {
             throw refuse("alg " + header.getAlgorithm() + " is not accepted; only asymmetric signatures are");
         }
@@ -75,14 +79,26 @@ public final class IdTokenValidator {
         if (header.getCriticalParams() != null && !header.getCriticalParams().isEmpty()) {
             throw refuse("critical header parameters are not supported");
         }
-        if (idToken && header.getType() != null && header.getType().getType().toLowerCase().contains("at+jwt")) {
+        String typ = header.getType() == null ? null : header.getType().getType().toLowerCase(Locale.ROOT);
+        if (typ != null && typ.endsWith("at+jwt")) {
             throw refuse("an access token was presented as an id_token");
+        }
+        if (typ != null && typ.endsWith("+jwt")) {
+            // RFC 8725 §3.11: an explicit type names another kind of JWT (logout token, DPoP proof, …)
+            throw refuse("typ " + header.getType().getType() + " marks another kind of token than an id_token");
         }
     }
 
-    /** Checks signature and claims; returns the subject the token speaks for. */
-    public Subject validate(SignedJWT jwt, TrustedIssuerEntry issuer, JWKSet keys, Instant now, boolean idToken) {
-        checkHeader(jwt.getHeader(), idToken);
+    /**
+     * Checks signature and claims; returns the subject the token speaks for.
+     *
+     * @param entries  the registry's entries for the token's issuer: the token must carry an audience of
+     *                 one of them (with {@code azp} among that entry's audiences when there are several)
+     *                 whose {@code clients} include {@code clientId}
+     * @param clientId the client exchanging the token
+     */
+    public Subject validate(SignedJWT jwt, List<TrustedIssuerEntry> entries, String clientId, JWKSet keys, Instant now) {
+        checkHeader(jwt.getHeader());
         if (!verify(jwt, keys)) {
             throw refuse("the signature does not verify with the issuer's keys");
         }
@@ -92,16 +108,9 @@ public final class IdTokenValidator {
         } catch (java.text.ParseException e) {
             throw refuse("the claims are not a JSON object");
         }
-        if (!issuer.issuer().equals(claims.getIssuer())) {
+        String issuer = claims.getIssuer();
+        if (entries.isEmpty() || !entries.get(0).issuer().equals(issuer)) {
             throw refuse("iss does not match the trusted issuer");
-        }
-        List<String> audience = claims.getAudience();
-        if (audience == null || audience.stream().noneMatch(issuer.audiences()::contains)) {
-            throw refuse("aud is not an audience accepted for this issuer");
-        }
-        Object azp = claims.getClaim("azp");
-        if (audience.size() > 1 && azp != null && !issuer.audiences().contains(azp.toString())) {
-            throw refuse("azp is not an audience accepted for this issuer");
         }
         if (claims.getExpirationTime() == null) {
             throw refuse("exp is missing");
@@ -113,20 +122,55 @@ public final class IdTokenValidator {
         if (claims.getNotBeforeTime() != null && claims.getNotBeforeTime().toInstant().isAfter(now.plus(skew))) {
             throw refuse("the token is not valid yet (nbf)");
         }
-        if (claims.getIssueTime() == null ? idToken : claims.getIssueTime().toInstant().isAfter(now.plus(skew))) {
-            throw refuse(claims.getIssueTime() == null ? "iat is missing" : "iat is in the future");
+        if (claims.getIssueTime() == null) {
+            throw refuse("iat is missing");
+        }
+        if (claims.getIssueTime().toInstant().isAfter(now.plus(skew))) {
+            throw refuse("iat is in the future");
         }
         String sub = claims.getSubject();
         if (sub == null || sub.isEmpty() || sub.length() > 255) {
             throw refuse("sub is missing or longer than 255 characters");
         }
+        checkAudienceAndClient(claims, entries, clientId);
         Map<String, Object> identity = new LinkedHashMap<>();
         claims.getClaims().forEach((name, value) -> {
             if (!PROTOCOL_CLAIMS.contains(name) && value != null) {
                 identity.put(name, value instanceof Date d ? d.getTime() / 1000 : value);
             }
         });
-        return new Subject(sub, issuer.issuer(), identity, Optional.empty(), exp, Optional.empty(), Optional.empty());
+        return new Subject(sub, issuer, identity, Optional.empty(), exp, Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * Whose tokens a client may exchange: an entry accepts the token when one of its audiences is in
+     * {@code aud} and, with several audiences, {@code azp} (if present) is one of its audiences too
+     * (OIDC Core §3.1.3.7 steps 3–5); the token is accepted for {@code clientId} when an accepting entry
+     * lists that client (or lists none). An upstream IdP's id_tokens are issued to the orchestrator,
+     * so only the orchestrator's client may exchange them.
+     */
+    static void checkAudienceAndClient(JWTClaimsSet claims, List<TrustedIssuerEntry> entries, String clientId) {
+        List<String> audience = claims.getAudience();
+        if (audience == null || entries.stream().noneMatch(e -> audience.stream().anyMatch(e.audiences()::contains))) {
+            throw refuse("aud is not an audience accepted for this issuer");
+        }
+        Object azp = claims.getClaim("azp");
+        List<TrustedIssuerEntry> accepting = new ArrayList<>();
+        for (TrustedIssuerEntry entry : entries) {
+            boolean audienceMatches = audience.stream().anyMatch(entry.audiences()::contains);
+            boolean azpMatches = audience.size() <= 1 || azp == null || entry.audiences().contains(azp.toString());
+            if (audienceMatches && azpMatches) {
+                if (entry.allowsClient(clientId)) {
+                    return;
+                }
+                accepting.add(entry);
+            }
+        }
+        if (accepting.isEmpty()) {
+            throw refuse("azp is not an audience accepted for this issuer");
+        }
+        List<String> issuedTo = accepting.stream().flatMap(e -> e.audiences().stream()).filter(audience::contains).distinct().toList();
+        throw refuse("this client may not exchange id_tokens issued to " + String.join(", ", issuedTo));
     }
 
     /** Keys are tried only when they fit the header: kid, key type, curve, alg and use must agree. */

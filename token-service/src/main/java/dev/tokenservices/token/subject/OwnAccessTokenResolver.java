@@ -32,7 +32,7 @@ public class OwnAccessTokenResolver implements SubjectTokenResolver {
     }
 
     @Override
-    public Uni<Subject> resolve(String token, String tokenType) {
+    public Uni<Subject> resolve(String token, String tokenType, String clientId) {
         JWTClaimsSet claims = verifier.verify(token)
                 .orElseThrow(() -> OAuthException.invalidRequest("it is not an active access token of this issuer"));
         return jtis.isRevoked(claims.getJWTID()).map(revoked -> {

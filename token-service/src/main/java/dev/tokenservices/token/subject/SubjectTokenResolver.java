@@ -12,5 +12,6 @@ public interface SubjectTokenResolver {
     /** The {@code subject_token_type} / {@code actor_token_type} values this resolver handles. */
     Set<String> tokenTypes();
 
-    Uni<Subject> resolve(String token, String tokenType);
+    /** @param clientId the authenticated client presenting the token (some tokens only some clients may exchange) */
+    Uni<Subject> resolve(String token, String tokenType, String clientId);
 }

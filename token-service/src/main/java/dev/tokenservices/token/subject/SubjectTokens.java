@@ -25,14 +25,17 @@ public class SubjectTokens {
         this.byType = Map.copyOf(map);
     }
 
-    /** @param parameter the parameter name the token came in, for the error description */
-    public Uni<Subject> resolve(String token, String tokenType, String parameter) {
+    /**
+     * @param parameter the parameter name the token came in, for the error description
+     * @param clientId  the authenticated client presenting it
+     */
+    public Uni<Subject> resolve(String token, String tokenType, String parameter, String clientId) {
         SubjectTokenResolver resolver = byType.get(tokenType);
         if (resolver == null) {
             throw OAuthException.invalidRequest(parameter + "_type '" + clip(tokenType) + "' is not supported; use "
                     + TokenTypes.ID_TOKEN + ", " + TokenTypes.JWT + " or " + TokenTypes.ACCESS_TOKEN);
         }
-        return Uni.createFrom().deferred(() -> resolver.resolve(token, tokenType))
+        return Uni.createFrom().deferred(() -> resolver.resolve(token, tokenType, clientId))
                 .onFailure(OAuthException.class).transform(e -> {
                     OAuthException o = (OAuthException) e;
                     return o.status() == 400

@@ -14,7 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.regex.Matcher;
@@ -59,17 +59,20 @@ public class TrustedIssuers {
         this.config = config.exchange();
     }
 
-    /** The registered issuer with exactly this identifier, if any: nothing else is ever contacted. */
-    public Optional<TrustedIssuerEntry> trusted(String issuer) {
+    /**
+     * The registry's entries for exactly this issuer identifier (empty when it is not trusted: nothing
+     * else is ever contacted); each names the audiences it accepts and the clients that may exchange them.
+     */
+    public List<TrustedIssuerEntry> trusted(String issuer) {
         if (issuer == null) {
-            return Optional.empty();
+            return List.of();
         }
-        return Optional.ofNullable(registry.snapshot().trustedIssuers().get(issuer));
+        return registry.snapshot().trustedIssuers().getOrDefault(issuer, List.of());
     }
 
     /** The issuer's current keys, refetched when stale or (rate-limited) when {@code kid} is unknown. */
-    public Uni<JWKSet> keys(TrustedIssuerEntry issuer, String kid) {
-        IssuerState state = states.computeIfAbsent(issuer.issuer(), i -> new IssuerState());
+    public Uni<JWKSet> keys(String issuer, String kid) {
+        IssuerState state = states.computeIfAbsent(issuer, i -> new IssuerState());
         Known known = state.known;
         Instant now = clock.instant();
         if (known != null) {
@@ -83,7 +86,7 @@ public class TrustedIssuers {
         return fetch(issuer, state).map(Known::keys);
     }
 
-    private Uni<Known> fetch(TrustedIssuerEntry issuer, IssuerState state) {
+    private Uni<Known> fetch(String issuer, IssuerState state) {
         synchronized (state) {
             if (state.inFlight == null) {
                 Known previous = state.known;
@@ -105,22 +108,22 @@ public class TrustedIssuers {
     }
 
     /** OpenID Connect Discovery §4: the document must name exactly the issuer we trust. */
-    private Uni<String> discover(TrustedIssuerEntry issuer) {
-        String url = issuer.issuer().replaceAll("/+$", "") + "/.well-known/openid-configuration";
+    private Uni<String> discover(String issuer) {
+        String url = issuer.replaceAll("/+$", "") + "/.well-known/openid-configuration";
         return get(url).map(response -> {
             try {
                 JsonNode doc = JSON.readTree(response.bodyAsString());
-                if (!issuer.issuer().equals(doc.path("issuer").asText(null))) {
-                    throw new IllegalStateException("discovery document of " + issuer.issuer() + " names another issuer");
+                if (!issuer.equals(doc.path("issuer").asText(null))) {
+                    throw new IllegalStateException("discovery document of " + issuer + " names another issuer");
                 }
                 String jwksUri = doc.path("jwks_uri").asText(null);
                 if (jwksUri == null || !(jwksUri.startsWith("https://") || jwksUri.startsWith("http://localhost")
                         || jwksUri.startsWith("http://127.0.0.1"))) {
-                    throw new IllegalStateException("discovery document of " + issuer.issuer() + " has no usable jwks_uri");
+                    throw new IllegalStateException("discovery document of " + issuer + " has no usable jwks_uri");
                 }
                 return jwksUri;
             } catch (java.io.IOException e) {
-                throw new IllegalStateException("discovery document of " + issuer.issuer() + " is not JSON");
+                throw new IllegalStateException("discovery document of " + issuer + " is not JSON");
             }
         });
     }

@@ -12,14 +12,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Scope authorities as real HTTP servers, one path per behaviour: accept, modify (keeps *.read and
  * adds a claim), reject, slow (300 ms, then accept), fail (500), garbage, widen (tries to grant
  * more than asked), flaky (500, for the circuit breaker), huge and huge-chunked (100 KB answers, with
- * and without Content-Length). Records what each path received.
+ * and without Content-Length), gate (accepts once the test opens {@link #gate}, to hold a request in
+ * flight for as long as a test needs). Records what each path received.
  */
 public final class TestAuthorities implements AutoCloseable {
 
@@ -27,11 +30,13 @@ public final class TestAuthorities implements AutoCloseable {
     private final HttpServer server;
     public final Map<String, List<JsonNode>> received = new ConcurrentHashMap<>();
     public final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    /** What the gate path waits for before it answers (at most 10 s); open unless a test closes it. */
+    public volatile CountDownLatch gate = new CountDownLatch(0);
 
     public TestAuthorities() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 200);
         server.setExecutor(Executors.newFixedThreadPool(32));
-        for (String path : List.of("accept", "modify", "reject", "slow", "fail", "garbage", "widen", "flaky", "huge", "huge-chunked")) {
+        for (String path : List.of("accept", "modify", "reject", "slow", "fail", "garbage", "widen", "flaky", "huge", "huge-chunked", "gate")) {
             received.put(path, new CopyOnWriteArrayList<>());
             calls.put(path, new AtomicInteger());
             server.createContext("/" + path, exchange -> {
@@ -48,6 +53,10 @@ public final class TestAuthorities implements AutoCloseable {
                     case "reject" -> TestIssuer.respond(exchange, 200, "{\"decision\":\"reject\"}");
                     case "slow" -> {
                         sleep(300);
+                        TestIssuer.respond(exchange, 200, "{\"decision\":\"accept\"}");
+                    }
+                    case "gate" -> {
+                        await(gate);
                         TestIssuer.respond(exchange, 200, "{\"decision\":\"accept\"}");
                     }
                     case "garbage" -> TestIssuer.respond(exchange, 200, "<html>not json</html>");
@@ -85,6 +94,14 @@ public final class TestAuthorities implements AutoCloseable {
     private static void sleep(long ms) {
         try {
             Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -11,13 +11,15 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * What the service under test talks to, started once for all tests: a trusted issuer, the scope
- * authorities, an attacker's server that must never be contacted, and an issuer that is down.
+ * What the service under test talks to, started once for all tests: a trusted issuer (also the
+ * upstream IdP), a partner issuer whose tokens one client only may exchange, the scope authorities,
+ * an attacker's server that must never be contacted, and an issuer that is down.
  * Their ports go into a copy of the test registry.
  */
 public class TestWorld implements QuarkusTestResourceLifecycleManager {
 
     public static TestIssuer issuer;
+    public static TestIssuer partner;
     public static TestAuthorities authorities;
     public static com.sun.net.httpserver.HttpServer attacker;
     public static final AtomicInteger attackerHits = new AtomicInteger();
@@ -28,6 +30,7 @@ public class TestWorld implements QuarkusTestResourceLifecycleManager {
         try {
             if (issuer == null) {
                 issuer = new TestIssuer();
+                partner = new TestIssuer();
                 authorities = new TestAuthorities();
                 attacker = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
                 attacker.createContext("/", exchange -> {
@@ -43,7 +46,8 @@ public class TestWorld implements QuarkusTestResourceLifecycleManager {
             Path registry = Files.createTempFile("test-registry", ".yaml");
             Files.writeString(registry, template.replace("@ISSUER@", issuer.issuer())
                     .replace("@AUTHORITIES@", authorities.url())
-                    .replace("@DOWN_ISSUER@", downIssuer));
+                    .replace("@DOWN_ISSUER@", downIssuer)
+                    .replace("@PARTNER_ISSUER@", partner.issuer()));
             registry.toFile().deleteOnExit();
             return Map.of("ts.registry", registry.toString());
         } catch (Exception e) {

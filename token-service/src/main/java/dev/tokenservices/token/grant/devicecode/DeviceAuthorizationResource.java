@@ -1,19 +1,24 @@
 package dev.tokenservices.token.grant.devicecode;
 
+import dev.tokenservices.shared.oauth.OAuthErrors;
 import dev.tokenservices.shared.oauth.OAuthException;
+import dev.tokenservices.shared.oauth.OAuthResponses;
 import dev.tokenservices.shared.registry.GrantTypes;
 import dev.tokenservices.token.client.ClientAuthenticator;
 import dev.tokenservices.token.config.TokenServiceConfig;
 import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.token.grant.ScopePolicy;
 import dev.tokenservices.shared.json.JsonText;
+import dev.tokenservices.token.registry.RegisteredClient;
 import dev.tokenservices.token.registry.RegistryCache;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -24,23 +29,27 @@ import java.util.List;
 
 /**
  * The device authorization endpoint (RFC 8628 §3.1–3.2): a device (usually a public client) asks for
- * a device code and a user code to show; the user enters the code at the portal.
+ * a device code and a user code to show; the user enters the code at the portal. Public clients need
+ * no secret, so their requests are counted per client address ({@link DeviceAuthorizationLimit})
+ * before any record is written: past the limit {@code 429 slow_down} with {@code Retry-After}.
  */
 @Path("/device_authorization")
 public class DeviceAuthorizationResource {
 
     private final ClientAuthenticator authenticator;
     private final DeviceCodeStore store;
+    private final DeviceAuthorizationLimit limit;
     private final RegistryCache registry;
     private final String verificationUri;
     private final String issuer;
     private final Duration lifetime;
     private final Duration interval;
 
-    public DeviceAuthorizationResource(ClientAuthenticator authenticator, DeviceCodeStore store, RegistryCache registry,
-            TokenServiceConfig config) {
+    public DeviceAuthorizationResource(ClientAuthenticator authenticator, DeviceCodeStore store, DeviceAuthorizationLimit limit,
+            RegistryCache registry, TokenServiceConfig config) {
         this.authenticator = authenticator;
         this.store = store;
+        this.limit = limit;
         this.registry = registry;
         this.verificationUri = config.device().portalUrl().replaceAll("/+$", "") + "/device";
         this.issuer = config.issuer();
@@ -52,20 +61,37 @@ public class DeviceAuthorizationResource {
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> authorize(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, String body) {
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, String body, @Context HttpServerRequest http) {
         FormRequest request = FormRequest.parse(contentType, body, authorization);
         return authenticator.authenticate(request).chain(client -> {
-            if (!client.entry().allowsGrant(GrantTypes.DEVICE_CODE)) {
-                throw OAuthException.unauthorizedClient("this client is not allowed to use the device authorization grant");
+            if (client.entry().isConfidential()) {
+                return issueCodes(request, client);
             }
-            RegistryCache.Snapshot snapshot = registry.snapshot();
-            // the same rules as at the token endpoint, so the device learns of a bad scope now, not after the user approved
-            ScopePolicy.Decision decision = new ScopePolicy(snapshot.resourceByScope()::get, snapshot.resources(), issuer)
-                    .decide(client.entry(), request.get("scope"), List.of());
-            return store.create(client.clientId(), String.join(" ", decision.scopes()), lifetime, interval)
-                    .map(issued -> Response.ok(json(issued), MediaType.APPLICATION_JSON_TYPE)
-                            .header("Cache-Control", "no-store").header("Pragma", "no-cache").build());
+            return limit.count(limit.clientAddress(http)).chain(retryAfter -> retryAfter.isPresent()
+                    ? Uni.createFrom().item(slowDown(retryAfter.get()))
+                    : issueCodes(request, client));
         });
+    }
+
+    private Uni<Response> issueCodes(FormRequest request, RegisteredClient client) {
+        if (!client.entry().allowsGrant(GrantTypes.DEVICE_CODE)) {
+            throw OAuthException.unauthorizedClient("this client is not allowed to use the device authorization grant");
+        }
+        RegistryCache.Snapshot snapshot = registry.snapshot();
+        // the same rules as at the token endpoint, so the device learns of a bad scope now, not after the user approved
+        ScopePolicy.Decision decision = new ScopePolicy(snapshot.resourceByScope()::get, snapshot.resources(), issuer)
+                .decide(client.entry(), request.get("scope"), List.of());
+        return store.create(client.clientId(), String.join(" ", decision.scopes()), lifetime, interval)
+                .map(issued -> Response.ok(json(issued), MediaType.APPLICATION_JSON_TYPE)
+                        .header("Cache-Control", "no-store").header("Pragma", "no-cache").build());
+    }
+
+    /** RFC 8628 §3.5's error for a device asking too often, with RFC 9110 §10.2.3 Retry-After in whole seconds. */
+    private static Response slowDown(Duration retryAfter) {
+        long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
+        return OAuthResponses.error(429, OAuthErrors.SLOW_DOWN,
+                        "too many device authorization requests from this address; try again in " + seconds + " s")
+                .header("Retry-After", Long.toString(seconds)).build();
     }
 
     private String json(DeviceCodeStore.Issued issued) {

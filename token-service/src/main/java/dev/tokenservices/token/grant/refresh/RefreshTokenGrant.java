@@ -23,7 +23,8 @@ import java.util.Set;
 
 /**
  * RFC 6749 §6 with rotation: every refresh returns a new refresh token and burns the old one; a
- * burned token presented again revokes its family. The scope authorities are asked again, so an API
+ * burned token presented again revokes its family, including what a rotation still in flight would
+ * hand out (see {@link RefreshTokenStore}); a family ends at its absolute lifetime. The scope authorities are asked again, so an API
  * that withdrew a permission (a lapsed subscription) is heard at the next refresh. {@code scope} may
  * only narrow (§6).
  */
@@ -70,13 +71,15 @@ public class RefreshTokenGrant implements GrantHandler {
             Subject subject = new Subject(family.subject(), family.idp(), IdentityClaims.parse(family.claimsJson()),
                     Optional.empty(), Instant.MAX, Optional.empty(), Optional.empty());
             return users.decide(entry, GrantTypes.REFRESH_TOKEN, subject, allowance, scope, List.of())
-                    .chain(grant -> {
-                        IssuedToken access = users.issue(entry, GrantTypes.REFRESH_TOKEN, grant, entry.accessTokenLifetime(), Map.of());
-                        // the family keeps its original scope, so a narrowed refresh can be widened back later
-                        return store.issue(new RefreshTokenStore.Family(family.familyId(), entry.clientId(), family.subject(),
-                                        family.idp(), family.claimsJson(), family.scope()))
-                                .map(next -> new TokenResponse(access.value(), access.expiresIn(), access.scope(), next, null));
-                    });
+                    // the family keeps its original scope, so a narrowed refresh can be widened back later; the new
+                    // token joins the family only if no reuse revoked it while the authorities were deciding, and
+                    // only then is an access token signed
+                    .chain(grant -> store.issue(new RefreshTokenStore.Family(family.familyId(), entry.clientId(), family.subject(),
+                                    family.idp(), family.claimsJson(), family.scope()))
+                            .map(next -> {
+                                IssuedToken access = users.issue(entry, GrantTypes.REFRESH_TOKEN, grant, entry.accessTokenLifetime(), Map.of());
+                                return new TokenResponse(access.value(), access.expiresIn(), access.scope(), next, null);
+                            }));
         });
     }
 }

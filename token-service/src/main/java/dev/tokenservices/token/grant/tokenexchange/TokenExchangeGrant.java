@@ -82,8 +82,8 @@ public class TokenExchangeGrant implements GrantHandler {
         targets.addAll(request.all("audience"));
         Uni<Optional<Subject>> actor = actorToken == null
                 ? Uni.createFrom().item(Optional.empty())
-                : subjects.resolve(actorToken, actorType, "actor_token").map(Optional::of);
-        return subjects.resolve(subjectToken, subjectType, "subject_token")
+                : subjects.resolve(actorToken, actorType, "actor_token", client.clientId()).map(Optional::of);
+        return subjects.resolve(subjectToken, subjectType, "subject_token", client.clientId())
                 .chain(subject -> actor.chain(act -> exchange(request, client, subject, act, targets)));
     }
 
