@@ -123,7 +123,13 @@ public final class FakeTokenService implements AutoCloseable {
         return refreshGrants.containsKey(refreshToken) && !usedRefreshTokens.contains(refreshToken) && !revoked.contains(refreshToken);
     }
 
+    /** As the token service does: the refresh token is used up first, then the authorities are asked (the wait), then tokens. */
     private void refresh(HttpExchange ex, String refreshToken) throws IOException {
+        String[] grant = refreshGrants.get(refreshToken);
+        if (grant == null || revoked.contains(refreshToken) || !usedRefreshTokens.add(refreshToken)) {
+            FakeUpstream.respond(ex, 400, "{\"error\":\"invalid_grant\"}");
+            return;
+        }
         CountDownLatch gate = refreshGate;
         if (gate != null) {
             refreshArrived.countDown();
@@ -132,11 +138,6 @@ public final class FakeTokenService implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-        String[] grant = refreshGrants.get(refreshToken);
-        if (grant == null || revoked.contains(refreshToken) || !usedRefreshTokens.add(refreshToken)) {
-            FakeUpstream.respond(ex, 400, "{\"error\":\"invalid_grant\"}");
-            return;
         }
         successors.put(refreshToken, grant(ex, grant[0], grant[1]));
     }
