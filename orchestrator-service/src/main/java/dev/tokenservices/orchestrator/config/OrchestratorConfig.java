@@ -18,7 +18,10 @@ public interface OrchestratorConfig {
     /** The registry file ({@code TS_REGISTRY}): clients, resources and upstream IdPs. */
     Path registry();
 
-    /** The master key that encrypts signing keys at rest ({@code TS_KEY_ENCRYPTION_KEY}); required outside dev and test. */
+    /**
+     * The master key ({@code TS_KEY_ENCRYPTION_KEY}) that encrypts signing keys at rest and from which
+     * the key sealing every Redis record is derived; required outside dev and test.
+     */
     Optional<String> keyEncryptionKey();
 
     TokenService tokenService();

@@ -119,7 +119,8 @@ public class RefreshTokens {
                 return Uni.createFrom().item(new Unknown());
             }
             // taken and marked used in one step: a second presentation, however close, is seen as a reuse
-            return store.takeAndPut(tokenKey(token), usedKey(token), record.familyId(), maxLifetime).chain(taken -> {
+            // (the marker lives as long as the token could have, so a late replay is a reuse too)
+            return store.takeAndPut(tokenKey(token), usedKey(token), record.familyId(), lifetime).chain(taken -> {
                 if (taken.isEmpty()) {
                     // another request rotated it a moment ago: treat as reuse
                     return reused(record.familyId());

@@ -83,7 +83,9 @@ class RedisRecordsTest {
             addWithPieces(secrets, tokens.getString("id_token"));
             addWithPieces(secrets, tokens.getString("upstream_id_token"));
             Map<String, Map<String, Object>> apis = tokens.getMap("access_tokens");
-            apis.values().forEach(api -> addWithPieces(secrets, (String) api.get("access_token")));
+            if (apis != null) {
+                apis.values().forEach(api -> addWithPieces(secrets, (String) api.get("access_token")));
+            }
         }
         // every access and refresh token the token service handed out in this test run
         TestWorld.tokenService.issued.forEach(t -> addWithPieces(secrets, t));
