@@ -18,7 +18,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @RegisterForReflection(targets = {RefreshTokens.Family.class, RefreshTokens.TokenRecord.class, SsoSessions.Session.class,
         PendingLogins.PendingLogin.class, AuthorizationCodes.CodeGrant.class, AuthorizationCodes.Issued.class,
         AccessTokenIndex.Entry.class, Identity.class, AuthorizationRequest.class, ExchangedTokens.class,
-        ExchangedTokens.PerResource.class})
+        ExchangedTokens.PerResource.class,
+        AuthorizationCodes.UsedMarker.class})
 public final class NativeReflection {
     private NativeReflection() {
     }

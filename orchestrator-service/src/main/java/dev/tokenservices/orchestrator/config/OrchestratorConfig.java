@@ -18,7 +18,10 @@ public interface OrchestratorConfig {
     /** The registry file ({@code TS_REGISTRY}): clients, resources and upstream IdPs. */
     Path registry();
 
-    /** The master key that encrypts signing keys at rest ({@code TS_KEY_ENCRYPTION_KEY}); required outside dev and test. */
+    /**
+     * The master key ({@code TS_KEY_ENCRYPTION_KEY}) that encrypts signing keys at rest and from which
+     * the key sealing every Redis record is derived; required outside dev and test.
+     */
     Optional<String> keyEncryptionKey();
 
     TokenService tokenService();
@@ -44,11 +47,18 @@ public interface OrchestratorConfig {
     @WithDefault("5m")
     Duration idTokenLifetime();
 
-    /** Lifetime of the orchestrator's refresh tokens (each rotation starts a new period). */
+    /** Lifetime of the orchestrator's refresh tokens (each rotation starts a new period, within the maximum below). */
     @WithDefault("P1D")
     Duration refreshTokenLifetime();
 
-    /** Lifetime of the access token given when no API granted anything (it serves /userinfo only). */
+    /**
+     * Absolute lifetime of a refresh family, from the login that began it: no rotation lives past it,
+     * then the user logs in again (mirrors the token service's {@code ts.refresh.max-lifetime}).
+     */
+    @WithDefault("P90D")
+    Duration refreshTokenMaxLifetime();
+
+    /** Lifetime of the top-level access token, the orchestrator's own (it serves /userinfo only). */
     @WithDefault("300s")
     Duration userinfoTokenLifetime();
 
@@ -68,7 +78,7 @@ public interface OrchestratorConfig {
         /** Base URL of the token service ({@code TOKEN_SERVICE_URL}). */
         String url();
 
-        /** The orchestrator's own client at the token service. */
+        /** The orchestrator's own client at the token service ({@code ORCHESTRATOR_CLIENT_ID}). */
         @WithDefault("orchestrator")
         String clientId();
 

@@ -24,15 +24,14 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.StringJoiner;
 import org.jboss.logging.Logger;
 
 /**
- * "What comes next": the token service, called as the orchestrator's own client (client_secret_basic).
- * A login's upstream id_token is exchanged (RFC 8693) for one access token over every resource the
- * scope authorities granted, plus a refresh token; when that token spans several resources, it is
- * exchanged again per resource, in parallel, so that each API receives a token meant for it alone.
+ * "What comes next": the token service, called as the orchestrator's own client (client_secret_basic,
+ * {@code ORCHESTRATOR_CLIENT_ID}). A login's upstream id_token is exchanged (RFC 8693) once per
+ * resource the login asks scopes of, in parallel, for an access token meant for that resource alone
+ * and a refresh token that renews it.
  */
 @ApplicationScoped
 public class TokenServiceClient {
@@ -73,51 +72,51 @@ public class TokenServiceClient {
     }
 
     /**
-     * Exchanges an upstream id_token for the API scopes among {@code apiScopes}. Nothing requested or
-     * nothing granted (400 invalid_scope) is not an error: the login goes on without API access.
+     * Exchanges an upstream id_token for the API scopes among {@code apiScopes}, one exchange per
+     * resource (RFC 8693 with an RFC 8707 {@code resource}), in parallel: each API's token names that
+     * API alone as {@code aud}, so no token can be replayed at another API, and no multi-audience
+     * token is ever asked for. A scope that belongs to no registered resource cannot be carried by
+     * any API's token and is not requested. A resource whose authority grants nothing (400
+     * invalid_scope / invalid_target) is left out: the login goes on without it.
      */
     public Uni<ExchangedTokens> exchange(String upstreamIdToken, List<String> apiScopes) {
-        if (apiScopes.isEmpty()) {
-            return Uni.createFrom().item(ExchangedTokens.none());
+        Map<String, List<String>> byResource = new LinkedHashMap<>();
+        for (ResourceEntry resource : clients.resources()) {
+            List<String> scopes = apiScopes.stream().filter(resource.scopes()::contains).toList();
+            if (!scopes.isEmpty()) {
+                byResource.put(resource.resource(), scopes);
+            }
         }
-        Map<String, String> form = new LinkedHashMap<>();
-        form.put("grant_type", TOKEN_EXCHANGE);
-        form.put("subject_token", upstreamIdToken);
-        form.put("subject_token_type", ID_TOKEN);
-        form.put("requested_token_type", ACCESS_TOKEN);
-        form.put("scope", String.join(" ", apiScopes));
-        long start = System.nanoTime();
-        return post(tokenUrl, form)
-                .invoke(r -> metrics.exchange("token_exchange", r.statusCode(), start))
-                .chain(response -> {
-                    if (response.statusCode() == 400 && OAuthErrors.INVALID_SCOPE.equals(error(response))) {
-                        return Uni.createFrom().item(ExchangedTokens.none());
-                    }
-                    Map<String, Object> body = success(response, "token exchange");
-                    return split(body);
-                });
+        List<Uni<Outcome>> calls = new ArrayList<>();
+        byResource.forEach((resource, scopes) -> {
+            Map<String, String> form = new LinkedHashMap<>();
+            form.put("grant_type", TOKEN_EXCHANGE);
+            form.put("subject_token", upstreamIdToken);
+            form.put("subject_token_type", ID_TOKEN);
+            form.put("requested_token_type", ACCESS_TOKEN);
+            form.put("resource", resource);
+            form.put("scope", String.join(" ", scopes));
+            calls.add(call(resource, form, "token_exchange", "token exchange"));
+        });
+        return combine(calls);
     }
 
-    /** Refreshes at the token service (rotating its refresh token), then splits per resource again. */
-    public Uni<ExchangedTokens> refresh(String tsRefreshToken) {
-        Map<String, String> form = new LinkedHashMap<>();
-        form.put("grant_type", "refresh_token");
-        form.put("refresh_token", tsRefreshToken);
-        long start = System.nanoTime();
-        return post(tokenUrl, form)
-                .invoke(r -> metrics.exchange("refresh_token", r.statusCode(), start))
-                .chain(response -> {
-                    if (response.statusCode() == 400) {
-                        String error = error(response);
-                        if (OAuthErrors.INVALID_GRANT.equals(error)) {
-                            throw OAuthException.invalidGrant("the login behind this refresh token has ended");
-                        }
-                        if (OAuthErrors.INVALID_SCOPE.equals(error)) {
-                            return Uni.createFrom().item(ExchangedTokens.none());
-                        }
-                    }
-                    return split(success(response, "refresh"));
-                });
+    /**
+     * Refreshes each resource's token at the token service (rotating its refresh token there, and
+     * asking that resource's authority again). A resource now granted nothing is left out; a login
+     * that ended at the token service (invalid_grant) ends here too.
+     *
+     * @param tsRefreshTokens per resource, the token service's refresh token
+     */
+    public Uni<ExchangedTokens> refresh(Map<String, String> tsRefreshTokens) {
+        List<Uni<Outcome>> calls = new ArrayList<>();
+        tsRefreshTokens.forEach((resource, refreshToken) -> {
+            Map<String, String> form = new LinkedHashMap<>();
+            form.put("grant_type", "refresh_token");
+            form.put("refresh_token", refreshToken);
+            calls.add(call(resource, form, "refresh_token", "refresh"));
+        });
+        return combine(calls);
     }
 
     /** RFC 7009 at the token service; failures are logged, never thrown (revocation is best effort here). */
@@ -138,54 +137,69 @@ public class TokenServiceClient {
                 });
     }
 
-    private Uni<ExchangedTokens> split(Map<String, Object> body) {
-        String accessToken = (String) body.get("access_token");
-        int expiresIn = body.get("expires_in") instanceof Number n ? n.intValue() : 300;
-        String scope = body.get("scope") instanceof String s ? s : "";
-        String refreshToken = body.get("refresh_token") instanceof String s ? s : null;
-        List<String> audiences = audiences(accessToken);
-        if (audiences.size() < 2) {
-            return Uni.createFrom().item(new ExchangedTokens(accessToken, expiresIn, scope, refreshToken, Map.of()));
-        }
-        Set<String> granted = Set.of(scope.split(" "));
-        List<Uni<Map.Entry<String, ExchangedTokens.PerResource>>> calls = new ArrayList<>();
-        for (String resource : audiences) {
-            ResourceEntry entry = clients.resource(resource).orElse(null);
-            if (entry == null) {
-                continue;
-            }
-            List<String> scopes = entry.scopes().stream().filter(granted::contains).toList();
-            if (!scopes.isEmpty()) {
-                calls.add(narrow(accessToken, resource, scopes));
-            }
-        }
+    /** One resource's answer: its tokens, nothing granted ({@code tokens} null), or a failure. */
+    private record Outcome(String resource, ExchangedTokens.PerResource tokens, String refreshToken, RuntimeException failure) {
+    }
+
+    private Uni<Outcome> call(String resource, Map<String, String> form, String metric, String what) {
+        long start = System.nanoTime();
+        return post(tokenUrl, form)
+                .invoke(r -> metrics.exchange(metric, r.statusCode(), start))
+                .map(response -> {
+                    if (response.statusCode() == 400) {
+                        String error = error(response);
+                        if (OAuthErrors.INVALID_GRANT.equals(error)) {
+                            throw OAuthException.invalidGrant("the login behind this refresh token has ended");
+                        }
+                        if (OAuthErrors.INVALID_SCOPE.equals(error) || OAuthErrors.INVALID_TARGET.equals(error)) {
+                            return new Outcome(resource, null, null, null);
+                        }
+                    }
+                    Map<String, Object> body = success(response, what);
+                    String refreshToken = body.get("refresh_token") instanceof String rt ? rt : null;
+                    return new Outcome(resource, new ExchangedTokens.PerResource((String) body.get("access_token"),
+                            body.get("expires_in") instanceof Number n ? n.intValue() : 300,
+                            body.get("scope") instanceof String sc ? sc : ""), refreshToken, null);
+                })
+                .onFailure(RuntimeException.class).recoverWithItem(e -> new Outcome(resource, null, null, (RuntimeException) e));
+    }
+
+    /**
+     * All resources' answers in one; when one failed, the whole call fails with its error and the
+     * refresh tokens the others obtained are revoked (nobody would hold them).
+     */
+    private Uni<ExchangedTokens> combine(List<Uni<Outcome>> calls) {
         if (calls.isEmpty()) {
-            return Uni.createFrom().item(new ExchangedTokens(accessToken, expiresIn, scope, refreshToken, Map.of()));
+            return Uni.createFrom().item(ExchangedTokens.none());
         }
-        return Uni.join().all(calls).andFailFast().map(entries -> {
-            Map<String, ExchangedTokens.PerResource> perResource = new LinkedHashMap<>();
-            entries.forEach(e -> perResource.put(e.getKey(), e.getValue()));
-            return new ExchangedTokens(accessToken, expiresIn, scope, refreshToken, perResource);
+        return Uni.join().all(calls).andFailFast().chain(outcomes -> {
+            Map<String, ExchangedTokens.PerResource> accessTokens = new LinkedHashMap<>();
+            Map<String, String> refreshTokens = new LinkedHashMap<>();
+            RuntimeException failure = null;
+            for (Outcome outcome : outcomes) {
+                if (outcome.failure() != null) {
+                    failure = failure == null || OAuthErrors.INVALID_GRANT.equals(error(outcome.failure())) ? outcome.failure() : failure;
+                    continue;
+                }
+                if (outcome.tokens() != null) {
+                    accessTokens.put(outcome.resource(), outcome.tokens());
+                    if (outcome.refreshToken() != null) {
+                        refreshTokens.put(outcome.resource(), outcome.refreshToken());
+                    }
+                }
+            }
+            if (failure == null) {
+                return Uni.createFrom().item(new ExchangedTokens(accessTokens, refreshTokens));
+            }
+            RuntimeException error = failure;
+            List<Uni<Void>> revocations = refreshTokens.values().stream().map(this::revoke).toList();
+            return (revocations.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(revocations).andFailFast().replaceWithVoid())
+                    .chain(() -> Uni.createFrom().<ExchangedTokens>failure(error));
         });
     }
 
-    private Uni<Map.Entry<String, ExchangedTokens.PerResource>> narrow(String accessToken, String resource, List<String> scopes) {
-        Map<String, String> form = new LinkedHashMap<>();
-        form.put("grant_type", TOKEN_EXCHANGE);
-        form.put("subject_token", accessToken);
-        form.put("subject_token_type", ACCESS_TOKEN);
-        form.put("requested_token_type", ACCESS_TOKEN);
-        form.put("resource", resource);
-        form.put("scope", String.join(" ", scopes));
-        long start = System.nanoTime();
-        return post(tokenUrl, form)
-                .invoke(r -> metrics.exchange("per_resource", r.statusCode(), start))
-                .map(response -> {
-                    Map<String, Object> body = success(response, "per-resource exchange");
-                    return Map.entry(resource, new ExchangedTokens.PerResource((String) body.get("access_token"),
-                            body.get("expires_in") instanceof Number n ? n.intValue() : 300,
-                            body.get("scope") instanceof String s ? s : String.join(" ", scopes)));
-                });
+    private static String error(RuntimeException e) {
+        return e instanceof OAuthException o ? o.error() : "";
     }
 
     private Uni<HttpResponse<Buffer>> post(String url, Map<String, String> form) {
@@ -230,23 +244,5 @@ public class TokenServiceClient {
         } catch (RuntimeException e) {
             return "?";
         }
-    }
-
-    /** The {@code aud} of a token the token service just gave us over its own connection (not verified here). */
-    static List<String> audiences(String jwt) {
-        try {
-            String[] parts = jwt.split("\\.");
-            Map<String, Object> claims = Json.object(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
-            Object aud = claims.get("aud");
-            if (aud instanceof String s) {
-                return List.of(s);
-            }
-            if (aud instanceof List<?> list) {
-                return list.stream().map(String::valueOf).toList();
-            }
-        } catch (RuntimeException e) {
-            // not a JWT: one token, no split
-        }
-        return List.of();
     }
 }

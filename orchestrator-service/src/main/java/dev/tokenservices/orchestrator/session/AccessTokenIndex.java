@@ -8,10 +8,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The access tokens handed out at /token, under their hash, for /userinfo: the userinfo endpoint
- * answers for exactly the tokens this orchestrator issued in a login, until they expire or the grant
- * is revoked (a lookup rather than a signature check, so a revoked login stops answering at once,
- * and the opaque token given when no API granted anything works the same way).
+ * The orchestrator's own access tokens (the top-level {@code access_token}, for /userinfo only),
+ * under their hash: the userinfo endpoint answers for exactly the tokens this orchestrator issued in
+ * a login, until they expire or the grant is revoked (a lookup rather than a signature check, so a
+ * revoked login stops answering at once). The entry keeps who logged in, without the upstream
+ * id_token, which /userinfo does not need.
  */
 @ApplicationScoped
 public class AccessTokenIndex {
@@ -26,7 +27,10 @@ public class AccessTokenIndex {
     }
 
     public Uni<Void> remember(String accessToken, Entry entry, Duration lifetime) {
-        return store.put(key(accessToken), Json.write(entry), lifetime);
+        Identity id = entry.identity();
+        Identity withoutIdToken = new Identity(id.idpId(), id.issuer(), id.subject(), id.claims(), null, id.upstreamExpiresAt(),
+                id.authTime(), id.acr(), id.amr());
+        return store.put(key(accessToken), Json.write(new Entry(entry.clientId(), withoutIdToken, entry.scopes())), lifetime);
     }
 
     public Uni<Optional<Entry>> find(String accessToken) {

@@ -1,9 +1,8 @@
 package dev.tokenservices.orchestrator.token;
 
-import dev.tokenservices.orchestrator.exchange.TokenServiceClient;
 import dev.tokenservices.orchestrator.metrics.LoginMetrics;
-import dev.tokenservices.orchestrator.session.AccessTokenIndex;
 import dev.tokenservices.orchestrator.session.AuthorizationCodes;
+import dev.tokenservices.orchestrator.session.ExchangedTokens;
 import dev.tokenservices.orchestrator.session.RefreshTokens;
 import dev.tokenservices.orchestrator.session.Secrets;
 import dev.tokenservices.shared.oauth.FormRequest;
@@ -12,16 +11,17 @@ import dev.tokenservices.shared.registry.ClientEntry;
 import dev.tokenservices.shared.registry.GrantTypes;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.6). The code is taken from Redis at once (GETDEL): a wrong
- * client, redirect URI or verifier burns it. A code presented again fails and revokes what its first
- * redemption issued (§4.1.2): the orchestrator's refresh family, the token service's refresh token
- * (and with it its family) and the access tokens.
+ * RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.6). The code is taken from Redis at once, its "used" marker
+ * written in the same step: a wrong client, redirect URI or verifier burns it. However close together
+ * two redemptions of one code come, exactly one issues, and what it issued is revoked (§4.1.2): the
+ * orchestrator's refresh family and access token, the token service's refresh and access tokens.
+ * Whichever of the two learns of the other last does the revoking (see {@link AuthorizationCodes}).
  */
 @ApplicationScoped
 public class AuthorizationCodeGrant implements GrantHandler {
@@ -32,17 +32,15 @@ public class AuthorizationCodeGrant implements GrantHandler {
     private final AuthorizationCodes codes;
     private final TokenIssuance issuance;
     private final RefreshTokens refreshTokens;
-    private final AccessTokenIndex index;
-    private final TokenServiceClient tokenService;
+    private final Revocations revocations;
     private final LoginMetrics metrics;
 
     public AuthorizationCodeGrant(AuthorizationCodes codes, TokenIssuance issuance, RefreshTokens refreshTokens,
-            AccessTokenIndex index, TokenServiceClient tokenService, LoginMetrics metrics) {
+            Revocations revocations, LoginMetrics metrics) {
         this.codes = codes;
         this.issuance = issuance;
         this.refreshTokens = refreshTokens;
-        this.index = index;
-        this.tokenService = tokenService;
+        this.revocations = revocations;
         this.metrics = metrics;
     }
 
@@ -74,34 +72,44 @@ public class AuthorizationCodeGrant implements GrantHandler {
                 metrics.redemption(grantType(), "wrong_verifier");
                 throw OAuthException.invalidGrant("code_verifier does not match the code_challenge (PKCE)");
             }
-            return issuance.issue(client, grant.identity(), grant.request().scopes(), grant.request().nonce(), grant.tokens(), null)
-                    .call(issued -> codes.markUsed(code, new AuthorizationCodes.Issued(client.clientId(), issued.familyId(),
-                            issued.tsRefreshToken(), issued.accessTokens())))
-                    .invoke(() -> metrics.redemption(grantType(), "issued"))
-                    .map(TokenIssuance.Issued::response);
+            return issue(code, client, grant);
         });
     }
 
-    /** Unknown, expired, or used: if used, everything the first use issued is revoked now. */
+    private Uni<Map<String, Object>> issue(String code, ClientEntry client, AuthorizationCodes.CodeGrant grant) {
+        ExchangedTokens tokens = grant.tokens();
+        boolean refresh = client.allowsGrant(GrantTypes.REFRESH_TOKEN);
+        Uni<Optional<RefreshTokens.Started>> family = refresh
+                ? refreshTokens.start(client.clientId(), grant.identity(), grant.request().scopes(), tokens.refreshTokens()).map(Optional::of)
+                : Uni.createFrom().item(Optional.empty());
+        return family.chain(started -> issuance.issue(client, grant.identity(), grant.request().scopes(), grant.request().nonce(),
+                        tokens, started.map(RefreshTokens.Started::token).orElse(null))
+                .chain(issued -> {
+                    AuthorizationCodes.Issued record = new AuthorizationCodes.Issued(client.clientId(),
+                            started.map(RefreshTokens.Started::familyId).orElse(null), List.copyOf(tokens.refreshTokens().values()),
+                            issued.userinfoToken(), issued.apiAccessTokens());
+                    return codes.recordIssued(code, record).chain(recorded -> {
+                        if (recorded) {
+                            metrics.redemption(grantType(), "issued");
+                            return Uni.createFrom().item(issued.response());
+                        }
+                        // a replay came while this redemption was issuing: what it issued ends now
+                        metrics.redemption(grantType(), "issued_then_revoked");
+                        return revocations.issuedForCode(record).replaceWith(issued.response());
+                    });
+                }));
+    }
+
+    /** Unknown, expired, or used: if used, everything the first use issued is (or will be) revoked. */
     private Uni<Map<String, Object>> replayed(String code) {
-        return codes.takeUsed(code).chain(used -> {
-            if (used.isEmpty()) {
-                metrics.redemption(grantType(), "unknown_code");
-                return Uni.createFrom().failure(OAuthException.invalidGrant(INVALID));
+        return codes.replayed(code).chain(replay -> {
+            if (replay instanceof AuthorizationCodes.Replayed replayed) {
+                metrics.redemption(grantType(), "replayed");
+                return replayed.toRevoke().map(revocations::issuedForCode).orElse(Uni.createFrom().voidItem())
+                        .onItemOrFailure().transformToUni((ignored, failure) -> Uni.createFrom().failure(OAuthException.invalidGrant(INVALID)));
             }
-            metrics.redemption(grantType(), "replayed");
-            AuthorizationCodes.Issued issued = used.get();
-            List<Uni<Void>> revocations = new ArrayList<>();
-            if (issued.refreshFamily() != null) {
-                revocations.add(refreshTokens.revokeFamily(issued.refreshFamily())
-                        .chain(family -> tokenService.revoke(family.map(RefreshTokens.Family::tsRefreshToken).orElse(null))));
-            }
-            revocations.add(tokenService.revoke(issued.tsRefreshToken()));
-            for (String accessToken : issued.accessTokens()) {
-                revocations.add(index.forget(accessToken).chain(() -> tokenService.revoke(accessToken)));
-            }
-            return Uni.join().all(revocations).andCollectFailures()
-                    .onItemOrFailure().transformToUni((ignored, failure) -> Uni.createFrom().failure(OAuthException.invalidGrant(INVALID)));
+            metrics.redemption(grantType(), "unknown_code");
+            return Uni.createFrom().failure(OAuthException.invalidGrant(INVALID));
         });
     }
 }

@@ -2,7 +2,6 @@ package dev.tokenservices.orchestrator.token;
 
 import dev.tokenservices.orchestrator.exchange.TokenServiceClient;
 import dev.tokenservices.orchestrator.metrics.LoginMetrics;
-import dev.tokenservices.orchestrator.session.ExchangedTokens;
 import dev.tokenservices.orchestrator.session.RefreshTokens;
 import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.shared.oauth.OAuthException;
@@ -10,13 +9,18 @@ import dev.tokenservices.shared.registry.ClientEntry;
 import dev.tokenservices.shared.registry.GrantTypes;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
  * RFC 6749 §6 with rotation on both layers: the orchestrator's refresh token is replaced, and the
- * token service's refresh token behind it is used (and rotated there), so the scope authorities
- * are asked again. A new id_token is minted without nonce (OIDC Core §12.2). A rotated-away token
- * presented again ends the family here and at the token service.
+ * token service's refresh tokens behind it (one per resource) are used (and rotated there), so the
+ * scope authorities are asked again. A new id_token is minted without nonce (OIDC Core §12.2).
+ * A rotated-away token presented again ends the family here and at the token service, including a
+ * rotation still waiting on the token service: it finds its family gone, fails, and revokes what the
+ * token service just gave it (RFC 9700 §4.14.2). A family older than
+ * {@code orchestrator.refresh-token-max-lifetime} is refused: the user logs in again.
  */
 @ApplicationScoped
 public class RefreshTokenGrant implements GrantHandler {
@@ -24,13 +28,15 @@ public class RefreshTokenGrant implements GrantHandler {
     private final RefreshTokens refreshTokens;
     private final TokenServiceClient tokenService;
     private final TokenIssuance issuance;
+    private final Revocations revocations;
     private final LoginMetrics metrics;
 
     public RefreshTokenGrant(RefreshTokens refreshTokens, TokenServiceClient tokenService, TokenIssuance issuance,
-            LoginMetrics metrics) {
+            Revocations revocations, LoginMetrics metrics) {
         this.refreshTokens = refreshTokens;
         this.tokenService = tokenService;
         this.issuance = issuance;
+        this.revocations = revocations;
         this.metrics = metrics;
     }
 
@@ -49,20 +55,33 @@ public class RefreshTokenGrant implements GrantHandler {
         return refreshTokens.use(token, client.clientId()).chain(use -> {
             if (use instanceof RefreshTokens.Reused reused) {
                 metrics.redemption(grantType(), "reused");
-                return tokenService.revoke(reused.family().map(RefreshTokens.Family::tsRefreshToken).orElse(null))
+                return revocations.atTokenService(reused.family().map(f -> f.tsRefreshTokens().values()).orElse(List.of()))
                         .chain(() -> Uni.createFrom().failure(RefreshTokens.invalid()));
+            }
+            if (use instanceof RefreshTokens.Expired expired) {
+                metrics.redemption(grantType(), "family_expired");
+                return revocations.atTokenService(expired.family().tsRefreshTokens().values())
+                        .chain(() -> Uni.createFrom().failure(OAuthException.invalidGrant(
+                                "the login behind this refresh token has reached its maximum lifetime; log in again")));
             }
             if (!(use instanceof RefreshTokens.Current current)) {
                 metrics.redemption(grantType(), "unknown");
                 return Uni.createFrom().failure(RefreshTokens.invalid());
             }
             RefreshTokens.Family family = current.family();
-            Uni<ExchangedTokens> tokens = family.tsRefreshToken() == null
-                    ? Uni.createFrom().item(ExchangedTokens.none())
-                    : tokenService.refresh(family.tsRefreshToken());
-            return tokens.chain(t -> issuance.issue(client, family.identity(), family.scopes(), null, t, family.familyId()))
-                    .invoke(() -> metrics.redemption(grantType(), "issued"))
-                    .map(TokenIssuance.Issued::response);
+            return tokenService.refresh(family.tsRefreshTokens()).chain(tokens -> refreshTokens.rotate(family, tokens.refreshTokens())
+                    .chain(next -> {
+                        if (next.isEmpty()) {
+                            // the family ended while the token service was deciding: nothing of this rotation may live
+                            metrics.redemption(grantType(), "revoked_in_flight");
+                            List<String> obtained = new ArrayList<>(tokens.refreshTokens().values());
+                            obtained.addAll(tokens.accessTokenValues());
+                            return revocations.atTokenService(obtained).chain(() -> Uni.createFrom().failure(RefreshTokens.invalid()));
+                        }
+                        return issuance.issue(client, family.identity(), family.scopes(), null, tokens, next.get())
+                                .invoke(() -> metrics.redemption(grantType(), "issued"))
+                                .map(TokenIssuance.Issued::response);
+                    }));
         });
     }
 }

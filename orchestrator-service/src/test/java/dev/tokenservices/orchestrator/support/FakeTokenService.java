@@ -9,14 +9,22 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Stands in for the token service over real HTTP: token exchange answers an access token whose
- * {@code aud} lists both test resources, exchanges per resource, refresh with rotation, revocation
- * recorded. {@link #mode} switches it to "nothing granted" or "down".
+ * Stands in for the token service over real HTTP: token exchange of an id_token for one
+ * {@code resource} answers an access token whose only {@code aud} is that resource, and a refresh
+ * token that renews it (rotated on use; a used or revoked one is {@code invalid_grant}); revocations
+ * are recorded. {@link #mode} switches it to "nothing granted" or "down"; {@link #holdRefreshes}
+ * keeps refreshes waiting, as a slow scope authority would. Token values carry a per-instance random
+ * part, so that a test scanning Redis never mistakes another test run's values for its own.
  */
 public final class FakeTokenService implements AutoCloseable {
 
@@ -28,12 +36,21 @@ public final class FakeTokenService implements AutoCloseable {
     public volatile Mode mode = Mode.NORMAL;
     public final List<Map<String, String>> requests = new CopyOnWriteArrayList<>();
     public final List<String> revoked = new CopyOnWriteArrayList<>();
+    /** Every access and refresh token handed out, for tests that look for them where they must not be. */
+    public final List<String> issued = new CopyOnWriteArrayList<>();
+    private final Map<String, List<String>> refreshTokensBySubject = new ConcurrentHashMap<>();
+    private final Map<String, String> successors = new ConcurrentHashMap<>();
+    private final Set<String> usedRefreshTokens = ConcurrentHashMap.newKeySet();
+    private final Map<String, String[]> refreshGrants = new ConcurrentHashMap<>();
     private final AtomicInteger counter = new AtomicInteger();
+    private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final HttpServer server;
+    private volatile CountDownLatch refreshGate;
+    private volatile CountDownLatch refreshArrived;
 
     public FakeTokenService() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-        server.setExecutor(Executors.newFixedThreadPool(4));
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 100);
+        server.setExecutor(Executors.newFixedThreadPool(16));
         server.createContext("/token", this::token);
         server.createContext("/revoke", ex -> {
             revoked.add(Forms.parse(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)).get("token"));
@@ -45,6 +62,24 @@ public final class FakeTokenService implements AutoCloseable {
 
     public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** From now on, refreshes wait until {@link #releaseRefreshes}; {@link #awaitHeldRefresh} tells when one waits. */
+    public void holdRefreshes() {
+        refreshArrived = new CountDownLatch(1);
+        refreshGate = new CountDownLatch(1);
+    }
+
+    public boolean awaitHeldRefresh(long seconds) throws InterruptedException {
+        return refreshArrived.await(seconds, TimeUnit.SECONDS);
+    }
+
+    public void releaseRefreshes() {
+        CountDownLatch gate = refreshGate;
+        refreshGate = null;
+        if (gate != null) {
+            gate.countDown();
+        }
     }
 
     private void token(HttpExchange ex) throws IOException {
@@ -59,32 +94,72 @@ public final class FakeTokenService implements AutoCloseable {
             FakeUpstream.respond(ex, 400, "{\"error\":\"invalid_scope\",\"error_description\":\"nothing granted\"}");
             return;
         }
-        int n = counter.incrementAndGet();
         if ("refresh_token".equals(form.get("grant_type"))) {
-            if (revoked.contains(form.get("refresh_token"))) {
-                FakeUpstream.respond(ex, 400, "{\"error\":\"invalid_grant\"}");
-                return;
-            }
-            FakeUpstream.respond(ex, 200, "{\"access_token\":\"" + jwt("[\"" + INVOICES + "\",\"" + MEDIA + "\"]", "invoices.read media.play", n)
-                    + "\",\"token_type\":\"Bearer\",\"expires_in\":300,\"scope\":\"invoices.read media.play\",\"refresh_token\":\"ts-rt-" + n + "\"}");
+            refresh(ex, form.get("refresh_token"));
             return;
         }
-        if ("urn:ietf:params:oauth:token-type:access_token".equals(form.get("subject_token_type"))) {
-            String resource = form.get("resource");
-            FakeUpstream.respond(ex, 200, "{\"access_token\":\"" + jwt("\"" + resource + "\"", form.get("scope"), n)
-                    + "\",\"issued_token_type\":\"urn:ietf:params:oauth:token-type:access_token\",\"token_type\":\"Bearer\",\"expires_in\":200,\"scope\":\""
-                    + form.get("scope") + "\"}");
-            return;
-        }
-        FakeUpstream.respond(ex, 200, "{\"access_token\":\"" + jwt("[\"" + INVOICES + "\",\"" + MEDIA + "\"]", form.get("scope"), n)
-                + "\",\"issued_token_type\":\"urn:ietf:params:oauth:token-type:access_token\",\"token_type\":\"Bearer\",\"expires_in\":300,\"scope\":\""
-                + form.get("scope") + "\",\"refresh_token\":\"ts-rt-" + n + "\"}");
+        String refreshToken = grant(ex, form.get("resource"), form.get("scope"));
+        refreshTokensBySubject.computeIfAbsent(form.get("subject_token"), s -> new CopyOnWriteArrayList<>()).add(refreshToken);
     }
 
-    private static String jwt(String audJson, String scope, int n) {
+    /** The refresh tokens handed out by exchanging {@code subjectToken} (not those of later refreshes). */
+    public List<String> refreshTokensFor(String subjectToken) {
+        return refreshTokensBySubject.getOrDefault(subjectToken, List.of());
+    }
+
+    /** {@code first} and every refresh token that replaced one of them since, rotation after rotation. */
+    public List<String> refreshTokensSince(List<String> first) {
+        List<String> all = new java.util.ArrayList<>();
+        for (String token : first) {
+            for (String t = token; t != null; t = successors.get(t)) {
+                all.add(t);
+            }
+        }
+        return all;
+    }
+
+    /** Whether a refresh token this service issued would still be accepted (neither used nor revoked). */
+    public boolean usable(String refreshToken) {
+        return refreshGrants.containsKey(refreshToken) && !usedRefreshTokens.contains(refreshToken) && !revoked.contains(refreshToken);
+    }
+
+    /** As the token service does: the refresh token is used up first, then the authorities are asked (the wait), then tokens. */
+    private void refresh(HttpExchange ex, String refreshToken) throws IOException {
+        String[] grant = refreshGrants.get(refreshToken);
+        if (grant == null || revoked.contains(refreshToken) || !usedRefreshTokens.add(refreshToken)) {
+            FakeUpstream.respond(ex, 400, "{\"error\":\"invalid_grant\"}");
+            return;
+        }
+        CountDownLatch gate = refreshGate;
+        if (gate != null) {
+            refreshArrived.countDown();
+            try {
+                gate.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        successors.put(refreshToken, grant(ex, grant[0], grant[1]));
+    }
+
+    private String grant(HttpExchange ex, String resource, String scope) throws IOException {
+        int n = counter.incrementAndGet();
+        String accessToken = jwt(resource, scope, n);
+        String refreshToken = "ts-rt-" + run + "-" + n;
+        refreshGrants.put(refreshToken, new String[] {resource, scope});
+        issued.add(accessToken);
+        issued.add(refreshToken);
+        FakeUpstream.respond(ex, 200, "{\"access_token\":\"" + accessToken
+                + "\",\"issued_token_type\":\"urn:ietf:params:oauth:token-type:access_token\",\"token_type\":\"Bearer\",\"expires_in\":300"
+                + ",\"scope\":\"" + scope + "\",\"refresh_token\":\"" + refreshToken + "\"}");
+        return refreshToken;
+    }
+
+    private String jwt(String resource, String scope, int n) {
         Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
         String header = b64.encodeToString("{\"alg\":\"ES256\",\"typ\":\"at+jwt\"}".getBytes(StandardCharsets.UTF_8));
-        String claims = b64.encodeToString(("{\"aud\":" + audJson + ",\"scope\":\"" + scope + "\",\"jti\":\"j" + n + "\"}").getBytes(StandardCharsets.UTF_8));
+        String claims = b64.encodeToString(("{\"aud\":\"" + resource + "\",\"scope\":\"" + scope + "\",\"jti\":\"" + run + "-" + n + "\"}")
+                .getBytes(StandardCharsets.UTF_8));
         return header + "." + claims + ".c2ln";
     }
 

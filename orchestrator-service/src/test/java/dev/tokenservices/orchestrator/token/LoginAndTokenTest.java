@@ -86,12 +86,53 @@ class LoginAndTokenTest {
         assertNotNull(json.getString("refresh_token"));
         assertEquals("invoices.read", json.getString("access_tokens.'https://api.example/invoices'.scope"));
         assertEquals("media.play", json.getString("access_tokens.'https://api.example/media'.scope"));
-        // the exchange: the upstream id_token, the API scopes only, as the orchestrator
-        Map<String, String> exchange = TestWorld.tokenService.requests.stream()
-                .filter(r -> json.getString("upstream_id_token").equals(r.get("subject_token"))).findFirst().orElseThrow();
-        assertEquals("urn:ietf:params:oauth:token-type:id_token", exchange.get("subject_token_type"));
-        assertEquals("invoices.read media.play", exchange.get("scope"));
-        assertTrue(exchange.get("authorization").startsWith("Basic "));
+        // the exchanges: the upstream id_token, one per resource with that resource's API scopes only, as the orchestrator
+        Map<String, String> scopeByResource = new java.util.HashMap<>();
+        for (Map<String, String> exchange : TestWorld.tokenService.requests) {
+            if (json.getString("upstream_id_token").equals(exchange.get("subject_token"))) {
+                assertEquals("urn:ietf:params:oauth:token-type:id_token", exchange.get("subject_token_type"));
+                assertTrue(exchange.get("authorization").startsWith("Basic "));
+                scopeByResource.put(exchange.get("resource"), exchange.get("scope"));
+            }
+        }
+        assertEquals(Map.of(FakeTokenService.INVOICES, "invoices.read", FakeTokenService.MEDIA, "media.play"), scopeByResource);
+    }
+
+    @Test
+    void theTopLevelAccessTokenIsTheOrchestratorsAndEachApiTokenHasOneAudience() throws Exception {
+        Logins.Login login = Logins.login("u-2b");
+        JsonPath json = Logins.redeem(login.code(), login.verifier()).then().statusCode(200).extract().jsonPath();
+        // RFC 9068: typ at+jwt, signed with the orchestrator's keys, for the orchestrator alone
+        String accessToken = json.getString("access_token");
+        SignedJWT jwt = SignedJWT.parse(accessToken);
+        assertEquals("at+jwt", jwt.getHeader().getType().getType());
+        JWTClaimsSet claims = verified(accessToken);
+        assertEquals(ISSUER, claims.getIssuer());
+        assertEquals(List.of(ISSUER), claims.getAudience(), "the top-level token is for /userinfo only");
+        assertEquals("u-2b", claims.getSubject());
+        assertEquals(TestWorld.upstream.issuer(), claims.getClaim("idp"));
+        assertEquals("test-app", claims.getClaim("client_id"));
+        assertEquals("openid profile email", claims.getClaim("scope"));
+        assertNotNull(claims.getJWTID());
+        assertNotNull(claims.getExpirationTime());
+        assertEquals(json.getInt("expires_in"), (claims.getExpirationTime().getTime() - claims.getIssueTime().getTime()) / 1000);
+        // at_hash of the id_token is over this token (OIDC Core §3.1.3.6, ES256: left half of SHA-256)
+        byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(accessToken.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertEquals(java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(hash, 16)),
+                verified(json.getString("id_token")).getClaim("at_hash"));
+        // an API checking aud refuses it: no API is among its audiences
+        assertFalse(claims.getAudience().contains(FakeTokenService.INVOICES));
+        assertFalse(claims.getAudience().contains(FakeTokenService.MEDIA));
+        // every token in the response has at most one audience; each API's token names that API alone
+        Map<String, Map<String, Object>> perResource = json.getMap("access_tokens");
+        assertEquals(java.util.Set.of(FakeTokenService.INVOICES, FakeTokenService.MEDIA), perResource.keySet());
+        for (Map.Entry<String, Map<String, Object>> entry : perResource.entrySet()) {
+            List<String> aud = SignedJWT.parse((String) entry.getValue().get("access_token")).getJWTClaimsSet().getAudience();
+            assertEquals(List.of(entry.getKey()), aud);
+            // and an API's token is no key to the orchestrator's /userinfo
+            given().auth().oauth2((String) entry.getValue().get("access_token")).get("/userinfo").then().statusCode(401);
+        }
+        given().auth().oauth2(accessToken).get("/userinfo").then().statusCode(200).body("sub", equalTo("u-2b"));
     }
 
     @Test
@@ -177,7 +218,8 @@ class LoginAndTokenTest {
                 .formParam("refresh_token", first.getString("refresh_token")).post("/token")
                 .then().statusCode(400).body("error", equalTo("invalid_grant"));
         given().auth().oauth2(first.getString("access_token")).get("/userinfo").then().statusCode(401);
-        assertTrue(TestWorld.tokenService.revoked.contains(first.getString("access_token")));
+        assertTrue(TestWorld.tokenService.revoked.contains(first.getString("access_tokens.'https://api.example/invoices'.access_token")));
+        assertTrue(TestWorld.tokenService.revoked.contains(first.getString("access_tokens.'https://api.example/media'.access_token")));
         assertTrue(TestWorld.tokenService.revoked.stream().anyMatch(t -> t.startsWith("ts-rt-")));
     }
 
