@@ -74,6 +74,9 @@ public interface OrchestratorConfig {
     /** The demo client page at /demo (client demo-app). */
     Demo demo();
 
+    /** RP-Initiated Logout 1.0 at /logout. */
+    Logout logout();
+
     /** The token service, where logins are exchanged for access tokens. */
     interface TokenService {
         /** Base URL of the token service ({@code TOKEN_SERVICE_URL}). */
@@ -104,6 +107,15 @@ public interface OrchestratorConfig {
 
         @WithDefault("PT5M")
         Duration jwksMaxAge();
+    }
+
+    interface Logout {
+        /**
+         * How long the browser may stay at the upstream IdP's end_session_endpoint before the
+         * sealed {@code state} it brings back to /logout/done is refused.
+         */
+        @WithDefault("10m")
+        Duration upstreamReturnLifetime();
     }
 
     interface Demo {
