@@ -51,9 +51,9 @@ class AnonymousAuthorizeFloodTest {
     }
 
     @Test
-    void aThousandAnonymousAuthorizeRequestsAddNoRedisKey() {
+    void fiveHundredAnonymousAuthorizeRequestsAddNoRedisKey() {
         Set<String> before = orchestratorKeys();
-        for (int i = 0; i < 1000; i++) {
+        for (int i = 0; i < 500; i++) {
             Response response = Logins.authorize(Logins.APP, Logins.REDIRECT, "openid", Logins.verifier(), "flood-" + i, "n-" + i,
                     null, Map.of());
             assertEquals(302, response.statusCode());
@@ -61,7 +61,7 @@ class AnonymousAuthorizeFloodTest {
         }
         Set<String> added = orchestratorKeys();
         added.removeAll(before);
-        assertEquals(Set.of(), added);
+        assertEquals(0, added.size(), () -> added.size() + " keys added, e.g. " + added.iterator().next());
 
         // the count looks where the orchestrator writes: a completed login does add its session and code
         Logins.Login login = Logins.login("flood-" + UUID.randomUUID());
