@@ -46,6 +46,8 @@ public class LoginCookies {
     public static final String RECENT = "orch_logins";
     /** Browsers keep cookies up to 4096 bytes, name and attributes included. */
     static final int MAX_VALUE = 3800;
+    /** The most {@code orchestrator.max-pending-logins-per-browser} may be (4 × 3.8 KB stays under the 16 KiB header limit). */
+    private static final int MOST_PER_BROWSER = 4;
     private static final String CALLBACK_PATH = "/callback";
     private static final String AUTHORIZE_PATH = "/authorize";
     private static final Pattern ID = Pattern.compile("[0-9a-f]{16}");
@@ -57,8 +59,8 @@ public class LoginCookies {
     private final Clock clock;
 
     public LoginCookies(OrchestratorConfig config, Clock clock) {
-        if (config.maxPendingLoginsPerBrowser() < 1 || config.maxPendingLoginsPerBrowser() > 4) {
-            throw new IllegalStateException("orchestrator.max-pending-logins-per-browser must be between 1 and 4, is "
+        if (config.maxPendingLoginsPerBrowser() < 1 || config.maxPendingLoginsPerBrowser() > MOST_PER_BROWSER) {
+            throw new IllegalStateException("orchestrator.max-pending-logins-per-browser must be between 1 and " + MOST_PER_BROWSER + ", is "
                     + config.maxPendingLoginsPerBrowser());
         }
         this.seal = KeyEncryption.forService(config.keyEncryptionKey(), LaunchMode.current().isDevOrTest()).recordSeal("pending-login");
@@ -86,16 +88,19 @@ public class LoginCookies {
             throw new AuthorizeError(OAuthErrors.INVALID_REQUEST,
                     "state, nonce and login_hint are too long together to be kept during the login");
         }
+        String id = id(login.state());
         List<String> ids = new ArrayList<>();
         if (recent != null) {
-            for (String id : recent.split("\\.")) {
-                if (ID.matcher(id).matches() && !ids.contains(id)) {
-                    ids.add(id);
+            for (String listed : recent.split("\\.")) {
+                if (ID.matcher(listed).matches() && !ids.contains(listed) && !listed.equals(id)) {
+                    ids.add(listed);
                 }
             }
         }
-        String id = id(login.state());
-        ids.remove(id);
+        // whatever the browser sends, it can have no more of our cookies than the bound allows
+        if (ids.size() > MOST_PER_BROWSER) {
+            ids = new ArrayList<>(ids.subList(ids.size() - MOST_PER_BROWSER, ids.size()));
+        }
         ids.add(id);
         List<NewCookie> cookies = new ArrayList<>();
         while (ids.size() > maxPerBrowser) {

@@ -1,6 +1,7 @@
 package dev.tokenservices.orchestrator.config;
 
 import dev.tokenservices.orchestrator.authorize.PendingLogin;
+import dev.tokenservices.orchestrator.logout.UpstreamLogoutReturns;
 import dev.tokenservices.orchestrator.session.AccessTokenIndex;
 import dev.tokenservices.orchestrator.session.AuthorizationCodes;
 import dev.tokenservices.orchestrator.session.AuthorizationRequest;
@@ -18,7 +19,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @RegisterForReflection(targets = {RefreshTokens.Family.class, RefreshTokens.TokenRecord.class, SsoSessions.Session.class,
         PendingLogin.class, AuthorizationCodes.CodeGrant.class, AuthorizationCodes.Issued.class,
         AccessTokenIndex.Entry.class, Identity.class, AuthorizationRequest.class, ExchangedTokens.class,
-        ExchangedTokens.PerResource.class})
+        ExchangedTokens.PerResource.class, UpstreamLogoutReturns.Return.class})
 public final class NativeReflection {
     private NativeReflection() {
     }

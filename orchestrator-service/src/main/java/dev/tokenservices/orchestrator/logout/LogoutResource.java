@@ -128,13 +128,13 @@ public class LogoutResource {
 
     private Uni<Response> logout(FormRequest params, boolean posted, String sessionCookie) {
         Request request = validate(params);
-        if (posted && params.get(CONFIRM) != null && !confirmations.verify(sessionCookie, params.get(CSRF))) {
-            throw badRequest("This sign-out form was not sent from this browser's sign-out page. Nothing was changed.");
-        }
-        boolean confirmed = posted && params.get(CONFIRM) != null;
         if (sessionCookie == null) {
             // no session in this browser: nothing to end, nothing to ask
             return Uni.createFrom().item(finish(request.target()));
+        }
+        boolean confirmed = posted && params.get(CONFIRM) != null;
+        if (confirmed && !confirmations.verify(sessionCookie, params.get(CSRF))) {
+            throw badRequest("This sign-out form was not sent from this browser's sign-out page. Nothing was changed.");
         }
         return sessions.find(sessionCookie)
                 .onFailure(OAuthException.class).transform(e -> PageException.unavailable("The session store is not available; try again later."))

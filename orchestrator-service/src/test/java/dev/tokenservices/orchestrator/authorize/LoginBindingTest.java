@@ -217,6 +217,23 @@ class LoginBindingTest {
     }
 
     @Test
+    void aForgedListOfLoginsCannotMakeTheAnswerGrow() {
+        StringBuilder many = new StringBuilder();
+        for (int i = 0; i < 200; i++) {
+            many.append(many.isEmpty() ? "" : ".").append(String.format("%016x", i));
+        }
+        for (String list : List.of("0123456789abcdef", many.toString(), "not a list", "")) {
+            Response response = given().redirects().follow(false).cookie(LoginCookies.RECENT, list)
+                    .queryParams(authorizeQuery(Logins.verifier(), "cs-list")).get("/authorize");
+            assertEquals(302, response.statusCode());
+            List<String> set = response.headers().getValues("Set-Cookie");
+            // the new login, the list, and at most the expiry of four older logins
+            assertTrue(set.size() <= 6, set.size() + " cookies set");
+            assertTrue(set.stream().anyMatch(c -> c.startsWith("orch_login_") && !c.contains("Max-Age=0")), set.toString());
+        }
+    }
+
+    @Test
     void aRequestTooLargeForTheLoginCookieIsInvalidRequestAtTheClient() {
         String big = "x".repeat(1000);
         Response response = Logins.authorize(Logins.APP, Logins.REDIRECT, "openid", Logins.verifier(), big, big, null,

@@ -271,6 +271,8 @@ class LogoutTest {
     @Test
     void logoutWithoutSessionOrRedirectShowsTheSignedOutPage() {
         given().redirects().follow(false).get("/logout").then().statusCode(200).body(containsString("signed out"));
+        // a confirmation from a browser without a session: nothing to end, nothing to refuse
+        postLogout(null, Map.of("confirm", "yes")).then().statusCode(200).body(containsString("signed out"));
     }
 
     @Test
