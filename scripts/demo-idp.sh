@@ -120,7 +120,8 @@ demo_idp_prepare() {
     rm -rf "$tmp"
     chmod +x "$DEMO_IDP_HOME"/bin/*.sh
   fi
-  # The realm file holds ${DEMO_IDP_CLIENT_SECRET} and ${DEMO_IDP_REDIRECT_URI}: Keycloak replaces
+  # The realm file holds ${DEMO_IDP_CLIENT_SECRET}, ${DEMO_IDP_REDIRECT_URI} and
+  # ${DEMO_IDP_POST_LOGOUT_REDIRECT_URI}: Keycloak replaces
   # placeholders with environment variables when it imports a realm at start-up.
   mkdir -p "$DEMO_IDP_HOME/data/import"
   rm -f "$DEMO_IDP_HOME"/data/import/*.json
@@ -158,6 +159,7 @@ demo_idp_launch() {
       KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD="$DEMO_IDP_ADMIN_PASSWORD" \
       DEMO_IDP_CLIENT_SECRET="$DEMO_IDP_CLIENT_SECRET" \
       DEMO_IDP_REDIRECT_URI="${ORCHESTRATOR_ISSUER:-http://localhost:${ORCHESTRATOR_PORT:-8082}}/callback" \
+      DEMO_IDP_POST_LOGOUT_REDIRECT_URI="${ORCHESTRATOR_ISSUER:-http://localhost:${ORCHESTRATOR_PORT:-8082}}/logout/done" \
       setsid "$DEMO_IDP_HOME/bin/kc.sh" start-dev --db dev-mem \
         --http-host 127.0.0.1 --http-port "$DEMO_IDP_PORT" --hostname "$DEMO_IDP_URL" --import-realm \
       </dev/null >"$DEMO_IDP_LOG" 2>&1 &

@@ -41,19 +41,20 @@ public class AuthorizeResource {
     }
 
     @GET
-    public Uni<Response> get(@Context HttpServerRequest http, @CookieParam(SsoSessions.COOKIE) String session) {
+    public Uni<Response> get(@Context HttpServerRequest http, @CookieParam(SsoSessions.COOKIE) String session,
+            @CookieParam(LoginCookies.RECENT) String recentLogins) {
         String query = http.query();
-        return authorize(() -> FormRequest.parse(FormRequest.FORM, query == null ? "" : query, null), session);
+        return authorize(() -> FormRequest.parse(FormRequest.FORM, query == null ? "" : query, null), session, recentLogins);
     }
 
     @POST
     @Consumes(MediaType.WILDCARD)
     public Uni<Response> post(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, String body,
-            @CookieParam(SsoSessions.COOKIE) String session) {
-        return authorize(() -> FormRequest.parse(contentType, body, null), session);
+            @CookieParam(SsoSessions.COOKIE) String session, @CookieParam(LoginCookies.RECENT) String recentLogins) {
+        return authorize(() -> FormRequest.parse(contentType, body, null), session, recentLogins);
     }
 
-    private Uni<Response> authorize(java.util.function.Supplier<FormRequest> parse, String session) {
+    private Uni<Response> authorize(java.util.function.Supplier<FormRequest> parse, String session, String recentLogins) {
         FormRequest params;
         try {
             params = parse.get();
@@ -61,7 +62,8 @@ public class AuthorizeResource {
             throw PageException.badRequest("The sign-in request is malformed: " + e.description());
         }
         AuthorizationRequests.Target target = requests.target(params);
-        return Uni.createFrom().deferred(() -> flow.start(requests.validate(target, params), session, id -> chooserUrl(params, id)))
+        return Uni.createFrom().deferred(() -> flow.start(requests.validate(target, params), session, recentLogins,
+                        id -> chooserUrl(params, id)))
                 .onFailure(AuthorizeError.class).recoverWithItem(e -> Redirects.error(issuer, target.redirectUri(), target.state(),
                         ((AuthorizeError) e).error(), e.getMessage(), null))
                 .onFailure(OAuthException.class).recoverWithItem(e -> {

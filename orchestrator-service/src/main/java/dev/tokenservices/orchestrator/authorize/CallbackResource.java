@@ -3,7 +3,6 @@ package dev.tokenservices.orchestrator.authorize;
 import dev.tokenservices.orchestrator.config.OrchestratorConfig;
 import dev.tokenservices.orchestrator.metrics.LoginMetrics;
 import dev.tokenservices.orchestrator.registry.Clients;
-import dev.tokenservices.orchestrator.session.PendingLogins;
 import dev.tokenservices.orchestrator.session.SsoSessions;
 import dev.tokenservices.orchestrator.upstream.UpstreamException;
 import dev.tokenservices.orchestrator.upstream.UpstreamLogin;
@@ -16,15 +15,20 @@ import jakarta.ws.rs.CookieParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import java.time.Clock;
 import java.util.Set;
 
 /**
- * Where the upstream IdP sends the browser back (its redirect URI). The upstream {@code state} must
- * name a pending login (taken once; otherwise an error page, since we cannot know which client to
- * answer); upstream errors reach the client with its own {@code state}; a code is redeemed and the
- * id_token validated, a new SSO session starts, and the login finishes.
+ * Where the upstream IdP sends the browser back (its redirect URI). The login completes only for the
+ * browser that started it (RFC 9700 §4.7.1): the upstream {@code state} must come with that
+ * browser's sealed login cookie ({@link LoginCookies}); without it, or when it is altered, another
+ * login's or expired, the answer is an error page (we cannot know which client to answer) and no
+ * session is created or changed. Otherwise upstream errors reach the client with its own
+ * {@code state}; a code is redeemed and the id_token validated, a new SSO session starts, and the
+ * login finishes. Every answer past the check expires the login cookie.
  */
 @Path("/callback")
 public class CallbackResource {
@@ -33,7 +37,7 @@ public class CallbackResource {
     private static final Set<String> PASSED_ON = Set.of(OAuthErrors.ACCESS_DENIED, "login_required", "consent_required",
             "interaction_required", "account_selection_required", OAuthErrors.TEMPORARILY_UNAVAILABLE);
 
-    private final PendingLogins pending;
+    private final LoginCookies loginCookies;
     private final Clients clients;
     private final UpstreamLogin upstream;
     private final SsoSessions sessions;
@@ -42,9 +46,9 @@ public class CallbackResource {
     private final String issuer;
     private final Clock clock;
 
-    public CallbackResource(PendingLogins pending, Clients clients, UpstreamLogin upstream, SsoSessions sessions,
+    public CallbackResource(LoginCookies loginCookies, Clients clients, UpstreamLogin upstream, SsoSessions sessions,
             LoginFlow flow, LoginMetrics metrics, OrchestratorConfig config, Clock clock) {
-        this.pending = pending;
+        this.loginCookies = loginCookies;
         this.clients = clients;
         this.upstream = upstream;
         this.sessions = sessions;
@@ -57,58 +61,60 @@ public class CallbackResource {
     @GET
     public Uni<Response> callback(@QueryParam("state") String state, @QueryParam("code") String code,
             @QueryParam("error") String error, @QueryParam("iss") String iss,
-            @CookieParam(SsoSessions.COOKIE) String sessionCookie) {
+            @CookieParam(SsoSessions.COOKIE) String sessionCookie, @Context HttpHeaders headers) {
         if (state == null || state.isEmpty()) {
             metrics.failed("bad_state");
             throw PageException.badRequest("The identity provider's answer has no state.");
         }
-        return pending.take(state)
-                .onFailure(OAuthException.class).transform(e -> PageException.unavailable("The session store is not available; try again later."))
-                .chain(found -> {
-                    PendingLogins.PendingLogin login = found.orElseThrow(() -> {
-                        metrics.failed("bad_state");
-                        return PageException.badRequest("This sign-in is unknown, has expired or was already completed. Start again from the application.");
-                    });
-                    UpstreamIdpEntry idp = clients.upstreamIdp(login.idpId()).orElseThrow(() ->
-                            PageException.badRequest("The identity provider of this sign-in is no longer configured."));
-                    String redirectUri = login.request().redirectUri();
-                    String clientState = login.request().state();
-                    // RFC 9207 §2.4: the answer must come from the IdP we sent the user to
-                    if ((iss != null && !iss.equals(idp.issuer())) || (iss == null && upstream.sendsIssParameter(idp))) {
-                        metrics.failed("issuer_mismatch");
-                        throw PageException.badRequest("The answer did not come from the identity provider this sign-in was sent to.");
-                    }
-                    if (error != null) {
-                        metrics.failed("upstream_" + (PASSED_ON.contains(error) ? error : "error"));
-                        String passed = PASSED_ON.contains(error) ? error : OAuthErrors.SERVER_ERROR;
-                        return Uni.createFrom().item(Redirects.error(issuer, redirectUri, clientState, passed,
-                                OAuthErrors.ACCESS_DENIED.equals(error) ? "the user or the identity provider denied the login"
-                                        : "the identity provider answered " + (PASSED_ON.contains(error) ? error : "an error"), null));
-                    }
-                    if (code == null || code.isEmpty()) {
-                        metrics.failed("upstream_no_code");
-                        return Uni.createFrom().item(Redirects.error(issuer, redirectUri, clientState, OAuthErrors.SERVER_ERROR,
-                                "the identity provider answered without a code", null));
-                    }
-                    return upstream.redeem(idp, code, login.codeVerifier(), login.nonce())
-                            .chain(identity -> sessions.start(identity, sessionCookie, clock.instant().getEpochSecond())
-                                    .chain(cookie -> flow.finish(login.request(), identity, cookie)))
-                            .onFailure(UpstreamException.class).recoverWithItem(e -> {
-                                UpstreamException u = (UpstreamException) e;
-                                boolean down = u.kind() == UpstreamException.Kind.UNAVAILABLE;
-                                metrics.failed(down ? "upstream_unavailable" : "upstream_rejected");
-                                return Redirects.error(issuer, redirectUri, clientState,
-                                        down ? OAuthErrors.TEMPORARILY_UNAVAILABLE : OAuthErrors.ACCESS_DENIED,
-                                        down ? "the identity provider is not available; try again later"
-                                                : "the identity provider's answer could not be accepted", null);
-                            })
-                            .onFailure(OAuthException.class).recoverWithItem(e -> {
-                                OAuthException o = (OAuthException) e;
-                                metrics.failed(o.error());
-                                return Redirects.error(issuer, redirectUri, clientState,
-                                        OAuthErrors.TEMPORARILY_UNAVAILABLE.equals(o.error()) ? o.error() : OAuthErrors.SERVER_ERROR,
-                                        o.description(), null);
-                            });
+        PendingLogin login = loginCookies.open(state, headers.getCookies()).orElseThrow(() -> {
+            metrics.failed("bad_state");
+            return PageException.badRequest("This sign-in was not started in this browser, has expired or was already completed. "
+                    + "Start again from the application.");
+        });
+        UpstreamIdpEntry idp = clients.upstreamIdp(login.idpId()).orElseThrow(() ->
+                PageException.badRequest("The identity provider of this sign-in is no longer configured."));
+        // RFC 9207 §2.4: the answer must come from the IdP we sent the user to
+        if ((iss != null && !iss.equals(idp.issuer())) || (iss == null && upstream.sendsIssParameter(idp))) {
+            metrics.failed("issuer_mismatch");
+            throw PageException.badRequest("The answer did not come from the identity provider this sign-in was sent to.");
+        }
+        return answer(login, idp, code, error, sessionCookie)
+                .map(response -> Response.fromResponse(response).cookie(loginCookies.cleared(state)).build());
+    }
+
+    private Uni<Response> answer(PendingLogin login, UpstreamIdpEntry idp, String code, String error, String sessionCookie) {
+        String redirectUri = login.request().redirectUri();
+        String clientState = login.request().state();
+        if (error != null) {
+            metrics.failed("upstream_" + (PASSED_ON.contains(error) ? error : "error"));
+            String passed = PASSED_ON.contains(error) ? error : OAuthErrors.SERVER_ERROR;
+            return Uni.createFrom().item(Redirects.error(issuer, redirectUri, clientState, passed,
+                    OAuthErrors.ACCESS_DENIED.equals(error) ? "the user or the identity provider denied the login"
+                            : "the identity provider answered " + (PASSED_ON.contains(error) ? error : "an error"), null));
+        }
+        if (code == null || code.isEmpty()) {
+            metrics.failed("upstream_no_code");
+            return Uni.createFrom().item(Redirects.error(issuer, redirectUri, clientState, OAuthErrors.SERVER_ERROR,
+                    "the identity provider answered without a code", null));
+        }
+        return upstream.redeem(idp, code, login.codeVerifier(), login.nonce())
+                .chain(identity -> sessions.start(identity, sessionCookie, clock.instant().getEpochSecond())
+                        .chain(cookie -> flow.finish(login.request(), identity, cookie)))
+                .onFailure(UpstreamException.class).recoverWithItem(e -> {
+                    UpstreamException u = (UpstreamException) e;
+                    boolean down = u.kind() == UpstreamException.Kind.UNAVAILABLE;
+                    metrics.failed(down ? "upstream_unavailable" : "upstream_rejected");
+                    return Redirects.error(issuer, redirectUri, clientState,
+                            down ? OAuthErrors.TEMPORARILY_UNAVAILABLE : OAuthErrors.ACCESS_DENIED,
+                            down ? "the identity provider is not available; try again later"
+                                    : "the identity provider's answer could not be accepted", null);
+                })
+                .onFailure(OAuthException.class).recoverWithItem(e -> {
+                    OAuthException o = (OAuthException) e;
+                    metrics.failed(o.error());
+                    return Redirects.error(issuer, redirectUri, clientState,
+                            OAuthErrors.TEMPORARILY_UNAVAILABLE.equals(o.error()) ? o.error() : OAuthErrors.SERVER_ERROR,
+                            o.description(), null);
                 });
     }
 }

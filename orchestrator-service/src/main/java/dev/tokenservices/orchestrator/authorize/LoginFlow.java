@@ -7,7 +7,6 @@ import dev.tokenservices.orchestrator.registry.Clients;
 import dev.tokenservices.orchestrator.session.AuthorizationCodes;
 import dev.tokenservices.orchestrator.session.AuthorizationRequest;
 import dev.tokenservices.orchestrator.session.Identity;
-import dev.tokenservices.orchestrator.session.PendingLogins;
 import dev.tokenservices.orchestrator.session.Secrets;
 import dev.tokenservices.orchestrator.session.SsoSessions;
 import dev.tokenservices.orchestrator.upstream.UpstreamException;
@@ -28,8 +27,10 @@ import java.util.function.Function;
 
 /**
  * A login from the client's validated request to its redirect: reuse the SSO session when it can,
- * else send the browser to the chosen upstream IdP; when the identity is known, do "what comes
- * next" (token exchange at the token service), store a one-time code and redirect to the client.
+ * else send the browser to the chosen upstream IdP, the login in progress sealed in a cookie of that
+ * browser ({@link LoginCookies}; nothing is stored before the user has logged in upstream); when the
+ * identity is known, do "what comes next" (token exchange at the token service), store a one-time
+ * code and redirect to the client.
  */
 @ApplicationScoped
 public class LoginFlow {
@@ -42,7 +43,7 @@ public class LoginFlow {
     private final OrchestratorConfig config;
     private final Clients clients;
     private final SsoSessions sessions;
-    private final PendingLogins pending;
+    private final LoginCookies loginCookies;
     private final AuthorizationCodes codes;
     private final UpstreamLogin upstream;
     private final TokenServiceClient tokenService;
@@ -50,13 +51,13 @@ public class LoginFlow {
     private final Pages pages;
     private final Clock clock;
 
-    public LoginFlow(OrchestratorConfig config, Clients clients, SsoSessions sessions, PendingLogins pending,
+    public LoginFlow(OrchestratorConfig config, Clients clients, SsoSessions sessions, LoginCookies loginCookies,
             AuthorizationCodes codes, UpstreamLogin upstream, TokenServiceClient tokenService, LoginMetrics metrics,
             Pages pages, Clock clock) {
         this.config = config;
         this.clients = clients;
         this.sessions = sessions;
-        this.pending = pending;
+        this.loginCookies = loginCookies;
         this.codes = codes;
         this.upstream = upstream;
         this.tokenService = tokenService;
@@ -67,9 +68,11 @@ public class LoginFlow {
 
     /**
      * @param sessionCookie the {@code orch_session} cookie, if any
+     * @param recentLogins  the browser's {@link LoginCookies#RECENT} cookie, if any
      * @param chooserUrl    builds the URL that repeats this request with {@code idp_hint=<id>}
      */
-    public Uni<Response> start(AuthorizationRequest request, String sessionCookie, Function<String, String> chooserUrl) {
+    public Uni<Response> start(AuthorizationRequest request, String sessionCookie, String recentLogins,
+            Function<String, String> chooserUrl) {
         return sessions.find(sessionCookie).chain(session -> {
             long now = clock.instant().getEpochSecond();
             Optional<Identity> known = session.map(SsoSessions.Session::identity)
@@ -100,23 +103,24 @@ public class LoginFlow {
                         .map(i -> new Pages.IdpChoice(i.id(), chooserUrl.apply(i.id()))).toList()));
             }
             String upstreamPrompt = request.promptNone() ? "none" : request.promptLogin() ? "login" : null;
-            return toUpstream(request, idp, upstreamPrompt, sessionCookie);
+            return toUpstream(request, idp, upstreamPrompt, recentLogins);
         });
     }
 
-    private Uni<Response> toUpstream(AuthorizationRequest request, UpstreamIdpEntry idp, String prompt, String sessionCookie) {
-        String state = Secrets.random();
-        String nonce = Secrets.random();
-        String verifier = Secrets.random();
-        return upstream.authorizationUrl(idp, state, nonce, verifier, request.loginHint(), prompt)
+    private Uni<Response> toUpstream(AuthorizationRequest request, UpstreamIdpEntry idp, String prompt, String recentLogins) {
+        PendingLogin login = loginCookies.pending(request, idp.id(), Secrets.random(), Secrets.random(), Secrets.random());
+        List<NewCookie> cookies = loginCookies.begin(login, recentLogins);
+        return upstream.authorizationUrl(idp, login.state(), login.nonce(), login.codeVerifier(), request.loginHint(), prompt)
                 .onFailure(UpstreamException.class).transform(e -> {
                     metrics.failed("upstream_unavailable");
                     return new AuthorizeError(OAuthErrors.TEMPORARILY_UNAVAILABLE, "the identity provider is not available; try again later");
                 })
-                .chain(url -> pending.save(state, new PendingLogins.PendingLogin(request, idp.id(), nonce, verifier,
-                                sessionCookie == null ? null : Secrets.hash("session", sessionCookie)))
-                        .invoke(() -> metrics.started(idp.id()))
-                        .replaceWith(Response.status(302).location(url).header("Cache-Control", "no-store").build()));
+                .map(url -> {
+                    metrics.started(idp.id());
+                    Response.ResponseBuilder redirect = Response.status(302).location(url).header("Cache-Control", "no-store");
+                    cookies.forEach(redirect::cookie);
+                    return redirect.build();
+                });
     }
 
     /** The identity is known: exchange, issue a code, redirect (setting {@code cookie} when a session began). */

@@ -1,11 +1,12 @@
 package dev.tokenservices.orchestrator.config;
 
+import dev.tokenservices.orchestrator.authorize.PendingLogin;
+import dev.tokenservices.orchestrator.logout.UpstreamLogoutReturns;
 import dev.tokenservices.orchestrator.session.AccessTokenIndex;
 import dev.tokenservices.orchestrator.session.AuthorizationCodes;
 import dev.tokenservices.orchestrator.session.AuthorizationRequest;
 import dev.tokenservices.orchestrator.session.ExchangedTokens;
 import dev.tokenservices.orchestrator.session.Identity;
-import dev.tokenservices.orchestrator.session.PendingLogins;
 import dev.tokenservices.orchestrator.session.RefreshTokens;
 import dev.tokenservices.orchestrator.session.SsoSessions;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -16,10 +17,9 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * documents sent to clients are maps and need nothing.
  */
 @RegisterForReflection(targets = {RefreshTokens.Family.class, RefreshTokens.TokenRecord.class, SsoSessions.Session.class,
-        PendingLogins.PendingLogin.class, AuthorizationCodes.CodeGrant.class, AuthorizationCodes.Issued.class,
+        PendingLogin.class, AuthorizationCodes.CodeGrant.class, AuthorizationCodes.Issued.class,
         AccessTokenIndex.Entry.class, Identity.class, AuthorizationRequest.class, ExchangedTokens.class,
-        ExchangedTokens.PerResource.class,
-        AuthorizationCodes.UsedMarker.class})
+        ExchangedTokens.PerResource.class, AuthorizationCodes.UsedMarker.class, UpstreamLogoutReturns.Return.class})
 public final class NativeReflection {
     private NativeReflection() {
     }

@@ -39,9 +39,20 @@ public interface OrchestratorConfig {
     @WithDefault("8h")
     Duration sessionLifetime();
 
-    /** How long a login may stay at the upstream IdP before its callback is refused. */
+    /**
+     * How long a login may stay at the upstream IdP before its callback is refused: the lifetime of
+     * the sealed login cookie set when the browser is sent upstream (RFC 9700 §4.7).
+     */
     @WithDefault("10m")
     Duration pendingLoginLifetime();
+
+    /**
+     * How many logins one browser may have in progress at once (tabs), each in its own cookie; a
+     * newer one expires the oldest. Bounded so that the cookies sent to /callback stay well under
+     * the 16 KiB header limit (each is at most about 3.8 KB). From 1 to 4.
+     */
+    @WithDefault("4")
+    int maxPendingLoginsPerBrowser();
 
     /** Lifetime of minted id_tokens. */
     @WithDefault("5m")
@@ -73,6 +84,9 @@ public interface OrchestratorConfig {
     /** The demo client page at /demo (client demo-app). */
     Demo demo();
 
+    /** RP-Initiated Logout 1.0 at /logout. */
+    Logout logout();
+
     /** The token service, where logins are exchanged for access tokens. */
     interface TokenService {
         /** Base URL of the token service ({@code TOKEN_SERVICE_URL}). */
@@ -103,6 +117,15 @@ public interface OrchestratorConfig {
 
         @WithDefault("PT5M")
         Duration jwksMaxAge();
+    }
+
+    interface Logout {
+        /**
+         * How long the browser may stay at the upstream IdP's end_session_endpoint before the
+         * sealed {@code state} it brings back to /logout/done is refused.
+         */
+        @WithDefault("10m")
+        Duration upstreamReturnLifetime();
     }
 
     interface Demo {

@@ -8,6 +8,7 @@ import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.oauth2.sdk.AuthorizationCode;
 import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
 import com.nimbusds.oauth2.sdk.ErrorObject;
@@ -29,6 +30,7 @@ import com.nimbusds.oauth2.sdk.id.State;
 import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
 import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
 import com.nimbusds.openid.connect.sdk.AuthenticationRequest;
+import com.nimbusds.openid.connect.sdk.LogoutRequest;
 import com.nimbusds.openid.connect.sdk.Nonce;
 import com.nimbusds.openid.connect.sdk.OIDCTokenResponse;
 import com.nimbusds.openid.connect.sdk.OIDCTokenResponseParser;
@@ -48,6 +50,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
@@ -55,8 +58,8 @@ import org.jboss.logging.Logger;
 /**
  * The orchestrator as a relying party of an upstream IdP, through the Nimbus OAuth 2.0 / OIDC SDK:
  * discovery (OIDC Discovery §4), the authorization code flow with PKCE S256 (RFC 7636) and full
- * id_token validation (OIDC Core §3.1.3.7: signature via the IdP's JWKS, iss, aud, azp, nonce, exp).
- * The SDK's HTTP is blocking, so every call runs on a worker thread.
+ * id_token validation (OIDC Core §3.1.3.7: signature via the IdP's JWKS, iss, aud, azp, nonce, exp),
+ * and logout at the IdP (RP-Initiated Logout 1.0). The SDK's HTTP is blocking, so every call runs on a worker thread.
  */
 @ApplicationScoped
 public class UpstreamLogin {
@@ -109,6 +112,38 @@ public class UpstreamLogin {
                 }
             }
             return request.build().toURI();
+        });
+    }
+
+    /**
+     * Where to send the browser to end its session at the IdP (RP-Initiated Logout 1.0 §2): the
+     * IdP's {@code end_session_endpoint} with {@code id_token_hint}, {@code client_id},
+     * {@code post_logout_redirect_uri} and {@code state}. Empty when the IdP advertises no such
+     * endpoint, or cannot be discovered now (the logout then finishes here).
+     */
+    public Uni<Optional<URI>> endSessionUrl(UpstreamIdpEntry idp, String idTokenHint, String postLogoutRedirectUri, String state) {
+        return blocking(() -> {
+            Provider provider;
+            try {
+                provider = provider(idp);
+            } catch (UpstreamException e) {
+                LOG.infof("upstream IdP %s not reachable for logout; its session stays: %s", idp.id(), e.getMessage());
+                return Optional.<URI>empty();
+            }
+            URI endpoint = provider.metadata().getEndSessionEndpointURI();
+            if (endpoint == null) {
+                return Optional.<URI>empty();
+            }
+            JWT hint = null;
+            if (idTokenHint != null) {
+                try {
+                    hint = JWTParser.parse(idTokenHint);
+                } catch (java.text.ParseException e) {
+                    hint = null;
+                }
+            }
+            return Optional.of(new LogoutRequest(endpoint, hint, null, new ClientID(idp.clientId()), URI.create(postLogoutRedirectUri),
+                    new State(state), null).toURI());
         });
     }
 

@@ -14,12 +14,14 @@ public class Pages {
     private final Template error;
     private final Template chooser;
     private final Template loggedOut;
+    private final Template confirmLogout;
 
     public Pages(@Location("error.html") Template error, @Location("chooser.html") Template chooser,
-            @Location("logged-out.html") Template loggedOut) {
+            @Location("logged-out.html") Template loggedOut, @Location("logout-confirm.html") Template confirmLogout) {
         this.error = error;
         this.chooser = chooser;
         this.loggedOut = loggedOut;
+        this.confirmLogout = confirmLogout;
     }
 
     public Response error(int status, String title, String message) {
@@ -35,6 +37,21 @@ public class Pages {
 
     public Response loggedOut() {
         return html(200, loggedOut.render());
+    }
+
+    /** A hidden form field. */
+    public record Field(String name, String value) {
+    }
+
+    /**
+     * "Sign out of …?" (RP-Initiated Logout 1.0 §2): a form that POSTs {@code fields} to {@code action}.
+     *
+     * @param application the client's name, or null when none is named
+     * @param user        who is signed in, as shown to them
+     */
+    public Response confirmLogout(String application, String user, String action, List<Field> fields) {
+        return html(200, confirmLogout.data("application", application).data("user", user).data("action", action)
+                .data("fields", fields).render());
     }
 
     public static Response html(int status, String body) {

@@ -27,8 +27,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Redis and PostgreSQL going away and coming back, through TCP proxies the test cuts (ARCHITECTURE
- * "Dependencies"): what needs Redis answers within 5 s — {@code /authorize} with a redirect to the
- * validated client carrying {@code error=temporarily_unavailable}, {@code state} and {@code iss}, an
+ * "Dependencies"): what needs Redis answers within 5 s — {@code /authorize} with a session cookie with
+ * a redirect to the validated client carrying {@code error=temporarily_unavailable}, {@code state} and
+ * {@code iss} (without one it needs no Redis: the login in progress is a browser cookie), an
  * unknown client or redirect URI an error page and never a redirect, {@code /token} 503
  * {@code temporarily_unavailable} JSON — while discovery and JWKS go on from memory; readiness
  * reports the outage, and the orchestrator reconnects by itself once the dependency is back.
@@ -49,31 +50,37 @@ class DependencyOutageTest {
 
     @Test
     void redisOutageAnswersWithinFiveSecondsAndHealsByItself() throws Exception {
-        // before the cut: a code to redeem during the outage, and a login waiting at the upstream
+        // before the cut: a code to redeem during the outage, and two logins waiting at the upstream
         Logins.Login before = Logins.login("outage-" + UUID.randomUUID());
         String code = before.code();
         assertNotNull(code);
-        String pendingVerifier = Logins.verifier();
-        Response toUpstream = Logins.authorize(Logins.APP, Logins.REDIRECT, Logins.SCOPE, pendingVerifier, "st-pending", "n-pending",
+        Response toUpstream = Logins.authorize(Logins.APP, Logins.REDIRECT, Logins.SCOPE, Logins.verifier(), "st-pending", "n-pending",
                 null, Map.of());
         assertEquals(302, toUpstream.statusCode());
         Map<String, String> up = Forms.query(toUpstream.header("Location"));
+        String waitingVerifier = Logins.verifier();
+        Response waiting = Logins.authorize(Logins.APP, Logins.REDIRECT, Logins.SCOPE, waitingVerifier, "st-waiting", "n-waiting",
+                null, Map.of());
+        Map<String, String> waitingUp = Forms.query(waiting.header("Location"));
 
         redis.cut();
         try {
-            // a validated client and redirect URI: the error goes back to the client, with its state and iss
-            Response refused = timed(() -> Logins.authorize(Logins.APP, Logins.REDIRECT, Logins.SCOPE, Logins.verifier(), "st-outage",
-                    "n-outage", null, Map.of()));
-            Map<String, String> q = errorAtClient(refused, "st-outage");
-            assertEquals("temporarily_unavailable", q.get("error"));
+            // without a session cookie, sending the browser upstream needs no Redis (the login in
+            // progress is in a cookie): it goes on working
+            Response noSession = timed(() -> Logins.authorize(Logins.APP, Logins.REDIRECT, Logins.SCOPE, Logins.verifier(),
+                    "st-outage", "n-outage", null, Map.of()));
+            assertEquals(302, noSession.statusCode());
+            assertTrue(noSession.header("Location").startsWith(TestWorld.upstream.issuer()), noSession.header("Location"));
 
-            // the same with a session cookie, whose lookup is what needs Redis first
+            // with a session cookie, whose lookup needs Redis: the error goes back to the validated
+            // client and redirect URI, with its state and iss
             Response withCookie = timed(() -> Logins.authorize(Logins.APP, Logins.REDIRECT, Logins.SCOPE, Logins.verifier(),
                     "st-cookie", "n-cookie", before.sessionCookie(), Map.of()));
             assertEquals("temporarily_unavailable", errorAtClient(withCookie, "st-cookie").get("error"));
 
             // POST /authorize as well
             Response posted = timed(() -> given().redirects().follow(false).contentType("application/x-www-form-urlencoded")
+                    .cookie("orch_session", before.sessionCookie())
                     .formParam("response_type", "code").formParam("client_id", Logins.APP).formParam("redirect_uri", Logins.REDIRECT)
                     .formParam("scope", "openid").formParam("state", "st-post").formParam("nonce", "n-post")
                     .formParam("code_challenge", Forms.s256(Logins.verifier())).formParam("code_challenge_method", "S256")
@@ -86,13 +93,12 @@ class DependencyOutageTest {
             errorPage(timed(() -> Logins.authorize(Logins.APP, "https://evil.example/cb", Logins.SCOPE, Logins.verifier(), "st-x",
                     "n-x", null, Map.of())));
 
-            // the upstream's answer for a pending login: which client to answer is in Redis, so an
-            // error page saying "try again" (503), not "unknown sign-in" (400)
-            Response callback = timed(() -> given().redirects().follow(false)
+            // the upstream's answer for a login in progress: which client to answer is in the
+            // browser's login cookie, so the client hears "try again later" with its state
+            Response callback = timed(() -> given().redirects().follow(false).cookies(Logins.loginCookies(toUpstream))
                     .queryParam("code", TestWorld.upstream.code("outage-cb", up.get("nonce"), up.get("code_challenge")))
                     .queryParam("state", up.get("state")).get("/callback"));
-            errorPage(callback);
-            assertEquals(503, callback.statusCode());
+            assertEquals("temporarily_unavailable", errorAtClient(callback, "st-pending").get("error"));
 
             // the token endpoint: 503 temporarily_unavailable JSON, not cached
             Logins.redeem(code, before.verifier()).then().statusCode(503).time(lessThan(FIVE_SECONDS))
@@ -117,12 +123,12 @@ class DependencyOutageTest {
         Response redeemed = awaitResponse(() -> Logins.redeem(code, before.verifier()), 200);
         assertNotNull(redeemed.jsonPath().getString("id_token"));
         // the login that waited at the upstream during the outage completes
-        Response callback = given().redirects().follow(false)
-                .queryParam("code", TestWorld.upstream.code("outage-cb", up.get("nonce"), up.get("code_challenge")))
-                .queryParam("state", up.get("state")).get("/callback");
-        Map<String, String> result = errorAtClient(callback, "st-pending");
+        Response callback = given().redirects().follow(false).cookies(Logins.loginCookies(waiting))
+                .queryParam("code", TestWorld.upstream.code("outage-cb", waitingUp.get("nonce"), waitingUp.get("code_challenge")))
+                .queryParam("state", waitingUp.get("state")).get("/callback");
+        Map<String, String> result = errorAtClient(callback, "st-waiting");
         assertNotNull(result.get("code"), callback.header("Location"));
-        Logins.redeem(result.get("code"), pendingVerifier).then().statusCode(200);
+        Logins.redeem(result.get("code"), waitingVerifier).then().statusCode(200);
         // and a new login from the start
         Logins.Login after = Logins.login("outage-after-" + UUID.randomUUID());
         Logins.redeem(after.code(), after.verifier()).then().statusCode(200).body("token_type", equalTo("Bearer"));
@@ -157,7 +163,7 @@ class DependencyOutageTest {
         redis.freeze();
         try {
             Response refused = timed(() -> Logins.authorize(Logins.APP, Logins.REDIRECT, Logins.SCOPE, Logins.verifier(), "st-hang",
-                    "n-hang", null, Map.of()));
+                    "n-hang", before.sessionCookie(), Map.of()));
             assertEquals("temporarily_unavailable", errorAtClient(refused, "st-hang").get("error"));
             errorPage(timed(() -> Logins.authorize("no-such-app", Logins.REDIRECT, Logins.SCOPE, Logins.verifier(), "st-x", "n-x",
                     null, Map.of())));

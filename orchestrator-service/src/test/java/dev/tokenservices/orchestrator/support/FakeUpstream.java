@@ -19,15 +19,18 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Date;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 
 /**
  * A small upstream OpenID provider over real HTTP: discovery, JWKS, and a token endpoint that
  * redeems codes handed out by {@link #code} (checking the PKCE verifier and client secret) with an
- * ES256 id_token carrying the nonce the orchestrator sent.
+ * ES256 id_token carrying the nonce the orchestrator sent; an end_session_endpoint (RP-Initiated
+ * Logout 1.0) that records what it got and sends the browser to its post_logout_redirect_uri.
  */
 public final class FakeUpstream implements AutoCloseable {
 
@@ -37,6 +40,8 @@ public final class FakeUpstream implements AutoCloseable {
     private final HttpServer server;
     private final ECKey key;
     private final Map<String, Grant> codes = new ConcurrentHashMap<>();
+    /** The query of every request to the end_session_endpoint. */
+    public final List<Map<String, String>> endSessions = new CopyOnWriteArrayList<>();
 
     record Grant(String sub, String nonce, String challenge, String audience) {
     }
@@ -47,10 +52,11 @@ public final class FakeUpstream implements AutoCloseable {
         server.setExecutor(Executors.newFixedThreadPool(4));
         server.createContext("/.well-known/openid-configuration", ex -> respond(ex, 200, "{\"issuer\":\"" + issuer()
                 + "\",\"authorization_endpoint\":\"" + issuer() + "/auth\",\"token_endpoint\":\"" + issuer() + "/token\""
-                + ",\"jwks_uri\":\"" + issuer() + "/jwks\",\"response_types_supported\":[\"code\"],\"subject_types_supported\":[\"public\"]"
+                + ",\"jwks_uri\":\"" + issuer() + "/jwks\",\"end_session_endpoint\":\"" + issuer() + "/logout\",\"response_types_supported\":[\"code\"],\"subject_types_supported\":[\"public\"]"
                 + ",\"id_token_signing_alg_values_supported\":[\"ES256\"],\"code_challenge_methods_supported\":[\"S256\"]}"));
         server.createContext("/jwks", ex -> respond(ex, 200, new JWKSet(key.toPublicJWK()).toString()));
         server.createContext("/token", this::token);
+        server.createContext("/logout", this::endSession);
         server.start();
     }
 
@@ -67,6 +73,21 @@ public final class FakeUpstream implements AutoCloseable {
         String code = UUID.randomUUID().toString();
         codes.put(code, new Grant(sub, nonce, challenge, audience));
         return code;
+    }
+
+    private void endSession(HttpExchange ex) throws IOException {
+        Map<String, String> query = Forms.parse(ex.getRequestURI().getRawQuery());
+        endSessions.add(query);
+        String back = query.get("post_logout_redirect_uri");
+        if (back == null) {
+            respond(ex, 200, "{\"signed_out\":true}");
+            return;
+        }
+        String state = query.get("state");
+        ex.getResponseHeaders().add("Location", state == null ? back
+                : back + "?state=" + java.net.URLEncoder.encode(state, StandardCharsets.UTF_8));
+        ex.sendResponseHeaders(302, -1);
+        ex.close();
     }
 
     private void token(HttpExchange ex) throws IOException {

@@ -3,6 +3,7 @@ package dev.tokenservices.orchestrator.support;
 import static io.restassured.RestAssured.given;
 
 import io.restassured.response.Response;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 
@@ -37,7 +38,10 @@ public final class Logins {
         var request = given().redirects().follow(false).queryParam("response_type", "code").queryParam("client_id", clientId)
                 .queryParam("redirect_uri", redirectUri).queryParam("scope", scope).queryParam("state", state)
                 .queryParam("nonce", nonce).queryParam("code_challenge", Forms.s256(verifier))
-                .queryParam("code_challenge_method", "S256").queryParam("idp_hint", "test-idp");
+                .queryParam("code_challenge_method", "S256");
+        if (!extra.containsKey("idp_hint")) {
+            request.queryParam("idp_hint", "test-idp");
+        }
         extra.forEach(request::queryParam);
         if (cookie != null) {
             request.cookie("orch_session", cookie);
@@ -51,16 +55,31 @@ public final class Logins {
     }
 
     public static Login login(String clientId, String redirectUri, String scope, String sub, String cookie) {
+        return login(clientId, redirectUri, scope, sub, cookie, Map.of());
+    }
+
+    /** The login cookies an /authorize answer set (the browser sends them back to /callback). */
+    public static Map<String, String> loginCookies(Response toUpstream) {
+        Map<String, String> cookies = new HashMap<>();
+        toUpstream.getDetailedCookies().asList().stream()
+                .filter(c -> c.getName().startsWith("orch_login_") && !c.getValue().isEmpty())
+                .forEach(c -> cookies.put(c.getName(), c.getValue()));
+        return cookies;
+    }
+
+    public static Login login(String clientId, String redirectUri, String scope, String sub, String cookie,
+            Map<String, String> extra) {
         String verifier = verifier();
         String state = "st-" + UUID.randomUUID();
         String nonce = "n-" + UUID.randomUUID();
-        Response toUpstream = authorize(clientId, redirectUri, scope, verifier, state, nonce, cookie, Map.of());
+        Response toUpstream = authorize(clientId, redirectUri, scope, verifier, state, nonce, cookie, extra);
         if (toUpstream.statusCode() != 302 || !toUpstream.header("Location").startsWith(TestWorld.upstream.issuer())) {
             throw new AssertionError("expected a redirect upstream, got " + toUpstream.statusCode() + " " + toUpstream.header("Location"));
         }
         Map<String, String> up = Forms.query(toUpstream.header("Location"));
         String code = TestWorld.upstream.code(sub, up.get("nonce"), up.get("code_challenge"));
-        var callback = given().redirects().follow(false).queryParam("code", code).queryParam("state", up.get("state"));
+        var callback = given().redirects().follow(false).cookies(loginCookies(toUpstream))
+                .queryParam("code", code).queryParam("state", up.get("state"));
         if (cookie != null) {
             callback.cookie("orch_session", cookie);
         }

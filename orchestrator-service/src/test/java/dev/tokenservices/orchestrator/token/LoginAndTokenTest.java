@@ -277,7 +277,10 @@ class LoginAndTokenTest {
         Response toUpstream = Logins.authorize("test-app", Logins.REDIRECT, "openid", Logins.verifier(), "s", "n", null, Map.of());
         Map<String, String> up = Forms.query(toUpstream.header("Location"));
         String code = TestWorld.upstream.code("u-10", up.get("nonce"), up.get("code_challenge"));
-        assertEquals(302, given().redirects().follow(false).queryParam("code", code).queryParam("state", up.get("state")).get("/callback").statusCode());
+        Response first = given().redirects().follow(false).cookies(Logins.loginCookies(toUpstream)).queryParam("code", code)
+                .queryParam("state", up.get("state")).get("/callback");
+        assertEquals(302, first.statusCode());
+        // the browser replays it: its login cookie was expired by the first answer
         Response replay = given().redirects().follow(false).queryParam("code", code).queryParam("state", up.get("state")).get("/callback");
         assertEquals(400, replay.statusCode());
         assertNull(replay.header("Location"));
@@ -287,7 +290,8 @@ class LoginAndTokenTest {
     void upstreamAccessDeniedReachesTheClientWithItsState() {
         Response toUpstream = Logins.authorize("test-app", Logins.REDIRECT, "openid", Logins.verifier(), "client-state", "n", null, Map.of());
         Map<String, String> up = Forms.query(toUpstream.header("Location"));
-        Response back = given().redirects().follow(false).queryParam("error", "access_denied").queryParam("state", up.get("state")).get("/callback");
+        Response back = given().redirects().follow(false).cookies(Logins.loginCookies(toUpstream))
+                .queryParam("error", "access_denied").queryParam("state", up.get("state")).get("/callback");
         assertEquals(302, back.statusCode());
         Map<String, String> q = Forms.query(back.header("Location"));
         assertEquals("access_denied", q.get("error"));
@@ -300,7 +304,8 @@ class LoginAndTokenTest {
         Response toUpstream = Logins.authorize("test-app", Logins.REDIRECT, "openid", Logins.verifier(), "client-state", "n", null, Map.of());
         Map<String, String> up = Forms.query(toUpstream.header("Location"));
         String code = TestWorld.upstream.code("u-11", "another-nonce", up.get("code_challenge"));
-        Response back = given().redirects().follow(false).queryParam("code", code).queryParam("state", up.get("state")).get("/callback");
+        Response back = given().redirects().follow(false).cookies(Logins.loginCookies(toUpstream)).queryParam("code", code)
+                .queryParam("state", up.get("state")).get("/callback");
         assertEquals(302, back.statusCode());
         assertEquals("access_denied", Forms.query(back.header("Location")).get("error"));
         assertNull(back.getCookie("orch_session"));
@@ -311,7 +316,8 @@ class LoginAndTokenTest {
         Response toUpstream = Logins.authorize("test-app", Logins.REDIRECT, "openid", Logins.verifier(), "client-state", "n", null, Map.of());
         Map<String, String> up = Forms.query(toUpstream.header("Location"));
         String code = TestWorld.upstream.code("u-12", up.get("nonce"), up.get("code_challenge"), "someone-else");
-        Response back = given().redirects().follow(false).queryParam("code", code).queryParam("state", up.get("state")).get("/callback");
+        Response back = given().redirects().follow(false).cookies(Logins.loginCookies(toUpstream)).queryParam("code", code)
+                .queryParam("state", up.get("state")).get("/callback");
         assertEquals("access_denied", Forms.query(back.header("Location")).get("error"));
     }
 
