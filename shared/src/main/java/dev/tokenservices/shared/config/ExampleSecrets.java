@@ -16,6 +16,10 @@ public final class ExampleSecrets {
     /** What marks a value as an example. */
     static final List<String> MARKERS = List.of("change-me", "example");
 
+    /** The end of the message, after the name of the setting. */
+    public static final String PROBLEM = "looks like an example value (it contains \"change-me\" or \"example\"); "
+            + "outside dev and test only real secrets run: make one with openssl rand -base64 32";
+
     /** What a service outside dev and test does: refuse example values. */
     public static final ExampleSecrets REFUSED = new ExampleSecrets(true);
     /** Dev and test: example values run. */
@@ -48,10 +52,6 @@ public final class ExampleSecrets {
             throw new IllegalStateException(name + " " + PROBLEM);
         }
     }
-
-    /** The end of the message, after the name of the setting. */
-    public static final String PROBLEM = "looks like an example value (it contains \"change-me\" or \"example\"); "
-            + "outside dev and test only real secrets run: make one with openssl rand -base64 32";
 
     /** The rule itself, whatever the mode. */
     public static boolean looksLikeExample(String value) {
