@@ -13,6 +13,8 @@
 #   TOKEN_SERVICE_PORT    8081      TOKEN_SERVICE_ISSUER   http://localhost:<port>
 #   ORCHESTRATOR_PORT     8082      ORCHESTRATOR_ISSUER    http://localhost:<port>
 #   DEVICE_PORTAL_PORT    8083      DEVICE_PORTAL_URL      http://localhost:<port>
+#   TOKEN_SERVICE_MANAGEMENT_PORT 9081, ORCHESTRATOR_MANAGEMENT_PORT 9082, DEVICE_PORTAL_MANAGEMENT_PORT 9083
+#                         health (/q/health/*) and metrics (/q/metrics), never on the public ports
 #   TS_REGISTRY           config/registry.example.yaml
 #   DEMO_IDP              on (off: no demo upstream IdP)
 #   DEMO_IDP_PORT         8180 (the demo IdP listens on 127.0.0.1; its issuer is in the registry)
@@ -32,6 +34,9 @@ export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
 export TOKEN_SERVICE_PORT="${TOKEN_SERVICE_PORT:-8081}"
 export ORCHESTRATOR_PORT="${ORCHESTRATOR_PORT:-8082}"
 export DEVICE_PORTAL_PORT="${DEVICE_PORTAL_PORT:-8083}"
+export TOKEN_SERVICE_MANAGEMENT_PORT="${TOKEN_SERVICE_MANAGEMENT_PORT:-9081}"
+export ORCHESTRATOR_MANAGEMENT_PORT="${ORCHESTRATOR_MANAGEMENT_PORT:-9082}"
+export DEVICE_PORTAL_MANAGEMENT_PORT="${DEVICE_PORTAL_MANAGEMENT_PORT:-9083}"
 export TOKEN_SERVICE_ISSUER="${TOKEN_SERVICE_ISSUER:-http://localhost:$TOKEN_SERVICE_PORT}"
 export ORCHESTRATOR_ISSUER="${ORCHESTRATOR_ISSUER:-http://localhost:$ORCHESTRATOR_PORT}"
 export DEVICE_PORTAL_URL="${DEVICE_PORTAL_URL:-http://localhost:$DEVICE_PORTAL_PORT}"
@@ -43,10 +48,13 @@ TS_REGISTRY="${TS_REGISTRY:-config/registry.example.yaml}"
 TS_REGISTRY="$(cd "$(dirname "$TS_REGISTRY")" && pwd)/$(basename "$TS_REGISTRY")"
 export TS_REGISTRY
 
-# service name | module directory | port variable
+# service name | module directory | public port | management port (health, metrics)
 SERVICES=(token-service orchestrator-service device-portal)
 declare -A PORT_OF=([token-service]=$TOKEN_SERVICE_PORT [orchestrator-service]=$ORCHESTRATOR_PORT
                     [device-portal]=$DEVICE_PORTAL_PORT)
+declare -A MANAGEMENT_PORT_OF=([token-service]=$TOKEN_SERVICE_MANAGEMENT_PORT
+                               [orchestrator-service]=$ORCHESTRATOR_MANAGEMENT_PORT
+                               [device-portal]=$DEVICE_PORTAL_MANAGEMENT_PORT)
 declare -A PID_OF=()
 
 mkdir -p "$TS_STATE_DIR/logs"
@@ -195,16 +203,18 @@ show_log_tail() {
 }
 
 start_service() {
-  local svc=$1 port=${PORT_OF[$1]} jar log_file
+  local svc=$1 port=${PORT_OF[$1]} management=${MANAGEMENT_PORT_OF[$1]} jar log_file p
   jar=$(jar_of "$svc")
   log_file="$TS_STATE_DIR/logs/$svc.log"
-  # Something else on the port would answer our health check and hide a failed start.
-  ! tcp_open 127.0.0.1 "$port" || die "port $port is already in use; stop what listens there or set another port for $svc"
-  log "starting $svc on port $port (log: $log_file)"
-  # quarkus.http.port is given explicitly so that the port holds whatever the service's defaults.
-  "$JAVA_CMD" -Dquarkus.http.port="$port" -jar "$jar" >"$log_file" 2>&1 &
+  # Something else on a port would answer our health check and hide a failed start.
+  for p in "$port" "$management"; do
+    ! tcp_open 127.0.0.1 "$p" || die "port $p is already in use; stop what listens there or set another port for $svc"
+  done
+  log "starting $svc on port $port, health and metrics on $management (log: $log_file)"
+  # The ports are given explicitly so that they hold whatever the service's defaults.
+  "$JAVA_CMD" -Dquarkus.http.port="$port" -Dquarkus.management.port="$management" -jar "$jar" >"$log_file" 2>&1 &
   PID_OF[$svc]=$!
-  wait_until_ready "$svc" "${PID_OF[$svc]}" "http://127.0.0.1:$port/q/health/ready" 60
+  wait_until_ready "$svc" "${PID_OF[$svc]}" "http://127.0.0.1:$management/q/health/ready" 60
 }
 
 # In order: the orchestrator talks to the token service, the portal logs in at the orchestrator.
@@ -244,7 +254,10 @@ cat >&2 <<EOF
     JWKS              $TOKEN_SERVICE_ISSUER/jwks
   orchestrator        $ORCHESTRATOR_ISSUER/.well-known/openid-configuration
   device portal       $DEVICE_PORTAL_URL/device   (enter a TV's code; sign-in goes through the orchestrator)
-  metrics             $TOKEN_SERVICE_ISSUER/q/metrics
+  health, metrics     (management ports, not public)
+    token service     http://localhost:$TOKEN_SERVICE_MANAGEMENT_PORT/q/health/ready   http://localhost:$TOKEN_SERVICE_MANAGEMENT_PORT/q/metrics
+    orchestrator      http://localhost:$ORCHESTRATOR_MANAGEMENT_PORT/q/health/ready   http://localhost:$ORCHESTRATOR_MANAGEMENT_PORT/q/metrics
+    device portal     http://localhost:$DEVICE_PORTAL_MANAGEMENT_PORT/q/health/ready   http://localhost:$DEVICE_PORTAL_MANAGEMENT_PORT/q/metrics
 
   logs                $TS_STATE_DIR/logs/
   secrets             $SECRETS_FILE

@@ -188,7 +188,7 @@ fetch_cc_token() {
 
 # ------------------------------------------------------------------ measuring
 
-metrics_snapshot() { curl -s "$TS_BASE/q/metrics" >"$1" || : >"$1"; }
+metrics_snapshot() { curl -s "$TS_MANAGEMENT_BASE/q/metrics" >"$1" || : >"$1"; }
 # Sum over all series of one metric (e.g. ts_authority_request_seconds_count) in a snapshot.
 metric_sum() { awk -v n="$1" 'index($0, n) == 1 && (substr($0, length(n) + 1, 1) == "{" || substr($0, length(n) + 1, 1) == " ") {s += $NF} END {printf "%.6f", s + 0}' "$2"; }
 metric_delta() { awk -v a="$(metric_sum "$1" "$2")" -v b="$(metric_sum "$1" "$3")" 'BEGIN {printf "%.6f", b - a}'; }

@@ -7,6 +7,7 @@
 #
 # Shared knobs (environment variables), with defaults:
 #   TS_PORT=18081             loopback port of the token-service
+#   TS_MANAGEMENT_PORT=19081  its management port (health, metrics)
 #   TS_JAR=token-service/target/quarkus-app/quarkus-run.jar
 #                             its directory is COPIED to a temporary directory and started from
 #                             there, so a rebuild of the tree during the run cannot pull it away
@@ -26,6 +27,7 @@
 #                             the first (at most BENCH_LOCK_WAIT s) before it touches anything.
 
 TS_PORT=${TS_PORT:-18081}
+TS_MANAGEMENT_PORT=${TS_MANAGEMENT_PORT:-19081}
 TS_JAR=${TS_JAR:-$REPO_DIR/token-service/target/quarkus-app/quarkus-run.jar}
 TS_JAVA=${TS_JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}
 TS_JAVA_OPTS=${TS_JAVA_OPTS:-}
@@ -475,7 +477,8 @@ copy_tokenservice() {
 }
 
 # start_tokenservice REGISTRY_FILE [NAME=value...]: starts the copied token-service on
-# 127.0.0.1:$TS_PORT with that registry and extra environment, and waits for /q/health/ready.
+# 127.0.0.1:$TS_PORT with that registry and extra environment, and waits for /q/health/ready on
+# its management port (TS_MANAGEMENT_BASE, which also serves /q/metrics).
 # The log goes to $RUN_DIR/token-service.log (appended to on restarts).
 start_tokenservice() {
   local registry=$1
@@ -484,6 +487,7 @@ start_tokenservice() {
   set -- "$@" $TS_EXTRA_ENV
   copy_tokenservice
   port_in_use "$TS_PORT" && die "port $TS_PORT is already in use (set TS_PORT)"
+  port_in_use "$TS_MANAGEMENT_PORT" && die "port $TS_MANAGEMENT_PORT is already in use (set TS_MANAGEMENT_PORT)"
   [ -n "$TS_KEK" ] || TS_KEK=$(openssl rand -base64 32)
   TS_JAVA_VERSION=$("$TS_JAVA" -version 2>&1 | head -1)
   # the extra variables hold secrets: only their names are logged
@@ -494,15 +498,17 @@ start_tokenservice() {
   echo "----- $(date '+%F %T') start${names[*]:+ with ${names[*]}}" >>"$RUN_DIR/token-service.log"
   # shellcheck disable=SC2086
   env TOKEN_SERVICE_PORT="$TS_PORT" QUARKUS_HTTP_HOST=127.0.0.1 \
+      TOKEN_SERVICE_MANAGEMENT_PORT="$TS_MANAGEMENT_PORT" QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
       TS_REGISTRY="$registry" TS_KEY_ENCRYPTION_KEY="$TS_KEK" \
       PG_URL="$PG_URL" REDIS_URL="$REDIS_URL" "$@" \
     "$TS_JAVA" $TS_JAVA_OPTS -jar "$TS_RUN_JAR" >>"$RUN_DIR/token-service.log" 2>&1 </dev/null &
   TS_PID=$!
   TS_BASE=http://127.0.0.1:$TS_PORT
+  TS_MANAGEMENT_BASE=http://127.0.0.1:$TS_MANAGEMENT_PORT
   local code=000
   while [ $((SECONDS - t0)) -lt "$TS_START_TIMEOUT" ]; do
     kill -0 "$TS_PID" 2>/dev/null || { tail -40 "$RUN_DIR/token-service.log" >&2; TS_PID=""; die "token-service exited during start-up"; }
-    code=$(curl -s -o "$RUN_DIR/token-service-ready.json" -w '%{http_code}' "$TS_BASE/q/health/ready" || true)
+    code=$(curl -s -o "$RUN_DIR/token-service-ready.json" -w '%{http_code}' "$TS_MANAGEMENT_BASE/q/health/ready" || true)
     [ "$code" = 200 ] && break
     sleep 0.5
   done

@@ -43,6 +43,7 @@
 #   PREP_CONCURRENCY=32       requests in flight while preparing
 #   CALLBACK_MAX_LOGINS=200000  most pending logins prepared for one callback run
 #   ORCH_PORT=18082           the orchestrator's loopback port
+#   ORCH_MANAGEMENT_PORT=19082  its management port (health, metrics)
 #   ORCH_JAR=orchestrator-service/target/quarkus-app/quarkus-run.jar (its directory is copied)
 #   ORCH_JAVA_OPTS=""         JVM options of the orchestrator (TS_JAVA_OPTS for the token-service)
 #   ORCH_EXTRA_ENV=""         extra NAME=value settings for the orchestrator, space-separated
@@ -62,6 +63,8 @@ PREP_MAX_SECONDS=${PREP_MAX_SECONDS:-35}
 PREP_CONCURRENCY=${PREP_CONCURRENCY:-32}
 CALLBACK_MAX_LOGINS=${CALLBACK_MAX_LOGINS:-200000}
 ORCH_PORT=${ORCH_PORT:-18082}
+ORCH_MANAGEMENT_PORT=${ORCH_MANAGEMENT_PORT:-19082}
+ORCH_MANAGEMENT_BASE=http://127.0.0.1:$ORCH_MANAGEMENT_PORT
 ORCH_JAR=${ORCH_JAR:-}
 ORCH_JAVA_OPTS=${ORCH_JAVA_OPTS:-}
 ORCH_EXTRA_ENV=${ORCH_EXTRA_ENV:-}
@@ -157,10 +160,12 @@ copy_orchestrator() {
 start_orchestrator() {
   copy_orchestrator
   port_in_use "$ORCH_PORT" && die "port $ORCH_PORT is already in use (set ORCH_PORT)"
+  port_in_use "$ORCH_MANAGEMENT_PORT" && die "port $ORCH_MANAGEMENT_PORT is already in use (set ORCH_MANAGEMENT_PORT)"
   local t0=$SECONDS code=000
   log "starting orchestrator (127.0.0.1:$ORCH_PORT, token-service $TS_BASE, upstream $UPSTREAM)"
   # shellcheck disable=SC2086 # ORCH_EXTRA_ENV / ORCH_JAVA_OPTS are space-separated lists
   env ORCHESTRATOR_PORT="$ORCH_PORT" QUARKUS_HTTP_HOST=127.0.0.1 ORCHESTRATOR_ISSUER="$ORCH_BASE" \
+      ORCHESTRATOR_MANAGEMENT_PORT="$ORCH_MANAGEMENT_PORT" QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
       TS_REGISTRY="$BENCH_DIR/registry-orchestrator.yaml" TS_KEY_ENCRYPTION_KEY="$TS_KEK" \
       PG_URL="$PG_URL" REDIS_URL="$REDIS_URL" TOKEN_SERVICE_URL="$TS_BASE" ORCHESTRATOR_SECRET="$ORCH_SECRET" \
       "${REGISTRY_ENV[@]}" \
@@ -170,7 +175,7 @@ start_orchestrator() {
   ORCH_PID=$!
   while [ $((SECONDS - t0)) -lt "$TS_START_TIMEOUT" ]; do
     kill -0 "$ORCH_PID" 2>/dev/null || { tail -40 "$RUN_DIR/orchestrator.log" >&2; ORCH_PID=""; die "orchestrator exited during start-up"; }
-    code=$(curl -s -o "$RUN_DIR/orchestrator-ready.json" -w '%{http_code}' "$ORCH_BASE/q/health/ready" || true)
+    code=$(curl -s -o "$RUN_DIR/orchestrator-ready.json" -w '%{http_code}' "$ORCH_MANAGEMENT_BASE/q/health/ready" || true)
     [ "$code" = 200 ] && break
     sleep 0.5
   done
@@ -194,7 +199,7 @@ prep() { # mode count out-file [deadline] -> sets PREP_MADE PREP_SECONDS PREP_RA
 
 # ------------------------------------------------------------------ measuring
 
-metrics_snapshot() { curl -s "$ORCH_BASE/q/metrics" >"$1" || : >"$1"; }
+metrics_snapshot() { curl -s "$ORCH_MANAGEMENT_BASE/q/metrics" >"$1" || : >"$1"; }
 # Sum of a metric's series whose labels contain $2 (may be empty), in a snapshot.
 metric_sum() { # name label-filter file
   awk -v n="$1" -v f="$2" 'index($0, n) == 1 && (substr($0, length(n) + 1, 1) == "{" || substr($0, length(n) + 1, 1) == " ") \

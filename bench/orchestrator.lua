@@ -18,7 +18,7 @@
 -- When a thread has no line left for a connection it stops (wrk.thread:stop()), so a run never
 -- replays a code (a replay would revoke the tokens of the first redemption) or a state; answers
 -- still in flight then are not counted (at most one per other connection). The GET
--- /q/health/live returned to wrk at that moment is never sent, or counted as "filler" if it is.
+-- /jwks returned to wrk at that moment is never sent, or counted as "filler" if it is.
 -- wrk divides by the whole -d even when its threads stopped earlier: the rate (and duration_s) is
 -- computed here over the time the threads really ran.
 
@@ -76,7 +76,7 @@ function init(args)
     end
   end
   mine = #requests
-  filler = wrk.format("GET", "/q/health/live")
+  filler = wrk.format("GET", "/jwks")
 end
 
 function request()
@@ -91,7 +91,7 @@ function request()
 end
 
 local function classify(status, headers, body)
-  if body and body:find('"checks"', 1, true) then return nil, "filler" end
+  if body and body:find('"keys"', 1, true) then return nil, "filler" end
   if mode == "callback" then
     if status ~= 302 then return "non302" end
     local location = headers["Location"] or headers["location"] or ""

@@ -123,16 +123,27 @@ wait_for() {   # wait_for NAME URL SECONDS: a process started here answers 200 a
 
 # start_app NAME MODULE PORT [NAME=value...]: runs a copy of MODULE's target/quarkus-app (a rebuild
 # in the work tree, which replaces it file by file, must not pull jars from under a running
-# service) on 127.0.0.1:PORT with the given environment, logging to $LOG_DIR/NAME.log.
+# service) on 127.0.0.1:PORT with the given environment, logging to $LOG_DIR/NAME.log. Its health
+# and metrics are on a free management port of their own (MANAGEMENT_PORT_OF[NAME]; wait_ready).
+declare -A MANAGEMENT_PORT_OF=()
 start_app() {
-  local name=$1 module=$2 port=$3 copy="$RUN_DIR/$1-app"
+  local name=$1 module=$2 port=$3 copy="$RUN_DIR/$1-app" management
   shift 3
   rm -rf "$copy"
   cp -a "$module/target/quarkus-app" "$copy"
   [[ -f $copy/quarkus-run.jar ]] || die "copying $module/target/quarkus-app failed"
+  management=$(free_ports 1)
+  [[ -n $management ]] || die "could not pick a free management port for $name"
+  MANAGEMENT_PORT_OF[$name]=$management
   local jars=("$copy"/app/*.jar)
-  elog "starting $name on port $port (build: ${jars[*]##*/}, $(date -r "$copy/quarkus-run.jar" '+%F %T'); log: $LOG_DIR/$name.log)"
-  env "$@" "$JAVA_CMD" -Dquarkus.http.port="$port" -Dquarkus.http.host=127.0.0.1 -jar "$copy/quarkus-run.jar" \
+  elog "starting $name on port $port, health on $management (build: ${jars[*]##*/}, $(date -r "$copy/quarkus-run.jar" '+%F %T'); log: $LOG_DIR/$name.log)"
+  env "$@" "$JAVA_CMD" -Dquarkus.http.port="$port" -Dquarkus.http.host=127.0.0.1 \
+    -Dquarkus.management.port="$management" -Dquarkus.management.host=127.0.0.1 -jar "$copy/quarkus-run.jar" \
     >"$LOG_DIR/$name.log" 2>&1 &
   PID_OF[$name]=$!
+}
+
+# wait_ready NAME SECONDS: a service started by start_app is ready (/q/health/ready on its management port).
+wait_ready() {
+  wait_for "$1" "http://127.0.0.1:${MANAGEMENT_PORT_OF[$1]}/q/health/ready" "$2"
 }

@@ -61,8 +61,8 @@ start_app token-service token-service "$TS_PORT" TOKEN_SERVICE_PORT="$TS_PORT" T
   TS_REGISTRY="$REGISTRY" TS_KEY_ENCRYPTION_KEY="$KEY" PG_URL="$PG_URL_E2E"
 start_app orchestrator orchestrator-service "$ORCH_PORT" ORCHESTRATOR_PORT="$ORCH_PORT" ORCHESTRATOR_ISSUER="$ORCH_ISSUER" \
   TOKEN_SERVICE_URL="http://127.0.0.1:$TS_PORT" TS_REGISTRY="$REGISTRY" TS_KEY_ENCRYPTION_KEY="$KEY" PG_URL="$PG_URL_E2E"
-wait_for token-service "http://127.0.0.1:$TS_PORT/q/health/ready" 90
-wait_for orchestrator "http://127.0.0.1:$ORCH_PORT/q/health/ready" 90
+wait_ready token-service 90
+wait_ready orchestrator 90
 
 # One file at a time, in this order (one `node --test` each: given several files, it sorts them):
 # the flood counts the keys that appear while it runs, and the datastore scan, last, looks for

@@ -87,18 +87,18 @@ wait_for authority "$AUTHORITY_URL/calls" 30
 
 start_app token-service token-service "$TS_PORT" TOKEN_SERVICE_PORT="$TS_PORT" TOKEN_SERVICE_ISSUER="$TS_ISSUER" \
   DEVICE_PORTAL_URL="$PORTAL_URL" TS_REGISTRY="$REGISTRY" TS_KEY_ENCRYPTION_KEY="$KEY" PG_URL="$PG_URL_E2E"
-wait_for token-service "http://127.0.0.1:$TS_PORT/q/health/ready" 90
+wait_ready token-service 90
 
 start_app orchestrator orchestrator-service "$ORCH_PORT" ORCHESTRATOR_PORT="$ORCH_PORT" ORCHESTRATOR_ISSUER="$ORCH_ISSUER" \
   TOKEN_SERVICE_URL="http://127.0.0.1:$TS_PORT" TS_REGISTRY="$REGISTRY" TS_KEY_ENCRYPTION_KEY="$KEY" PG_URL="$PG_URL_E2E"
-wait_for orchestrator "http://127.0.0.1:$ORCH_PORT/q/health/ready" 90
+wait_ready orchestrator 90
 
 # The per-IP wrong-code limit is raised here: every e2e browser comes from 127.0.0.1, and runs
 # repeated within its 10-minute window would add up. The per-session limit is what the e2e tests;
 # the per-IP one is covered by the portal's own tests.
 start_app device-portal device-portal "$PORTAL_PORT" DEVICE_PORTAL_PORT="$PORTAL_PORT" DEVICE_PORTAL_URL="$PORTAL_URL" \
   PORTAL_OIDC_ISSUER="$ORCH_ISSUER" TS_REGISTRY="$REGISTRY" PORTAL_RATE_LIMIT_PER_IP=1000
-wait_for device-portal "http://127.0.0.1:$PORTAL_PORT/q/health/ready" 90
+wait_ready device-portal 90
 
 # ---- the tests ------------------------------------------------------------------------------
 # One file at a time, in this order (one `node --test` each: given several files, it sorts them):

@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tokenservices.shared.config.ExampleSecrets;
+import dev.tokenservices.shared.http.TrustedProxies;
 import dev.tokenservices.shared.registry.RegistryFile;
+import dev.tokenservices.shared.registry.SecretField;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
@@ -32,6 +35,10 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import java.io.IOException;
 import java.net.URI;
@@ -41,6 +48,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,8 +80,23 @@ class DeployManifestsTest {
         SERVICES.put("orchestrator-service", List.of("TS_REGISTRY", "PG_URL", "REDIS_URL", "TS_KEY_ENCRYPTION_KEY",
                 "ORCHESTRATOR_ISSUER", "TOKEN_SERVICE_URL", "ORCHESTRATOR_SECRET"));
         SERVICES.put("device-portal", List.of("TS_REGISTRY", "REDIS_URL", "DEVICE_PORTAL_URL", "PORTAL_OIDC_ISSUER",
-                "DEVICE_PORTAL_SECRET"));
+                "DEVICE_PORTAL_SECRET", "TS_KEY_ENCRYPTION_KEY"));
     }
+    /** The registry's secret fields each service reads (as its registry loader says: RegistryCache, Clients, DeviceClients). */
+    static final Map<String, Set<SecretField>> REGISTRY_READS = Map.of(
+            "token-service", EnumSet.of(SecretField.CLIENT_SECRETS),
+            "orchestrator-service", EnumSet.of(SecretField.LOGIN_CLIENT_SECRETS, SecretField.UPSTREAM_IDP_SECRETS),
+            "device-portal", EnumSet.noneOf(SecretField.class));
+    /**
+     * The secrets a service's Deployment may hold beyond the registry variables of the fields it reads:
+     * its own. Finding 10 of issue 11: the internet-facing portal held every client's and the upstream
+     * IdP's secret.
+     */
+    static final Map<String, Set<String>> OWN_SECRETS = Map.of(
+            "token-service", Set.of("TS_KEY_ENCRYPTION_KEY", "PG_URL", "REDIS_URL"),
+            "orchestrator-service", Set.of("TS_KEY_ENCRYPTION_KEY", "ORCHESTRATOR_SECRET", "PG_URL", "REDIS_URL"),
+            "device-portal", Set.of("TS_KEY_ENCRYPTION_KEY", "DEVICE_PORTAL_SECRET", "PORTAL_CSRF_SECRET", "REDIS_URL"));
+    static final String MANAGEMENT_PORT_NAME = "management";
     static final Map<String, String> PUBLIC_URL = Map.of(
             "token-service", "TOKEN_SERVICE_ISSUER",
             "orchestrator-service", "ORCHESTRATOR_ISSUER",
@@ -133,6 +156,14 @@ class DeployManifestsTest {
         for (String f : list(k, "configMapGenerator", "files")) {
             assertTrue(Files.isRegularFile(root.resolve(f)), dir + ": generator file " + f + " does not exist");
         }
+        // Secrets are generated from files make-secrets.sh writes at install: there once it has run
+        Path prepared = Manifests.preparedDeploy().resolve(dir);
+        for (JsonNode gen : k.path("secretGenerator")) {
+            String env = gen.path("env").asText();
+            assertFalse(env.isEmpty(), dir + ": secretGenerator " + gen.path("name").asText() + " must read an env file");
+            assertFalse(Files.exists(root.resolve(env)), dir + ": " + env + " is in the repository; it is written at install");
+            assertTrue(Files.isRegularFile(prepared.resolve(env)), dir + ": make-secrets.sh did not write " + env);
+        }
     }
 
     /** kind/name of every object a kustomization lists (following bases), without rendering anything. */
@@ -157,6 +188,9 @@ class DeployManifestsTest {
         }
         for (JsonNode gen : k.path("configMapGenerator")) {
             ids.add("ConfigMap/" + gen.path("name").asText());
+        }
+        for (JsonNode gen : k.path("secretGenerator")) {
+            ids.add("Secret/" + gen.path("name").asText());
         }
         return ids;
     }
@@ -186,10 +220,6 @@ class DeployManifestsTest {
         assertThrows(AssertionError.class, () -> Manifests.typed(Manifests.documents(kind).get(0), "kind"));
         String type = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\nspec: {replicas: many}\n";
         assertThrows(AssertionError.class, () -> Manifests.typed(Manifests.documents(type).get(0), "type"));
-        assertFalse(placeholder("hunter2-but-longer-0123456789abcdef"));
-        assertFalse(placeholder("change-me-Zx81kq0PLm2vA9sd03Kd"));
-        assertFalse(placeholder("postgresql://u:s3cretPassw0rd@db:5432/x"));
-        assertTrue(placeholder("postgresql://u:change-me-db-password@db:5432/x"));
     }
 
     // ------------------------------------------------------------------ rendered overlays
@@ -200,7 +230,7 @@ class DeployManifestsTest {
         Assumptions.assumeTrue(kubectl.isPresent(),
                 "kubectl is not installed: deploy/" + dir + " was not rendered (install kubectl, or Debian's kubernetes-client)");
         return rendered.computeIfAbsent(dir, d -> Manifests.typedAll(
-                Manifests.documents(Manifests.render(kubectl.get(), Manifests.DEPLOY.resolve(d))), "kubectl kustomize deploy/" + d));
+                Manifests.documents(Manifests.render(kubectl.get(), Manifests.preparedDeploy().resolve(d))), "kubectl kustomize deploy/" + d));
     }
 
     @ParameterizedTest
@@ -229,8 +259,12 @@ class DeployManifestsTest {
                 checkHardened(dir + ": " + o.getKind() + "/" + o.getMetadata().getName(), pod);
             }
             if (o instanceof Secret s) {
-                checkPlaceholders(dir, s);
+                secretValues(s).forEach((k, v) -> assertFalse(ExampleSecrets.looksLikeExample(v),
+                        dir + ": Secret " + s.getMetadata().getName() + " key " + k + " holds an example value"));
             }
+        }
+        if (!dir.equals("base")) {
+            checkTrustedProxies(dir, objects);
         }
         HorizontalPodAutoscaler hpa = one(objects, HorizontalPodAutoscaler.class, "token-service");
         assertEquals("token-service", hpa.getSpec().getScaleTargetRef().getName());
@@ -245,27 +279,41 @@ class DeployManifestsTest {
         Container c = pod.getContainers().get(0);
         // image = the Jib configuration of the service
         assertEquals(config.image(), c.getImage(), where + ": image differs from quarkus.container-image.* in application.properties");
-        // port
+        // ports: the public one (quarkus.http.port) and the management interface's (health, metrics)
         int port = config.httpPort();
-        assertEquals(1, c.getPorts().size(), where);
+        int management = config.managementPort();
+        assertEquals(2, c.getPorts().size(), where + ": the public port and the management port");
         assertEquals(port, c.getPorts().get(0).getContainerPort(), where + ": containerPort differs from quarkus.http.port");
         String portName = c.getPorts().get(0).getName();
-        // probes on the health endpoints
+        assertEquals(MANAGEMENT_PORT_NAME, c.getPorts().get(1).getName(), where);
+        assertEquals(management, c.getPorts().get(1).getContainerPort(), where + ": management containerPort differs from quarkus.management.port");
+        // probes on the health endpoints, on the management port (the public one answers 404 for /q/*)
         String health = config.healthRoot();
-        checkProbe(where + " startupProbe", c.getStartupProbe(), health + "/started", portName, port);
-        checkProbe(where + " livenessProbe", c.getLivenessProbe(), health + "/live", portName, port);
-        checkProbe(where + " readinessProbe", c.getReadinessProbe(), health + "/ready", portName, port);
-        // Prometheus annotations
+        checkProbe(where + " startupProbe", c.getStartupProbe(), health + "/started", MANAGEMENT_PORT_NAME, management);
+        checkProbe(where + " livenessProbe", c.getLivenessProbe(), health + "/live", MANAGEMENT_PORT_NAME, management);
+        checkProbe(where + " readinessProbe", c.getReadinessProbe(), health + "/ready", MANAGEMENT_PORT_NAME, management);
+        // Prometheus annotations: the management port
         Map<String, String> annotations = d.getSpec().getTemplate().getMetadata().getAnnotations();
         assertEquals("true", annotations.get("prometheus.io/scrape"), where);
-        assertEquals(String.valueOf(port), annotations.get("prometheus.io/port"), where);
+        assertEquals(String.valueOf(management), annotations.get("prometheus.io/port"), where);
         assertEquals(config.metricsPath(), annotations.get("prometheus.io/path"), where);
-        // Service
+        // the Service the Ingress routes to: the public port only
         Service svc = one(objects, Service.class, service);
         assertEquals(d.getSpec().getSelector().getMatchLabels(), svc.getSpec().getSelector(), where + ": Service selector");
+        assertEquals(1, svc.getSpec().getPorts().size(), where + ": the Service " + service + " has the public port only");
         ServicePort sp = svc.getSpec().getPorts().get(0);
         assertEquals(port, sp.getPort(), where + ": Service port");
         assertEquals(portName, sp.getTargetPort().getStrVal(), where + ": Service targetPort");
+        assertFalse(svc.getMetadata().getAnnotations() != null && svc.getMetadata().getAnnotations().containsKey("prometheus.io/port"),
+                where + ": Prometheus scrapes the management Service, not the public one");
+        // the management Service, for Prometheus (annotations or a ServiceMonitor on port "management")
+        Service mgmt = one(objects, Service.class, service + "-management");
+        assertEquals(d.getSpec().getSelector().getMatchLabels(), mgmt.getSpec().getSelector(), where + ": management Service selector");
+        assertEquals(1, mgmt.getSpec().getPorts().size(), where);
+        assertEquals(management, mgmt.getSpec().getPorts().get(0).getPort(), where + ": management Service port");
+        assertEquals(MANAGEMENT_PORT_NAME, mgmt.getSpec().getPorts().get(0).getName(), where);
+        assertEquals(MANAGEMENT_PORT_NAME, mgmt.getSpec().getPorts().get(0).getTargetPort().getStrVal(), where);
+        assertEquals(String.valueOf(management), mgmt.getMetadata().getAnnotations().get("prometheus.io/port"), where);
         // PodDisruptionBudget
         PodDisruptionBudget pdb = one(objects, PodDisruptionBudget.class, service);
         assertEquals(d.getSpec().getSelector().getMatchLabels(), pdb.getSpec().getSelector().getMatchLabels(), where + ": PDB selector");
@@ -282,10 +330,10 @@ class DeployManifestsTest {
             assertNotNull(from.getConfigMapRef(), where + ": envFrom only from ConfigMaps");
             configMap(objects, from.getConfigMapRef().getName()).getData().forEach(env::put);
         }
-        Set<String> registryVariables = registryVariables(objects);
+        Set<String> registryVariables = registryVariablesReadBy(objects, service);
         for (EnvVar e : c.getEnv()) {
             assertTrue(config.knows(e.getName()) || registryVariables.contains(e.getName()),
-                    where + ": env " + e.getName() + " is read neither by the service nor by the registry it loads");
+                    where + ": env " + e.getName() + " is read neither by the service nor by the registry fields it reads");
             env.put(e.getName(), e.getValue() == null ? "<from " + e.getValueFrom() + ">" : e.getValue());
             if (e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null) {
                 checkSecretRef(dir, objects, where + " env " + e.getName(), e.getValueFrom().getSecretKeyRef());
@@ -298,12 +346,23 @@ class DeployManifestsTest {
         for (String required : config.required()) {
             assertTrue(env.containsKey(required), where + ": application.properties needs ${" + required + "}, which is not set");
         }
-        for (String variable : registryVariables(objects)) {
+        for (String variable : registryVariables) {
             EnvVar e = c.getEnv().stream().filter(v -> v.getName().equals(variable)).findFirst()
-                    .orElseThrow(() -> new AssertionError(where + ": the registry uses ${" + variable + "}, which is not set"));
+                    .orElseThrow(() -> new AssertionError(where + ": the registry fields it reads use ${" + variable + "}, which is not set"));
             assertNotNull(e.getValueFrom() == null ? null : e.getValueFrom().getSecretKeyRef(),
                     where + ": ${" + variable + "} must come from a Secret (secretKeyRef)");
         }
+        // each Deployment holds only the secrets its service uses: its own and those of the registry fields it reads
+        Set<String> allowed = new TreeSet<>(OWN_SECRETS.get(service));
+        allowed.addAll(registryVariables);
+        for (EnvVar e : c.getEnv()) {
+            if (e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null) {
+                assertTrue(allowed.contains(e.getValueFrom().getSecretKeyRef().getKey()), where + ": holds the secret "
+                        + e.getValueFrom().getSecretKeyRef().getKey() + ", which it does not use; its secrets are " + allowed);
+            }
+        }
+        assertTrue(c.getEnvFrom().stream().allMatch(f -> f.getSecretRef() == null), where + ": no whole Secret in envFrom");
+        assertTrue(pod.getVolumes().stream().allMatch(v -> v.getSecret() == null), where + ": no Secret volume");
         for (String secretName : List.of("TS_KEY_ENCRYPTION_KEY", "PG_URL", "DEVICE_PORTAL_SECRET", "ORCHESTRATOR_SECRET")) {
             c.getEnv().stream().filter(v -> v.getName().equals(secretName)).forEach(v -> assertNotNull(
                     v.getValueFrom() == null ? null : v.getValueFrom().getSecretKeyRef(), where + ": " + secretName + " must come from a Secret"));
@@ -356,6 +415,18 @@ class DeployManifestsTest {
             assertTrue(svc.getSpec().getPorts().stream().anyMatch(p -> p.getName().equals(backend.getPort().getName())
                     || p.getPort().equals(backend.getPort().getNumber())), dir + ": Ingress backend port of " + service);
         }
+        // nothing the Ingress routes to carries a management port
+        int[] managementPorts = CONFIG.values().stream().mapToInt(ServiceConfig::managementPort).toArray();
+        ingress.getSpec().getRules().forEach(rule -> rule.getHttp().getPaths().forEach(path -> {
+            Service svc = one(objects, Service.class, path.getBackend().getService().getName());
+            for (ServicePort p : svc.getSpec().getPorts()) {
+                String where = dir + ": Service " + svc.getMetadata().getName() + " (behind the Ingress) port " + p.getName();
+                assertFalse(MANAGEMENT_PORT_NAME.equals(p.getName()) || MANAGEMENT_PORT_NAME.equals(p.getTargetPort().getStrVal()), where);
+                for (int m : managementPorts) {
+                    assertFalse(p.getPort() == m || Integer.valueOf(m).equals(p.getTargetPort().getIntVal()), where + " is a management port");
+                }
+            }
+        }));
         assertEquals("https://" + URI.create(sharedEnv.get("ORCHESTRATOR_ISSUER")).getHost(), sharedEnv.get("PORTAL_OIDC_ISSUER"),
                 dir + ": the portal logs in at the orchestrator");
         URI internal = URI.create(sharedEnv.get("TOKEN_SERVICE_URL"));
@@ -365,14 +436,36 @@ class DeployManifestsTest {
 
     private void checkNetworkPolicies(String dir, List<HasMetadata> objects) {
         List<NetworkPolicy> policies = objects.stream().filter(NetworkPolicy.class::isInstance).map(NetworkPolicy.class::cast).toList();
-        assertTrue(policies.stream().anyMatch(p -> empty(p.getSpec().getPodSelector().getMatchLabels())
-                && empty(p.getSpec().getPodSelector().getMatchExpressions()) && empty(p.getSpec().getIngress())
-                && p.getSpec().getPolicyTypes().contains("Ingress")),
-                dir + ": no default-deny ingress policy");
+        for (String type : List.of("Ingress", "Egress")) {
+            assertTrue(policies.stream().anyMatch(p -> selectsAll(p) && p.getSpec().getPolicyTypes().equals(List.of(type))
+                    && empty(type.equals("Ingress") ? p.getSpec().getIngress() : p.getSpec().getEgress())),
+                    dir + ": no default-deny " + type + " policy");
+        }
+        // DNS for every pod, to the cluster DNS only
+        NetworkPolicy dns = one(objects, NetworkPolicy.class, "dns");
+        assertTrue(selectsAll(dns), dir + ": policy dns selects every pod");
+        dns.getSpec().getEgress().forEach(r -> r.getPorts().forEach(p -> assertEquals(53, p.getPort().getIntVal(), dir + ": dns")));
         for (String service : SERVICES.keySet()) {
+            String where = dir + ": NetworkPolicy " + service;
+            int port = CONFIG.get(service).httpPort();
+            int management = CONFIG.get(service).managementPort();
             NetworkPolicy p = one(objects, NetworkPolicy.class, service);
-            assertEquals(service, p.getSpec().getPodSelector().getMatchLabels().get("app.kubernetes.io/name"), dir);
-            assertEquals(CONFIG.get(service).httpPort(), p.getSpec().getIngress().get(0).getPorts().get(0).getPort().getIntVal(), dir);
+            assertEquals(service, p.getSpec().getPodSelector().getMatchLabels().get("app.kubernetes.io/name"), where);
+            assertTrue(p.getSpec().getIngress().stream().anyMatch(r -> ports(r.getPorts()).equals(Set.of(port))
+                    && r.getFrom().stream().anyMatch(f -> "ingress-nginx".equals(namespaceOf(f)))), where + ": the ingress controller to the public port");
+            for (NetworkPolicyIngressRule rule : p.getSpec().getIngress()) {
+                assertFalse(empty(rule.getPorts()), where + ": a rule without ports opens every port, the management port too");
+                if (ports(rule.getPorts()).contains(management)) {
+                    assertEquals(Set.of(management), ports(rule.getPorts()), where + ": the management port has a rule of its own");
+                    rule.getFrom().forEach(f -> assertTrue("monitoring".equals(namespaceOf(f)) && f.getIpBlock() == null,
+                            where + ": the management port only from the monitoring namespace (Prometheus), not " + f));
+                }
+            }
+            assertTrue(p.getSpec().getIngress().stream().anyMatch(r -> ports(r.getPorts()).contains(management)),
+                    where + ": Prometheus cannot reach the management port");
+            // egress: the pod's own policy names where it may go
+            assertTrue(p.getSpec().getPolicyTypes().contains("Egress") && !empty(p.getSpec().getEgress()), where + ": no egress rules");
+            assertTrue(egressTo(p, "redis", 6379), where + ": egress to Redis");
         }
         NetworkPolicy ts = one(objects, NetworkPolicy.class, "token-service");
         Set<String> fromPods = new TreeSet<>();
@@ -381,7 +474,41 @@ class DeployManifestsTest {
                 fromPods.add(f.getPodSelector().getMatchLabels().get("app.kubernetes.io/name"));
             }
         }));
-        assertEquals(Set.of("orchestrator-service", "device-portal"), fromPods, dir + ": token-service reachable from these pods");
+        assertEquals(Set.of("orchestrator-service"), fromPods, dir + ": token-service reachable from these pods");
+        assertTrue(egressTo(ts, "postgres", 5432), dir + ": token-service egress to PostgreSQL");
+        NetworkPolicy orch = one(objects, NetworkPolicy.class, "orchestrator-service");
+        assertTrue(egressTo(orch, "postgres", 5432), dir + ": orchestrator egress to PostgreSQL");
+        assertTrue(egressTo(orch, "token-service", CONFIG.get("token-service").httpPort()), dir + ": orchestrator egress to the token service");
+        NetworkPolicy portal = one(objects, NetworkPolicy.class, "device-portal");
+        assertTrue(portal.getSpec().getEgress().stream().anyMatch(r -> ports(r.getPorts()).contains(443)
+                && r.getTo().stream().anyMatch(t -> "ingress-nginx".equals(namespaceOf(t)))),
+                dir + ": the portal reaches the orchestrator's public issuer through the ingress controller");
+        assertFalse(egressTo(portal, "postgres", 5432), dir + ": the portal has no business with PostgreSQL");
+        // the allow-list of the upstream IdPs and scope authorities: the token service and the orchestrator only
+        NetworkPolicy allowList = one(objects, NetworkPolicy.class, "egress-allow-list");
+        assertEquals(Set.of("token-service", "orchestrator-service"),
+                Set.copyOf(allowList.getSpec().getPodSelector().getMatchExpressions().get(0).getValues()), dir + ": egress-allow-list selects");
+        // every pod of the install is covered by an egress policy of its own or the default deny
+        for (HasMetadata o : objects) {
+            if (podSpec(o) != null) {
+                Map<String, String> labels = o instanceof Deployment d ? d.getSpec().getTemplate().getMetadata().getLabels()
+                        : ((StatefulSet) o).getSpec().getTemplate().getMetadata().getLabels();
+                assertTrue(policies.stream().anyMatch(p -> p.getSpec().getPolicyTypes().contains("Egress") && selects(p, labels)),
+                        dir + ": no egress policy for " + o.getMetadata().getName());
+            }
+        }
+        // only the dev overlay lets pods out to any address, and never to private ranges
+        for (NetworkPolicy p : policies) {
+            for (NetworkPolicyEgressRule rule : p.getSpec().getEgress() == null ? List.<NetworkPolicyEgressRule>of() : p.getSpec().getEgress()) {
+                for (NetworkPolicyPeer to : rule.getTo()) {
+                    if (to.getIpBlock() != null && to.getIpBlock().getCidr().endsWith("/0")) {
+                        assertEquals("overlays/dev", dir, dir + ": " + p.getMetadata().getName() + " lets pods reach any address");
+                        assertTrue(to.getIpBlock().getExcept().containsAll(List.of("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16")),
+                                dir + ": " + p.getMetadata().getName() + " must keep private ranges out");
+                    }
+                }
+            }
+        }
         for (String store : List.of("redis", "postgres")) {
             NetworkPolicy p = one(objects, NetworkPolicy.class, store);
             assertEquals(store, p.getSpec().getPodSelector().getMatchLabels().get("app.kubernetes.io/name"), dir);
@@ -394,13 +521,62 @@ class DeployManifestsTest {
         }
     }
 
+    private static boolean selectsAll(NetworkPolicy p) {
+        return empty(p.getSpec().getPodSelector().getMatchLabels()) && empty(p.getSpec().getPodSelector().getMatchExpressions());
+    }
+
+    /** Whether the policy's pod selector (matchLabels, or "In" expressions) selects pods with these labels. */
+    private static boolean selects(NetworkPolicy p, Map<String, String> labels) {
+        var selector = p.getSpec().getPodSelector();
+        boolean byLabels = selector.getMatchLabels() == null
+                || selector.getMatchLabels().entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
+        boolean byExpressions = selector.getMatchExpressions() == null || selector.getMatchExpressions().stream()
+                .allMatch(e -> e.getOperator().equals("In") && e.getValues().contains(labels.get(e.getKey())));
+        return byLabels && byExpressions;
+    }
+
+    private static Set<Integer> ports(List<NetworkPolicyPort> ports) {
+        Set<Integer> out = new TreeSet<>();
+        if (ports != null) {
+            ports.forEach(p -> out.add(p.getPort().getIntVal()));
+        }
+        return out;
+    }
+
+    private static String namespaceOf(NetworkPolicyPeer peer) {
+        return peer.getNamespaceSelector() == null || peer.getNamespaceSelector().getMatchLabels() == null ? null
+                : peer.getNamespaceSelector().getMatchLabels().get("kubernetes.io/metadata.name");
+    }
+
+    /** Whether the policy lets its pods reach pods labelled app.kubernetes.io/name=name in this namespace on port. */
+    private static boolean egressTo(NetworkPolicy p, String name, int port) {
+        return p.getSpec().getEgress() != null && p.getSpec().getEgress().stream().anyMatch(r -> ports(r.getPorts()).contains(port)
+                && r.getTo().stream().anyMatch(t -> t.getNamespaceSelector() == null && t.getPodSelector() != null
+                        && t.getPodSelector().getMatchLabels() != null
+                        && name.equals(t.getPodSelector().getMatchLabels().get("app.kubernetes.io/name"))));
+    }
+
+    /** TS_TRUSTED_PROXIES set for every service, as CIDRs the services accept (the ingress controller's range). */
+    private static void checkTrustedProxies(String dir, List<HasMetadata> objects) {
+        for (String service : SERVICES.keySet()) {
+            Container c = one(objects, Deployment.class, service).getSpec().getTemplate().getSpec().getContainers().get(0);
+            Map<String, String> env = new HashMap<>();
+            c.getEnvFrom().forEach(f -> env.putAll(configMap(objects, f.getConfigMapRef().getName()).getData()));
+            c.getEnv().stream().filter(e -> e.getValue() != null).forEach(e -> env.put(e.getName(), e.getValue()));
+            String where = dir + ": " + service + " TS_TRUSTED_PROXIES";
+            assertTrue(env.containsKey("TS_TRUSTED_PROXIES"), where + " is not set: behind the ingress every client would share its address");
+            assertFalse(TrustedProxies.parse(env.get("TS_TRUSTED_PROXIES")).isEmpty(), where + " is empty");
+            assertFalse(env.get("TS_TRUSTED_PROXIES").contains("/0"), where + " trusts every address");
+        }
+    }
+
     private void checkRegistry(String dir, List<HasMetadata> objects, Map<String, String> sharedEnv) {
         ConfigMap cm = registryConfigMap(objects);
         String yaml = cm.getData().get("registry.yaml");
         Map<String, String> env = new HashMap<>();
         objects.stream().filter(Secret.class::isInstance).map(Secret.class::cast).forEach(s -> env.putAll(secretValues(s)));
         for (String v : registryVariables(objects)) {
-            env.putIfAbsent(v, "change-me-a-placeholder-of-32-characters");
+            env.putIfAbsent(v, "a-placeholder-of-at-least-32-characters");
         }
         List<String> warnings = new ArrayList<>();
         // the services' own parser: the same validation as at start-up
@@ -423,6 +599,20 @@ class DeployManifestsTest {
     private static ConfigMap registryConfigMap(List<HasMetadata> objects) {
         return objects.stream().filter(o -> o instanceof ConfigMap && o.getMetadata().getName().startsWith("tokenservices-registry"))
                 .map(ConfigMap.class::cast).findFirst().orElseThrow(() -> new AssertionError("no ConfigMap tokenservices-registry"));
+    }
+
+    /**
+     * The ${NAME}s a service resolves when it loads the mounted registry: those of the fields it reads
+     * (REGISTRY_READS), found by loading the file with the services' own parser and noting each lookup.
+     */
+    private static Set<String> registryVariablesReadBy(List<HasMetadata> objects, String service) {
+        Set<String> looked = new TreeSet<>();
+        RegistryFile.parse("registry.yaml", registryConfigMap(objects).getData().get("registry.yaml"), REGISTRY_READS.get(service),
+                ExampleSecrets.ALLOWED, name -> {
+                    looked.add(name);
+                    return "a-value-long-enough-for-any-secret-0123456789";
+                }, warning -> { });
+        return looked;
     }
 
     private static Set<String> registryVariables(List<HasMetadata> objects) {
@@ -480,43 +670,11 @@ class DeployManifestsTest {
 
     // ------------------------------------------------------------------ secrets
 
-    static final Pattern PLACEHOLDER = Pattern.compile("change-me-[a-z0-9]+(?:-[a-z0-9]+)*");
-
-    /** An obvious placeholder: change-me-words, its base64, or a URL without a real password. */
-    static boolean placeholder(String value) {
-        if (PLACEHOLDER.matcher(value).matches()) {
-            // no random-looking segment hiding behind the prefix (letters and digits mixed, 8+ long)
-            for (String segment : value.split("-")) {
-                if (segment.length() >= 8 && segment.matches(".*[a-z].*") && segment.matches(".*[0-9].*")) {
-                    return false;
-                }
-            }
-            return true;
-        }
-        try {
-            String decoded = new String(Base64.getDecoder().decode(value), StandardCharsets.UTF_8);
-            if (!decoded.equals(value) && decoded.startsWith("change-me-") && placeholder(decoded.replaceAll("[^a-z0-9-]", ""))) {
-                return true;
-            }
-        } catch (IllegalArgumentException notBase64) {
-            // fall through
-        }
-        if (value.matches("[a-z][a-z0-9+.-]*://.*")) {
-            URI uri = URI.create(value);
-            String userInfo = uri.getRawUserInfo();
-            boolean noSecretInQuery = uri.getRawQuery() == null || !uri.getRawQuery().toLowerCase().matches(".*(pass|secret|token|key).*");
-            if (noSecretInQuery && (userInfo == null || !userInfo.contains(":"))) {
-                return true;
-            }
-            return noSecretInQuery && placeholder(userInfo.substring(userInfo.indexOf(':') + 1));
-        }
-        return false;
-    }
-
     private static Map<String, String> secretValues(Secret s) {
         Map<String, String> values = new LinkedHashMap<>();
         if (s.getData() != null) {
-            s.getData().forEach((k, v) -> values.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+            // kustomize wraps long base64 values over lines, as Kubernetes (Go) accepts
+            s.getData().forEach((k, v) -> values.put(k, new String(Base64.getMimeDecoder().decode(v), StandardCharsets.UTF_8)));
         }
         if (s.getStringData() != null) {
             values.putAll(s.getStringData());
@@ -524,28 +682,53 @@ class DeployManifestsTest {
         return values;
     }
 
-    private static void checkPlaceholders(String where, Secret s) {
-        secretValues(s).forEach((k, v) -> assertTrue(placeholder(v),
-                where + ": Secret " + s.getMetadata().getName() + " key " + k + " holds a real-looking value; "
-                        + "examples must be obvious placeholders (change-me-...)"));
-    }
-
+    /**
+     * Finding 10 of issue 11: the dev overlay applied example Secrets from the repository, readable by
+     * anyone. No Secret, and no file a Secret is generated from, is committed under deploy/; the dev
+     * overlay's are written at install by make-secrets.sh, into a gitignored directory.
+     */
     @Test
-    void noSecretFileHoldsARealLookingValue() throws IOException {
+    void noSecretIsCommitted() throws IOException {
+        Path generated = Manifests.DEPLOY.resolve(Manifests.DEV_SECRETS);
         List<Path> files;
         try (Stream<Path> s = Files.walk(Manifests.DEPLOY)) {
-            files = s.filter(p -> p.toString().endsWith(".yaml")).toList();
+            files = s.filter(Files::isRegularFile).filter(p -> !p.startsWith(generated)).toList();
         }
-        int secrets = 0;
         for (Path f : files) {
-            for (JsonNode doc : Manifests.documents(f)) {
-                if (doc.path("kind").asText().equals("Secret")) {
-                    checkPlaceholders(Manifests.DEPLOY.relativize(f).toString(), (Secret) Manifests.typed(doc, f.toString()));
-                    secrets++;
+            String name = Manifests.DEPLOY.relativize(f).toString();
+            assertFalse(name.endsWith(".env"), name + ": an env file of secrets in the repository");
+            if (name.endsWith(".yaml") || name.endsWith(".yml")) {
+                for (JsonNode doc : Manifests.documents(f)) {
+                    assertFalse(doc.path("kind").asText().equals("Secret"), name + " holds a Secret; generate it at install instead");
                 }
             }
         }
-        assertTrue(secrets >= 3, "the dev overlay's example Secrets were not found");
+        List<String> ignored = Files.readAllLines(Manifests.DEPLOY.resolve("overlays/dev/.gitignore"));
+        assertTrue(ignored.contains("secrets/"), "deploy/overlays/dev/.gitignore must keep make-secrets.sh's output out of git");
+    }
+
+    @Test
+    void makeSecretsWritesRandomSecretsThatTheServicesAccept() throws IOException {
+        Path dir = Manifests.preparedDeploy().resolve(Manifests.DEV_SECRETS);
+        Map<String, String> values = new LinkedHashMap<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path f : s.toList()) {
+                for (String line : Files.readAllLines(f)) {
+                    values.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
+                }
+            }
+        }
+        assertTrue(values.keySet().containsAll(List.of("TS_KEY_ENCRYPTION_KEY", "ORCHESTRATOR_SECRET", "DEVICE_PORTAL_SECRET",
+                "PORTAL_CSRF_SECRET", "UPSTREAM_IDP_CLIENT_SECRET", "PG_URL", "REDIS_URL", "POSTGRES_PASSWORD")), values.keySet().toString());
+        values.forEach((k, v) -> assertFalse(ExampleSecrets.looksLikeExample(v), k + " is an example value"));
+        assertEquals(32, Base64.getDecoder().decode(values.get("TS_KEY_ENCRYPTION_KEY")).length,
+                "TS_KEY_ENCRYPTION_KEY must be base64 of 32 bytes or the services refuse it");
+        for (String k : List.of("ORCHESTRATOR_SECRET", "DEVICE_PORTAL_SECRET", "PORTAL_CSRF_SECRET", "REPORTS_WORKER_SECRET", "WEB_SHOP_SECRET")) {
+            assertTrue(values.get(k).length() >= RegistryFile.MIN_SECRET_LENGTH, k + " is shorter than the registry accepts");
+        }
+        assertEquals(values.get("POSTGRES_PASSWORD"), URI.create(values.get("PG_URL")).getUserInfo().split(":", 2)[1],
+                "PG_URL's password is PostgreSQL's");
+        assertEquals(values.keySet().size(), Set.copyOf(values.values()).size(), "every secret is drawn anew");
     }
 
     // ------------------------------------------------------------------ per overlay
@@ -566,17 +749,17 @@ class DeployManifestsTest {
         assertEquals(1, pg.getSpec().getReplicas());
         assertEquals(1, pg.getSpec().getVolumeClaimTemplates().size(), "PostgreSQL on a PVC");
         // the datastore URLs the services get point at these in-cluster services
-        Secret stores = one(objects, Secret.class, "tokenservices-datastores");
+        Secret stores = generated(objects, "tokenservices-datastores");
         Map<String, String> v = secretValues(stores);
         assertEquals("redis", URI.create(v.get("REDIS_URL")).getHost());
         assertEquals(6379, URI.create(v.get("REDIS_URL")).getPort());
         assertEquals("postgres", URI.create(v.get("PG_URL")).getHost());
         one(objects, Service.class, "redis");
         one(objects, Service.class, "postgres");
-        // the master key placeholder is usable: base64 of 32 bytes
-        byte[] key = Base64.getDecoder().decode(secretValues(one(objects, Secret.class, "tokenservices-secrets")).get("TS_KEY_ENCRYPTION_KEY"));
+        // the master key is usable: base64 of 32 bytes
+        byte[] key = Base64.getDecoder().decode(secretValues(generated(objects, "tokenservices-secrets")).get("TS_KEY_ENCRYPTION_KEY"));
         assertEquals(32, key.length, "TS_KEY_ENCRYPTION_KEY must be base64 of 32 bytes or the services refuse it");
-        String pgPassword = secretValues(one(objects, Secret.class, "tokenservices-postgres")).get("POSTGRES_PASSWORD");
+        String pgPassword = secretValues(generated(objects, "tokenservices-postgres")).get("POSTGRES_PASSWORD");
         assertEquals(pgPassword, URI.create(v.get("PG_URL")).getUserInfo().split(":", 2)[1], "PG_URL's password is PostgreSQL's");
     }
 
@@ -606,6 +789,14 @@ class DeployManifestsTest {
         if (found.size() != 1) {
             fail("expected one " + type.getSimpleName() + " " + name + ", found " + found.size());
         }
+        return found.get(0);
+    }
+
+    /** The Secret a kustomize secretGenerator made: its name is the generator's plus a hash of its content. */
+    private static Secret generated(List<HasMetadata> objects, String name) {
+        List<Secret> found = objects.stream().filter(Secret.class::isInstance).map(Secret.class::cast)
+                .filter(s -> s.getMetadata().getName().matches(Pattern.quote(name) + "-[a-z0-9]{10}")).toList();
+        assertEquals(1, found.size(), "expected one generated Secret " + name + "-<hash>");
         return found.get(0);
     }
 

@@ -15,6 +15,7 @@ import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -24,13 +25,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /** Reading, rendering and strictly validating Kubernetes manifests offline. */
 final class Manifests {
 
     static final Path REPO = locateRepo();
     static final Path DEPLOY = REPO.resolve("deploy");
+    /** Where the dev overlay's make-secrets.sh writes (gitignored; never in the repository). */
+    static final String DEV_SECRETS = "overlays/dev/secrets";
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+    private static Path prepared;
     private static final YAMLMapper YAML = new YAMLMapper();
 
     private Manifests() {
@@ -45,6 +50,46 @@ final class Manifests {
             throw new IllegalStateException("deploy/base not found above " + Path.of("").toAbsolutePath());
         }
         return dir;
+    }
+
+    /**
+     * A copy of deploy/ in a temporary directory where the dev overlay's make-secrets.sh has run, as an
+     * operator runs it before installing: the overlays render from it, and the repository stays
+     * without any secret. Made once per run.
+     */
+    static synchronized Path preparedDeploy() {
+        if (prepared != null) {
+            return prepared;
+        }
+        try {
+            Path copy = Files.createTempDirectory("deploy-check").resolve("deploy");
+            try (Stream<Path> files = Files.walk(DEPLOY)) {
+                for (Path f : files.filter(f -> !f.startsWith(DEPLOY.resolve(DEV_SECRETS))).toList()) {
+                    Path target = copy.resolve(DEPLOY.relativize(f).toString());
+                    if (Files.isDirectory(f)) {
+                        Files.createDirectories(target);
+                    } else {
+                        Files.copy(f, target, StandardCopyOption.COPY_ATTRIBUTES);
+                    }
+                }
+            }
+            Path script = copy.resolve("overlays/dev/make-secrets.sh");
+            Process p = new ProcessBuilder("bash", script.toString()).redirectErrorStream(true).start();
+            String out;
+            try (InputStream in = p.getInputStream()) {
+                out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new AssertionError("deploy/overlays/dev/make-secrets.sh failed: " + out);
+            }
+            prepared = copy;
+            return copy;
+        } catch (IOException e) {
+            throw new AssertionError("cannot prepare a copy of deploy/: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     /** The YAML documents of a text, as trees (empty documents skipped). */

@@ -76,23 +76,31 @@ final class ServiceConfig {
         return Integer.parseInt(withDefaults(get("quarkus.http.port")));
     }
 
+    /** The management interface's port (health, metrics), which must be enabled. */
+    int managementPort() {
+        if (!"true".equals(getOr("quarkus.management.enabled", "false"))) {
+            throw new AssertionError(module + ": quarkus.management.enabled is not true: health and metrics would be on the public port");
+        }
+        return Integer.parseInt(withDefaults(get("quarkus.management.port")));
+    }
+
     String image() {
         return get("quarkus.container-image.group") + "/"
                 + getOr("quarkus.container-image.name", get("quarkus.application.name")) + ":"
                 + get("quarkus.container-image.tag");
     }
 
-    /** /q/health (or wherever non-application endpoints and health were moved). */
+    /** /q/health on the management port (or wherever its root path and health were moved). */
     String healthRoot() {
-        return nonApplicationRoot() + "/" + strip(getOr("quarkus.smallrye-health.root-path", "health"));
+        return managementRoot() + "/" + strip(getOr("quarkus.smallrye-health.root-path", "health"));
     }
 
     String metricsPath() {
-        return nonApplicationRoot() + "/" + strip(getOr("quarkus.micrometer.export.prometheus.path", "metrics"));
+        return managementRoot() + "/" + strip(getOr("quarkus.micrometer.export.prometheus.path", "metrics"));
     }
 
-    private String nonApplicationRoot() {
-        return "/" + strip(getOr("quarkus.http.non-application-root-path", "q"));
+    private String managementRoot() {
+        return "/" + strip(getOr("quarkus.management.root-path", "q"));
     }
 
     private static String strip(String s) {

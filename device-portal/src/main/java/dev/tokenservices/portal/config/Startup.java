@@ -1,6 +1,8 @@
 package dev.tokenservices.portal.config;
 
 import dev.tokenservices.portal.registry.DeviceClients;
+import dev.tokenservices.shared.config.ExampleSecrets;
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -12,8 +14,8 @@ import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * Start-up checks: the portal's client secret must be set (quarkus-oidc would otherwise start and
- * fail only at the first login), and the registry must load. Either failure stops the portal with
- * a message naming the setting.
+ * fail only at the first login), no secret may be an example value outside dev and test, and the
+ * registry must load. Any failure stops the portal with a message naming the setting.
  */
 @ApplicationScoped
 public class Startup {
@@ -21,7 +23,7 @@ public class Startup {
     /** As the registry requires of every client secret. */
     static final int MIN_SECRET_LENGTH = 32;
 
-    void onStart(@Observes StartupEvent event, DeviceClients clients) {
+    void onStart(@Observes StartupEvent event, DeviceClients clients, PortalConfig config) {
         Optional<String> secret = ConfigProvider.getConfig().getOptionalValue("quarkus.oidc.credentials.secret", String.class);
         if (secret.isEmpty() || secret.get().isBlank()) {
             throw new IllegalStateException("DEVICE_PORTAL_SECRET is not set: the portal's client secret at the orchestrator "
@@ -31,6 +33,11 @@ public class Startup {
             throw new IllegalStateException("DEVICE_PORTAL_SECRET (quarkus.oidc.credentials.secret) is shorter than "
                     + MIN_SECRET_LENGTH + " characters; use a high-entropy secret (e.g. openssl rand -base64 32)");
         }
+        ExampleSecrets examples = ExampleSecrets.forLaunchMode(LaunchMode.current().isDevOrTest());
+        examples.check("DEVICE_PORTAL_SECRET", secret.get());
+        config.csrf().secret().ifPresent(csrf -> examples.check("PORTAL_CSRF_SECRET", csrf));
+        ConfigProvider.getConfig().getOptionalValue("TS_KEY_ENCRYPTION_KEY", String.class)
+                .ifPresent(key -> examples.check("TS_KEY_ENCRYPTION_KEY", key));
         clients.load();
     }
 

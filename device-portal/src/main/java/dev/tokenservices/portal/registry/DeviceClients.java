@@ -1,11 +1,15 @@
 package dev.tokenservices.portal.registry;
 
 import dev.tokenservices.portal.config.PortalConfig;
+import dev.tokenservices.shared.config.ExampleSecrets;
 import dev.tokenservices.shared.registry.ClientEntry;
 import dev.tokenservices.shared.registry.Registry;
 import dev.tokenservices.shared.registry.RegistryFile;
+import dev.tokenservices.shared.registry.SecretField;
 import dev.tokenservices.shared.registry.UpstreamIdpEntry;
+import io.quarkus.runtime.LaunchMode;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,9 +34,14 @@ public class DeviceClients {
         this.config = config;
     }
 
-    /** Loads the registry file; throws (stopping start-up) with a message naming the file and field. */
+    /**
+     * Loads the registry file; throws (stopping start-up) with a message naming the file and field.
+     * The portal reads no secret of the file (it authenticates no client): the Deployment of the
+     * internet-facing portal holds none of them.
+     */
     public void load() {
-        Registry registry = RegistryFile.load(config.registry(), LOG::warn);
+        Registry registry = RegistryFile.load(config.registry(), EnumSet.noneOf(SecretField.class),
+                ExampleSecrets.forLaunchMode(LaunchMode.current().isDevOrTest()), LOG::warn);
         clients = registry.clients().stream().collect(Collectors.toUnmodifiableMap(ClientEntry::clientId, Function.identity()));
         upstreamIssuers = registry.upstreamIdps().stream().map(UpstreamIdpEntry::issuer).toList();
         LOG.infof("registry %s: %d clients", config.registry(), clients.size());

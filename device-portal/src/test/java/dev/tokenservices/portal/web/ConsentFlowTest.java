@@ -16,9 +16,11 @@ import dev.tokenservices.portal.support.TestOidcProvider;
 import dev.tokenservices.shared.device.DeviceCodes;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
+import java.net.URL;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -37,6 +39,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(TestOidcProvider.class)
 class ConsentFlowTest {
+
+    @TestHTTPResource(value = "metrics", management = true)
+    URL metrics;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -135,7 +140,7 @@ class ConsentFlowTest {
         }
         assertFalse(record.get(DeviceCodes.CLAIMS).contains("eyJ"), "no token on the record");
         assertTrue(records.ttl(device) > 0, "the record keeps its TTL");
-        io.restassured.RestAssured.given().get("/q/metrics").then().statusCode(200)
+        io.restassured.RestAssured.given().get(metrics).then().statusCode(200)
                 .body(containsString("portal_decisions_total{client_id=\"tv-app\",decision=\"approved\"}"))
                 .body(not(containsString(device.userCode())));
     }

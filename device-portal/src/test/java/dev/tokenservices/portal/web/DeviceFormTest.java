@@ -14,9 +14,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import dev.tokenservices.portal.support.DeviceRecords;
 import dev.tokenservices.portal.support.PortalBrowser;
 import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
+import java.net.URL;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,6 +30,9 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 class DeviceFormTest {
+
+    @TestHTTPResource(value = "health/ready", management = true)
+    URL ready;
 
     static final String CSP = "default-src 'self'; frame-ancestors 'none'; form-action 'self' http://127.0.0.1:9; base-uri 'none'";
 
@@ -151,7 +156,7 @@ class DeviceFormTest {
 
     @Test
     void readinessIsUpWithoutTheProvider() {
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        given().get(ready).then().statusCode(200).body("status", equalTo("UP"));
     }
 
     @Test

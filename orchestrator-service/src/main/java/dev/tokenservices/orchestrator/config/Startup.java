@@ -2,8 +2,10 @@ package dev.tokenservices.orchestrator.config;
 
 import dev.tokenservices.orchestrator.keys.IdTokenKeys;
 import dev.tokenservices.orchestrator.registry.Clients;
+import dev.tokenservices.shared.config.ExampleSecrets;
 import dev.tokenservices.shared.db.SchemaMigrator;
 import dev.tokenservices.shared.jose.CryptoProvider;
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.annotation.Priority;
@@ -15,8 +17,9 @@ import java.time.Clock;
 import java.util.List;
 
 /**
- * Start-up in a fixed order: native crypto, the orchestrator's own schema, the registry file, the
- * signing keys. Any failure stops the service with its message.
+ * Start-up in a fixed order: no example secret outside dev and test, native crypto, the
+ * orchestrator's own schema, the registry file, the signing keys. Any failure stops the service
+ * with its message.
  */
 @ApplicationScoped
 public class Startup {
@@ -25,6 +28,10 @@ public class Startup {
 
     void onStart(@Observes @Priority(1) StartupEvent event, Pool pool, Clients clients, IdTokenKeys keys,
             OrchestratorConfig config) {
+        ExampleSecrets examples = ExampleSecrets.forLaunchMode(LaunchMode.current().isDevOrTest());
+        config.keyEncryptionKey().ifPresent(key -> examples.check("TS_KEY_ENCRYPTION_KEY", key));
+        config.tokenService().clientSecret().ifPresent(secret -> examples.check("ORCHESTRATOR_SECRET", secret));
+        config.demo().clientSecret().ifPresent(secret -> examples.check("DEMO_APP_SECRET", secret));
         CryptoProvider.install();
         if (config.codeLifetime().toSeconds() > 60 || config.codeLifetime().isZero()) {
             throw new IllegalStateException("orchestrator.code-lifetime must be between 1 s and 60 s, is " + config.codeLifetime());

@@ -1,12 +1,16 @@
 package dev.tokenservices.orchestrator.registry;
 
 import dev.tokenservices.orchestrator.config.OrchestratorConfig;
+import dev.tokenservices.shared.config.ExampleSecrets;
 import dev.tokenservices.shared.registry.ClientEntry;
 import dev.tokenservices.shared.registry.Registry;
 import dev.tokenservices.shared.registry.RegistryFile;
 import dev.tokenservices.shared.registry.ResourceEntry;
+import dev.tokenservices.shared.registry.SecretField;
 import dev.tokenservices.shared.registry.UpstreamIdpEntry;
+import io.quarkus.runtime.LaunchMode;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,9 +36,14 @@ public class Clients {
         this.config = config;
     }
 
-    /** Reads the file; a mistake stops start-up with the message naming file, entry and field. */
+    /**
+     * Reads the file; a mistake stops start-up with the message naming file, entry and field. The
+     * orchestrator reads the secrets of the clients that log users in here (authorization_code) and
+     * its own at the upstream IdPs, not those of clients that only use the token service.
+     */
     public void start() {
-        Registry loaded = RegistryFile.load(config.registry(), LOG::warn);
+        Registry loaded = RegistryFile.load(config.registry(), EnumSet.of(SecretField.LOGIN_CLIENT_SECRETS, SecretField.UPSTREAM_IDP_SECRETS),
+                ExampleSecrets.forLaunchMode(LaunchMode.current().isDevOrTest()), LOG::warn);
         Map<String, UpstreamIdpEntry> upstream = new LinkedHashMap<>();
         loaded.upstreamIdps().forEach(idp -> upstream.put(idp.id(), idp));
         registry = loaded;

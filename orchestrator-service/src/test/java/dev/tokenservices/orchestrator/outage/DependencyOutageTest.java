@@ -14,10 +14,12 @@ import dev.tokenservices.orchestrator.support.Forms;
 import dev.tokenservices.orchestrator.support.Logins;
 import dev.tokenservices.orchestrator.support.TestWorld;
 import dev.tokenservices.testsupport.DependencyProxies;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
+import java.net.URL;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -37,6 +39,11 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(DependencyOutageTest.BehindProxies.class)
 class DependencyOutageTest {
+
+    @TestHTTPResource(value = "health/ready", management = true)
+    URL ready;
+    @TestHTTPResource(value = "health/live", management = true)
+    URL live;
 
     static final String ISSUER = "http://localhost:8082";
     static final long FIVE_SECONDS = 5000;
@@ -112,13 +119,13 @@ class DependencyOutageTest {
             // what does not need Redis goes on
             given().get("/.well-known/openid-configuration").then().statusCode(200).time(lessThan(FIVE_SECONDS));
             given().get("/jwks").then().statusCode(200).time(lessThan(FIVE_SECONDS));
-            given().get("/q/health/live").then().statusCode(200);
-            given().get("/q/health/ready").then().statusCode(503).time(lessThan(FIVE_SECONDS));
+            given().get(live).then().statusCode(200);
+            given().get(ready).then().statusCode(503).time(lessThan(FIVE_SECONDS));
         } finally {
             redis.start();
         }
 
-        awaitStatus(() -> given().get("/q/health/ready").statusCode(), 200);
+        awaitStatus(() -> given().get(ready).statusCode(), 200);
         // no restart: the code that could not be redeemed during the outage was not burned by it
         Response redeemed = awaitResponse(() -> Logins.redeem(code, before.verifier()), 200);
         assertNotNull(redeemed.jsonPath().getString("id_token"));
@@ -148,12 +155,12 @@ class DependencyOutageTest {
             // signing keys are held in memory: a whole login and its redemption need no database
             Logins.Login login = Logins.login("pg-outage-" + UUID.randomUUID());
             Logins.redeem(login.code(), login.verifier()).then().statusCode(200).time(lessThan(FIVE_SECONDS));
-            awaitStatus(() -> given().get("/q/health/ready").statusCode(), 503);
-            given().get("/q/health/ready").then().time(lessThan(FIVE_SECONDS));
+            awaitStatus(() -> given().get(ready).statusCode(), 503);
+            given().get(ready).then().time(lessThan(FIVE_SECONDS));
         } finally {
             postgres.start();
         }
-        awaitStatus(() -> given().get("/q/health/ready").statusCode(), 200);
+        awaitStatus(() -> given().get(ready).statusCode(), 200);
         given().get("/jwks").then().statusCode(200);
     }
 
@@ -171,11 +178,11 @@ class DependencyOutageTest {
                     .header("Cache-Control", "no-store").body("error", equalTo("temporarily_unavailable"));
             given().get("/.well-known/openid-configuration").then().statusCode(200).time(lessThan(FIVE_SECONDS));
             given().get("/jwks").then().statusCode(200).time(lessThan(FIVE_SECONDS));
-            given().get("/q/health/ready").then().statusCode(503).time(lessThan(FIVE_SECONDS));
+            given().get(ready).then().statusCode(503).time(lessThan(FIVE_SECONDS));
         } finally {
             redis.thaw();
         }
-        awaitStatus(() -> given().get("/q/health/ready").statusCode(), 200);
+        awaitStatus(() -> given().get(ready).statusCode(), 200);
         // (the code above may or may not have been taken by the GETDEL that was held back: not checked)
         Logins.Login after = Logins.login("hang-after-" + UUID.randomUUID());
         Logins.redeem(after.code(), after.verifier()).then().statusCode(200);
@@ -189,11 +196,11 @@ class DependencyOutageTest {
             given().get("/jwks").then().statusCode(200).time(lessThan(FIVE_SECONDS));
             Logins.Login login = timedLogin("pg-hang-" + UUID.randomUUID());
             Logins.redeem(login.code(), login.verifier()).then().statusCode(200).time(lessThan(FIVE_SECONDS));
-            given().get("/q/health/ready").then().statusCode(503).time(lessThan(FIVE_SECONDS));
+            given().get(ready).then().statusCode(503).time(lessThan(FIVE_SECONDS));
         } finally {
             postgres.thaw();
         }
-        awaitStatus(() -> given().get("/q/health/ready").statusCode(), 200);
+        awaitStatus(() -> given().get(ready).statusCode(), 200);
     }
 
     private static Logins.Login timedLogin(String sub) {

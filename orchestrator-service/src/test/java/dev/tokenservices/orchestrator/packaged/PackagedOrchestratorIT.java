@@ -4,24 +4,35 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 
+import dev.tokenservices.testsupport.ManagementPort;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import org.junit.jupiter.api.Test;
 
 /**
  * The packaged application (target/quarkus-app, or the native executable with -Dnative), started as
- * it ships, with the test profile's Redis, PostgreSQL and registry: health, discovery and JWKS.
+ * it ships, with the test profile's Redis, PostgreSQL and registry: health and metrics on the
+ * management port only, discovery and JWKS.
  */
 @QuarkusIntegrationTest
+@WithTestResource(ManagementPort.class)
 class PackagedOrchestratorIT {
 
     @Test
     void startsHealthyAndPublishesItsDiscovery() {
-        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        given().get(ManagementPort.url("health/live")).then().statusCode(200).body("status", equalTo("UP"));
+        given().get(ManagementPort.url("health/ready")).then().statusCode(200).body("status", equalTo("UP"));
         given().get("/.well-known/openid-configuration").then().statusCode(200)
                 .body("issuer", equalTo("http://localhost:8082"))
                 .body("authorization_endpoint", equalTo("http://localhost:8082/authorize"));
         given().get("/jwks").then().statusCode(200).body("keys.size()", not(equalTo(0)));
-        given().get("/q/metrics").then().statusCode(200);
+        given().get(ManagementPort.url("metrics")).then().statusCode(200);
+    }
+
+    @Test
+    void thePublicPortServesNoOperationalEndpoint() {
+        for (String path : new String[] {"/q/health", "/q/health/ready", "/q/health/live", "/q/metrics"}) {
+            given().get(path).then().statusCode(404);
+        }
     }
 }

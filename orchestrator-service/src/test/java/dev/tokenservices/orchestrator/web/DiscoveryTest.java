@@ -2,20 +2,31 @@ package dev.tokenservices.orchestrator.web;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import dev.tokenservices.orchestrator.support.TestWorld;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.net.URL;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @QuarkusTestResource(TestWorld.class)
 class DiscoveryTest {
+
+    @TestHTTPResource(value = "health/ready", management = true)
+    URL ready;
+    @TestHTTPResource(value = "metrics", management = true)
+    URL metrics;
+    @TestHTTPResource("/")
+    URL publicRoot;
 
     static final String ISSUER = "http://localhost:8082";
 
@@ -55,6 +66,15 @@ class DiscoveryTest {
 
     @Test
     void healthIsUpWithRedisAndPostgres() {
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        given().get(ready).then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    void operationalEndpointsAreOnlyOnTheManagementPort() {
+        assertNotEquals(publicRoot.getPort(), ready.getPort(), "health must be on a port of its own");
+        for (String path : new String[] {"/q/health", "/q/health/ready", "/q/health/live", "/q/health/started", "/q/metrics"}) {
+            given().get(path).then().statusCode(404);
+        }
+        given().get(metrics).then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.tokenservices.shared.config.ExampleSecrets;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -32,6 +34,11 @@ import java.util.regex.Pattern;
  * Reads and validates the registry file. {@code ${NAME}} in a value is replaced by the environment
  * variable NAME after parsing, so comments are never interpreted. Every mistake stops start-up with
  * a message naming the file, the entry and the field.
+ *
+ * <p>Each service names the secret-bearing fields it reads ({@link SecretField}): only those are
+ * substituted, checked and held; the others stay unresolved and absent from the entries (a client's
+ * {@code secretHash}, an upstream IdP's {@code clientSecret} is then null), so a service never needs,
+ * nor holds, another service's secrets.
  */
 public final class RegistryFile {
 
@@ -42,37 +49,51 @@ public final class RegistryFile {
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
     /** RFC 6749 §3.3 scope-token. */
     private static final Pattern SCOPE_TOKEN = Pattern.compile("[\\x21\\x23-\\x5B\\x5D-\\x7E]+");
+    /** An entry whose client_secret is a {@link SecretField}. */
+    private static final Pattern SECRET_ENTRY = Pattern.compile("(clients|upstream_idps)\\[\\d+]");
     private static final Set<String> CLIENT_FIELDS = Set.of("client_id", "client_secret", "client_name",
             "token_endpoint_auth_method", "grant_types", "scope", "access_token_lifetime", "redirect_uris",
             "post_logout_redirect_uris", "jwks");
 
     private final String file;
+    private final Set<SecretField> reads;
+    private final ExampleSecrets examples;
     private final Function<String, String> environment;
     private final Consumer<String> warnings;
 
-    private RegistryFile(String file, Function<String, String> environment, Consumer<String> warnings) {
+    private RegistryFile(String file, Set<SecretField> reads, ExampleSecrets examples, Function<String, String> environment,
+            Consumer<String> warnings) {
         this.file = file;
+        this.reads = reads.isEmpty() ? EnumSet.noneOf(SecretField.class) : EnumSet.copyOf(reads);
+        this.examples = examples;
         this.environment = environment;
         this.warnings = warnings;
     }
 
-    /** Reads the file at {@code path}, resolving variables from the process environment. */
-    public static Registry load(Path path, Consumer<String> warnings) {
-        return load(path, System::getenv, warnings);
-    }
-
-    public static Registry load(Path path, Function<String, String> environment, Consumer<String> warnings) {
+    /**
+     * Reads the file at {@code path} for a service that reads the secret fields {@code reads},
+     * resolving variables from the process environment.
+     *
+     * @param examples whether secrets that are example values stop start-up (outside dev and test)
+     */
+    public static Registry load(Path path, Set<SecretField> reads, ExampleSecrets examples, Consumer<String> warnings) {
         String text;
         try {
             text = Files.readString(path, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new RegistryException("registry file " + path + " cannot be read: " + e.getMessage(), e);
         }
-        return parse(path.toString(), text, environment, warnings);
+        return parse(path.toString(), text, reads, examples, System::getenv, warnings);
     }
 
+    public static Registry parse(String file, String yaml, Set<SecretField> reads, ExampleSecrets examples,
+            Function<String, String> environment, Consumer<String> warnings) {
+        return new RegistryFile(file, reads, examples, environment, warnings).read(yaml);
+    }
+
+    /** Every field read, example secrets allowed: the whole file checked, as by tests and tools. */
     public static Registry parse(String file, String yaml, Function<String, String> environment, Consumer<String> warnings) {
-        return new RegistryFile(file, environment, warnings).read(yaml);
+        return parse(file, yaml, EnumSet.allOf(SecretField.class), ExampleSecrets.ALLOWED, environment, warnings);
     }
 
     private Registry read(String yaml) {
@@ -202,11 +223,15 @@ public final class RegistryFile {
             if (secret == null) {
                 throw error(where, "client_secret", "is required for token_endpoint_auth_method " + method);
             }
-            if (secret.length() < MIN_SECRET_LENGTH) {
-                throw error(where, "client_secret", "is shorter than " + MIN_SECRET_LENGTH
-                        + " characters; use a high-entropy secret (e.g. openssl rand -base64 32)");
+            // a service that does not authenticate this client neither resolves nor holds its secret
+            if (readsSecret("clients", node)) {
+                checkSecret(where, "client_secret", secret);
+                if (secret.length() < MIN_SECRET_LENGTH) {
+                    throw error(where, "client_secret", "is shorter than " + MIN_SECRET_LENGTH
+                            + " characters; use a high-entropy secret (e.g. openssl rand -base64 32)");
+                }
+                secretHash = sha256Hex(secret);
             }
-            secretHash = sha256Hex(secret);
         } else if (secret != null) {
             throw error(where, "client_secret", "is not used with token_endpoint_auth_method " + method + "; remove it");
         }
@@ -302,7 +327,11 @@ public final class RegistryFile {
         String issuer = requiredText(where, node, "issuer");
         httpsOrLoopback(where, "issuer", issuer);
         String clientId = requiredText(where, node, "client_id");
-        String secret = optionalText(where, node, "client_secret");
+        String secret = null;
+        if (readsSecret("upstream_idps", node)) {
+            secret = optionalText(where, node, "client_secret");
+            checkSecret(where, "client_secret", secret);
+        }
         String scope = optionalText(where, node, "scope");
         Set<String> scopes = scopes(where, "scope", scope == null ? "openid email profile" : scope);
         if (!scopes.contains("openid")) {
@@ -321,7 +350,40 @@ public final class RegistryFile {
 
     // ---- values
 
-    /** Replaces ${NAME} in every string value; the path names the field for error messages. */
+    /** Example secrets (change-me…, …example…) stop start-up outside dev and test, naming entry and field. */
+    private void checkSecret(String where, String field, String secret) {
+        if (secret != null && examples.refuses(secret)) {
+            throw error(where, field, ExampleSecrets.PROBLEM);
+        }
+    }
+
+    /** Whether this service reads the {@code client_secret} of an entry of {@code section} (SecretField). */
+    private boolean readsSecret(String section, JsonNode entry) {
+        if (section.equals("upstream_idps")) {
+            return reads.contains(SecretField.UPSTREAM_IDP_SECRETS);
+        }
+        if (reads.contains(SecretField.CLIENT_SECRETS)) {
+            return true;
+        }
+        // grant_types as written; absent means authorization_code, as for the entry itself
+        JsonNode grants = entry.get("grant_types");
+        boolean logsUsersIn = grants == null || grants.isNull();
+        for (JsonNode grant : grants == null ? List.<JsonNode>of() : grants) {
+            logsUsersIn |= GrantTypes.AUTHORIZATION_CODE.equals(grant.asText());
+        }
+        return logsUsersIn && reads.contains(SecretField.LOGIN_CLIENT_SECRETS);
+    }
+
+    /** Whether {@code field} of the entry at {@code entryPath} (e.g. {@code clients[2]}) is a secret this service does not read. */
+    private boolean unreadSecret(String entryPath, ObjectNode entry, String field) {
+        Matcher m = SECRET_ENTRY.matcher(entryPath);
+        return field.equals("client_secret") && m.matches() && !readsSecret(m.group(1), entry);
+    }
+
+    /**
+     * Replaces ${NAME} in every string value, except in the secret fields this service does not
+     * read; the path names the field for error messages.
+     */
     private void substitute(JsonNode node, String path) {
         if (node.isObject()) {
             ObjectNode object = (ObjectNode) node;
@@ -330,6 +392,9 @@ public final class RegistryFile {
             for (String name : names) {
                 JsonNode child = object.get(name);
                 String childPath = path.isEmpty() ? name : path + "." + name;
+                if (unreadSecret(path, object, name)) {
+                    continue;
+                }
                 if (child.isTextual()) {
                     object.set(name, new TextNode(resolve(childPath, child.asText())));
                 } else {

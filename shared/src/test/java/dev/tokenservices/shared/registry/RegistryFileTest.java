@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tokenservices.shared.config.ExampleSecrets;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -245,6 +247,103 @@ class RegistryFileTest {
     @Test
     void anEmptyFileIsAnEmptyRegistry() {
         assertTrue(parse("", Map.of()).clients().isEmpty());
+    }
+
+    // ---- each service resolves only the secret fields it reads
+
+    /** Two clients (one confidential) and an upstream IdP, each secret from its own variable. */
+    private static final String SECRETS_YAML = """
+            clients:
+              - client_id: web-shop
+                client_secret: ${WEB_SHOP_SECRET}
+                redirect_uris: ["${SHOP_URL}/callback"]
+              - client_id: reports-worker
+                client_secret: ${REPORTS_WORKER_SECRET}
+                grant_types: [client_credentials]
+              - client_id: tv-app
+                token_endpoint_auth_method: none
+            upstream_idps:
+              - id: corp
+                issuer: https://sso.corp.example
+                client_id: orchestrator-at-corp
+                client_secret: ${UPSTREAM_IDP_CLIENT_SECRET}
+            """;
+
+    private Registry parseFor(Set<SecretField> reads, ExampleSecrets examples, Map<String, String> env) {
+        return RegistryFile.parse("reg.yaml", SECRETS_YAML, reads, examples, env::get, warnings::add);
+    }
+
+    @Test
+    void theTokenServiceReadsClientSecretsAndNeitherNeedsNorHoldsTheUpstreamIdps() {
+        Registry registry = parseFor(EnumSet.of(SecretField.CLIENT_SECRETS), ExampleSecrets.REFUSED,
+                Map.of("WEB_SHOP_SECRET", SECRET, "REPORTS_WORKER_SECRET", SECRET + "-w", "SHOP_URL", "https://shop.example"));
+        assertEquals(RegistryFile.sha256Hex(SECRET), registry.client("web-shop").orElseThrow().secretHash());
+        assertEquals(RegistryFile.sha256Hex(SECRET + "-w"), registry.client("reports-worker").orElseThrow().secretHash());
+        assertNull(registry.upstreamIdps().get(0).clientSecret(), "a secret the service does not read is not held");
+        assertEquals("orchestrator-at-corp", registry.upstreamIdps().get(0).clientId(), "the rest of the entry is read");
+    }
+
+    @Test
+    void thePortalReadsNoSecretAndStartsWithoutAnyOfTheirVariables() {
+        Registry registry = parseFor(EnumSet.noneOf(SecretField.class), ExampleSecrets.REFUSED, Map.of("SHOP_URL", "https://shop.example"));
+        ClientEntry shop = registry.client("web-shop").orElseThrow();
+        assertNull(shop.secretHash());
+        assertEquals(AuthMethod.CLIENT_SECRET_BASIC, shop.authMethod(), "a confidential client stays confidential");
+        assertNull(registry.upstreamIdps().get(0).clientSecret());
+    }
+
+    @Test
+    void theOrchestratorReadsItsLoginClientsAndUpstreamIdpsAndAnUnsetVariableThereStopsItNamingTheVariable() {
+        Set<SecretField> orchestrator = EnumSet.of(SecretField.LOGIN_CLIENT_SECRETS, SecretField.UPSTREAM_IDP_SECRETS);
+        Registry registry = parseFor(orchestrator, ExampleSecrets.REFUSED,
+                Map.of("WEB_SHOP_SECRET", SECRET, "SHOP_URL", "https://shop.example", "UPSTREAM_IDP_CLIENT_SECRET", SECRET + "-idp"));
+        assertEquals(SECRET + "-idp", registry.upstreamIdps().get(0).clientSecret());
+        assertEquals(RegistryFile.sha256Hex(SECRET), registry.client("web-shop").orElseThrow().secretHash());
+        assertNull(registry.client("reports-worker").orElseThrow().secretHash(),
+                "a client that never logs users in does not authenticate at the orchestrator: its secret is not needed there");
+        RegistryException e = assertThrows(RegistryException.class, () -> parseFor(orchestrator,
+                ExampleSecrets.REFUSED, Map.of("WEB_SHOP_SECRET", SECRET, "SHOP_URL", "https://shop.example")));
+        assertMessage(e, "UPSTREAM_IDP_CLIENT_SECRET", "upstream_idps[0].client_secret");
+        e = assertThrows(RegistryException.class, () -> parseFor(orchestrator,
+                ExampleSecrets.REFUSED, Map.of("SHOP_URL", "https://shop.example", "UPSTREAM_IDP_CLIENT_SECRET", SECRET)));
+        assertMessage(e, "WEB_SHOP_SECRET", "clients[0].client_secret");
+        e = assertThrows(RegistryException.class, () -> parseFor(EnumSet.of(SecretField.CLIENT_SECRETS),
+                ExampleSecrets.REFUSED, Map.of("WEB_SHOP_SECRET", SECRET, "SHOP_URL", "https://shop.example")));
+        assertMessage(e, "REPORTS_WORKER_SECRET", "clients[1].client_secret");
+    }
+
+    @Test
+    void aVariableOutsideTheSecretFieldsIsResolvedByEveryService() {
+        RegistryException e = assertThrows(RegistryException.class,
+                () -> parseFor(EnumSet.noneOf(SecretField.class), ExampleSecrets.REFUSED, Map.of()));
+        assertMessage(e, "SHOP_URL", "clients[0].redirect_uris[0]");
+    }
+
+    @Test
+    void anUnreadSecretFieldIsStillRequiredByItsAuthMethod() {
+        RegistryException e = assertThrows(RegistryException.class, () -> RegistryFile.parse("reg.yaml", """
+                clients:
+                  - client_id: a
+                    token_endpoint_auth_method: client_secret_basic
+                """, EnumSet.noneOf(SecretField.class), ExampleSecrets.ALLOWED, Map.<String, String>of()::get, warnings::add));
+        assertMessage(e, "clients[0] (a)", "client_secret", "required");
+    }
+
+    @Test
+    void exampleSecretsStopStartUpOutsideDevAndTestNamingEntryAndField() {
+        Map<String, String> env = Map.of("WEB_SHOP_SECRET", "change-me-web-shop-secret-0000000000000000",
+                "REPORTS_WORKER_SECRET", SECRET, "SHOP_URL", "https://shop.example",
+                "UPSTREAM_IDP_CLIENT_SECRET", "an-Example-upstream-secret-000000000000");
+        RegistryException e = assertThrows(RegistryException.class,
+                () -> parseFor(EnumSet.allOf(SecretField.class), ExampleSecrets.REFUSED, env));
+        assertMessage(e, "reg.yaml", "clients[0] (web-shop)", "client_secret", "example value");
+        assertFalse(e.getMessage().contains("change-me-web-shop"), "the secret is not echoed");
+        e = assertThrows(RegistryException.class,
+                () -> parseFor(EnumSet.of(SecretField.UPSTREAM_IDP_SECRETS), ExampleSecrets.REFUSED, env));
+        assertMessage(e, "upstream_idps[0] (corp)", "client_secret", "example value");
+        // dev and test run with them; a service that does not read the field does not look at it
+        parseFor(EnumSet.allOf(SecretField.class), ExampleSecrets.ALLOWED, env);
+        parseFor(EnumSet.noneOf(SecretField.class), ExampleSecrets.REFUSED, env);
     }
 
     private static void assertMessage(RegistryException e, String... parts) {

@@ -1,9 +1,11 @@
 package dev.tokenservices.token.config;
 
+import dev.tokenservices.shared.config.ExampleSecrets;
 import dev.tokenservices.shared.db.SchemaMigrator;
 import dev.tokenservices.shared.jose.CryptoProvider;
 import dev.tokenservices.token.keys.KeyManager;
 import dev.tokenservices.token.registry.RegistryCache;
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,8 +17,9 @@ import java.util.List;
 import java.time.Clock;
 
 /**
- * Start-up in a fixed order: native crypto first (so every key and signature uses it), then the
- * schema, the registry and the signing keys. Any failure stops the service with its message.
+ * Start-up in a fixed order: no example secret outside dev and test, native crypto (so every key
+ * and signature uses it), then the schema, the registry and the signing keys. Any failure stops the
+ * service with its message.
  */
 @ApplicationScoped
 public class Startup {
@@ -25,7 +28,10 @@ public class Startup {
     static final List<String> MIGRATIONS = List.of("V1__registry_and_keys.sql", "V2__refresh_tokens.sql",
             "V3__refresh_families.sql");
 
-    void onStart(@Observes @Priority(1) StartupEvent event, Pool pool, RegistryCache registry, KeyManager keys) {
+    void onStart(@Observes @Priority(1) StartupEvent event, Pool pool, RegistryCache registry, KeyManager keys,
+            TokenServiceConfig config) {
+        config.keyEncryptionKey().ifPresent(key ->
+                ExampleSecrets.forLaunchMode(LaunchMode.current().isDevOrTest()).check("TS_KEY_ENCRYPTION_KEY", key));
         CryptoProvider.install();
         new SchemaMigrator(pool, "schema_version", "db/migration", MIGRATIONS).migrate();
         registry.start();

@@ -1,15 +1,19 @@
 package dev.tokenservices.token.registry;
 
+import dev.tokenservices.shared.config.ExampleSecrets;
 import dev.tokenservices.shared.registry.ClientEntry;
 import dev.tokenservices.shared.registry.Registry;
 import dev.tokenservices.shared.registry.RegistryFile;
 import dev.tokenservices.shared.registry.ResourceEntry;
+import dev.tokenservices.shared.registry.SecretField;
 import dev.tokenservices.shared.registry.TrustedIssuerEntry;
 import dev.tokenservices.token.config.TokenServiceConfig;
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,9 +70,14 @@ public class RegistryCache {
         this.snapshot = Snapshot.of(new Registry(List.of(), List.of(), List.of(), List.of()), config.orchestratorClientId());
     }
 
-    /** Called once at start-up, off the event loop. A wrong file stops start-up here. */
+    /**
+     * Called once at start-up, off the event loop. A wrong file stops start-up here. The token
+     * service authenticates clients, so it reads their secrets, but never the upstream IdPs' (the
+     * orchestrator's alone).
+     */
     public void start() {
-        Registry file = RegistryFile.load(config.registry(), LOG::warn);
+        Registry file = RegistryFile.load(config.registry(), EnumSet.of(SecretField.CLIENT_SECRETS),
+                ExampleSecrets.forLaunchMode(LaunchMode.current().isDevOrTest()), LOG::warn);
         repository.importRegistry(file).await().atMost(Duration.ofSeconds(30));
         snapshot = Snapshot.of(repository.load().await().atMost(Duration.ofSeconds(30)), config.orchestratorClientId());
         LOG.infof("registry %s: %d clients, %d resources, %d trusted issuers, %d upstream IdPs", config.registry(),

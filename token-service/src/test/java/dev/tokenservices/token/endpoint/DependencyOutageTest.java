@@ -9,9 +9,11 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.lessThan;
 
 import dev.tokenservices.testsupport.DependencyProxies;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import java.net.URL;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -24,6 +26,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(DependencyOutageTest.BehindProxies.class)
 class DependencyOutageTest {
+
+    @TestHTTPResource(value = "health/ready", management = true)
+    URL ready;
 
     public static class BehindProxies implements QuarkusTestProfile {
         @Override
@@ -46,12 +51,12 @@ class DependencyOutageTest {
                     .then().statusCode(503).time(lessThan(5000L)).body("error", equalTo("temporarily_unavailable"));
             // the hot path does not touch Redis
             workerToken();
-            given().get("/q/health/ready").then().statusCode(503);
+            given().get(ready).then().statusCode(503);
         } finally {
             redis.start();
         }
         awaitStatus(() -> worker().formParam("token", token).post("/introspect").statusCode(), 200);
-        awaitStatus(() -> given().get("/q/health/ready").statusCode(), 200);
+        awaitStatus(() -> given().get(ready).statusCode(), 200);
     }
 
     @Test
@@ -61,11 +66,11 @@ class DependencyOutageTest {
             workerToken();
             given().get("/jwks").then().statusCode(200);
             given().get("/.well-known/oauth-authorization-server").then().statusCode(200);
-            awaitStatus(() -> given().get("/q/health/ready").statusCode(), 503);
+            awaitStatus(() -> given().get(ready).statusCode(), 503);
         } finally {
             postgres.start();
         }
-        awaitStatus(() -> given().get("/q/health/ready").statusCode(), 200);
+        awaitStatus(() -> given().get(ready).statusCode(), 200);
     }
 
     private static void awaitStatus(java.util.function.IntSupplier status, int expected) throws InterruptedException {

@@ -6,21 +6,24 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.emptyOrNullString;
 
+import dev.tokenservices.testsupport.ManagementPort;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import org.junit.jupiter.api.Test;
 
 /**
  * The packaged application (target/quarkus-app, or the native executable with -Dnative), started as
- * it ships, with the test profile's Redis, PostgreSQL and registry: health, discovery, JWKS and one
- * client_credentials token.
+ * it ships, with the test profile's Redis, PostgreSQL and registry: health and metrics on the
+ * management port only, discovery, JWKS and one client_credentials token.
  */
 @QuarkusIntegrationTest
+@WithTestResource(ManagementPort.class)
 class PackagedTokenServiceIT {
 
     @Test
     void startsHealthyAndIssuesATokenFromThePackagedBuild() {
-        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        given().get(ManagementPort.url("health/live")).then().statusCode(200).body("status", equalTo("UP"));
+        given().get(ManagementPort.url("health/ready")).then().statusCode(200).body("status", equalTo("UP"));
         given().get("/.well-known/openid-configuration").then().statusCode(200)
                 .body("issuer", equalTo("http://localhost:8081"))
                 .body("grant_types_supported", hasItem("client_credentials"));
@@ -31,6 +34,13 @@ class PackagedTokenServiceIT {
                 .then().statusCode(200)
                 .body("access_token", not(emptyOrNullString()))
                 .body("token_type", equalTo("Bearer"));
-        given().get("/q/metrics").then().statusCode(200);
+        given().get(ManagementPort.url("metrics")).then().statusCode(200);
+    }
+
+    @Test
+    void thePublicPortServesNoOperationalEndpoint() {
+        for (String path : new String[] {"/q/health", "/q/health/ready", "/q/health/live", "/q/metrics"}) {
+            given().get(path).then().statusCode(404);
+        }
     }
 }

@@ -21,8 +21,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.tokenservices.token.support.TestWorld;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
+import java.net.URL;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -31,6 +33,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(TestWorld.class)
 class TokenExchangeGrantTest {
+
+    @TestHTTPResource(value = "metrics", management = true)
+    URL metrics;
 
     static final String GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
     static final String ID_TOKEN = "urn:ietf:params:oauth:token-type:id_token";
@@ -145,14 +150,14 @@ class TokenExchangeGrantTest {
             exchange(issuer.idToken("ann-001"), "flaky.read acc.read").statusCode(200).body("scope", equalTo("acc.read"));
         }
         assertEquals(calls, authorities.calls.get("flaky").get(), "an open circuit sends nothing");
-        io.restassured.RestAssured.given().get("/q/metrics").then()
+        io.restassured.RestAssured.given().get(metrics).then()
                 .body(containsString("ts_authority_circuit_open{resource=\"https://api.example/flaky\"} 1.0"));
     }
 
     @Test
     void decisionsAreMetered() {
         exchange(issuer.idToken("ann-001"), "mod.read").statusCode(200);
-        io.restassured.RestAssured.given().get("/q/metrics").then()
+        io.restassured.RestAssured.given().get(metrics).then()
                 .body(containsString("ts_authority_request_seconds_count{outcome=\"modify\",resource=\"https://api.example/modify\"}"))
                 .body(containsString("ts_tokens_issued_total{client_id=\"exchanger\",grant_type=\"" + GRANT + "\"}"));
     }
