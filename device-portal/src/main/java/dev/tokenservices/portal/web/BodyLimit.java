@@ -10,7 +10,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * A body announced larger than {@code quarkus.http.limits.max-body-size} (64 KiB) is answered here,
  * before anything reads it, with a readable 413 page: Quarkus' own answer to it is an empty 413,
- * which browsers show as their own error page. The connection is closed rather than the body read.
+ * which browsers show as their own error page. A body without a length (chunked) is a readable 411
+ * (RFC 9110 §15.5.12): browsers always send the length of a form, and a chunked body past the limit
+ * would again meet Quarkus' empty 413. The connection is closed rather than the body read.
  */
 @ApplicationScoped
 public class BodyLimit {
@@ -28,15 +30,22 @@ public class BodyLimit {
 
     private void check(RoutingContext rc) {
         String announced = rc.request().getHeader("Content-Length");
-        if (announced == null || !tooLarge(announced)) {
+        if (rc.request().getHeader("Transfer-Encoding") != null) {
+            refuse(rc, 411, "Request not accepted", "This page only accepts forms as browsers send them. "
+                    + "Go back to the start and enter the code shown on your device.");
+        } else if (announced != null && tooLarge(announced)) {
+            refuse(rc, 413, "Request too large",
+                    "That was far more than this page needs. Go back to the start and enter the code shown on your device.");
+        } else {
             rc.next();
-            return;
         }
-        rc.response().setStatusCode(413)
+    }
+
+    private static void refuse(RoutingContext rc, int status, String title, String message) {
+        rc.response().setStatusCode(status)
                 .putHeader("Content-Type", Html.MEDIA_TYPE)
                 .putHeader("Connection", "close")
-                .end(Pages.problem("Request too large",
-                        "That was far more than this page needs. Go back to the start and enter the code shown on your device.").render());
+                .end(Pages.problem(title, message).render());
     }
 
     private boolean tooLarge(String announced) {

@@ -28,11 +28,30 @@ public final class RawHttp {
 
     /** POST {@code body} to {@code path} of the portal at {@code port}, from the loopback address {@code from}. */
     public static Answer post(String from, int port, String path, String contentType, String cookie, byte[] body) throws IOException {
+        return send(from, port, path, contentType, cookie, "Content-Length: " + body.length, body);
+    }
+
+    /** The same, the body sent chunked (no length announced), in chunks of 8 KiB. */
+    public static Answer postChunked(String from, int port, String path, String contentType, String cookie, byte[] body)
+            throws IOException {
+        ByteArrayOutputStream chunked = new ByteArrayOutputStream();
+        for (int at = 0; at < body.length; at += 8192) {
+            int size = Math.min(8192, body.length - at);
+            chunked.writeBytes((Integer.toHexString(size) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            chunked.write(body, at, size);
+            chunked.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        chunked.writeBytes("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        return send(from, port, path, contentType, cookie, "Transfer-Encoding: chunked", chunked.toByteArray());
+    }
+
+    private static Answer send(String from, int port, String path, String contentType, String cookie, String framing, byte[] body)
+            throws IOException {
         StringBuilder head = new StringBuilder()
                 .append("POST ").append(path).append(" HTTP/1.1\r\n")
                 .append("Host: localhost:").append(port).append("\r\n")
                 .append("Content-Type: ").append(contentType).append("\r\n")
-                .append("Content-Length: ").append(body.length).append("\r\n")
+                .append(framing).append("\r\n")
                 .append("Connection: close\r\n");
         if (cookie != null) {
             head.append("Cookie: ").append(cookie).append("\r\n");

@@ -73,6 +73,16 @@ class HostileInputTest {
     }
 
     @Test
+    void aChunkedBodyIsAReadable411PageWhateverItsSize() throws IOException {
+        Session session = session();
+        byte[] body = ("csrf=" + session.csrf() + "&user_code=" + "B".repeat(70_000)).getBytes(StandardCharsets.US_ASCII);
+        Answer answer = RawHttp.postChunked(session.address(), portal.getPort(), "/device", FORM, session.cookie(), body);
+        assertEquals(411, answer.status(), answer.body());
+        assertTrue(answer.headers().get("content-type").startsWith("text/html"), answer.headers().toString());
+        assertTrue(answer.body().contains("<h1>"), "a page, not an empty body: " + answer.body());
+    }
+
+    @Test
     void controlCharactersAndNulAreNotAValidCode() throws IOException {
         Session session = session();
         for (String encoded : new String[] {"BCDF%00GHJK", "BCDF-GHJK%00", "%07%08%1B%7F", "BCDF%0D%0AGHJK", "%00".repeat(5000)}) {
