@@ -97,7 +97,7 @@ wait_ready orchestrator 90
 # repeated within its 10-minute window would add up. The per-session limit is what the e2e tests;
 # the per-IP one is covered by the portal's own tests.
 start_app device-portal device-portal "$PORTAL_PORT" DEVICE_PORTAL_PORT="$PORTAL_PORT" DEVICE_PORTAL_URL="$PORTAL_URL" \
-  PORTAL_OIDC_ISSUER="$ORCH_ISSUER" TS_REGISTRY="$REGISTRY" PORTAL_RATE_LIMIT_PER_IP=1000
+  PORTAL_OIDC_ISSUER="$ORCH_ISSUER" TS_REGISTRY="$REGISTRY" TS_KEY_ENCRYPTION_KEY="$KEY" PORTAL_RATE_LIMIT_PER_IP=1000
 wait_ready device-portal 90
 
 # ---- the tests ------------------------------------------------------------------------------

@@ -18,6 +18,22 @@ public interface PortalConfig {
     /** The registry file ({@code TS_REGISTRY}): names and scopes of the clients shown on the consent page. */
     Path registry();
 
+    /**
+     * The proxies whose {@code X-Forwarded-For}/{@code Forwarded} headers name the client
+     * ({@code TS_TRUSTED_PROXIES}: CIDRs or addresses, comma-separated; none by default). The
+     * wrong-code limit per client address keys on the TCP peer unless it is one of these; from anyone
+     * else the headers are ignored. Behind an ingress, name the ingress's range, or every user shares
+     * its address and its limit.
+     */
+    Optional<String> trustedProxies();
+
+    /**
+     * The master key ({@code TS_KEY_ENCRYPTION_KEY}, base64 of 32 bytes; the token service's): the key
+     * that MACs device decisions is derived from it, and the token service honours only approvals whose
+     * MAC verifies. Required outside dev and test, where a built-in development key stands in.
+     */
+    Optional<String> keyEncryptionKey();
+
     /** How long a page waits for Redis before answering 503. */
     @WithDefault("3s")
     Duration dependencyTimeout();
@@ -30,16 +46,16 @@ public interface PortalConfig {
     Csrf csrf();
 
     /**
-     * Wrong user codes (RFC 8628 §5.1: the code is short, so guessing must be limited). Counted in
-     * Redis per browser session and per client IP over a fixed window; above a limit the portal
-     * answers 429 until the window ends.
+     * Wrong user codes (RFC 8628 §5.1: the code is short, so guessing must be limited). Every attempt
+     * is counted in Redis per browser session and per client address, over a fixed window, before the
+     * code is looked up; past a limit the portal answers 429 until the window ends.
      */
     interface RateLimit {
         /** Wrong codes one browser session may enter in a window; the next one answers 429. */
         @WithDefault("5")
         int perSession();
 
-        /** Wrong codes one client IP may enter in a window. */
+        /** Wrong codes one client address may enter in a window, whatever the cookies. */
         @WithDefault("20")
         int perIp();
 

@@ -1,6 +1,8 @@
 package dev.tokenservices.portal.config;
 
 import dev.tokenservices.portal.registry.DeviceClients;
+import dev.tokenservices.portal.usercode.DecisionMac;
+import dev.tokenservices.portal.web.ClientAddresses;
 import dev.tokenservices.shared.config.ExampleSecrets;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
@@ -14,8 +16,9 @@ import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * Start-up checks: the portal's client secret must be set (quarkus-oidc would otherwise start and
- * fail only at the first login), no secret may be an example value outside dev and test, and the
- * registry must load. Any failure stops the portal with a message naming the setting.
+ * fail only at the first login), no secret may be an example value outside dev and test, the
+ * registry must load, the trusted proxies must parse and the master key must be there (outside dev
+ * and test). Each failure stops the portal with a message naming the setting.
  */
 @ApplicationScoped
 public class Startup {
@@ -23,7 +26,9 @@ public class Startup {
     /** As the registry requires of every client secret. */
     static final int MIN_SECRET_LENGTH = 32;
 
-    void onStart(@Observes StartupEvent event, DeviceClients clients, PortalConfig config) {
+    /** {@code addresses} and {@code decisions} check their settings when made: asked for here, so at start. */
+    void onStart(@Observes StartupEvent event, DeviceClients clients, PortalConfig config, ClientAddresses addresses,
+            DecisionMac decisions) {
         Optional<String> secret = ConfigProvider.getConfig().getOptionalValue("quarkus.oidc.credentials.secret", String.class);
         if (secret.isEmpty() || secret.get().isBlank()) {
             throw new IllegalStateException("DEVICE_PORTAL_SECRET is not set: the portal's client secret at the orchestrator "

@@ -57,6 +57,11 @@ public final class ApproverIdentity {
         return idToken.getSubject();
     }
 
+    /** The signed-in user's e-mail address, when the login's id_token carries one. */
+    public static Optional<String> email(JsonWebToken idToken) {
+        return text(idToken.getClaim("email")).filter(s -> !s.isBlank());
+    }
+
     private static Optional<String> text(Object value) {
         if (value instanceof String s) {
             return Optional.of(s);

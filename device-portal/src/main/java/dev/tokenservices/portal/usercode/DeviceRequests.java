@@ -25,11 +25,13 @@ public class DeviceRequests {
     private final ReactiveRedisDataSource redis;
     private final Clock clock;
     private final PortalConfig config;
+    private final DecisionMac mac;
 
-    public DeviceRequests(ReactiveRedisDataSource redis, Clock clock, PortalConfig config) {
+    public DeviceRequests(ReactiveRedisDataSource redis, Clock clock, PortalConfig config, DecisionMac mac) {
         this.redis = redis;
         this.clock = clock;
         this.config = config;
+        this.mac = mac;
     }
 
     /** Looks up what a person typed; case, spaces and dashes do not matter. */
@@ -56,9 +58,9 @@ public class DeviceRequests {
         if (status == null || clientId == null || expiresAt == null || !userCode.equals(fields.get(DeviceCodes.USER_CODE_FIELD))) {
             return CodeLookup.unknown();
         }
-        String scope = fields.getOrDefault(DeviceCodes.SCOPE, "").trim();
-        List<String> scopes = scope.isEmpty() ? List.of() : Arrays.asList(scope.split(" +"));
-        DeviceRequest request = new DeviceRequest(key, userCode, clientId, scopes, status, expiresAt);
+        String scope = fields.getOrDefault(DeviceCodes.SCOPE, "");
+        List<String> scopes = scope.isBlank() ? List.of() : Arrays.asList(scope.trim().split(" +"));
+        DeviceRequest request = new DeviceRequest(key, userCode, clientId, scope, scopes, status, expiresAt);
         if (!DeviceCodes.PENDING.equals(status)) {
             return CodeLookup.of(CodeLookup.Outcome.USED, request);
         }
@@ -69,13 +71,16 @@ public class DeviceRequests {
     }
 
     /**
-     * Records the user's decision, only while the record is pending (the shared script checks and
-     * writes in one step). False when someone or something decided first.
+     * Records the user's decision with its MAC, only while the record is pending (the shared script
+     * checks and writes in one step). False when someone or something decided first. The MAC covers
+     * the client and scope as read for the consent page: had they been changed in Redis since, the
+     * token service refuses the approval.
      */
     public Uni<Boolean> decide(DeviceRequest request, boolean approve, Approval approval) {
         String status = approve ? DeviceCodes.APPROVED : DeviceCodes.DENIED;
+        String decidedAt = Long.toString(clock.instant().getEpochSecond());
         return guard(redis.execute("EVAL", DeviceCodes.DECIDE_SCRIPT, "1", request.recordKey(), status,
-                approval.subject(), approval.idp(), approval.claimsJson(), Long.toString(clock.instant().getEpochSecond())))
+                approval.subject(), approval.idp(), approval.claimsJson(), decidedAt, mac.of(request, status, approval, decidedAt)))
                 .map(response -> response != null && response.toLong() == 1L);
     }
 

@@ -5,9 +5,10 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * A person entering a user code (RFC 8628 §3.3): refused outright while over the wrong-code limit,
- * else looked up, and counted when it is wrong (§5.1). Every place that accepts a code goes through
- * here, so no path lets guesses past the limit.
+ * A person entering a user code (RFC 8628 §3.3, §5.1): every attempt first reserves a try with the
+ * {@link WrongCodeLimiter} (refused → 429, no lookup), then the code is looked up; a code that names a
+ * record gives its try back, a wrong one keeps it counted. Every place that accepts a code goes
+ * through here, so no path lets guesses past the limit, parallel ones included.
  */
 @ApplicationScoped
 public class UserCodes {
@@ -25,22 +26,24 @@ public class UserCodes {
     /**
      * @param typed what the person typed (any case, spaces, dashes)
      * @param session the browser session (its CSRF cookie value)
-     * @param ip the client's IP address
+     * @param address the client's address (see {@code ClientAddresses})
      */
-    public Uni<CodeLookup> enter(String typed, String session, String ip) {
+    public Uni<CodeLookup> enter(String typed, String session, String address) {
         if (typed == null || typed.isBlank()) {
             return Uni.createFrom().item(CodeLookup.without(CodeLookup.Outcome.EMPTY));
         }
-        return limiter.isBlocked(session, ip).chain(blocked -> blocked
-                ? Uni.createFrom().item(tooMany())
-                : requests.lookup(typed).chain(lookup -> lookup.outcome() == CodeLookup.Outcome.UNKNOWN
-                        ? countWrong(lookup, session, ip)
-                        : Uni.createFrom().item(lookup)));
+        return limiter.reserve(session, address).chain(allowed -> allowed
+                ? requests.lookup(typed).call(lookup -> settle(lookup, session, address))
+                : Uni.createFrom().item(tooMany()));
     }
 
-    private Uni<CodeLookup> countWrong(CodeLookup lookup, String session, String ip) {
-        metrics.counter("portal_wrong_codes_total").increment();
-        return limiter.recordWrongCode(session, ip).map(over -> over ? tooMany() : lookup);
+    /** A wrong code keeps its try; one that names a record (pending, expired or used) gives it back. */
+    private Uni<Void> settle(CodeLookup lookup, String session, String address) {
+        if (lookup.outcome() == CodeLookup.Outcome.UNKNOWN) {
+            metrics.counter("portal_wrong_codes_total").increment();
+            return Uni.createFrom().voidItem();
+        }
+        return limiter.refund(session, address);
     }
 
     private CodeLookup tooMany() {

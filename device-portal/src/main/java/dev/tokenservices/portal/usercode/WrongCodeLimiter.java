@@ -8,14 +8,18 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 /**
- * Limits guessing of user codes (RFC 8628 §5.1): wrong codes are counted per browser session and per
- * client IP in Redis ({@code ts:portal:wrong:*}, fixed windows that start with the first wrong code).
- * Above either limit every code — right or wrong — answers 429 until the window ends, so a guess
- * beyond the limit learns nothing. A person with a few typos stays well under the limits.
+ * Limits guessing of user codes (RFC 8628 §5.1). Every attempt first reserves one try, per browser
+ * session and per client address, in Redis counters ({@code ts:portal:wrong:*}, fixed windows that
+ * start with the first try); only a reservation within both limits may look the code up. As the
+ * reservation is one atomic INCR, parallel attempts each get their own number: of any burst, only
+ * the first tries within the limit are looked up, and the rest answer 429 without a lookup, so a
+ * guess beyond the limit learns nothing, whatever the code. A try whose code names a record is
+ * {@linkplain #refund refunded}: only wrong codes use up the allowance, and a person with a few typos
+ * stays under it.
  *
- * <p>Keys hold hashes of the session and the IP, never the values themselves. A session's and an IP's
- * counters are unrelated keys, in different Redis Cluster slots: only the read takes both, and in
- * Cluster mode the client splits that MGET by slot.
+ * <p>A session's and an address's counters are different keys in different Redis Cluster slots, so
+ * they are two steps, the session first: a session over its limit does not use up its address's
+ * allowance. Keys hold hashes of the session and the address, never the values themselves.
  */
 @ApplicationScoped
 public class WrongCodeLimiter {
@@ -24,11 +28,17 @@ public class WrongCodeLimiter {
     static final String SESSION_PREFIX = "ts:portal:wrong:session:";
     static final String IP_PREFIX = "ts:portal:wrong:ip:";
 
-    /** INCR that gives a new counter its TTL in the same step: a counter never lives without one. */
-    private static final String COUNT_SCRIPT = """
+    /** INCR that gives the counter its window as TTL whenever it has none: a counter never lives forever. */
+    private static final String RESERVE_SCRIPT = """
             local n = redis.call('INCR', KEYS[1])
-            if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+            if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
             return n
+            """;
+
+    /** DECR only of a live counter: a refund after the window ended must not leave a counter without TTL. */
+    private static final String REFUND_SCRIPT = """
+            if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+            return redis.call('DECR', KEYS[1])
             """;
 
     private final ReactiveRedisDataSource redis;
@@ -39,46 +49,40 @@ public class WrongCodeLimiter {
         this.config = config;
     }
 
-    /** True when this session or IP went over its limit in the current window (and was told so). */
-    public Uni<Boolean> isBlocked(String session, String ip) {
-        return guard(redis.value(String.class).mget(sessionKey(session), ipKey(ip)))
-                .map(counts -> count(counts.get(sessionKey(session))) > config.rateLimit().perSession()
-                        || count(counts.get(ipKey(ip))) > config.rateLimit().perIp());
+    /**
+     * Reserves one try for this session and address; false when either is over its limit (the answer
+     * is then 429 and the code is not looked up).
+     */
+    public Uni<Boolean> reserve(String session, String address) {
+        return count(RESERVE_SCRIPT, sessionKey(session))
+                .chain(inSession -> inSession > config.rateLimit().perSession()
+                        ? Uni.createFrom().item(false)
+                        : count(RESERVE_SCRIPT, ipKey(address)).map(fromAddress -> fromAddress <= config.rateLimit().perIp()));
     }
 
-    /** Counts one wrong code; true when it went over a limit (the answer is then 429). */
-    public Uni<Boolean> recordWrongCode(String session, String ip) {
-        String window = Long.toString(config.rateLimit().window().toMillis());
-        Uni<Long> perSession = guard(redis.execute("EVAL", COUNT_SCRIPT, "1", sessionKey(session), window)).map(r -> r.toLong());
-        Uni<Long> perIp = guard(redis.execute("EVAL", COUNT_SCRIPT, "1", ipKey(ip), window)).map(r -> r.toLong());
-        return Uni.combine().all().unis(perSession, perIp).asTuple()
-                .map(counts -> counts.getItem1() > config.rateLimit().perSession() || counts.getItem2() > config.rateLimit().perIp());
+    /** Gives back a reserved try whose code turned out to name a record. */
+    public Uni<Void> refund(String session, String address) {
+        return Uni.combine().all().unis(count(REFUND_SCRIPT, sessionKey(session)), count(REFUND_SCRIPT, ipKey(address)))
+                .discardItems();
     }
 
-    static String sessionKey(String session) {
+    /** The counter of a browser session (its CSRF cookie value), as stored: only its hash. */
+    public static String sessionKey(String session) {
         return SESSION_PREFIX + DeviceCodes.sha256Hex(session);
     }
 
-    static String ipKey(String ip) {
-        return IP_PREFIX + DeviceCodes.sha256Hex(ip);
+    /** The counter of a client address, as stored: only its hash. */
+    public static String ipKey(String address) {
+        return IP_PREFIX + DeviceCodes.sha256Hex(address);
     }
 
-    private static long count(String value) {
-        if (value == null) {
-            return 0;
-        }
-        try {
-            return Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            return 0;
-        }
-    }
-
-    private <T> Uni<T> guard(Uni<T> operation) {
-        return operation.ifNoItem().after(config.dependencyTimeout()).fail()
+    /** Runs a counter script on one key (ARGV[1]: the window in ms); the counter's value after it. */
+    private Uni<Long> count(String script, String key) {
+        return redis.execute("EVAL", script, "1", key, Long.toString(config.rateLimit().window().toMillis())).ifNoItem().after(config.dependencyTimeout()).fail()
                 .onFailure().transform(e -> {
                     LOG.warnf("Redis unavailable: %s", e.toString());
                     return new PortalUnavailableException(e);
-                });
+                })
+                .map(r -> r.toLong());
     }
 }

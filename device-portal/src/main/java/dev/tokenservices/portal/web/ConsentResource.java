@@ -17,7 +17,6 @@ import io.vertx.core.http.HttpServerRequest;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.CookieParam;
-import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -51,16 +50,18 @@ public class ConsentResource {
     private final DeviceRequests requests;
     private final DeviceClients clients;
     private final ScopeWords scopeWords;
+    private final ClientAddresses addresses;
     private final PortalConfig config;
     private final MeterRegistry metrics;
 
     public ConsentResource(Csrf csrf, UserCodes userCodes, DeviceRequests requests, DeviceClients clients,
-            ScopeWords scopeWords, PortalConfig config, MeterRegistry metrics) {
+            ScopeWords scopeWords, ClientAddresses addresses, PortalConfig config, MeterRegistry metrics) {
         this.csrf = csrf;
         this.userCodes = userCodes;
         this.requests = requests;
         this.clients = clients;
         this.scopeWords = scopeWords;
+        this.addresses = addresses;
         this.config = config;
         this.metrics = metrics;
     }
@@ -70,22 +71,26 @@ public class ConsentResource {
     public Uni<Response> show(@QueryParam("user_code") String userCode, @CookieParam(Csrf.COOKIE) String cookie,
             @Context HttpServerRequest request) {
         Browser browser = csrf.browser(cookie);
-        String userName = ApproverIdentity.displayName(idToken);
-        return userCodes.enter(userCode, browser.session(), ClientAddress.of(request))
+        SignedIn user = new SignedIn(ApproverIdentity.displayName(idToken), ApproverIdentity.email(idToken).orElse(null));
+        return userCodes.enter(userCode, browser.session(), addresses.of(request))
                 .map(lookup -> lookup.isPending()
-                        ? consentPage(lookup.request().orElseThrow(), userName, browser)
+                        ? consentPage(lookup.request().orElseThrow(), user, browser)
                         : DeviceResource.codeRefused(lookup, userCode, browser, config));
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Produces(Html.MEDIA_TYPE)
-    public Uni<Response> decide(@QueryParam("user_code") String userCode, @FormParam("decision") String decision,
-            @FormParam(Csrf.FIELD) String token, @CookieParam(Csrf.COOKIE) String cookie,
+    public Uni<Response> decide(@QueryParam("user_code") String userCode, byte[] body, @CookieParam(Csrf.COOKIE) String cookie,
             @Context HttpServerRequest request) {
-        if (!csrf.verify(cookie, token)) {
+        FormBody form = FormBody.parse(body).orElse(null);
+        if (form == null) {
+            return Uni.createFrom().item(Html.unreadableForm());
+        }
+        if (!csrf.verify(cookie, form.get(Csrf.FIELD))) {
             return Uni.createFrom().item(Html.forbiddenForm());
         }
+        String decision = form.get("decision");
         if (!"approve".equals(decision) && !"deny".equals(decision)) {
             return Uni.createFrom().item(Html.problem(400, "Choose Allow or Deny",
                     "The form did not say whether to allow or deny the device. Go back and choose one."));
@@ -98,15 +103,24 @@ public class ConsentResource {
         }
         boolean approve = "approve".equals(decision);
         Browser browser = csrf.browser(cookie);
-        return userCodes.enter(userCode, browser.session(), ClientAddress.of(request))
+        return userCodes.enter(userCode, browser.session(), addresses.of(request))
                 .chain(lookup -> lookup.isPending()
                         ? record(lookup.request().orElseThrow(), approve, approval.get())
                         : Uni.createFrom().item(DeviceResource.codeRefused(lookup, userCode, browser, config)));
     }
 
-    private Response consentPage(DeviceRequest device, String userName, Browser browser) {
+    private Response consentPage(DeviceRequest device, SignedIn user, Browser browser) {
         return Html.page(200, Pages.consent(clients.displayName(device.clientId()), scopeWords.describe(device.scopes()),
-                device.userCode(), userName, browser.token()), browser);
+                device.userCode(), user, browser.token()), browser);
+    }
+
+    /**
+     * Who is signed in, as the consent page shows it (with "Not you? Sign out"): a shared or stolen
+     * browser session must not approve a device as someone the person at the screen is not.
+     *
+     * @param email null when the login did not give one
+     */
+    public record SignedIn(String name, String email) {
     }
 
     private Uni<Response> record(DeviceRequest device, boolean approve, Approval approval) {

@@ -9,7 +9,6 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.CookieParam;
-import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -31,11 +30,13 @@ public class DeviceResource {
 
     private final Csrf csrf;
     private final UserCodes userCodes;
+    private final ClientAddresses addresses;
     private final PortalConfig config;
 
-    public DeviceResource(Csrf csrf, UserCodes userCodes, PortalConfig config) {
+    public DeviceResource(Csrf csrf, UserCodes userCodes, ClientAddresses addresses, PortalConfig config) {
         this.csrf = csrf;
         this.userCodes = userCodes;
+        this.addresses = addresses;
         this.config = config;
     }
 
@@ -49,13 +50,17 @@ public class DeviceResource {
     @POST
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Produces(Html.MEDIA_TYPE)
-    public Uni<Response> submit(@FormParam("user_code") String typed, @FormParam(Csrf.FIELD) String token,
-            @CookieParam(Csrf.COOKIE) String cookie, @Context HttpServerRequest request) {
-        if (!csrf.verify(cookie, token)) {
+    public Uni<Response> submit(byte[] body, @CookieParam(Csrf.COOKIE) String cookie, @Context HttpServerRequest request) {
+        FormBody form = FormBody.parse(body).orElse(null);
+        if (form == null) {
+            return Uni.createFrom().item(Html.unreadableForm());
+        }
+        if (!csrf.verify(cookie, form.get(Csrf.FIELD))) {
             return Uni.createFrom().item(Html.forbiddenForm());
         }
+        String typed = form.get("user_code");
         Browser browser = csrf.browser(cookie);
-        return userCodes.enter(typed, browser.session(), ClientAddress.of(request))
+        return userCodes.enter(typed, browser.session(), addresses.of(request))
                 .map(lookup -> lookup.isPending()
                         ? Response.seeOther(consentUri(lookup.request().orElseThrow().userCode())).build()
                         : codeRefused(lookup, typed, browser, config));
@@ -90,12 +95,17 @@ public class DeviceResource {
         return URI.create("/device/consent?user_code=" + userCode);
     }
 
-    /** What to put back in the field: the typed text (Qute escapes it), cut to a sane length. */
+    /**
+     * What to put back in the field: the typed text (Qute escapes it) without control characters, cut
+     * to a sane length.
+     */
     private static String prefill(String typed) {
         if (typed == null) {
             return "";
         }
-        String trimmed = typed.strip();
-        return DeviceCodes.normalize(trimmed).orElse(trimmed.length() > MAX_PREFILL ? trimmed.substring(0, MAX_PREFILL) : trimmed);
+        String printable = typed.codePoints().filter(c -> !Character.isISOControl(c))
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString().strip();
+        return DeviceCodes.normalize(printable)
+                .orElse(printable.length() > MAX_PREFILL ? printable.substring(0, MAX_PREFILL) : printable);
     }
 }

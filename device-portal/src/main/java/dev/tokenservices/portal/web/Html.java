@@ -36,6 +36,12 @@ final class Html {
                 "The form was not sent from this site, or it is too old. Go back to the start, enter the code again and retry.");
     }
 
+    /** A form post that is not form encoding (broken percent-encoding, not UTF-8): no browser sends one. */
+    static Response unreadableForm() {
+        return problem(400, "Request not accepted",
+                "The form could not be read. Go back to the start and enter the code again.");
+    }
+
     /** RFC 6585 §4, with the page saying when to come back. */
     static Response tooManyCodes(Duration window) {
         long minutes = Math.max(1, (window.toSeconds() + 59) / 60);

@@ -11,9 +11,9 @@ public class Pages {
     /** Enter the code (RFC 8628 §3.3); {@code message} says what was wrong with the last one. */
     public static native TemplateInstance device(String userCode, String csrf, String message);
 
-    /** Approve or deny one device request. */
+    /** Approve or deny one device request, saying who is signed in (with a way to sign out). */
     public static native TemplateInstance consent(String clientName, List<ScopeWords.Line> scopes, String userCode,
-            String userName, String csrf);
+            ConsentResource.SignedIn user, String csrf);
 
     /** After the decision. */
     public static native TemplateInstance done(boolean approved, String clientName);

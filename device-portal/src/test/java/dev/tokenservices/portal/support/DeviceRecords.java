@@ -71,13 +71,6 @@ public final class DeviceRecords {
         redis.hash(String.class).hset(device.recordKey(), DeviceCodes.STATUS, status);
     }
 
-    /** Forgets every wrong-code counter, so that each test starts under the limits. */
-    public void resetRateLimits() {
-        for (String key : redis.key().keys("ts:portal:*")) {
-            redis.key().del(key);
-        }
-    }
-
     public static String randomUserCode() {
         StringBuilder sb = new StringBuilder(9);
         for (int i = 0; i < 8; i++) {

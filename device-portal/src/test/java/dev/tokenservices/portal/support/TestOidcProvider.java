@@ -28,7 +28,9 @@ import org.jose4j.lang.JoseException;
  * test-only parameter {@code test_user} (default {@code ann}) and redirects back at once.
  *
  * <p>It checks what a real provider checks of the portal: client id and secret (Basic), the
- * registered redirect URI's path, PKCE S256, one-time codes; and it echoes the nonce.
+ * registered redirect URI's path, PKCE S256, one-time codes; and it echoes the nonce. Its
+ * {@code /logout} (RP-initiated logout) remembers the last request and redirects to the
+ * {@code post_logout_redirect_uri} with the {@code state}.
  */
 public class TestOidcProvider implements QuarkusTestResourceLifecycleManager {
 
@@ -41,6 +43,10 @@ public class TestOidcProvider implements QuarkusTestResourceLifecycleManager {
     private String issuer;
     private RsaJsonWebKey key;
     private final Map<String, Grant> codes = new ConcurrentHashMap<>();
+    /** The query of the last /logout request (RP-initiated logout), for the tests to look at. */
+    public static volatile Map<String, String> lastLogout = Map.of();
+    /** Every id_token handed out, for the tests to compare an id_token_hint with. */
+    public static final java.util.Set<String> ISSUED_ID_TOKENS = ConcurrentHashMap.newKeySet();
 
     private record Grant(String user, String nonce, String redirectUri, String codeChallenge) {
     }
@@ -60,6 +66,7 @@ public class TestOidcProvider implements QuarkusTestResourceLifecycleManager {
         server.createContext("/jwks", ex -> send(ex, 200, "application/json", "{\"keys\":[" + key.toJson() + "]}"));
         server.createContext("/authorize", this::authorize);
         server.createContext("/token", this::token);
+        server.createContext("/logout", this::logout);
         server.start();
         return Map.of("quarkus.oidc.auth-server-url", issuer);
     }
@@ -74,7 +81,7 @@ public class TestOidcProvider implements QuarkusTestResourceLifecycleManager {
     private void discovery(HttpExchange ex) throws IOException {
         send(ex, 200, "application/json", """
                 {"issuer":"%1$s","authorization_endpoint":"%1$s/authorize","token_endpoint":"%1$s/token",
-                 "jwks_uri":"%1$s/jwks","response_types_supported":["code"],"subject_types_supported":["public"],
+                 "jwks_uri":"%1$s/jwks","end_session_endpoint":"%1$s/logout","response_types_supported":["code"],"subject_types_supported":["public"],
                  "id_token_signing_alg_values_supported":["RS256"],"code_challenge_methods_supported":["S256"],
                  "token_endpoint_auth_methods_supported":["client_secret_basic"]}""".formatted(issuer));
     }
@@ -92,6 +99,19 @@ public class TestOidcProvider implements QuarkusTestResourceLifecycleManager {
         codes.put(code, new Grant(q.getOrDefault("test_user", "ann"), q.get("nonce"), redirectUri, q.get("code_challenge")));
         String location = redirectUri + "?code=" + code + "&state=" + URLEncoder.encode(q.get("state"), StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Location", location);
+        send(ex, 302, "text/plain", "");
+    }
+
+    private void logout(HttpExchange ex) throws IOException {
+        Map<String, String> q = parse(ex.getRequestURI().getRawQuery());
+        lastLogout = Map.copyOf(q);
+        String back = q.get("post_logout_redirect_uri");
+        if (back == null) {
+            send(ex, 200, "text/plain", "signed out");
+            return;
+        }
+        ex.getResponseHeaders().set("Location", back + (q.containsKey("state")
+                ? "?state=" + URLEncoder.encode(q.get("state"), StandardCharsets.UTF_8) : ""));
         send(ex, 302, "text/plain", "");
     }
 
@@ -144,7 +164,9 @@ public class TestOidcProvider implements QuarkusTestResourceLifecycleManager {
         jws.setKey(key.getPrivateKey());
         jws.setKeyIdHeaderValue(key.getKeyId());
         jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.RSA_USING_SHA256);
-        return jws.getCompactSerialization();
+        String token = jws.getCompactSerialization();
+        ISSUED_ID_TOKENS.add(token);
+        return token;
     }
 
     private static String s256(String verifier) {

@@ -19,7 +19,6 @@ import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -49,13 +48,6 @@ class DeviceFlowOnRedisClusterTest {
     @BeforeEach
     void setUp() {
         records = new DeviceRecords(redis);
-        forgetIpCounter();
-    }
-
-    @AfterEach
-    void forgetIpCounter() {
-        // the IP's counter is shared by the tests here (each uses new browser sessions): deleted by name
-        redis.key().del(WrongCodeLimiter.ipKey("127.0.0.1"));
     }
 
     private int slot(String key) {
@@ -88,10 +80,13 @@ class DeviceFlowOnRedisClusterTest {
         Map<String, String> record = records.read(device);
         assertEquals(DeviceCodes.APPROVED, record.get(DeviceCodes.STATUS));
         assertEquals("ann-001", record.get(DeviceCodes.SUBJECT));
-        // the token service's poll, by device code alone: exactly one poll receives the approval
+        // the token service's poll, by device code alone: exactly one poll receives the approval, with its MAC
         String now = Long.toString(System.currentTimeMillis());
-        assertEquals("approved", redis.execute("EVAL", DeviceCodes.POLL_SCRIPT, "1", DeviceCodes.recordKey(device.deviceCode()).orElseThrow(),
-                "tv-app", now).toString());
+        io.vertx.mutiny.redis.client.Response approved = redis.execute("EVAL", DeviceCodes.POLL_SCRIPT, "1",
+                DeviceCodes.recordKey(device.deviceCode()).orElseThrow(), "tv-app", now);
+        assertEquals("approved", approved.get(0).toString());
+        assertEquals("ann-001", approved.get(2).toString());
+        assertEquals(record.get(DeviceCodes.DECISION_MAC), approved.get(6).toString());
         redis.hash(String.class).hset(device.recordKey(), DeviceCodes.LAST_POLL, "0");
         assertEquals("consumed", redis.execute("EVAL", DeviceCodes.POLL_SCRIPT, "1", DeviceCodes.recordKey(device.deviceCode()).orElseThrow(),
                 "tv-app", now).toString());
@@ -112,9 +107,9 @@ class DeviceFlowOnRedisClusterTest {
         PortalBrowser browser = new PortalBrowser();
         String token = PortalBrowser.csrfOf(browser.get("/device"));
         String sessionKey = WrongCodeLimiter.sessionKey(browser.cookies().get("portal_csrf"));
-        String ipKey = WrongCodeLimiter.ipKey("127.0.0.1");
+        String ipKey = WrongCodeLimiter.ipKey(browser.address());
         for (int i = 0; i < 5 && slot(sessionKey) == slot(ipKey); i++) {
-            browser = new PortalBrowser();   // one slot by chance (1 in 16384): take another session
+            browser = browser.newSessionSameAddress();   // one slot by chance (1 in 16384): take another session
             token = PortalBrowser.csrfOf(browser.get("/device"));
             sessionKey = WrongCodeLimiter.sessionKey(browser.cookies().get("portal_csrf"));
         }
@@ -129,6 +124,5 @@ class DeviceFlowOnRedisClusterTest {
         }
         browser.enterCode(DeviceRecords.randomUserCode()).then().statusCode(429).body(containsString("Too many wrong codes"));
         browser.enterCode(records.pending("tv-app", "media.play").userCode()).then().statusCode(429);
-        redis.key().del(sessionKey);
     }
 }

@@ -13,7 +13,10 @@ import dev.tokenservices.portal.support.DeviceRecords;
 import dev.tokenservices.portal.support.DeviceRecords.Device;
 import dev.tokenservices.portal.support.PortalBrowser;
 import dev.tokenservices.portal.support.TestOidcProvider;
+import dev.tokenservices.portal.usercode.WrongCodeLimiter;
+import dev.tokenservices.shared.crypto.RecordSeal;
 import dev.tokenservices.shared.device.DeviceCodes;
+import dev.tokenservices.shared.jose.KeyEncryption;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -26,8 +29,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -56,12 +59,6 @@ class ConsentFlowTest {
     @BeforeEach
     void setUp() {
         records = new DeviceRecords(redis);
-        records.resetRateLimits();
-    }
-
-    @AfterEach
-    void leaveNoCounters() {
-        records.resetRateLimits();
     }
 
     private static Response decide(PortalBrowser browser, Device device, Response consentPage, String decision) {
@@ -103,7 +100,10 @@ class ConsentFlowTest {
                 .body(containsString("<p id=\"user-code\" class=\"code\">" + device.userCode() + "</p>"))
                 .body(containsString("<li>Play media</li>"))
                 .body(containsString("<li>Read your profile</li>"))
-                .body(containsString("Ann Example"))
+                .body(containsString("Signed in as <strong id=\"user-name\">Ann Example</strong>"))
+                .body(containsString("<span id=\"user-email\">ann@example.com</span>"))
+                .body(containsString("<form id=\"sign-out\" method=\"post\" action=\"/device/sign-out\">"))
+                .body(containsString("Not you? Sign out"))
                 .body(containsString("name=\"decision\" value=\"approve\""))
                 .body(containsString("name=\"decision\" value=\"deny\""))
                 .body(containsString("action=\"/device/consent?user_code=" + device.userCode() + "\""));
@@ -227,7 +227,8 @@ class ConsentFlowTest {
         PortalBrowser browser = new PortalBrowser();
         browser.consentPage(DeviceRecords.randomUserCode(), "ann").then().statusCode(200)
                 .body(containsString("That code is not valid"));
-        assertEquals(2, redis.key().keys("ts:portal:*").size());
+        assertEquals("1", redis.value(String.class).get(WrongCodeLimiter.sessionKey(browser.cookies().get("portal_csrf"))));
+        assertEquals("1", redis.value(String.class).get(WrongCodeLimiter.ipKey(browser.address())));
     }
 
     @Test
@@ -251,5 +252,71 @@ class ConsentFlowTest {
         page.then().statusCode(200).body(containsString("Living-room TV"));
         decide(browser, device, page, "approve").then().statusCode(200).body(containsString("Device connected"));
         assertEquals(DeviceCodes.APPROVED, records.read(device).get(DeviceCodes.STATUS));
+    }
+
+    // ---- the decision's MAC (finding 6): what the token service checks before it issues anything
+
+    @Test
+    void anApprovalCarriesAMacOverTheDecisionThatVerifies() {
+        Device device = records.pending("tv-app", "media.play profile.read");
+        PortalBrowser browser = new PortalBrowser();
+        decide(browser, device, browser.consentPage(device.userCode(), "ann"), "approve").then().statusCode(200);
+        Map<String, String> record = records.read(device);
+        String mac = record.get(DeviceCodes.DECISION_MAC);
+        assertTrue(mac != null && mac.matches("[A-Za-z0-9_-]{43}"), "an HMAC-SHA256, base64url: " + mac);
+        // the key both services derive from the master key (unset in tests: the built-in development key)
+        RecordSeal seal = KeyEncryption.forService(Optional.empty(), true).recordSeal(DeviceCodes.DECISION_MAC_PURPOSE);
+        String input = DeviceCodes.decisionMacInput(device.recordKey(), "tv-app", "media.play profile.read", DeviceCodes.APPROVED,
+                record.get(DeviceCodes.SUBJECT), record.get(DeviceCodes.IDP), record.get(DeviceCodes.CLAIMS), record.get(DeviceCodes.DECIDED_AT));
+        assertTrue(seal.verify(input, mac), "the token service's check passes for the genuine approval");
+        assertFalse(seal.verify(input.replace("ann-001", "mallory"), mac), "and fails for any other subject");
+        assertFalse(seal.verify(DeviceCodes.decisionMacInput(device.recordKey() + "0", "tv-app", "media.play profile.read",
+                DeviceCodes.APPROVED, record.get(DeviceCodes.SUBJECT), record.get(DeviceCodes.IDP), record.get(DeviceCodes.CLAIMS),
+                record.get(DeviceCodes.DECIDED_AT)), mac), "or another record");
+        assertFalse(record.containsValue(device.deviceCode()), "the device code is not stored");
+        for (String value : record.values()) {
+            assertFalse(TestOidcProvider.ISSUED_ID_TOKENS.stream().anyMatch(value::contains), "no id_token on the record");
+        }
+    }
+
+    // ---- who is signed in, and signing out (issue 11)
+
+    @Test
+    void signingOutEndsThePortalSessionAndTheProvidersAndTheNextCodeAsksForALoginAgain() {
+        Device device = records.pending("tv-app", "media.play");
+        PortalBrowser browser = new PortalBrowser();
+        Response page = browser.consentPage(device.userCode(), "ann");
+        page.then().statusCode(200).body(containsString("ann@example.com"));
+        assertTrue(browser.cookies().containsKey("q_session_Default_portal"));
+
+        Response signOut = browser.post("/device/sign-out", Map.of("csrf", PortalBrowser.csrfOf(page)));
+        assertEquals(303, signOut.statusCode(), signOut.asString());
+        String location = signOut.getHeader("Location");
+        assertTrue(location.startsWith(provider + "/logout?"), location);
+        assertFalse(browser.cookies().containsKey("q_session_Default_portal"), "the portal's session cookie is gone: " + browser.cookies());
+
+        Response atProvider = browser.get(location);
+        assertEquals(302, atProvider.statusCode());
+        Map<String, String> logout = TestOidcProvider.lastLogout;
+        assertTrue(TestOidcProvider.ISSUED_ID_TOKENS.contains(logout.get("id_token_hint")), "the login's id_token as the hint");
+        assertEquals("device-portal", logout.get("client_id"));
+        assertEquals("http://localhost:8083/device", logout.get("post_logout_redirect_uri"), "the registered post-logout URI");
+        assertTrue(logout.get("state") != null && logout.get("state").length() >= 16, "a state");
+
+        Response again = browser.get("/device/consent?user_code=" + device.userCode());
+        assertEquals(302, again.statusCode(), "signed out: the consent page asks for a login again");
+        assertTrue(again.getHeader("Location").startsWith(provider + "/authorize?"), again.getHeader("Location"));
+        assertEquals(DeviceCodes.PENDING, records.read(device).get(DeviceCodes.STATUS), "signing out decides nothing");
+    }
+
+    @Test
+    void signingOutNeedsTheFormsCsrfToken() {
+        Device device = records.pending("tv-app", "media.play");
+        PortalBrowser browser = new PortalBrowser();
+        browser.consentPage(device.userCode(), "ann").then().statusCode(200);
+        browser.post("/device/sign-out", Map.of("csrf", "forged")).then().statusCode(403).body(containsString("This form has expired"));
+        browser.post("/device/sign-out", Map.of()).then().statusCode(403);
+        assertTrue(browser.cookies().containsKey("q_session_Default_portal"), "still signed in");
+        browser.get("/device/consent?user_code=" + device.userCode()).then().statusCode(200);
     }
 }

@@ -11,17 +11,12 @@ import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
-import dev.tokenservices.portal.support.DeviceRecords;
 import dev.tokenservices.portal.support.PortalBrowser;
-import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
-import jakarta.inject.Inject;
 import java.net.URL;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,15 +30,6 @@ class DeviceFormTest {
     URL ready;
 
     static final String CSP = "default-src 'self'; frame-ancestors 'none'; form-action 'self' http://127.0.0.1:9; base-uri 'none'";
-
-    @Inject
-    RedisDataSource redis;
-
-    @BeforeEach
-    @AfterEach
-    void underTheLimits() {
-        new DeviceRecords(redis).resetRateLimits();
-    }
 
     @Test
     void formHasTheCodeFieldAndACsrfTokenBoundToAnHttpOnlyLaxCookie() {

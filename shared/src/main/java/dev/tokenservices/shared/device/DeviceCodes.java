@@ -27,6 +27,14 @@ import java.util.regex.Pattern;
  * shared tag both keys live in one Redis Cluster slot, so one script creates them together.
  *
  * <p>States: {@code pending} → {@code approved} | {@code denied} → {@code consumed} (RFC 8628 §3.5).
+ *
+ * <p>An approval grants tokens, so a write to Redis alone must not make one: the portal MACs its
+ * decision ({@link #DECISION_MAC}, HMAC-SHA256 under a key derived from the master key
+ * {@code TS_KEY_ENCRYPTION_KEY} for the purpose {@value #DECISION_MAC_PURPOSE}) over
+ * {@link #decisionMacInput what it decided}, and the token service issues nothing for an approval whose
+ * MAC does not verify. The record holds nothing bearer: the device code only as its hash (in the key),
+ * the user code (short-lived, useless without a login and the user's consent), the approver's identity
+ * claims, never a token.
  */
 public final class DeviceCodes {
 
@@ -62,6 +70,13 @@ public final class DeviceCodes {
     public static final String IDP = "idp";
     public static final String CLAIMS = "claims";
     public static final String DECIDED_AT = "decided_at";
+    /**
+     * The portal's HMAC of its decision, base64url: {@code HMAC(key, decisionMacInput(…))}. Without it
+     * (or with one made for another record or other values) an approval is not honoured.
+     */
+    public static final String DECISION_MAC = "decision_mac";
+    /** The purpose the decision MAC's key is derived for from the master key (both services derive the same). */
+    public static final String DECISION_MAC_PURPOSE = "device-decision";
 
     /**
      * Token service → a new pending record, unless its user code is taken. KEYS[1] user-code index,
@@ -77,11 +92,12 @@ public final class DeviceCodes {
 
     /**
      * Portal → approved or denied, only from pending. KEYS[1] record; ARGV: new status, subject, idp,
-     * claims JSON, decided_at. Returns 1 when the decision was recorded, 0 otherwise.
+     * claims JSON, decided_at, decision MAC. Returns 1 when the decision was recorded, 0 otherwise.
      */
     public static final String DECIDE_SCRIPT = """
             if redis.call('HGET', KEYS[1], 'status') ~= 'pending' then return 0 end
-            redis.call('HSET', KEYS[1], 'status', ARGV[1], 'subject', ARGV[2], 'idp', ARGV[3], 'claims', ARGV[4], 'decided_at', ARGV[5])
+            redis.call('HSET', KEYS[1], 'status', ARGV[1], 'subject', ARGV[2], 'idp', ARGV[3], 'claims', ARGV[4], 'decided_at', ARGV[5],
+              'decision_mac', ARGV[6])
             return 1
             """;
 
@@ -89,7 +105,10 @@ public final class DeviceCodes {
      * Token service poll, RFC 8628 §3.5 in this order: unknown or another client's → "unknown";
      * faster than the interval → "slow_down" (interval + 5 s); expired → "expired"; then the status,
      * where "approved" is turned into "consumed" in the same step, so exactly one poll wins.
-     * KEYS[1] record; ARGV: client_id, now (epoch ms).
+     * KEYS[1] record; ARGV: client_id, now (epoch ms). Returns the status as a string, except for
+     * "approved": then the list {@code approved, scope, subject, idp, claims, decided_at, decision_mac}
+     * read in the same step as the consumption, so the values whose MAC the token service checks are
+     * the very values of the approval it consumed (a forged approval is consumed, and refused).
      */
     public static final String POLL_SCRIPT = """
             local r = redis.call('HMGET', KEYS[1], 'status', 'client_id', 'interval', 'last_poll', 'expires_at')
@@ -104,8 +123,9 @@ public final class DeviceCodes {
             redis.call('HSET', KEYS[1], 'last_poll', now)
             if now >= tonumber(r[5]) * 1000 then return 'expired' end
             if r[1] == 'approved' then
+              local a = redis.call('HMGET', KEYS[1], 'scope', 'subject', 'idp', 'claims', 'decided_at', 'decision_mac')
               redis.call('HSET', KEYS[1], 'status', 'consumed')
-              return 'approved'
+              return {'approved', a[1] or '', a[2] or '', a[3] or '', a[4] or '', a[5] or '', a[6] or ''}
             end
             return r[1]
             """;
@@ -173,6 +193,21 @@ public final class DeviceCodes {
             return Optional.empty();
         }
         return Optional.of(sb.insert(4, '-').toString());
+    }
+
+    /**
+     * What the decision MAC covers, unambiguously (each value length-prefixed): the record key (so a
+     * MAC copied onto another record fails), the client and scope the user was shown, the decision,
+     * who decided and when. A null value counts as empty.
+     */
+    public static String decisionMacInput(String recordKey, String clientId, String scope, String status, String subject,
+            String idp, String claims, String decidedAt) {
+        StringBuilder input = new StringBuilder("ts-device-decision-v1");
+        for (String value : new String[] {recordKey, clientId, scope, status, subject, idp, claims, decidedAt}) {
+            String v = value == null ? "" : value;
+            input.append('\n').append(v.length()).append(':').append(v);
+        }
+        return input.toString();
     }
 
     public static String sha256Hex(String value) {

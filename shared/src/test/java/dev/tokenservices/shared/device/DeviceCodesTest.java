@@ -90,4 +90,21 @@ class DeviceCodesTest {
         }
         return (crc & 0xffff) % 16384;
     }
+
+    @Test
+    void theDecisionMacInputTellsEveryValueApart() {
+        String one = DeviceCodes.decisionMacInput("ts:device:{abcd}:ff", "tv-app", "media.play", "approved", "ann", "https://idp",
+                "{}", "100");
+        assertEquals(one, DeviceCodes.decisionMacInput("ts:device:{abcd}:ff", "tv-app", "media.play", "approved", "ann",
+                "https://idp", "{}", "100"));
+        // a value's end moved into the next value is another input (lengths are part of it)
+        assertNotEquals(one, DeviceCodes.decisionMacInput("ts:device:{abcd}:ff", "tv-app", "media.play", "approved", "an",
+                "nhttps://idp", "{}", "100"));
+        assertNotEquals(one, DeviceCodes.decisionMacInput("ts:device:{abcd}:fe", "tv-app", "media.play", "approved", "ann",
+                "https://idp", "{}", "100"), "another record");
+        assertNotEquals(one, DeviceCodes.decisionMacInput("ts:device:{abcd}:ff", "tv-app", "media.play", "denied", "ann",
+                "https://idp", "{}", "100"), "another decision");
+        assertEquals(DeviceCodes.decisionMacInput("k", null, "", "s", "", "", "", ""),
+                DeviceCodes.decisionMacInput("k", "", null, "s", null, null, null, null), "null counts as empty");
+    }
 }

@@ -27,7 +27,8 @@ import java.util.Set;
  * unknown code or another client's → {@code invalid_grant}; faster than the interval → {@code slow_down}
  * (and 5 s more for that device); expired → {@code expired_token}; denied → {@code access_denied};
  * pending → {@code authorization_pending}; approved → exactly one poll wins and receives tokens,
- * decided by the scope authorities like any user login.
+ * decided by the scope authorities like any user login. An approval without the portal's valid MAC
+ * is treated as unknown ({@code invalid_grant}): writing to Redis does not approve a device.
  */
 @ApplicationScoped
 public class DeviceCodeGrant implements GrantHandler {
@@ -57,32 +58,32 @@ public class DeviceCodeGrant implements GrantHandler {
         // a code not of the form we hand out cannot name a record (it has no hash tag to look one up by)
         String record = DeviceCodes.recordKey(request.require("device_code")).orElseThrow(() -> OAuthException.invalidGrant(
                 "the device_code is malformed; use the device_code from the device authorization response"));
-        return store.poll(record, client.clientId()).chain(state -> switch (state) {
-            case "approved" -> issue(record, client.entry());
+        return store.poll(record, client.clientId()).chain(poll -> switch (poll.state()) {
+            case "approved" -> issue(record, poll.approval(), client.entry());
             case "slow_down" -> fail(OAuthErrors.SLOW_DOWN, "polling too fast; the interval is now 5 seconds longer");
             case "expired" -> fail(OAuthErrors.EXPIRED_TOKEN, "the device_code has expired; start again");
             case "denied" -> fail(OAuthErrors.ACCESS_DENIED, "the user denied the request");
             case "pending" -> fail(OAuthErrors.AUTHORIZATION_PENDING, "the user has not yet approved the request");
+            // "unknown", "consumed", and "forged" (an approval without the portal's MAC) alike
             default -> fail(OAuthErrors.INVALID_GRANT, "the device_code is unknown, was used, or belongs to another client");
         });
     }
 
-    private Uni<TokenResponse> issue(String record, ClientEntry client) {
-        return store.approval(record)
-                .chain(approval -> {
-                    Subject subject = new Subject(approval.subject(), approval.idp(), IdentityClaims.parse(approval.claimsJson()),
-                            Optional.empty(), Instant.MAX, Optional.empty(), Optional.empty());
-                    return users.decide(client, GrantTypes.DEVICE_CODE, subject, client.scope(), blankToNull(approval.scope()), List.of())
-                            .chain(grant -> {
-                                IssuedToken token = users.issue(client, GrantTypes.DEVICE_CODE, grant, client.accessTokenLifetime(), Map.of());
-                                if (!client.allowsGrant(GrantTypes.REFRESH_TOKEN)) {
-                                    return Uni.createFrom().item(TokenResponse.bearer(token));
-                                }
-                                return refreshTokens.issue(new RefreshTokenStore.Family(null, client.clientId(), subject.subject(),
-                                                subject.issuer(), approval.claimsJson(), token.scope()))
-                                        .map(refresh -> new TokenResponse(token.value(), token.expiresIn(), token.scope(), refresh, null));
-                            });
-                })
+    private Uni<TokenResponse> issue(String record, DeviceCodeStore.Approval approval, ClientEntry client) {
+        return Uni.createFrom().deferred(() -> {
+            Subject subject = new Subject(approval.subject(), approval.idp(), IdentityClaims.parse(approval.claimsJson()),
+                    Optional.empty(), Instant.MAX, Optional.empty(), Optional.empty());
+            return users.decide(client, GrantTypes.DEVICE_CODE, subject, client.scope(), blankToNull(approval.scope()), List.of())
+                    .chain(grant -> {
+                        IssuedToken token = users.issue(client, GrantTypes.DEVICE_CODE, grant, client.accessTokenLifetime(), Map.of());
+                        if (!client.allowsGrant(GrantTypes.REFRESH_TOKEN)) {
+                            return Uni.createFrom().item(TokenResponse.bearer(token));
+                        }
+                        return refreshTokens.issue(new RefreshTokenStore.Family(null, client.clientId(), subject.subject(),
+                                        subject.issuer(), approval.claimsJson(), token.scope()))
+                                .map(refresh -> new TokenResponse(token.value(), token.expiresIn(), token.scope(), refresh, null));
+                    });
+        })
                 // a passing failure (an authority or the database away) must not lose the user's approval
                 .onFailure(e -> e instanceof OAuthException o && o.status() == 503)
                 .call(e -> store.restoreApproved(record).onFailure().recoverWithNull());

@@ -1,11 +1,15 @@
 package dev.tokenservices.token.grant.devicecode;
 
+import dev.tokenservices.shared.crypto.RecordSeal;
 import dev.tokenservices.shared.device.DeviceCodes;
+import dev.tokenservices.shared.jose.KeyEncryption;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.token.config.TokenServiceConfig;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.runtime.LaunchMode;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -18,7 +22,8 @@ import org.jboss.logging.Logger;
 /**
  * Device-code records in Redis, in the format shared with the portal ({@link DeviceCodes}). The device
  * code is stored only as its hash; every key has a TTL; state changes happen in Lua scripts, so a
- * record never moves twice.
+ * record never moves twice. An approval counts only with the portal's MAC over it
+ * ({@link DeviceCodes#DECISION_MAC}): a write to Redis alone cannot approve a device.
  */
 @ApplicationScoped
 public class DeviceCodeStore {
@@ -44,10 +49,21 @@ public class DeviceCodeStore {
     public record Approval(String subject, String idp, String claimsJson, String scope) {
     }
 
+    /**
+     * What a poll found: "unknown", "slow_down", "expired", "pending", "denied", "consumed", "approved"
+     * (then with the approval, whose MAC verified) or "forged" (approved without a valid MAC).
+     */
+    public record Poll(String state, Approval approval) {
+    }
+
+    private final RecordSeal decisions;
+
     public DeviceCodeStore(ReactiveRedisDataSource redis, Clock clock, TokenServiceConfig config) {
         this.redis = redis;
         this.clock = clock;
         this.timeout = config.dependencyTimeout();
+        this.decisions = KeyEncryption.forService(config.keyEncryptionKey(), LaunchMode.current().isDevOrTest())
+                .recordSeal(DeviceCodes.DECISION_MAC_PURPOSE);
     }
 
     public Uni<Issued> create(String clientId, String scope, Duration lifetime, Duration interval) {
@@ -87,18 +103,31 @@ public class DeviceCodeStore {
     }
 
     /**
-     * Runs the shared poll script: "unknown", "slow_down", "expired", "pending", "denied", "consumed" or
-     * "approved". {@code record} is the code's {@link DeviceCodes#recordKey record key}.
+     * Runs the shared poll script. {@code record} is the code's {@link DeviceCodes#recordKey record key}.
+     * An approval is consumed and read in one step, then its MAC checked on exactly what was read: an
+     * approval the portal did not make is "forged" (and consumed, so it is never tried again).
      */
-    public Uni<String> poll(String record, String clientId) {
-        return guard(redis.execute("EVAL", DeviceCodes.POLL_SCRIPT, "1", record, clientId,
-                Long.toString(clock.millis()))).map(Response::toString);
+    public Uni<Poll> poll(String record, String clientId) {
+        return guard(redis.execute("EVAL", DeviceCodes.POLL_SCRIPT, "1", record, clientId, Long.toString(clock.millis())))
+                .map(r -> r.type() == ResponseType.MULTI ? approved(record, clientId, r) : new Poll(r.toString(), null));
     }
 
-    public Uni<Approval> approval(String record) {
-        return guard(redis.execute("HMGET", record, DeviceCodes.SUBJECT, DeviceCodes.IDP,
-                DeviceCodes.CLAIMS, DeviceCodes.SCOPE))
-                .map(r -> new Approval(text(r.get(0)), text(r.get(1)), text(r.get(2)), text(r.get(3))));
+    private Poll approved(String record, String clientId, Response r) {
+        // approved, scope, subject, idp, claims, decided_at, decision_mac (DeviceCodes.POLL_SCRIPT)
+        String scope = text(r.get(1));
+        String subject = text(r.get(2));
+        String idp = text(r.get(3));
+        String claims = text(r.get(4));
+        String decidedAt = text(r.get(5));
+        String mac = text(r.get(6));
+        String signed = DeviceCodes.decisionMacInput(record, clientId, scope, DeviceCodes.APPROVED, subject, idp, claims, decidedAt);
+        if (mac == null || mac.isEmpty() || !decisions.verify(signed, mac)) {
+            // someone wrote to Redis what only the portal may write; say which client, never the code or the values
+            LOG.warnf("device approval refused: its decision MAC does not verify (a record written or altered outside "
+                    + "the portal); client_id=%s", clientId);
+            return new Poll("forged", null);
+        }
+        return new Poll(DeviceCodes.APPROVED, new Approval(subject, idp, claims, scope));
     }
 
     /** Puts a consumed approval back when issuing failed for a passing reason, so the next poll retries. */

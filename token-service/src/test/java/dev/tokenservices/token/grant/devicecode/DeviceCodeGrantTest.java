@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.tokenservices.shared.device.DeviceCodes;
+import dev.tokenservices.token.config.TokenServiceConfig;
 import dev.tokenservices.token.support.Fixtures;
 import dev.tokenservices.token.support.TestWorld;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -38,6 +39,9 @@ class DeviceCodeGrantTest {
     @Inject
     RedisDataSource redis;
 
+    @Inject
+    TokenServiceConfig config;
+
     record Codes(String deviceCode, String userCode) {
     }
 
@@ -60,9 +64,14 @@ class DeviceCodeGrantTest {
         redis.hash(String.class).hset(DeviceCodes.recordKey(codes.deviceCode()).orElseThrow(), DeviceCodes.LAST_POLL, "0");
     }
 
+    /** The portal's decision for Ann, MAC included. */
     private void decide(Codes codes, String decision) {
-        redis.execute("EVAL", DeviceCodes.DECIDE_SCRIPT, "1", DeviceCodes.recordKey(codes.deviceCode()).orElseThrow(), decision,
-                "ann-001", TestWorld.issuer.issuer(), "{\"email\":\"ann@example.com\"}", Long.toString(System.currentTimeMillis() / 1000));
+        assertTrue(new PortalDecisions(redis, config).decide(record(codes), decision, "ann-001", TestWorld.issuer.issuer(),
+                "{\"email\":\"ann@example.com\"}"));
+    }
+
+    private static String record(Codes codes) {
+        return DeviceCodes.recordKey(codes.deviceCode()).orElseThrow();
     }
 
     @Test
@@ -192,6 +201,74 @@ class DeviceCodeGrantTest {
         }
         pool.shutdown();
         assertEquals(1, winners, "exactly one poll receives the tokens");
+    }
+
+    // ---- approvals that the portal did not make (a write to Redis alone)
+
+    /** Polls an approval that was forged in Redis: refused as unknown, no token, and never honoured later. */
+    private void assertRefused(Codes codes) {
+        poll("tv-app", codes.deviceCode()).statusCode(400)
+                .body("error", equalTo("invalid_grant"))
+                .body("error_description", equalTo("the device_code is unknown, was used, or belongs to another client"))
+                .body("access_token", nullValue())
+                .body("refresh_token", nullValue());
+        assertEquals(DeviceCodes.CONSUMED, redis.hash(String.class).hget(record(codes), DeviceCodes.STATUS),
+                "the forged approval is spent: a second poll cannot retry it");
+        waited(codes);
+        poll("tv-app", codes.deviceCode()).statusCode(400).body("error", equalTo("invalid_grant"));
+    }
+
+    @Test
+    void anApprovalWrittenStraightIntoRedisGivesNoToken() {
+        Codes codes = authorize("tv-app", "media.play");
+        redis.hash(String.class).hset(record(codes), Map.of(DeviceCodes.STATUS, DeviceCodes.APPROVED, DeviceCodes.SUBJECT, "mallory",
+                DeviceCodes.IDP, TestWorld.issuer.issuer(), DeviceCodes.CLAIMS, "{}",
+                DeviceCodes.DECIDED_AT, Long.toString(System.currentTimeMillis() / 1000)));
+        assertRefused(codes);
+    }
+
+    @Test
+    void anApprovalWithAnInventedMacGivesNoToken() {
+        Codes codes = authorize("tv-app", "media.play");
+        redis.hash(String.class).hset(record(codes), Map.of(DeviceCodes.STATUS, DeviceCodes.APPROVED, DeviceCodes.SUBJECT, "mallory",
+                DeviceCodes.IDP, TestWorld.issuer.issuer(), DeviceCodes.CLAIMS, "{}", DeviceCodes.DECIDED_AT, "1700000000",
+                DeviceCodes.DECISION_MAC, "q2mGQpD4sKkq0oD8ZQ7dJ5m4tYwC3b3C1H0n5a6xgGk"));
+        assertRefused(codes);
+    }
+
+    @Test
+    void aValidApprovalCopiedOntoAnotherDeviceGivesNoToken() {
+        Codes victims = authorize("tv-app", "media.play");
+        decide(victims, DeviceCodes.APPROVED);
+        Codes attackers = authorize("tv-app", "media.play");
+        Map<String, String> approved = redis.hash(String.class).hgetall(record(victims));
+        for (String field : List.of(DeviceCodes.STATUS, DeviceCodes.SUBJECT, DeviceCodes.IDP, DeviceCodes.CLAIMS, DeviceCodes.DECIDED_AT,
+                DeviceCodes.DECISION_MAC)) {
+            redis.hash(String.class).hset(record(attackers), field, approved.get(field));
+        }
+        assertRefused(attackers);
+        poll("tv-app", victims.deviceCode()).statusCode(200).body("access_token", notNullValue());
+    }
+
+    @Test
+    void aGenuineApprovalAlteredAfterwardsGivesNoToken() {
+        Codes otherUser = authorize("tv-app", "media.play");
+        decide(otherUser, DeviceCodes.APPROVED);
+        redis.hash(String.class).hset(record(otherUser), DeviceCodes.SUBJECT, "mallory");
+        assertRefused(otherUser);
+
+        Codes moreScope = authorize("tv-app", "media.play");
+        decide(moreScope, DeviceCodes.APPROVED);
+        redis.hash(String.class).hset(record(moreScope), DeviceCodes.SCOPE, "media.play mod.read");
+        assertRefused(moreScope);
+    }
+
+    @Test
+    void aDenialTurnedIntoAnApprovalGivesNoToken() {
+        Codes codes = authorize("tv-app", "media.play");
+        decide(codes, DeviceCodes.DENIED);
+        redis.hash(String.class).hset(record(codes), DeviceCodes.STATUS, DeviceCodes.APPROVED);
+        assertRefused(codes);
     }
 
     // ---- refresh tokens

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tokenservices.shared.device.DeviceCodes;
 import dev.tokenservices.testsupport.LocalRedisCluster;
+import dev.tokenservices.token.config.TokenServiceConfig;
 import dev.tokenservices.token.support.TestWorld;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -36,6 +37,9 @@ class DeviceFlowOnRedisClusterTest {
     /** The client the service's own Redis client is: in cluster mode, pointed at the cluster. */
     @Inject
     RedisDataSource redis;
+
+    @Inject
+    TokenServiceConfig config;
 
     record Codes(String deviceCode, String userCode) {
     }
@@ -102,8 +106,8 @@ class DeviceFlowOnRedisClusterTest {
         assertEquals(DeviceCodes.PENDING, fields.get(DeviceCodes.STATUS));
         assertEquals(userCode, fields.get(DeviceCodes.USER_CODE_FIELD));
         assertEquals("tv-app", fields.get(DeviceCodes.CLIENT_ID));
-        assertEquals(1L, redis.execute("EVAL", DeviceCodes.DECIDE_SCRIPT, "1", record, DeviceCodes.APPROVED, "ann-001",
-                TestWorld.issuer.issuer(), "{\"email\":\"ann@example.com\"}", Long.toString(System.currentTimeMillis() / 1000)).toLong());
+        assertTrue(new PortalDecisions(redis, config).decide(record, DeviceCodes.APPROVED, "ann-001", TestWorld.issuer.issuer(),
+                "{\"email\":\"ann@example.com\"}"));
 
         // the device's side: it knows only the device code (and has waited its interval)
         assertEquals(record, DeviceCodes.recordKey(codes.deviceCode()).orElseThrow(), "both sides name the same record");
@@ -124,8 +128,7 @@ class DeviceFlowOnRedisClusterTest {
         Codes codes = authorize();
         String record = DeviceCodes.recordKeyOfHash(DeviceCodes.hashTag(codes.userCode()),
                 redis.value(String.class).get(DeviceCodes.userCodeKey(codes.userCode())));
-        redis.execute("EVAL", DeviceCodes.DECIDE_SCRIPT, "1", record, DeviceCodes.DENIED, "ann-001",
-                TestWorld.issuer.issuer(), "{}", Long.toString(System.currentTimeMillis() / 1000));
+        assertTrue(new PortalDecisions(redis, config).decide(record, DeviceCodes.DENIED, "ann-001", TestWorld.issuer.issuer(), "{}"));
         poll(codes.deviceCode()).statusCode(400).body("error", equalTo("access_denied"));
     }
 
