@@ -12,18 +12,18 @@ import java.util.Map;
  * the record, under the key both services derive from the same master key (in tests the built-in
  * development key, as the portal's tests use).
  */
-final class PortalDecisions {
+public final class PortalDecisions {
 
     private final RedisDataSource redis;
     private final RecordSeal seal;
 
-    PortalDecisions(RedisDataSource redis, TokenServiceConfig config) {
+    public PortalDecisions(RedisDataSource redis, TokenServiceConfig config) {
         this.redis = redis;
         this.seal = KeyEncryption.forService(config.keyEncryptionKey(), true).recordSeal(DeviceCodes.DECISION_MAC_PURPOSE);
     }
 
     /** Records {@code status} for the user on the pending record, as the portal does; true when recorded. */
-    boolean decide(String record, String status, String subject, String idp, String claims) {
+    public boolean decide(String record, String status, String subject, String idp, String claims) {
         Map<String, String> fields = redis.hash(String.class).hgetall(record);
         String decidedAt = Long.toString(System.currentTimeMillis() / 1000);
         String mac = seal.mac(DeviceCodes.decisionMacInput(record, fields.get(DeviceCodes.CLIENT_ID), fields.get(DeviceCodes.SCOPE),

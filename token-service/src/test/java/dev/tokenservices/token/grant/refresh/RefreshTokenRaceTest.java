@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tokenservices.shared.device.DeviceCodes;
+import dev.tokenservices.token.config.TokenServiceConfig;
+import dev.tokenservices.token.grant.devicecode.PortalDecisions;
 import dev.tokenservices.token.support.TestWorld;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -46,6 +48,9 @@ class RefreshTokenRaceTest {
     static final String EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
     static final String ID_TOKEN = "urn:ietf:params:oauth:token-type:id_token";
     static final String UNUSABLE = "the refresh token is invalid, expired, revoked or already used";
+
+    @Inject
+    TokenServiceConfig config;
 
     @Inject
     Pool pool;
@@ -190,8 +195,7 @@ class RefreshTokenRaceTest {
                 .post("/device_authorization").then().statusCode(200).extract();
         String deviceCode = response.path("device_code");
         String record = DeviceCodes.recordKey(deviceCode).orElseThrow();
-        redis.execute("EVAL", DeviceCodes.DECIDE_SCRIPT, "1", record, DeviceCodes.APPROVED, "erin-005", issuer.issuer(),
-                "{}", Long.toString(System.currentTimeMillis() / 1000));
+        assertTrue(new PortalDecisions(redis, config).decide(record, DeviceCodes.APPROVED, "erin-005", issuer.issuer(), "{}"));
         String token = form().formParam("client_id", "tv-app").formParam("grant_type", "urn:ietf:params:oauth:grant-type:device_code")
                 .formParam("device_code", deviceCode).post("/token").then().statusCode(200).extract().path("refresh_token");
         Row family = family(token);
