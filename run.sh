@@ -202,7 +202,7 @@ start_service() {
   ! tcp_open 127.0.0.1 "$port" || die "port $port is already in use; stop what listens there or set another port for $svc"
   log "starting $svc on port $port (log: $log_file)"
   # quarkus.http.port is given explicitly so that the port holds whatever the service's defaults.
-  "$JAVA_CMD" -Dquarkus.http.port="$port" -jar "$jar" >"$log_file" 2>&1 &
+  "$JAVA_CMD" -Dvertx.disableURIValidation=true -Dquarkus.http.port="$port" -jar "$jar" >"$log_file" 2>&1 &
   PID_OF[$svc]=$!
   wait_until_ready "$svc" "${PID_OF[$svc]}" "http://127.0.0.1:$port/q/health/ready" 60
 }
