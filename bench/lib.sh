@@ -496,7 +496,7 @@ start_tokenservice() {
   env TOKEN_SERVICE_PORT="$TS_PORT" QUARKUS_HTTP_HOST=127.0.0.1 \
       TS_REGISTRY="$registry" TS_KEY_ENCRYPTION_KEY="$TS_KEK" \
       PG_URL="$PG_URL" REDIS_URL="$REDIS_URL" "$@" \
-    "$TS_JAVA" $TS_JAVA_OPTS -jar "$TS_RUN_JAR" >>"$RUN_DIR/token-service.log" 2>&1 </dev/null &
+    "$TS_JAVA" -Dvertx.disableURIValidation=true $TS_JAVA_OPTS -jar "$TS_RUN_JAR" >>"$RUN_DIR/token-service.log" 2>&1 </dev/null &
   TS_PID=$!
   TS_BASE=http://127.0.0.1:$TS_PORT
   local code=000

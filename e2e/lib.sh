@@ -132,7 +132,7 @@ start_app() {
   [[ -f $copy/quarkus-run.jar ]] || die "copying $module/target/quarkus-app failed"
   local jars=("$copy"/app/*.jar)
   elog "starting $name on port $port (build: ${jars[*]##*/}, $(date -r "$copy/quarkus-run.jar" '+%F %T'); log: $LOG_DIR/$name.log)"
-  env "$@" "$JAVA_CMD" -Dquarkus.http.port="$port" -Dquarkus.http.host=127.0.0.1 -jar "$copy/quarkus-run.jar" \
+  env "$@" "$JAVA_CMD" -Dvertx.disableURIValidation=true -Dquarkus.http.port="$port" -Dquarkus.http.host=127.0.0.1 -jar "$copy/quarkus-run.jar" \
     >"$LOG_DIR/$name.log" 2>&1 &
   PID_OF[$name]=$!
 }
