@@ -63,7 +63,8 @@ public class FailurePages {
             return;
         }
         rc.response().headers().clear();
-        securityHeaders.apply(rc.response(), rc.normalizedPath());
+        // the raw path: normalising one with a broken escape would throw here, in the error page itself
+        securityHeaders.apply(rc.response(), rc.request().path());
         rc.response().setStatusCode(status).putHeader("Content-Type", "text/html; charset=utf-8");
         if (status == 503) {
             rc.response().putHeader("Retry-After", "5");

@@ -3,9 +3,10 @@ package dev.tokenservices.portal.web;
 import dev.tokenservices.shared.http.MalformedRequests;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -22,7 +23,11 @@ public class MalformedRequestHandler {
         this.maxBodySize = maxBodySize.asLongValue();
     }
 
-    void register(@Observes Router router) {
+    /**
+     * Before the other routes of the portal (an earlier observer adds its route first among routes of
+     * the same order): {@link SecurityHeaders}' would normalise a path with a broken escape.
+     */
+    void register(@Observes @Priority(Interceptor.Priority.LIBRARY_BEFORE) Router router) {
         router.route().order(Integer.MIN_VALUE).handler(rc -> {
             MalformedRequests.Refusal refusal = MalformedRequests.check(rc.request(), maxBodySize);
             if (refusal == null) {

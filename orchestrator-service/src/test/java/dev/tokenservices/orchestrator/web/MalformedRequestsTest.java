@@ -78,7 +78,7 @@ class MalformedRequestsTest {
         assertPage(400, "This request cannot be handled", http.send("GET /authorize HTTP/1.1\r\nHost: localhost:abc\r\nConnection: close\r\n\r\n"));
         assertInvalidRequest(404, "no such endpoint", http.get("jwks", ""));
         assertInvalidRequest(413, "too large", http.postForm("/token", "a".repeat(70_000)));
-        assertPage(413, "This request cannot be handled", http.postForm("/authorize", "a".repeat(70_000)));
+        assertPage(413, "This request is too large", http.postForm("/authorize", "a".repeat(70_000)));
     }
 
     @Test
