@@ -21,7 +21,7 @@ import org.jboss.logging.Logger;
  * ({@code /token}, {@code /userinfo}, {@code /jwks}, discovery). It covers a request target that is too
  * long or malformed, or a body announced over the limit (checked first, before anything decodes it:
  * see {@link MalformedRequests}), and whatever Vert.x Web itself refuses (no {@code Host} header, a path
- * not starting with {@code /}, a body over the limit).
+ * not starting with {@code /}, a chunked body over the limit).
  */
 @ApplicationScoped
 public class MalformedRequestHandler {
@@ -40,11 +40,11 @@ public class MalformedRequestHandler {
     }
 
     void register(@Observes Router router) {
-        router.route().order(Integer.MIN_VALUE).handler(this::checkTarget);
+        router.route().order(Integer.MIN_VALUE).handler(this::checkFirst);
         router.route().order(Integer.MIN_VALUE).failureHandler(this::failed);
     }
 
-    private void checkTarget(RoutingContext rc) {
+    private void checkFirst(RoutingContext rc) {
         MalformedRequests.Refusal refusal = MalformedRequests.check(rc.request(), maxBodySize);
         if (refusal == null) {
             rc.next();
