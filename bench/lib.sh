@@ -501,7 +501,7 @@ start_tokenservice() {
       TOKEN_SERVICE_MANAGEMENT_PORT="$TS_MANAGEMENT_PORT" QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
       TS_REGISTRY="$registry" TS_KEY_ENCRYPTION_KEY="$TS_KEK" \
       PG_URL="$PG_URL" REDIS_URL="$REDIS_URL" "$@" \
-    "$TS_JAVA" $TS_JAVA_OPTS -jar "$TS_RUN_JAR" >>"$RUN_DIR/token-service.log" 2>&1 </dev/null &
+    "$TS_JAVA" -Dvertx.disableURIValidation=true $TS_JAVA_OPTS -jar "$TS_RUN_JAR" >>"$RUN_DIR/token-service.log" 2>&1 </dev/null &
   TS_PID=$!
   TS_BASE=http://127.0.0.1:$TS_PORT
   TS_MANAGEMENT_BASE=http://127.0.0.1:$TS_MANAGEMENT_PORT

@@ -171,7 +171,7 @@ start_orchestrator() {
       "${REGISTRY_ENV[@]}" \
       ORCHESTRATOR_PENDING_LOGIN_LIFETIME=30m ORCHESTRATOR_SESSION_LIFETIME=15m ORCHESTRATOR_REFRESH_TOKEN_LIFETIME=15m \
       $ORCH_EXTRA_ENV \
-    "$TS_JAVA" $ORCH_JAVA_OPTS -jar "$ORCH_RUN_JAR" >>"$RUN_DIR/orchestrator.log" 2>&1 </dev/null &
+    "$TS_JAVA" -Dvertx.disableURIValidation=true $ORCH_JAVA_OPTS -jar "$ORCH_RUN_JAR" >>"$RUN_DIR/orchestrator.log" 2>&1 </dev/null &
   ORCH_PID=$!
   while [ $((SECONDS - t0)) -lt "$TS_START_TIMEOUT" ]; do
     kill -0 "$ORCH_PID" 2>/dev/null || { tail -40 "$RUN_DIR/orchestrator.log" >&2; ORCH_PID=""; die "orchestrator exited during start-up"; }

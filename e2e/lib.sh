@@ -137,7 +137,7 @@ start_app() {
   MANAGEMENT_PORT_OF[$name]=$management
   local jars=("$copy"/app/*.jar)
   elog "starting $name on port $port, health on $management (build: ${jars[*]##*/}, $(date -r "$copy/quarkus-run.jar" '+%F %T'); log: $LOG_DIR/$name.log)"
-  env "$@" "$JAVA_CMD" -Dquarkus.http.port="$port" -Dquarkus.http.host=127.0.0.1 \
+  env "$@" "$JAVA_CMD" -Dvertx.disableURIValidation=true -Dquarkus.http.port="$port" -Dquarkus.http.host=127.0.0.1 \
     -Dquarkus.management.port="$management" -Dquarkus.management.host=127.0.0.1 -jar "$copy/quarkus-run.jar" \
     >"$LOG_DIR/$name.log" 2>&1 &
   PID_OF[$name]=$!

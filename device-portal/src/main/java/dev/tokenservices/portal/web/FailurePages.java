@@ -42,8 +42,9 @@ public class FailurePages {
         int status;
         String title;
         String message;
-        if (failure == null) {
-            status = rc.statusCode() >= 400 ? rc.statusCode() : 500;
+        int refused = refusedStatus(rc, failure);
+        if (failure == null || (refused > 0 && !causedBy(failure, OIDCException.class))) {
+            status = refused > 0 ? refused : 500;
             title = "Request not accepted";
             message = "This page cannot handle that request. Start again from the code page.";
         } else if (causedBy(failure, OIDCException.class)) {
@@ -68,12 +69,19 @@ public class FailurePages {
             return;
         }
         rc.response().headers().clear();
-        securityHeaders.apply(rc.response(), rc.normalizedPath());
+        // the raw path: normalising one with a broken escape would throw here, in the error page itself
+        securityHeaders.apply(rc.response(), rc.request().path());
         rc.response().setStatusCode(status).putHeader("Content-Type", "text/html; charset=utf-8");
         if (status == 503) {
             rc.response().putHeader("Retry-After", "5");
         }
         rc.response().end(Pages.problem(title, message).render());
+    }
+
+    /** The 4xx a request earned before any page ran (no Host header, a malformed Accept…), else 0: never a 500. */
+    private static int refusedStatus(RoutingContext rc, Throwable failure) {
+        int status = failure instanceof WebApplicationException e && e.getResponse() != null ? e.getResponse().getStatus() : rc.statusCode();
+        return status >= 400 && status < 500 ? status : 0;
     }
 
     private static boolean isSecurityOutcome(Throwable failure) {
