@@ -52,12 +52,6 @@ public class FailurePages {
             status = 503;
             title = "Sign-in is temporarily unavailable";
             message = "Signing in is not possible right now. Please try again in a moment.";
-        } else if (failure instanceof WebApplicationException refused && refused.getResponse() != null
-                && refused.getResponse().getStatus() >= 400 && refused.getResponse().getStatus() < 500) {
-            // a request the framework refused before any page saw it: its status, not a 500
-            status = refused.getResponse().getStatus();
-            title = "Request not accepted";
-            message = "This page cannot handle that request. Start again from the code page.";
         } else {
             LOG.errorf("request failed: %s", failure.getClass().getName());
             status = 500;
