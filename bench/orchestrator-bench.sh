@@ -229,7 +229,9 @@ measure() { # label mode conc duration kind file prepared prep_s
   local n step_ms exch_ms failed
   n=$(rfield requests)
   if [ "$mode" = callback ]; then
-    step_ms=$(mean_ms http_server_requests_seconds 'uri="/callback"' "$m0" "$m1")
+    # Quarkus tags a redirect's uri as "REDIRECTION", not "/callback"; between the two snapshots only
+    # the callbacks answer 302 (the preparation's /authorize redirects come before the first one)
+    step_ms=$(mean_ms http_server_requests_seconds 'status="302"' "$m0" "$m1")
     exch_ms=$(mean_ms orchestrator_token_exchange_seconds 'call="token_exchange"' "$m0" "$m1")
     failed=$(metric_delta orchestrator_logins_failed_total "" "$m0" "$m1")
   else
@@ -341,7 +343,8 @@ print_table() {
   echo "answers + socket errors; srv%/wrk%/oth% = share of all $(nproc) cores used by the orchestrator / wrk / everything"
   echo "else (the token-service, the upstream and Redis are in oth% too), over the whole DURATION even when the run ended"
   echo "earlier; prepared/prep_s = one-time inputs made for the"
-  echo "run and how long that took; step_ms = mean time of the step inside the orchestrator (http_server_requests_seconds);"
+  echo "run and how long that took; step_ms = mean time of the step inside the orchestrator (http_server_requests_seconds;
+callback: of those answered 302);"
   echo "exch_ms = mean token exchange call to the token-service (orchestrator_token_exchange_seconds); failed = logins"
   echo "failed / redemptions not issued as counted by the orchestrator; load = 1-minute load when the wait for a quiet"
   echo "machine ended (before the preparation); quiet = it had dropped below $QUIET_LOAD (DISTURBED: not within ${QUIET_MAX_WAIT}s)."
