@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # orchestrator-bench.sh - the OIDC orchestrator's two busy steps of a login, measured with wrk, with
 # the token-service answering the exchange:
-#   callback  GET /callback?code=..&state=..  (the upstream IdP sends the browser back): take the
-#             pending login from Redis, redeem the upstream code at the upstream IdP and validate
-#             its id_token, start the SSO session, exchange the id_token at the token-service
-#             (RFC 8693) and narrow the result per resource (two more exchanges), store a one-time
-#             code, redirect to the client;
+#   callback  GET /callback?code=..&state=..  (the upstream IdP sends the browser back), with the
+#             browser's orch_login_<id> cookie: open the sealed login in progress from that cookie,
+#             redeem the upstream code at the upstream IdP and validate its id_token, start the SSO
+#             session, exchange the id_token at the token-service (RFC 8693) once per resource the
+#             client asks scopes of (two here, in parallel), store a one-time code, redirect to the
+#             client;
 #   redeem    POST /token grant_type=authorization_code (the client redeems that code): take the
-#             code from Redis, check client, redirect_uri and PKCE, mint the id_token, store the
-#             refresh token family and the access-token index, answer.
+#             code from Redis, check client, redirect_uri and PKCE, mint the id_token and the
+#             top-level access token, store the refresh token family and the access-token index,
+#             answer.
 #
 # What it does, in order:
 #   1. Checks the tools (wrk from apt-get when missing; node and the bench's node modules).
@@ -19,10 +21,11 @@
 #      directories, so a rebuild of the tree cannot pull them away), both with
 #      bench/registry-orchestrator.yaml, one random TS_KEY_ENCRYPTION_KEY and fresh secrets.
 #   3. Checks one whole login (authorize, callback, redemption) and shows what came back.
-#   4. callback: a warm-up, then for each c in CONCURRENCY: pending logins are prepared with
-#      orchestrator-prep.mjs (GET /authorize, the upstream state/nonce/challenge read from the
-#      redirect, the upstream code built for the bench upstream), the script waits for a quiet
-#      machine, and wrk (orchestrator.lua) walks through the prepared callback URLs, each once.
+#   4. callback: a warm-up, then for each c in CONCURRENCY: logins in progress are prepared with
+#      orchestrator-prep.mjs (GET /authorize as a new browser each, the upstream state/nonce/challenge
+#      read from the redirect, the login's sealed orch_login_<id> cookie taken from its Set-Cookie,
+#      the upstream code built for the bench upstream), the script waits for a quiet machine, and wrk
+#      (orchestrator.lua) walks through the prepared callback URLs, each once, each with its cookie.
 #   5. redeem: a warm-up, then for each c: the script waits for a quiet machine, then prepares
 #      authorization codes (authorize + callback, as in 4) and wrk redeems each once. Codes live at
 #      most 60 s, so they are made after the wait and just before the run (PREP_MAX_SECONDS); the
@@ -30,7 +33,9 @@
 #   6. Prints rps, p50/p99, errors, the CPU ms per request of the orchestrator, the token-service,
 #      the upstream and Redis, and the orchestrator's own timings of the steps, and saves everything
 #      under bench/results/orchestrator-<timestamp>/ and bench/results/orchestrator-latest.txt.
-#      Pending logins it prepared and did not use are deleted from Redis at the end.
+#      The logins it prepared and did not use need no clean-up: the orchestrator stores nothing for a
+#      login in progress (it lives in the browser's cookie only), so there is nothing in Redis to
+#      delete; the prepared lines are removed with the run's other one-time inputs.
 #
 # Knobs (environment variables), with defaults (and those of bench/lib.sh: TS_*, PG_URL, REDIS_URL,
 # QUIET_LOAD/QUIET_MAX_WAIT/QUIET_POLL, RESULTS_ROOT):
@@ -41,7 +46,7 @@
 #   WRK_THREADS=1             wrk threads (capped at the concurrency)
 #   PREP_MAX_SECONDS=35       longest preparation of codes before a redemption run
 #   PREP_CONCURRENCY=32       requests in flight while preparing
-#   CALLBACK_MAX_LOGINS=200000  most pending logins prepared for one callback run
+#   CALLBACK_MAX_LOGINS=200000  most logins prepared for one callback run
 #   ORCH_PORT=18082           the orchestrator's loopback port
 #   ORCH_MANAGEMENT_PORT=19082  its management port (health, metrics)
 #   ORCH_JAR=orchestrator-service/target/quarkus-app/quarkus-run.jar (its directory is copied)
@@ -98,7 +103,6 @@ EXTRA_TSV=$RUN_DIR/orchestrator-extra.tsv
 : >"$EXTRA_TSV"
 
 ORCH_PID="" ORCH_WORK="" UPSTREAM_PID="" REDIS_SERVER_PID=""
-KEY_FILES=()
 
 # ------------------------------------------------------------------ quiet machine, before preparing
 
@@ -123,17 +127,11 @@ pre_wait() { # what
 
 # ------------------------------------------------------------------ processes
 
-delete_pending_logins() { # keys-file
-  [ -s "$1" ] || return 0
-  sed 's/^/DEL /' "$1" | redis-cli -u "$REDIS_URL" >/dev/null 2>&1 || log "could not delete the pending logins of $1 from Redis"
-}
 bench_cleanup_hook() {
-  local f
-  for f in "${KEY_FILES[@]}"; do delete_pending_logins "$f"; done
   stop_pid "$ORCH_PID" orchestrator; ORCH_PID=""
   stop_pid "$UPSTREAM_PID" "bench upstream IdP"; UPSTREAM_PID=""
   [ -n "$ORCH_WORK" ] && [ -d "$ORCH_WORK" ] && rm -rf "$ORCH_WORK"
-  rm -f "$RUN_DIR"/lines-* 2>/dev/null || true # one-time secrets: codes, verifiers, states
+  rm -f "$RUN_DIR"/lines-* 2>/dev/null || true # one-time secrets: codes, verifiers, states, login cookies
 }
 
 start_upstream() {
@@ -189,7 +187,6 @@ prep() { # mode count out-file [deadline] -> sets PREP_MADE PREP_SECONDS PREP_RA
   local summary
   summary=$(BENCH_CLIENT_ID=$APP_ID BENCH_REDIRECT_URI=$REDIRECT_URI BENCH_SCOPE=$BENCH_SCOPE CONCURRENCY=$PREP_CONCURRENCY \
     node "$BENCH_DIR/orchestrator-prep.mjs" "$1" "$ORCH_BASE" "$2" "$3" ${4:+"$4"}) || true
-  [ "$1" = pending ] && KEY_FILES+=("$3.keys")
   [ -n "$summary" ] || die "orchestrator-prep.mjs $1 printed nothing"
   PREP_MADE=$(jq -r .made <<<"$summary"); PREP_SECONDS=$(jq -r .seconds <<<"$summary"); PREP_RATE=$(jq -r .rate <<<"$summary")
   log "prepared $PREP_MADE of $2 $1 in ${PREP_SECONDS}s ($PREP_RATE/s)$(jq -r 'if .failed > 0 then ", \(.failed) failed, first: \(.first_failure)" else "" end' <<<"$summary")"
@@ -232,7 +229,9 @@ measure() { # label mode conc duration kind file prepared prep_s
   local n step_ms exch_ms failed
   n=$(rfield requests)
   if [ "$mode" = callback ]; then
-    step_ms=$(mean_ms http_server_requests_seconds 'uri="/callback"' "$m0" "$m1")
+    # Quarkus tags a redirect's uri as "REDIRECTION", not "/callback"; between the two snapshots only
+    # the callbacks answer 302 (the preparation's /authorize redirects come before the first one)
+    step_ms=$(mean_ms http_server_requests_seconds 'status="302"' "$m0" "$m1")
     exch_ms=$(mean_ms orchestrator_token_exchange_seconds 'call="token_exchange"' "$m0" "$m1")
     failed=$(metric_delta orchestrator_logins_failed_total "" "$m0" "$m1")
   else
@@ -294,7 +293,7 @@ check_login() {
 run_callback() { # kind conc duration_s
   local kind=$1 conc=$2 dur=$3 file n
   file=$RUN_DIR/lines-callback-$kind-c$conc.txt
-  # pending logins are cheap to make: three times what the run needs at the best rate seen so far
+  # logins in progress are cheap to make: three times what the run needs at the best rate seen so far
   n=$(awk -v r="${CALLBACK_RATE:-1000}" -v d="$dur" -v max="$CALLBACK_MAX_LOGINS" 'BEGIN {n = int(r * d * 3) + 2000; print (n > max ? max : n)}')
   prep pending "$n" "$file"
   local made=$PREP_MADE prep_s=$PREP_SECONDS
@@ -344,7 +343,8 @@ print_table() {
   echo "answers + socket errors; srv%/wrk%/oth% = share of all $(nproc) cores used by the orchestrator / wrk / everything"
   echo "else (the token-service, the upstream and Redis are in oth% too), over the whole DURATION even when the run ended"
   echo "earlier; prepared/prep_s = one-time inputs made for the"
-  echo "run and how long that took; step_ms = mean time of the step inside the orchestrator (http_server_requests_seconds);"
+  echo "run and how long that took; step_ms = mean time of the step inside the orchestrator (http_server_requests_seconds;
+callback: of those answered 302);"
   echo "exch_ms = mean token exchange call to the token-service (orchestrator_token_exchange_seconds); failed = logins"
   echo "failed / redemptions not issued as counted by the orchestrator; load = 1-minute load when the wait for a quiet"
   echo "machine ended (before the preparation); quiet = it had dropped below $QUIET_LOAD (DISTURBED: not within ${QUIET_MAX_WAIT}s)."
@@ -414,11 +414,12 @@ start_orchestrator
   echo "orchestrator jar built $ORCH_BUILD${ORCH_EXTRA_ENV:+, with ORCH_EXTRA_ENV: $ORCH_EXTRA_ENV}"
   echo "load: $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2), $WRK_THREADS thread(s), warm-up ${WARMUP_S}s at c=$WARMUP_CONCURRENCY per step, then ${DURATION_S}s per measured run at each c in: $CONCURRENCY"
   echo "client: $APP_ID (client_secret_basic, PKCE S256), scope '$BENCH_SCOPE'; token-service on $TS_BASE, bench upstream IdP on $UPSTREAM (ES256)"
-  echo "callback: GET /callback?code=<upstream code>&state=<upstream state> of a login started with GET /authorize, each once;"
-  echo "          ok = 302 to the client with code (no error). Per callback: upstream /token + id_token validation, SSO session,"
-  echo "          1 token exchange + 2 per-resource exchanges at the token-service, Redis: take pending login, session, code"
+  echo "callback: GET /callback?code=<upstream code>&state=<upstream state> of a login started with GET /authorize (a new browser"
+  echo "          each), with that login's sealed orch_login_<id> cookie, each once; ok = 302 to the client with code (no error)."
+  echo "          Per callback: open the sealed login cookie, upstream /token + id_token validation, SSO session, one token exchange"
+  echo "          per resource at the token-service (in parallel), Redis: session, code"
   echo "redeem:   POST /token grant_type=authorization_code&code&redirect_uri&code_verifier (client_secret_basic), each code once;"
-  echo "          ok = 200 with id_token and access_token. Codes live 60 s: made after the wait for a quiet machine, just before the run"
+  echo "          ok = 200 with id_token and access_token (both minted by the orchestrator). Codes live 60 s: made after the wait for a quiet machine, just before the run"
 } >"$REPORT_HEAD"
 
 check_login

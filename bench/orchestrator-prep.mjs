@@ -4,18 +4,20 @@
 //   node orchestrator-prep.mjs codes   <orchestrator base URL> <count> <out-file> [deadline_s]
 //
 // pending: <count> logins are started with GET /authorize (client BENCH_CLIENT_ID, PKCE S256, its
-//   own state and nonce, no session cookie, so each one goes to the upstream IdP). From each
-//   redirect to the upstream the upstream state, nonce and code_challenge are read, and the
-//   upstream code the bench upstream (bench-upstream.mjs) will accept is built: base64url of
-//   {"n": nonce, "c": challenge, "s": sub}. One line per login: the callback's path and query,
-//     /callback?code=<upstream code>&state=<upstream state>
-//   Each line can be used once (the pending login is taken at the callback). Next to it,
-//   <out-file>.keys lists the Redis keys of these pending logins (orch:pending:<hex SHA-256 of
-//   "pending:" + state>, the orchestrator's PendingLogins), so that the bench can delete the ones
-//   it did not use.
-// codes: the same, and then the callback is called too, which ends at the client's redirect URI
-//   with an authorization code. One line per login: "<code> <PKCE verifier>" (one-time each, valid
-//   for the orchestrator's code lifetime, at most 60 s).
+//   own state and nonce, no cookie at all, so each one is a new browser and goes to the upstream
+//   IdP). From each redirect to the upstream the upstream state, nonce and code_challenge are read,
+//   and the upstream code the bench upstream (bench-upstream.mjs) will accept is built: base64url of
+//   {"n": nonce, "c": challenge, "s": sub}. The orchestrator keeps the login in no datastore: it
+//   sets it, sealed, in the browser's cookie orch_login_<hash of the upstream state> (Path=/callback),
+//   and the callback completes only with that cookie. One line per login: the callback's path and
+//   query, a space, and that cookie as the Cookie header carries it,
+//     /callback?code=<upstream code>&state=<upstream state> orch_login_<id>=<sealed login>
+//   Each line is meant to be used once (like a browser's callback). The orch_logins list cookie
+//   (Path=/authorize) is never sent back: every login is a fresh browser, so the orchestrator's
+//   bound of logins in progress per browser does not apply.
+// codes: the same, and then the callback is called too, with its cookie, which ends at the client's
+//   redirect URI with an authorization code. One line per login: "<code> <PKCE verifier>" (one-time
+//   each, valid for the orchestrator's code lifetime, at most 60 s).
 //
 // Lines are written in the order the logins completed, so wrk uses the oldest first. CONCURRENCY
 // (default 32) requests at a time; stops early at deadline_s seconds (default: none). Prints one
@@ -43,13 +45,17 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
 const random = () => randomBytes(32).toString('base64url');
 const s256 = (v) => createHash('sha256').update(v, 'ascii').digest('base64url');
 
-// GET without following redirects; resolves {status, location, body}
-function get(pathAndQuery) {
+// GET without following redirects, with an optional Cookie header; resolves {status, location, cookies, body}
+// (cookies: the Set-Cookie headers, as a list)
+function get(pathAndQuery, cookie) {
   return new Promise((resolve, reject) => {
-    const req = http.get(base + pathAndQuery, { agent }, (res) => {
+    const req = http.get(base + pathAndQuery, { agent, headers: cookie ? { cookie } : {} }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, location: res.headers.location, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () => resolve({
+        status: res.statusCode, location: res.headers.location, cookies: res.headers['set-cookie'] ?? [],
+        body: Buffer.concat(chunks).toString('utf8'),
+      }));
     });
     req.setTimeout(15000, () => req.destroy(new Error('timeout')));
     req.on('error', reject);
@@ -72,11 +78,11 @@ async function one(i) {
   if (!up.get('state') || !up.get('nonce') || !up.get('code_challenge')) fail('/authorize did not go upstream', authorize);
   const code = Buffer.from(JSON.stringify({ n: up.get('nonce'), c: up.get('code_challenge'), s: `bench-user-${i}` })).toString('base64url');
   const callback = `/callback?${new URLSearchParams({ code, state: up.get('state') })}`;
-  if (mode === 'pending') {
-    keys.push(`orch:pending:${createHash('sha256').update(`pending:${up.get('state')}`, 'utf8').digest('hex')}`);
-    return callback;
-  }
-  const back = await get(callback);
+  // the sealed login: "orch_login_<id>=<value>", the part of its Set-Cookie before the attributes
+  const login = authorize.cookies.find((c) => c.startsWith('orch_login_'))?.split(';')[0];
+  if (!login || login.endsWith('=')) fail('/authorize set no orch_login_ cookie', authorize);
+  if (mode === 'pending') return `${callback} ${login}`;
+  const back = await get(callback, login);
   if (back.status !== 302 || !back.location) fail('/callback', back);
   const result = new URL(back.location).searchParams;
   if (!result.get('code')) fail('/callback did not return a code', back);
@@ -84,7 +90,6 @@ async function one(i) {
 }
 
 const lines = [];
-const keys = [];
 let next = 0;
 let failed = 0;
 let firstFailure = null;
@@ -106,7 +111,6 @@ async function worker() {
 await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
 const seconds = (Date.now() - t0) / 1000;
 writeFileSync(outFile, lines.join('\n') + (lines.length ? '\n' : ''), { mode: 0o600 });
-if (mode === 'pending') writeFileSync(`${outFile}.keys`, keys.join('\n') + (keys.length ? '\n' : ''), { mode: 0o600 });
 agent.destroy();
 console.log(JSON.stringify({ mode, made: lines.length, failed, seconds, rate: Math.round(lines.length / seconds), first_failure: firstFailure }));
 process.exit(lines.length > 0 ? 0 : 1);

@@ -5,13 +5,16 @@
 --
 -- orchestrator-bench.sh hands over in the environment:
 --   ORCH_MODE          callback | redeem
---   ORCH_LINES_FILE    callback: one "/callback?code=..&state=.." per line (a pending login each)
+--   ORCH_LINES_FILE    callback: one "/callback?code=..&state=.. orch_login_<id>=<sealed login>" per
+--                      line (a login in progress each: the callback's path and query, and the
+--                      browser's login cookie, without which the callback answers 400)
 --                      redeem:   one "<authorization code> <PKCE verifier>" per line
 --   ORCH_AUTHORIZATION (redeem) the client's Authorization header (client_secret_basic)
 --   ORCH_REDIRECT_URI  (redeem) the client's redirect_uri
 --   ORCH_THREADS       the number of wrk threads (each takes every ORCH_THREADS-th line)
 --
--- callback: GET the line; good = 302 to the client with a "code" and no "error" in Location.
+-- callback: GET the line's path with its cookie in a Cookie header; good = 302 to the client with a
+--   "code" and no "error" in Location.
 --   Errors: non302, error_redirect (302 with error=...), no_code.
 -- redeem: POST /token grant_type=authorization_code; good = 200 with id_token and access_token.
 --   Errors: non2xx, no_id_token, no_access_token. Tally: per_resource (an "access_tokens" map).
@@ -67,7 +70,9 @@ function init(args)
   for i = index + 1, #all, nthreads do
     local line = all[i]
     if mode == "callback" then
-      requests[#requests + 1] = wrk.format("GET", line, {["Accept"] = "text/html"})
+      local path, cookie = line:match("^(%S+)%s+(%S+)$")
+      assert(path, "a callback line must be '<path> <cookie>': " .. line:sub(1, 80))
+      requests[#requests + 1] = wrk.format("GET", path, {["Accept"] = "text/html", ["Cookie"] = cookie})
     else
       local code, verifier = line:match("^(%S+)%s+(%S+)$")
       requests[#requests + 1] = wrk.format("POST", "/token", headers,
