@@ -307,7 +307,7 @@ test('CSRF: the consent form posted without or with a wrong token is refused (40
     assert.equal(wrong.status(), 403);
 
     // The real form with its token tampered with, submitted by clicking Allow.
-    await page.locator('input[name=csrf]').evaluate((input) => { input.value = 'tampered'; });
+    await page.locator('#consent input[name=csrf]').evaluate((input) => { input.value = 'tampered'; });
     const tampered = await submitFormAndWait(page, 'button[name=decision][value=approve]');
     assert.equal(tampered.status(), 403);
 

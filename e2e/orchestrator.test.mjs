@@ -11,6 +11,7 @@ import { createRemoteJWKSet, jwtVerify, decodeJwt } from 'jose';
 import { ORCH, TS, IDP, RP, Browser, rp, rp2, start, login, refresh } from './lib/orchestrator.mjs';
 
 const tsJwks = createRemoteJWKSet(new URL(`${TS}/jwks`));
+const orchJwks = createRemoteJWKSet(new URL(`${ORCH}/jwks`));
 
 const ann = new Browser();
 let first;
@@ -62,7 +63,11 @@ test('refresh rotates; the old refresh token again is invalid_grant', async () =
   const refreshed = await refresh(rp, tokens.refresh_token);
   assert.notEqual(refreshed.refresh_token, tokens.refresh_token);
   assert.equal(refreshed.claims().sub, 'ann-001');
-  await jwtVerify(refreshed.access_token, tsJwks, { issuer: TS });
+  // the top-level access token is the orchestrator's own, for its /userinfo alone
+  await jwtVerify(refreshed.access_token, orchJwks, { issuer: ORCH, audience: ORCH });
+  for (const [resource, token] of Object.entries(refreshed.access_tokens ?? {})) {
+    await jwtVerify(token.access_token, tsJwks, { issuer: TS, audience: resource });
+  }
   await assert.rejects(client.refreshTokenGrant(rp, tokens.refresh_token), (e) => e.error === 'invalid_grant');
   await assert.rejects(client.refreshTokenGrant(rp, refreshed.refresh_token), (e) => e.error === 'invalid_grant');
 });
