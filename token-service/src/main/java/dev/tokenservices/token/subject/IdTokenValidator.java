@@ -150,26 +150,29 @@ public final class IdTokenValidator {
      * so only the orchestrator's client may exchange them.
      */
     static void checkAudienceAndClient(JWTClaimsSet claims, List<TrustedIssuerEntry> entries, String clientId) {
-        List<String> audience = claims.getAudience();
-        if (audience == null || entries.stream().noneMatch(e -> audience.stream().anyMatch(e.audiences()::contains))) {
+        List<String> audience = claims.getAudience() == null ? List.of() : claims.getAudience();
+        Object azp = claims.getClaim("azp");
+        boolean audienceKnown = false;
+        List<String> issuedTo = new ArrayList<>();
+        for (TrustedIssuerEntry entry : entries) {
+            if (audience.stream().noneMatch(entry.audiences()::contains)) {
+                continue;
+            }
+            audienceKnown = true;
+            if (audience.size() > 1 && azp != null && !entry.audiences().contains(azp.toString())) {
+                continue;
+            }
+            if (entry.allowsClient(clientId)) {
+                return;
+            }
+            entry.audiences().stream().filter(audience::contains).filter(a -> !issuedTo.contains(a)).forEach(issuedTo::add);
+        }
+        if (!audienceKnown) {
             throw refuse("aud is not an audience accepted for this issuer");
         }
-        Object azp = claims.getClaim("azp");
-        List<TrustedIssuerEntry> accepting = new ArrayList<>();
-        for (TrustedIssuerEntry entry : entries) {
-            boolean audienceMatches = audience.stream().anyMatch(entry.audiences()::contains);
-            boolean azpMatches = audience.size() <= 1 || azp == null || entry.audiences().contains(azp.toString());
-            if (audienceMatches && azpMatches) {
-                if (entry.allowsClient(clientId)) {
-                    return;
-                }
-                accepting.add(entry);
-            }
-        }
-        if (accepting.isEmpty()) {
+        if (issuedTo.isEmpty()) {
             throw refuse("azp is not an audience accepted for this issuer");
         }
-        List<String> issuedTo = accepting.stream().flatMap(e -> e.audiences().stream()).filter(audience::contains).distinct().toList();
         throw refuse("this client may not exchange id_tokens issued to " + String.join(", ", issuedTo));
     }
 
