@@ -6,7 +6,6 @@ import dev.tokenservices.orchestrator.web.Json;
 import dev.tokenservices.shared.crypto.RecordSeal;
 import dev.tokenservices.shared.jose.KeyEncryption;
 import dev.tokenservices.shared.oauth.OAuthErrors;
-import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Cookie;
@@ -58,12 +57,12 @@ public class LoginCookies {
     private final boolean secure;
     private final Clock clock;
 
-    public LoginCookies(OrchestratorConfig config, Clock clock) {
+    public LoginCookies(OrchestratorConfig config, KeyEncryption masterKey, Clock clock) {
         if (config.maxPendingLoginsPerBrowser() < 1 || config.maxPendingLoginsPerBrowser() > MOST_PER_BROWSER) {
             throw new IllegalStateException("orchestrator.max-pending-logins-per-browser must be between 1 and " + MOST_PER_BROWSER + ", is "
                     + config.maxPendingLoginsPerBrowser());
         }
-        this.seal = KeyEncryption.forService(config.keyEncryptionKey(), LaunchMode.current().isDevOrTest()).recordSeal("pending-login");
+        this.seal = masterKey.recordSeal("pending-login");
         this.lifetime = config.pendingLoginLifetime();
         this.maxPerBrowser = config.maxPendingLoginsPerBrowser();
         this.secure = config.issuer().startsWith("https://");

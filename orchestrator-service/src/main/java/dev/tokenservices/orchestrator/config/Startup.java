@@ -5,6 +5,7 @@ import dev.tokenservices.orchestrator.registry.Clients;
 import dev.tokenservices.shared.config.ExampleSecrets;
 import dev.tokenservices.shared.db.SchemaMigrator;
 import dev.tokenservices.shared.jose.CryptoProvider;
+import dev.tokenservices.shared.jose.KeyEncryption;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -39,6 +40,16 @@ public class Startup {
         new SchemaMigrator(pool, "orchestrator_schema_version", "db/orchestrator", MIGRATIONS).migrate();
         clients.start();
         keys.start();
+    }
+
+    /**
+     * The master key, resolved once for every use (signing keys at rest, Redis records, login and
+     * logout cookies): in dev and test the built-in development key, said once in the log.
+     */
+    @Produces
+    @Singleton
+    KeyEncryption masterKey(OrchestratorConfig config) {
+        return KeyEncryption.forService(config.keyEncryptionKey(), LaunchMode.current().isDevOrTest());
     }
 
     @Produces

@@ -5,7 +5,6 @@ import dev.tokenservices.shared.jose.KeyEncryption;
 import dev.tokenservices.shared.jose.KeyRepository;
 import dev.tokenservices.shared.jose.SigningKey;
 import dev.tokenservices.shared.jose.SigningKeys;
-import io.quarkus.runtime.LaunchMode;
 import io.quarkus.scheduler.Scheduled;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,11 +24,13 @@ public class IdTokenKeys {
 
     private final OrchestratorConfig config;
     private final Pool pool;
+    private final KeyEncryption masterKey;
     private final Clock clock;
     private volatile SigningKeys keys;
 
-    public IdTokenKeys(OrchestratorConfig config, Pool pool, Clock clock) {
+    public IdTokenKeys(OrchestratorConfig config, KeyEncryption masterKey, Pool pool, Clock clock) {
         this.config = config;
+        this.masterKey = masterKey;
         this.pool = pool;
         this.clock = clock;
     }
@@ -39,8 +40,7 @@ public class IdTokenKeys {
         // a retired key stays published as long as an id_token it signed can be presented (id_token_hint at logout)
         Duration retention = config.idTokenLifetime().plus(config.refreshTokenLifetime()).plus(config.clockSkew());
         keys = new SigningKeys(new KeyRepository(pool, "orchestrator_signing_key"), k.algorithm(), k.rotationPeriod(),
-                k.publishAhead(), k.refreshInterval(),
-                KeyEncryption.forService(config.keyEncryptionKey(), LaunchMode.current().isDevOrTest()), clock, () -> retention);
+                k.publishAhead(), k.refreshInterval(), masterKey, clock, () -> retention);
         keys.refresh().await().atMost(Duration.ofSeconds(30));
         LOG.infof("id_token signing keys: %d published, active %s", keys.publishedKeys().size(), keys.signingKey());
     }

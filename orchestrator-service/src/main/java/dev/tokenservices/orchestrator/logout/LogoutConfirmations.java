@@ -3,7 +3,6 @@ package dev.tokenservices.orchestrator.logout;
 import dev.tokenservices.orchestrator.config.OrchestratorConfig;
 import dev.tokenservices.shared.crypto.RecordSeal;
 import dev.tokenservices.shared.jose.KeyEncryption;
-import io.quarkus.runtime.LaunchMode;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -18,8 +17,8 @@ public class LogoutConfirmations {
 
     private final RecordSeal seal;
 
-    public LogoutConfirmations(OrchestratorConfig config) {
-        this.seal = KeyEncryption.forService(config.keyEncryptionKey(), LaunchMode.current().isDevOrTest()).recordSeal("logout-confirmation");
+    public LogoutConfirmations(KeyEncryption masterKey) {
+        this.seal = masterKey.recordSeal("logout-confirmation");
     }
 
     public String token(String sessionCookie) {

@@ -4,7 +4,6 @@ import dev.tokenservices.orchestrator.config.OrchestratorConfig;
 import dev.tokenservices.orchestrator.web.Json;
 import dev.tokenservices.shared.crypto.RecordSeal;
 import dev.tokenservices.shared.jose.KeyEncryption;
-import io.quarkus.runtime.LaunchMode;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,8 +32,8 @@ public class UpstreamLogoutReturns {
     private final Duration lifetime;
     private final Clock clock;
 
-    public UpstreamLogoutReturns(OrchestratorConfig config, Clock clock) {
-        this.seal = KeyEncryption.forService(config.keyEncryptionKey(), LaunchMode.current().isDevOrTest()).recordSeal("logout-return");
+    public UpstreamLogoutReturns(OrchestratorConfig config, KeyEncryption masterKey, Clock clock) {
+        this.seal = masterKey.recordSeal("logout-return");
         this.lifetime = config.logout().upstreamReturnLifetime();
         this.clock = clock;
     }

@@ -6,7 +6,6 @@ import dev.tokenservices.shared.jose.KeyEncryption;
 import dev.tokenservices.shared.oauth.OAuthException;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.value.ReactiveValueCommands;
-import io.quarkus.runtime.LaunchMode;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -46,11 +45,10 @@ public class RedisStore {
     private final RecordSeal seal;
     private final Duration timeout;
 
-    public RedisStore(ReactiveRedisDataSource redis, OrchestratorConfig config) {
+    public RedisStore(ReactiveRedisDataSource redis, OrchestratorConfig config, KeyEncryption masterKey) {
         this.redis = redis;
         this.values = redis.value(String.class, String.class);
-        this.seal = KeyEncryption.forService(config.keyEncryptionKey(), LaunchMode.current().isDevOrTest())
-                .recordSeal("orchestrator redis records");
+        this.seal = masterKey.recordSeal("orchestrator redis records");
         this.timeout = config.dependencyTimeout();
     }
 

@@ -3,6 +3,7 @@ package dev.tokenservices.token.config;
 import dev.tokenservices.shared.config.ExampleSecrets;
 import dev.tokenservices.shared.db.SchemaMigrator;
 import dev.tokenservices.shared.jose.CryptoProvider;
+import dev.tokenservices.shared.jose.KeyEncryption;
 import dev.tokenservices.token.keys.KeyManager;
 import dev.tokenservices.token.registry.RegistryCache;
 import io.quarkus.runtime.LaunchMode;
@@ -36,6 +37,13 @@ public class Startup {
         new SchemaMigrator(pool, "schema_version", "db/migration", MIGRATIONS).migrate();
         registry.start();
         keys.start();
+    }
+
+    /** The master key, resolved once for every use (signing keys at rest, device-decision MACs). */
+    @Produces
+    @Singleton
+    KeyEncryption masterKey(TokenServiceConfig config) {
+        return KeyEncryption.forService(config.keyEncryptionKey(), LaunchMode.current().isDevOrTest());
     }
 
     @Produces

@@ -6,7 +6,6 @@ import dev.tokenservices.shared.jose.SigningKey;
 import dev.tokenservices.shared.jose.SigningKeys;
 import dev.tokenservices.token.config.TokenServiceConfig;
 import dev.tokenservices.token.registry.RegistryCache;
-import io.quarkus.runtime.LaunchMode;
 import io.quarkus.scheduler.Scheduled;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,18 +30,21 @@ public class KeyManager {
     private final Clock clock;
     private volatile SigningKeys keys;
 
-    public KeyManager(TokenServiceConfig config, Pool pool, RegistryCache registry, Clock clock) {
+    private final KeyEncryption masterKey;
+
+    public KeyManager(TokenServiceConfig config, KeyEncryption masterKey, Pool pool, RegistryCache registry, Clock clock) {
         this.config = config;
         this.pool = pool;
         this.registry = registry;
         this.clock = clock;
+        this.masterKey = masterKey;
     }
 
     /** Called once at start-up, off the event loop: there must be a usable key before we serve. */
     public void start() {
         TokenServiceConfig.Keys k = config.keys();
         keys = new SigningKeys(new KeyRepository(pool, "signing_key"), k.algorithm(), k.rotationPeriod(), k.publishAhead(),
-                k.refreshInterval(), KeyEncryption.forService(config.keyEncryptionKey(), LaunchMode.current().isDevOrTest()),
+                k.refreshInterval(), masterKey,
                 clock, () -> Duration.ofSeconds(registry.longestAccessTokenLifetime()).plus(config.clockSkew()));
         keys.refresh().await().atMost(Duration.ofSeconds(30));
         LOG.infof("signing keys: %d published, active %s", keys.publishedKeys().size(), keys.signingKey());

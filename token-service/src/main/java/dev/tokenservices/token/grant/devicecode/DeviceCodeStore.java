@@ -6,7 +6,6 @@ import dev.tokenservices.shared.jose.KeyEncryption;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.token.config.TokenServiceConfig;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
-import io.quarkus.runtime.LaunchMode;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
 import io.vertx.redis.client.ResponseType;
@@ -58,12 +57,11 @@ public class DeviceCodeStore {
 
     private final RecordSeal decisions;
 
-    public DeviceCodeStore(ReactiveRedisDataSource redis, Clock clock, TokenServiceConfig config) {
+    public DeviceCodeStore(ReactiveRedisDataSource redis, Clock clock, TokenServiceConfig config, KeyEncryption masterKey) {
         this.redis = redis;
         this.clock = clock;
         this.timeout = config.dependencyTimeout();
-        this.decisions = KeyEncryption.forService(config.keyEncryptionKey(), LaunchMode.current().isDevOrTest())
-                .recordSeal(DeviceCodes.DECISION_MAC_PURPOSE);
+        this.decisions = masterKey.recordSeal(DeviceCodes.DECISION_MAC_PURPOSE);
     }
 
     public Uni<Issued> create(String clientId, String scope, Duration lifetime, Duration interval) {
