@@ -1,10 +1,13 @@
 package dev.tokenservices.shared.http;
 
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * The client address that rate limits key on. It is the TCP peer, unless the peer is one of the
@@ -40,8 +43,34 @@ public final class TrustedProxies {
         return new TrustedProxies(ranges);
     }
 
+    /**
+     * Parses a service's setting; a range that does not parse stops start-up with a message that
+     * begins with {@code setting}.
+     */
+    public static TrustedProxies fromSetting(Optional<String> cidrs, String setting) {
+        try {
+            return parse(cidrs.orElse(""));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(setting + ": " + e.getMessage()
+                    + "; expected comma-separated CIDRs or addresses, e.g. 10.0.0.0/8, fd00::/8", e);
+        }
+    }
+
     public boolean isEmpty() {
         return ranges.isEmpty();
+    }
+
+    /** The client address of {@code request}: its TCP peer, or what a trusted proxy forwards. */
+    public String clientAddress(HttpServerRequest request) {
+        SocketAddress peer = request.remoteAddress();
+        return clientAddress(peer == null ? null : peer.hostAddress(), joined(request, "X-Forwarded-For"),
+                joined(request, "Forwarded"));
+    }
+
+    /** Several lines of one header are one list (RFC 9110 §5.3). */
+    private static String joined(HttpServerRequest request, String name) {
+        List<String> values = request.headers().getAll(name);
+        return values.isEmpty() ? null : String.join(",", values);
     }
 
     /**

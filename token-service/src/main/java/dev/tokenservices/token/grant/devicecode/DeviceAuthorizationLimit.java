@@ -8,7 +8,6 @@ import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.SocketAddress;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -62,19 +61,12 @@ public class DeviceAuthorizationLimit {
 
     /** Parses {@code ts.trusted-proxies}; an entry that is not a CIDR is an error naming the setting. */
     static TrustedProxies trustedProxies(Optional<String> cidrs) {
-        try {
-            return TrustedProxies.parse(cidrs.orElse(""));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("ts.trusted-proxies (TS_TRUSTED_PROXIES): " + e.getMessage()
-                    + "; expected comma-separated CIDRs or addresses, e.g. 10.0.0.0/8, fd00::/8");
-        }
+        return TrustedProxies.fromSetting(cidrs, "ts.trusted-proxies (TS_TRUSTED_PROXIES)");
     }
 
     /** The address a request is counted under. */
     public String clientAddress(HttpServerRequest request) {
-        SocketAddress peer = request.remoteAddress();
-        return proxies.clientAddress(peer == null ? null : peer.hostAddress(), xForwardedFor(request),
-                request.getHeader("Forwarded"));
+        return proxies.clientAddress(request);
     }
 
     /**
@@ -100,11 +92,5 @@ public class DeviceAuthorizationLimit {
     /** The counter of one address: its hash, so Redis holds no more than the address. */
     static String key(String address) {
         return KEY_PREFIX + DeviceCodes.sha256Hex(address);
-    }
-
-    /** Every X-Forwarded-For line, in order, as one list (proxies may append a line each). */
-    private static String xForwardedFor(HttpServerRequest request) {
-        var lines = request.headers().getAll("X-Forwarded-For");
-        return lines.isEmpty() ? null : String.join(",", lines);
     }
 }
