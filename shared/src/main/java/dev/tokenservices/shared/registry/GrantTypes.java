@@ -13,6 +13,13 @@ public final class GrantTypes {
     public static final Set<String> KNOWN =
             Set.of(CLIENT_CREDENTIALS, AUTHORIZATION_CODE, REFRESH_TOKEN, TOKEN_EXCHANGE, DEVICE_CODE);
 
+    /** The known grant types in alphabetical order, as a registry error lists them. */
+    static final String SUPPORTED = AUTHORIZATION_CODE + ", " + CLIENT_CREDENTIALS + ", " + REFRESH_TOKEN + ", "
+            + DEVICE_CODE + ", " + TOKEN_EXCHANGE;
+    /** A regular expression matching exactly the known grant types. */
+    static final String PATTERN = CLIENT_CREDENTIALS + "|" + AUTHORIZATION_CODE + "|" + REFRESH_TOKEN + "|"
+            + TOKEN_EXCHANGE + "|" + DEVICE_CODE;
+
     private GrantTypes() {
     }
 }

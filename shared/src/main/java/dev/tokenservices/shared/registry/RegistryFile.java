@@ -1,39 +1,54 @@
 package dev.tokenservices.shared.registry;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonPointer;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
+import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
+import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.tokenservices.shared.config.ExampleSecrets;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validation;
+import jakarta.validation.Validator;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.HexFormat;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
- * Reads and validates the registry file. {@code ${NAME}} in a value is replaced by the environment
- * variable NAME after parsing, so comments are never interpreted. Every mistake stops start-up with
- * a message naming the file, the entry and the field.
+ * Reads and validates the registry file: Jackson binds the YAML into {@link RegistryDocument}, Bean
+ * Validation checks its fields, {@link RegistryRules} the rules between fields and entries. {@code ${NAME}}
+ * in a value is replaced by the environment variable NAME while binding, so comments are never
+ * interpreted. Every mistake is a {@link RegistryException} naming the file, the entry and the field.
  *
  * <p>Each service names the secret-bearing fields it reads ({@link SecretField}): only those are
  * substituted, checked and held; the others stay unresolved and absent from the entries (a client's
@@ -44,51 +59,58 @@ public final class RegistryFile {
 
     /** Client secrets shorter than this are refused: they must not be guessable. */
     public static final int MIN_SECRET_LENGTH = 32;
-    public static final int MAX_ACCESS_TOKEN_LIFETIME = 86_400;
 
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
-    /** RFC 6749 §3.3 scope-token. */
-    private static final Pattern SCOPE_TOKEN = Pattern.compile("[\\x21\\x23-\\x5B\\x5D-\\x7E]+");
-    /** An entry whose client_secret is a {@link SecretField}. */
-    private static final Pattern SECRET_ENTRY = Pattern.compile("(clients|upstream_idps)\\[\\d+]");
-    private static final Set<String> CLIENT_FIELDS = Set.of("client_id", "client_secret", "client_name",
-            "token_endpoint_auth_method", "grant_types", "scope", "access_token_lifetime", "redirect_uris",
-            "post_logout_redirect_uris", "jwks");
+    /** The fields whose ${NAME} only a service that reads them resolves ({@link SecretField}). */
+    private static final Pattern SECRET_FIELD = Pattern.compile("(clients|upstream_idps)\\[\\d+]\\.client_secret");
+    /** A Bean Validation property path: section, entry index, then the field (with list indexes and elements). */
+    private static final Pattern VIOLATION_PATH = Pattern.compile("(\\w+)\\[(\\d+)]\\.?(.*)");
+    private static final Set<String> SECTIONS = Set.of("clients", "resources", "trusted_issuers", "upstream_idps");
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(DeserializationFeature.READ_ENUMS_USING_TO_STRING)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .registerModule(new SimpleModule().addDeserializer(String.class, new SubstitutedString()));
+
+    static {
+        YAML.coercionConfigFor(LogicalType.Integer).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+        YAML.coercionConfigFor(LogicalType.Boolean).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+    }
 
     private final String file;
     private final Set<SecretField> reads;
     private final ExampleSecrets examples;
     private final Function<String, String> environment;
+    private final Validator validator;
     private final Consumer<String> warnings;
 
     private RegistryFile(String file, Set<SecretField> reads, ExampleSecrets examples, Function<String, String> environment,
-            Consumer<String> warnings) {
+            Validator validator, Consumer<String> warnings) {
         this.file = file;
         this.reads = reads.isEmpty() ? EnumSet.noneOf(SecretField.class) : EnumSet.copyOf(reads);
         this.examples = examples;
         this.environment = environment;
+        this.validator = validator;
         this.warnings = warnings;
     }
 
     /**
-     * Reads the file at {@code path} for a service that reads the secret fields {@code reads},
-     * resolving variables from the process environment.
+     * Parses {@code yaml}, the content of {@code file}, for a service that reads the secret fields
+     * {@code reads}, resolving variables through {@code environment}.
      *
-     * @param examples whether secrets that are example values stop start-up (outside dev and test)
+     * @param examples whether secrets that are example values are refused (outside dev and test)
+     * @param validator the service's Bean Validation validator
      */
-    public static Registry load(Path path, Set<SecretField> reads, ExampleSecrets examples, Consumer<String> warnings) {
-        String text;
-        try {
-            text = Files.readString(path, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new RegistryException("registry file " + path + " cannot be read: " + e.getMessage(), e);
-        }
-        return parse(path.toString(), text, reads, examples, System::getenv, warnings);
+    public static Registry parse(String file, String yaml, Set<SecretField> reads, ExampleSecrets examples,
+            Function<String, String> environment, Validator validator, Consumer<String> warnings) {
+        return new RegistryFile(file, reads, examples, environment, validator, warnings).read(yaml);
     }
 
+    /** As above, with a validator of its own: for tests and tools outside a service. */
     public static Registry parse(String file, String yaml, Set<SecretField> reads, ExampleSecrets examples,
             Function<String, String> environment, Consumer<String> warnings) {
-        return new RegistryFile(file, reads, examples, environment, warnings).read(yaml);
+        return parse(file, yaml, reads, examples, environment, OwnValidator.INSTANCE, warnings);
     }
 
     /** Every field read, example secrets allowed: the whole file checked, as by tests and tools. */
@@ -96,325 +118,80 @@ public final class RegistryFile {
         return parse(file, yaml, EnumSet.allOf(SecretField.class), ExampleSecrets.ALLOWED, environment, warnings);
     }
 
-    private Registry read(String yaml) {
-        JsonNode root;
+    /** The file's content, for {@link #parse}; a file that cannot be read is a {@link RegistryException}. */
+    public static byte[] read(Path path) {
         try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return Files.readAllBytes(path);
+        } catch (IOException e) {
+            throw new RegistryException("registry file " + path + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    private Registry read(String yaml) {
+        JsonNode tree;
+        try {
+            tree = YAML.readTree(yaml);
+        } catch (JsonProcessingException e) {
             throw new RegistryException(file + ": not valid YAML: " + e.getOriginalMessage(), e);
+        }
+        if (tree == null || tree.isMissingNode() || tree.isNull()) {
+            return Registry.EMPTY;
+        }
+        if (!tree.isObject()) {
+            throw new RegistryException(file + ": the top level must be a mapping with clients, resources, trusted_issuers, upstream_idps");
+        }
+        List<String> unknown = new ArrayList<>();
+        RegistryDocument document;
+        try {
+            document = YAML.readerFor(RegistryDocument.class)
+                    .withAttribute(RegistryFile.class, this)
+                    .withHandler(new DeserializationProblemHandler() {
+                        @Override
+                        public boolean handleUnknownProperty(DeserializationContext context, JsonParser parser,
+                                JsonDeserializer<?> deserializer, Object bean, String name) throws IOException {
+                            unknown.add(path(parser.getParsingContext()));
+                            parser.skipChildren();
+                            return true;
+                        }
+                    })
+                    .readValue(tree);
+        } catch (JsonMappingException e) {
+            for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+                if (cause instanceof RegistryException ours) {
+                    throw ours; // an unset variable
+                }
+            }
+            throw wrongType(tree, e);
         } catch (IOException e) {
             throw new RegistryException(file + ": cannot be read: " + e.getMessage(), e);
         }
-        if (root == null || root.isMissingNode() || root.isNull()) {
-            root = new ObjectMapper().createObjectNode();
+        unknown.forEach(field -> warnings.accept(unknownField(document, field)));
+        Set<ConstraintViolation<RegistryDocument>> violations = validator.validate(document);
+        if (!violations.isEmpty()) {
+            throw new RegistryException(violations.stream().map(v -> violation(document, v))
+                    .collect(Collectors.toCollection(TreeSet::new)).stream().collect(Collectors.joining("; ")));
         }
-        if (!root.isObject()) {
-            throw new RegistryException(file + ": the top level must be a mapping with clients, resources, trusted_issuers, upstream_idps");
-        }
-        substitute(root, "");
-        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
-            String name = it.next();
-            if (!Set.of("clients", "resources", "trusted_issuers", "upstream_idps").contains(name)) {
-                warnings.accept(file + ": unknown top-level key '" + name + "' is ignored");
-            }
-        }
-        List<ResourceEntry> resources = entries(root, "resources", this::resource);
-        Set<String> resourceIds = new HashSet<>();
-        Map<String, String> scopeOwner = new HashMap<>();
-        for (int i = 0; i < resources.size(); i++) {
-            ResourceEntry r = resources.get(i);
-            String where = "resources[" + i + "] (" + r.resource() + ")";
-            if (!resourceIds.add(r.resource())) {
-                throw error(where, "resource", "is registered twice");
-            }
-            for (String scope : r.scopes()) {
-                String owner = scopeOwner.putIfAbsent(scope, r.resource());
-                if (owner != null) {
-                    throw error(where, "scopes", "scope '" + scope + "' already belongs to " + owner
-                            + "; a scope names exactly one resource");
-                }
-            }
-        }
-        List<ClientEntry> clients = entries(root, "clients", this::client);
-        Set<String> clientIds = new HashSet<>();
-        for (int i = 0; i < clients.size(); i++) {
-            if (!clientIds.add(clients.get(i).clientId())) {
-                throw error("clients[" + i + "] (" + clients.get(i).clientId() + ")", "client_id", "is registered twice");
-            }
-        }
-        List<TrustedIssuerEntry> issuers = entries(root, "trusted_issuers", this::trustedIssuer);
-        List<UpstreamIdpEntry> idps = entries(root, "upstream_idps", this::upstreamIdp);
-        Set<String> idpIds = new HashSet<>();
-        for (int i = 0; i < idps.size(); i++) {
-            if (!idpIds.add(idps.get(i).id())) {
-                throw error("upstream_idps[" + i + "] (" + idps.get(i).id() + ")", "id", "is registered twice");
-            }
-        }
-        return new Registry(clients, resources, issuers, idps);
+        return new RegistryRules(this).registry(document);
     }
 
-    private interface EntryReader<T> {
-        T read(String where, ObjectNode node);
+    // ---- what the rules need
+
+    Set<SecretField> reads() {
+        return reads;
     }
 
-    private <T> List<T> entries(JsonNode root, String section, EntryReader<T> reader) {
-        JsonNode list = root.get(section);
-        if (list == null || list.isNull()) {
-            return List.of();
-        }
-        if (!list.isArray()) {
-            throw new RegistryException(file + ": '" + section + "' must be a list");
-        }
-        List<T> out = new ArrayList<>();
-        for (int i = 0; i < list.size(); i++) {
-            JsonNode node = list.get(i);
-            String where = section + "[" + i + "]";
-            if (!node.isObject()) {
-                throw new RegistryException(file + ": " + where + " must be a mapping");
-            }
-            out.add(reader.read(where, (ObjectNode) node));
-        }
-        return out;
-    }
-
-    private ClientEntry client(String position, ObjectNode node) {
-        String clientId = requiredText(position, node, "client_id");
-        String where = position + " (" + clientId + ")";
-        if (clientId.length() > 255 || !SCOPE_TOKEN.matcher(clientId).matches()) {
-            throw error(where, "client_id", "must be 1-255 printable characters without spaces, quotes or backslashes");
-        }
-        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-            String name = it.next();
-            if (!CLIENT_FIELDS.contains(name)) {
-                warnings.accept(file + ": " + where + ": field '" + name + "' is not used and is ignored");
-            }
-        }
-        String secret = optionalText(where, node, "client_secret");
-        String jwks = null;
-        if (node.hasNonNull("jwks")) {
-            JsonNode keys = node.get("jwks");
-            if (!keys.isObject() || !keys.path("keys").isArray() || keys.path("keys").isEmpty()) {
-                throw error(where, "jwks", "must be a JWK Set: a mapping with a non-empty 'keys' list");
-            }
-            for (JsonNode key : keys.path("keys")) {
-                if (key.has("d") || key.has("p") || key.has("k")) {
-                    throw error(where, "jwks", "must hold public keys only (found private or symmetric key material)");
-                }
-                if (!key.hasNonNull("kty")) {
-                    throw error(where, "jwks", "every key needs 'kty'");
-                }
-            }
-            jwks = keys.toString();
-        }
-        String methodName = optionalText(where, node, "token_endpoint_auth_method");
-        AuthMethod method;
-        if (methodName == null) {
-            method = secret != null ? AuthMethod.CLIENT_SECRET_BASIC : jwks != null ? AuthMethod.PRIVATE_KEY_JWT : null;
-            if (method == null) {
-                throw error(where, "token_endpoint_auth_method",
-                        "is required when the client has neither client_secret nor jwks (use 'none' for a public client)");
-            }
-        } else {
-            method = AuthMethod.of(methodName).orElseThrow(() -> error(where, "token_endpoint_auth_method",
-                    "'" + methodName + "' is not one of client_secret_basic, client_secret_post, private_key_jwt, none"));
-        }
-        String secretHash = null;
-        if (method.usesSecret()) {
-            if (secret == null) {
-                throw error(where, "client_secret", "is required for token_endpoint_auth_method " + method);
-            }
-            // a service that does not authenticate this client neither resolves nor holds its secret
-            if (readsSecret("clients", node)) {
-                checkSecret(where, "client_secret", secret);
-                if (secret.length() < MIN_SECRET_LENGTH) {
-                    throw error(where, "client_secret", "is shorter than " + MIN_SECRET_LENGTH
-                            + " characters; use a high-entropy secret (e.g. openssl rand -base64 32)");
-                }
-                secretHash = sha256Hex(secret);
-            }
-        } else if (secret != null) {
-            throw error(where, "client_secret", "is not used with token_endpoint_auth_method " + method + "; remove it");
-        }
-        if (method == AuthMethod.PRIVATE_KEY_JWT && jwks == null) {
-            throw error(where, "jwks", "is required for token_endpoint_auth_method private_key_jwt");
-        }
-        Set<String> grants = new LinkedHashSet<>(stringList(where, node, "grant_types", List.of(GrantTypes.AUTHORIZATION_CODE)));
-        for (String grant : grants) {
-            if (!GrantTypes.KNOWN.contains(grant)) {
-                throw error(where, "grant_types", "'" + grant + "' is not a supported grant type; supported: "
-                        + String.join(", ", new java.util.TreeSet<>(GrantTypes.KNOWN)));
-            }
-        }
-        if (method == AuthMethod.NONE && grants.contains(GrantTypes.CLIENT_CREDENTIALS)) {
-            throw error(where, "grant_types", "client_credentials needs an authenticated client; a public client (none) cannot use it");
-        }
-        Set<String> scope = scopes(where, "scope", optionalText(where, node, "scope"));
-        int lifetime = ClientEntry.DEFAULT_ACCESS_TOKEN_LIFETIME;
-        if (node.hasNonNull("access_token_lifetime")) {
-            JsonNode value = node.get("access_token_lifetime");
-            if (!value.canConvertToInt() || !value.isIntegralNumber() || value.asInt() < 1 || value.asInt() > MAX_ACCESS_TOKEN_LIFETIME) {
-                throw error(where, "access_token_lifetime", "must be a whole number of seconds from 1 to " + MAX_ACCESS_TOKEN_LIFETIME);
-            }
-            lifetime = value.asInt();
-        }
-        List<String> redirectUris = uris(where, node, "redirect_uris");
-        List<String> logoutUris = uris(where, node, "post_logout_redirect_uris");
-        return new ClientEntry(clientId, optionalText(where, node, "client_name"), secretHash, method, grants, scope,
-                lifetime, redirectUris, logoutUris, jwks);
-    }
-
-    private ResourceEntry resource(String position, ObjectNode node) {
-        String resource = requiredText(position, node, "resource");
-        String where = position + " (" + resource + ")";
-        URI uri = absoluteUri(where, "resource", resource);
-        if (uri.getFragment() != null) {
-            throw error(where, "resource", "must not contain a fragment (RFC 8707 §2)");
-        }
-        List<String> scopes = stringList(where, node, "scopes", null);
-        if (scopes.isEmpty()) {
-            throw error(where, "scopes", "must list at least one scope");
-        }
-        scopes(where, "scopes", String.join(" ", scopes));
-        ResourceEntry.Authority authority = null;
-        JsonNode a = node.get("authority");
-        if (a != null && !a.isNull()) {
-            if (!a.isObject()) {
-                throw error(where, "authority", "must be a mapping with url, timeout_ms, on_failure");
-            }
-            ObjectNode authorityNode = (ObjectNode) a;
-            String url = requiredText(where, authorityNode, "authority.url", "url");
-            URI authorityUri = absoluteUri(where, "authority.url", url);
-            if (!"http".equals(authorityUri.getScheme()) && !"https".equals(authorityUri.getScheme())) {
-                throw error(where, "authority.url", "must be an http or https URL");
-            }
-            int timeout = 500;
-            if (authorityNode.hasNonNull("timeout_ms")) {
-                JsonNode t = authorityNode.get("timeout_ms");
-                if (!t.isIntegralNumber() || t.asInt() < 1 || t.asInt() > 60_000) {
-                    throw error(where, "authority.timeout_ms", "must be a whole number of milliseconds from 1 to 60000");
-                }
-                timeout = t.asInt();
-            }
-            String onFailure = optionalText(where, authorityNode, "on_failure");
-            ResourceEntry.OnFailure failure;
-            if (onFailure == null || onFailure.equals("drop")) {
-                failure = ResourceEntry.OnFailure.DROP;
-            } else if (onFailure.equals("deny")) {
-                failure = ResourceEntry.OnFailure.DENY;
-            } else {
-                throw error(where, "authority.on_failure", "'" + onFailure + "' is not one of drop, deny");
-            }
-            authority = new ResourceEntry.Authority(url, timeout, failure);
-        }
-        return new ResourceEntry(resource, scopes, authority);
-    }
-
-    private TrustedIssuerEntry trustedIssuer(String position, ObjectNode node) {
-        String issuer = requiredText(position, node, "issuer");
-        String where = position + " (" + issuer + ")";
-        httpsOrLoopback(where, "issuer", issuer);
-        List<String> audiences = stringList(where, node, "audiences", null);
-        if (audiences.isEmpty()) {
-            throw error(where, "audiences", "must list at least one audience (the client_id the tokens are issued to)");
-        }
-        List<String> clients = node.hasNonNull("clients") ? stringList(where, node, "clients", null) : null;
-        return new TrustedIssuerEntry(issuer, audiences, clients);
-    }
-
-    private UpstreamIdpEntry upstreamIdp(String position, ObjectNode node) {
-        String id = requiredText(position, node, "id");
-        String where = position + " (" + id + ")";
-        String issuer = requiredText(where, node, "issuer");
-        httpsOrLoopback(where, "issuer", issuer);
-        String clientId = requiredText(where, node, "client_id");
-        String secret = null;
-        if (readsSecret("upstream_idps", node)) {
-            secret = optionalText(where, node, "client_secret");
-            checkSecret(where, "client_secret", secret);
-        }
-        String scope = optionalText(where, node, "scope");
-        Set<String> scopes = scopes(where, "scope", scope == null ? "openid email profile" : scope);
-        if (!scopes.contains("openid")) {
-            throw error(where, "scope", "must include 'openid'");
-        }
-        boolean logoutUpstream = true;
-        if (node.hasNonNull("logout_upstream")) {
-            JsonNode value = node.get("logout_upstream");
-            if (!value.isBoolean()) {
-                throw error(where, "logout_upstream", "must be true or false");
-            }
-            logoutUpstream = value.asBoolean();
-        }
-        return new UpstreamIdpEntry(id, issuer, clientId, secret, scope == null ? "openid email profile" : scope, logoutUpstream);
-    }
-
-    // ---- values
-
-    /** Example secrets (change-me…, …example…) stop start-up outside dev and test, naming entry and field. */
-    private void checkSecret(String where, String field, String secret) {
+    /** Example secrets (change-me…, …example…) are refused outside dev and test, naming entry and field. */
+    void checkSecret(String entry, String field, String secret) {
         if (secret != null && examples.refuses(secret)) {
-            throw error(where, field, ExampleSecrets.PROBLEM);
+            throw error(entry, field, ExampleSecrets.PROBLEM);
         }
     }
 
-    /** Whether this service reads the {@code client_secret} of an entry of {@code section} (SecretField). */
-    private boolean readsSecret(String section, JsonNode entry) {
-        if (section.equals("upstream_idps")) {
-            return reads.contains(SecretField.UPSTREAM_IDP_SECRETS);
+    /** Replaces each ${NAME} in {@code value} of the field at {@code path} (e.g. {@code clients[0].client_secret}). */
+    String resolve(String path, String value) {
+        if (value == null) {
+            return null;
         }
-        if (reads.contains(SecretField.CLIENT_SECRETS)) {
-            return true;
-        }
-        // grant_types as written; absent means authorization_code, as for the entry itself
-        JsonNode grants = entry.get("grant_types");
-        boolean logsUsersIn = grants == null || grants.isNull();
-        for (JsonNode grant : grants == null ? List.<JsonNode>of() : grants) {
-            logsUsersIn |= GrantTypes.AUTHORIZATION_CODE.equals(grant.asText());
-        }
-        return logsUsersIn && reads.contains(SecretField.LOGIN_CLIENT_SECRETS);
-    }
-
-    /** Whether {@code field} of the entry at {@code entryPath} (e.g. {@code clients[2]}) is a secret this service does not read. */
-    private boolean unreadSecret(String entryPath, ObjectNode entry, String field) {
-        Matcher m = SECRET_ENTRY.matcher(entryPath);
-        return field.equals("client_secret") && m.matches() && !readsSecret(m.group(1), entry);
-    }
-
-    /**
-     * Replaces ${NAME} in every string value, except in the secret fields this service does not
-     * read; the path names the field for error messages.
-     */
-    private void substitute(JsonNode node, String path) {
-        if (node.isObject()) {
-            ObjectNode object = (ObjectNode) node;
-            List<String> names = new ArrayList<>();
-            object.fieldNames().forEachRemaining(names::add);
-            for (String name : names) {
-                JsonNode child = object.get(name);
-                String childPath = path.isEmpty() ? name : path + "." + name;
-                if (unreadSecret(path, object, name)) {
-                    continue;
-                }
-                if (child.isTextual()) {
-                    object.set(name, new TextNode(resolve(childPath, child.asText())));
-                } else {
-                    substitute(child, childPath);
-                }
-            }
-        } else if (node.isArray()) {
-            ArrayNode array = (ArrayNode) node;
-            for (int i = 0; i < array.size(); i++) {
-                JsonNode child = array.get(i);
-                if (child.isTextual()) {
-                    array.set(i, new TextNode(resolve(path + "[" + i + "]", child.asText())));
-                } else {
-                    substitute(child, path + "[" + i + "]");
-                }
-            }
-        }
-    }
-
-    private String resolve(String path, String value) {
         Matcher m = VARIABLE.matcher(value);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
@@ -430,105 +207,158 @@ public final class RegistryFile {
         return out.toString();
     }
 
-    private String requiredText(String where, ObjectNode node, String field) {
-        return requiredText(where, node, field, field);
+    RegistryException error(String entry, String field, String problem) {
+        return new RegistryException(file + ": " + entry + ": field '" + field + "' " + problem);
     }
 
-    private String requiredText(String where, ObjectNode node, String label, String field) {
-        String value = optionalText(where, node, label, field);
-        if (value == null || value.isBlank()) {
-            throw error(where, label, "is required");
-        }
-        return value;
+    /** An entry as messages name it: its position, and its id when it has one, e.g. {@code clients[0] (reports-worker)}. */
+    static String entry(String section, int index, String id) {
+        return section + "[" + index + "]" + (id == null || id.isBlank() ? "" : " (" + id + ")");
     }
 
-    private String optionalText(String where, ObjectNode node, String field) {
-        return optionalText(where, node, field, field);
+    // ---- messages
+
+    /** The id of an entry of the bound file, as {@link #entry} shows it. */
+    private static String idOf(RegistryDocument document, String section, int index) {
+        List<?> entries = switch (section) {
+            case "clients" -> document.clients();
+            case "resources" -> document.resources();
+            case "trusted_issuers" -> document.trustedIssuers();
+            default -> document.upstreamIdps();
+        };
+        Object entry = index < entries.size() ? entries.get(index) : null;
+        if (entry instanceof RegistryDocument.Client c) {
+            return c.clientId();
+        } else if (entry instanceof RegistryDocument.Resource r) {
+            return r.resource();
+        } else if (entry instanceof RegistryDocument.TrustedIssuer t) {
+            return t.issuer();
+        }
+        return entry instanceof RegistryDocument.UpstreamIdp u ? u.id() : null;
     }
 
-    private String optionalText(String where, ObjectNode node, String label, String field) {
-        JsonNode value = node.get(field);
-        if (value == null || value.isNull()) {
-            return null;
+    private String violation(RegistryDocument document, ConstraintViolation<?> violation) {
+        Matcher m = VIOLATION_PATH.matcher(violation.getPropertyPath().toString());
+        if (!m.matches()) {
+            return file + ": " + violation.getPropertyPath() + " " + violation.getMessage();
         }
-        if (!value.isValueNode() || value.isBinary()) {
-            throw error(where, label, "must be a single value, not a list or mapping");
-        }
-        return value.asText();
+        String section = snakeCase(m.group(1));
+        int index = Integer.parseInt(m.group(2));
+        String field = Arrays.stream(m.group(3).replaceAll("\\[\\d*]|<[^>]*>", "").split("\\."))
+                .filter(s -> !s.isEmpty()).map(RegistryFile::snakeCase).collect(Collectors.joining("."));
+        String where = entry(section, index, idOf(document, section, index));
+        return field.isEmpty() ? file + ": " + where + " " + violation.getMessage() : error(where, field, violation.getMessage()).getMessage();
     }
 
-    private List<String> stringList(String where, ObjectNode node, String field, List<String> fallback) {
-        JsonNode value = node.get(field);
-        if (value == null || value.isNull()) {
-            return fallback == null ? List.of() : fallback;
+    /** A value of the wrong kind (a list for a single value, text for a number, an unknown enum value). */
+    private RegistryException wrongType(JsonNode tree, JsonMappingException e) {
+        List<JsonMappingException.Reference> path = e.getPath();
+        if (path.isEmpty() || path.get(0).getFieldName() == null) {
+            return new RegistryException(file + ": " + e.getOriginalMessage(), e);
         }
-        if (!value.isArray()) {
-            throw error(where, field, "must be a list");
+        String section = path.get(0).getFieldName();
+        String problem = expected(e);
+        if (path.size() == 1) {
+            return new RegistryException(file + ": '" + section + "' " + problem, e);
         }
-        List<String> out = new ArrayList<>();
-        for (JsonNode item : value) {
-            if (!item.isValueNode() || item.isNull() || item.asText().isBlank()) {
-                throw error(where, field, "must hold non-empty strings");
+        int index = path.get(1).getIndex();
+        String where = entry(section, index, tree.path(section).path(index).path(idField(section)).asText(null));
+        String field = path.stream().skip(2).map(JsonMappingException.Reference::getFieldName).filter(n -> n != null)
+                .collect(Collectors.joining("."));
+        return field.isEmpty() ? new RegistryException(file + ": " + where + " " + problem, e) : error(where, field, problem);
+    }
+
+    private static String expected(JsonMappingException e) {
+        Class<?> type = e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException m ? m.getTargetType() : null;
+        if (type != null && type.isEnum()) {
+            Object value = e instanceof InvalidFormatException f ? f.getValue() : "";
+            return "'" + value + "' is not one of " + Arrays.stream(type.getEnumConstants()).map(Object::toString)
+                    .collect(Collectors.joining(", "));
+        }
+        if (type == String.class) {
+            return "must be a single value, not a list or mapping";
+        }
+        if (type != null && Collection.class.isAssignableFrom(type)) {
+            return "must be a list";
+        }
+        if (type == Long.class || type == long.class) {
+            return "must be a whole number";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "must be true or false";
+        }
+        return "must be a mapping";
+    }
+
+    private static String idField(String section) {
+        return switch (section) {
+            case "clients" -> "client_id";
+            case "resources" -> "resource";
+            case "trusted_issuers" -> "issuer";
+            default -> "id";
+        };
+    }
+
+    private String unknownField(RegistryDocument document, String path) {
+        Matcher m = VIOLATION_PATH.matcher(path);
+        if (!m.matches() || !SECTIONS.contains(m.group(1))) {
+            return file + ": unknown top-level key '" + path + "' is ignored";
+        }
+        int index = Integer.parseInt(m.group(2));
+        return file + ": " + entry(m.group(1), index, idOf(document, m.group(1), index)) + ": field '"
+                + m.group(3).replaceAll("\\[\\d+]", "") + "' is not used and is ignored";
+    }
+
+    private static String snakeCase(String name) {
+        return ((PropertyNamingStrategies.NamingBase) PropertyNamingStrategies.SNAKE_CASE).translate(name);
+    }
+
+    /** Where the parser is, as messages name a field: {@code clients[0].redirect_uris[1]}. */
+    private static String path(JsonStreamContext context) {
+        StringBuilder out = new StringBuilder();
+        JsonPointer pointer = JsonPointer.forPath(context, false);
+        for (; pointer != null && !pointer.matches(); pointer = pointer.tail()) {
+            if (pointer.mayMatchElement()) {
+                out.append('[').append(pointer.getMatchingIndex()).append(']');
+            } else {
+                out.append(out.isEmpty() ? "" : ".").append(pointer.getMatchingProperty());
             }
-            out.add(item.asText());
         }
-        return out;
+        return out.toString();
     }
 
-    private Set<String> scopes(String where, String field, String value) {
-        if (value == null || value.isBlank()) {
-            return Set.of();
-        }
-        Set<String> out = new LinkedHashSet<>();
-        for (String scope : value.trim().split(" +")) {
-            if (!SCOPE_TOKEN.matcher(scope).matches()) {
-                throw error(where, field, "'" + scope + "' is not a valid scope (RFC 6749 §3.3)");
-            }
-            out.add(scope);
-        }
-        return out;
-    }
+    /**
+     * Every string of the file with its ${NAME}s replaced, but for the secret fields: those are bound as
+     * written, and {@link RegistryRules} resolves them only for a service that reads them.
+     */
+    private static final class SubstitutedString extends StdScalarDeserializer<String> {
 
-    private List<String> uris(String where, ObjectNode node, String field) {
-        List<String> uris = stringList(where, node, field, List.of());
-        for (String uri : uris) {
-            URI parsed = absoluteUri(where, field, uri);
-            if (parsed.getRawFragment() != null) {
-                throw error(where, field, "'" + uri + "' must not contain a fragment");
-            }
+        SubstitutedString() {
+            super(String.class);
         }
-        return uris;
-    }
 
-    private URI absoluteUri(String where, String field, String value) {
-        try {
-            URI uri = new URI(value);
-            if (!uri.isAbsolute() || uri.getScheme() == null) {
-                throw error(where, field, "'" + value + "' must be an absolute URI");
-            }
-            return uri;
-        } catch (URISyntaxException e) {
-            throw error(where, field, "'" + value + "' is not a valid URI");
+        @Override
+        public String deserialize(JsonParser parser, DeserializationContext context) throws IOException {
+            String value = StringDeserializer.instance.deserialize(parser, context);
+            RegistryFile registry = (RegistryFile) context.getAttribute(RegistryFile.class);
+            String path = path(parser.getParsingContext());
+            return registry == null || SECRET_FIELD.matcher(path).matches() ? value : registry.resolve(path, value);
         }
     }
 
-    private void httpsOrLoopback(String where, String field, String value) {
-        URI uri = absoluteUri(where, field, value);
-        boolean loopback = "http".equals(uri.getScheme())
-                && ("localhost".equals(uri.getHost()) || "127.0.0.1".equals(uri.getHost()) || "[::1]".equals(uri.getHost()));
-        if (!"https".equals(uri.getScheme()) && !loopback) {
-            throw error(where, field, "'" + value + "' must be an https URL (plain http only on localhost)");
-        }
-    }
-
-    private RegistryException error(String where, String field, String problem) {
-        return new RegistryException(file + ": " + where + ": field '" + field + "' " + problem);
+    /** A validator for parsing outside a service (tests, tools); services pass their own. */
+    private static final class OwnValidator {
+        static final Validator INSTANCE = Validation.buildDefaultValidatorFactory().getValidator();
     }
 
     /** Lower-case hex SHA-256, the only form in which client secrets are kept. */
     public static String sha256Hex(String value) {
+        return HexFormat.of().formatHex(sha256(value.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    static byte[] sha256(byte[] bytes) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -20,6 +20,12 @@ public record ResourceEntry(String resource, List<String> scopes, Authority auth
         /** The resource's scopes are left out of the token. */
         DROP,
         /** The whole request fails with 503 temporarily_unavailable. */
-        DENY
+        DENY;
+
+        /** As written in the file. */
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 }

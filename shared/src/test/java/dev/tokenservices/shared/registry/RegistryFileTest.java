@@ -245,6 +245,103 @@ class RegistryFileTest {
     }
 
     @Test
+    void valuesOfTheWrongKindNameEntryAndField() {
+        assertMessage(error("""
+                clients:
+                  - client_id: a
+                    client_secret: ${SECRET}
+                    access_token_lifetime: "600"
+                """), "reg.yaml", "clients[0] (a)", "field 'access_token_lifetime'", "whole number");
+        assertMessage(error("""
+                clients:
+                  - client_id: a
+                    client_secret: ${SECRET}
+                    scope: [a, b]
+                """), "clients[0] (a)", "field 'scope'", "single value");
+        assertMessage(error("""
+                clients:
+                  - client_id: a
+                    client_secret: ${SECRET}
+                    grant_types: client_credentials
+                """), "clients[0] (a)", "field 'grant_types'", "must be a list");
+        assertMessage(error("""
+                upstream_idps:
+                  - id: corp
+                    issuer: https://sso.example
+                    client_id: x
+                    client_secret: ${SECRET}
+                    logout_upstream: "no"
+                """), "upstream_idps[0] (corp)", "field 'logout_upstream'", "true or false");
+        assertMessage(error("""
+                resources:
+                  - resource: https://api.example/a
+                    scopes: [a.read]
+                    authority: {url: http://x/decide, timeout_ms: 1.5}
+                """), "resources[0] (https://api.example/a)", "field 'authority.timeout_ms'");
+        assertMessage(error("clients: {client_id: a}"), "reg.yaml", "'clients' must be a list");
+        assertMessage(error("clients: [just-a-name]"), "reg.yaml", "clients[0] must be a mapping");
+        assertMessage(error("- a\n- b"), "reg.yaml", "top level must be a mapping");
+    }
+
+    @Test
+    void everyFieldMistakeOfTheFileIsNamedAtOnce() {
+        RegistryException e = error("""
+                clients:
+                  - client_id: a
+                    client_secret: ${SECRET}
+                    access_token_lifetime: 0
+                    redirect_uris: ["https://shop.example/cb#frag"]
+                resources:
+                  - resource: https://api.example/b
+                    scopes: ["", b.read]
+                """);
+        assertMessage(e, "clients[0] (a): field 'access_token_lifetime'", "clients[0] (a): field 'redirect_uris'",
+                "https://shop.example/cb#frag", "resources[0] (https://api.example/b): field 'scopes' must hold non-empty strings");
+    }
+
+    @Test
+    void unknownFieldsOfEverySectionAndTheTopLevelAreWarnedAbout() {
+        parse("""
+                colour: blue
+                resources:
+                  - resource: https://api.example/a
+                    scopes: [a.read]
+                    authority: {url: http://x/decide, retries: 3}
+                trusted_issuers:
+                  - issuer: https://idp.example
+                    audiences: [x]
+                    comment: partner
+                """, Map.of());
+        assertEquals(Set.of("reg.yaml: unknown top-level key 'colour' is ignored",
+                "reg.yaml: resources[0] (https://api.example/a): field 'authority.retries' is not used and is ignored",
+                "reg.yaml: trusted_issuers[0] (https://idp.example): field 'comment' is not used and is ignored"), Set.copyOf(warnings));
+    }
+
+    @Test
+    void aJwkSetNeedsKeysEachWithItsType() {
+        assertMessage(error("""
+                clients:
+                  - client_id: k
+                    token_endpoint_auth_method: private_key_jwt
+                    jwks: {keys: []}
+                """), "clients[0] (k)", "field 'jwks.keys'", "non-empty 'keys' list");
+        assertMessage(error("""
+                clients:
+                  - client_id: k
+                    token_endpoint_auth_method: private_key_jwt
+                    jwks: {keys: [{crv: P-256, x: a, y: b}]}
+                """), "clients[0] (k)", "field 'jwks'", "kty");
+        Registry registry = parse("""
+                clients:
+                  - client_id: k
+                    jwks: {keys: [{kty: EC, crv: P-256, x: a, y: b}]}
+                """, Map.of());
+        ClientEntry client = registry.client("k").orElseThrow();
+        assertEquals(AuthMethod.PRIVATE_KEY_JWT, client.authMethod(), "keys without a method mean private_key_jwt");
+        assertEquals("{\"keys\":[{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"a\",\"y\":\"b\"}]}", client.jwks());
+    }
+
+    @Test
     void anEmptyFileIsAnEmptyRegistry() {
         assertTrue(parse("", Map.of()).clients().isEmpty());
     }
