@@ -19,6 +19,13 @@ public interface PortalConfig {
     Path registry();
 
     /**
+     * How often the registry file is checked for changes ({@code PORTAL_REGISTRY_REFRESH_INTERVAL}); a
+     * changed file that validates replaces the registry in use, one that does not is logged and ignored.
+     */
+    @WithDefault("10s")
+    Duration registryRefreshInterval();
+
+    /**
      * The proxies whose {@code X-Forwarded-For}/{@code Forwarded} headers name the client
      * ({@code TS_TRUSTED_PROXIES}: CIDRs or addresses, comma-separated; none by default). The
      * wrong-code limit per client address keys on the TCP peer unless it is one of these; from anyone

@@ -4,56 +4,61 @@ import dev.tokenservices.portal.config.PortalConfig;
 import dev.tokenservices.shared.config.ExampleSecrets;
 import dev.tokenservices.shared.registry.ClientEntry;
 import dev.tokenservices.shared.registry.Registry;
-import dev.tokenservices.shared.registry.RegistryFile;
+import dev.tokenservices.shared.registry.RegistryLoader;
 import dev.tokenservices.shared.registry.SecretField;
 import dev.tokenservices.shared.registry.UpstreamIdpEntry;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.LaunchMode;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.validation.Validator;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
-import java.util.stream.Collectors;
-import org.jboss.logging.Logger;
 
 /**
- * The registered clients, read once from the registry file at start-up, for what the consent page
- * says about a device: its {@code client_name}. A file that does not validate stops start-up.
+ * The registered clients, read from the registry file at start-up and re-read when it changes
+ * ({@code portal.registry-refresh-interval}), for what the consent page says about a device: whether
+ * it is registered at all, and its {@code client_name}. A file that does not validate stops start-up.
+ * The portal reads no secret of the file (it authenticates no client): the Deployment of the
+ * internet-facing portal holds none of them.
  */
 @ApplicationScoped
 public class DeviceClients {
 
-    private static final Logger LOG = Logger.getLogger(DeviceClients.class);
-
     private final PortalConfig config;
-    private volatile Map<String, ClientEntry> clients = Map.of();
-    private volatile List<String> upstreamIssuers = List.of();
+    private final RegistryLoader<View> loader;
 
-    public DeviceClients(PortalConfig config) {
-        this.config = config;
+    /** What the portal reads of one registry: its clients and the upstream IdPs' issuers. */
+    record View(Registry registry, List<String> upstreamIssuers) {
+        static View of(Registry registry) {
+            return new View(registry, registry.upstreamIdps().stream().map(UpstreamIdpEntry::issuer).toList());
+        }
     }
 
-    /**
-     * Loads the registry file; throws (stopping start-up) with a message naming the file and field.
-     * The portal reads no secret of the file (it authenticates no client): the Deployment of the
-     * internet-facing portal holds none of them.
-     */
+    public DeviceClients(PortalConfig config, Validator validator, MeterRegistry metrics) {
+        this.config = config;
+        this.loader = new RegistryLoader<>(config.registry(), EnumSet.noneOf(SecretField.class),
+                ExampleSecrets.forLaunchMode(LaunchMode.current().isDevOrTest()), validator, View::of, metrics);
+    }
+
+    /** Loads the registry file; throws (stopping start-up) with a message naming the file, entry and field. */
     public void load() {
-        Registry registry = RegistryFile.load(config.registry(), EnumSet.noneOf(SecretField.class),
-                ExampleSecrets.forLaunchMode(LaunchMode.current().isDevOrTest()), LOG::warn);
-        clients = registry.clients().stream().collect(Collectors.toUnmodifiableMap(ClientEntry::clientId, Function.identity()));
-        upstreamIssuers = registry.upstreamIdps().stream().map(UpstreamIdpEntry::issuer).toList();
-        LOG.infof("registry %s: %d clients", config.registry(), clients.size());
+        loader.start(config.registryRefreshInterval());
+    }
+
+    @PreDestroy
+    void stop() {
+        loader.close();
     }
 
     /** The upstream IdPs the orchestrator sends users to (their login pages follow our forms' redirects). */
     public List<String> upstreamIssuers() {
-        return upstreamIssuers;
+        return loader.view().upstreamIssuers();
     }
 
     public Optional<ClientEntry> find(String clientId) {
-        return Optional.ofNullable(clients.get(clientId));
+        return loader.view().registry().client(clientId);
     }
 
     /** The name a person recognises: the client's {@code client_name}, else its {@code client_id}. */

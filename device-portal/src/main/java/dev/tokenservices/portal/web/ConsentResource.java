@@ -73,9 +73,9 @@ public class ConsentResource {
         Browser browser = csrf.browser(cookie);
         SignedIn user = new SignedIn(ApproverIdentity.displayName(idToken), ApproverIdentity.email(idToken).orElse(null));
         return userCodes.enter(userCode, browser.session(), addresses.of(request))
-                .map(lookup -> lookup.isPending()
-                        ? consentPage(lookup.request().orElseThrow(), user, browser)
-                        : DeviceResource.codeRefused(lookup, userCode, browser, config));
+                .map(lookup -> !lookup.isPending() ? DeviceResource.codeRefused(lookup, userCode, browser, config)
+                        : registered(lookup.request().orElseThrow()) ? consentPage(lookup.request().orElseThrow(), user, browser)
+                        : unregistered());
     }
 
     @POST
@@ -104,9 +104,19 @@ public class ConsentResource {
         boolean approve = "approve".equals(decision);
         Browser browser = csrf.browser(cookie);
         return userCodes.enter(userCode, browser.session(), addresses.of(request))
-                .chain(lookup -> lookup.isPending()
-                        ? record(lookup.request().orElseThrow(), approve, approval.get())
-                        : Uni.createFrom().item(DeviceResource.codeRefused(lookup, userCode, browser, config)));
+                .chain(lookup -> !lookup.isPending() ? Uni.createFrom().item(DeviceResource.codeRefused(lookup, userCode, browser, config))
+                        : registered(lookup.request().orElseThrow()) ? record(lookup.request().orElseThrow(), approve, approval.get())
+                        : Uni.createFrom().item(unregistered()));
+    }
+
+    /** Whether the registry (as it is now) still lists the device's client: one removed since is given nothing. */
+    private boolean registered(DeviceRequest device) {
+        return clients.find(device.clientId()).isPresent();
+    }
+
+    private static Response unregistered() {
+        return Html.problem(403, "Unknown device", "This device is not registered with this service, so it cannot be given "
+                + "access. Nothing was recorded.");
     }
 
     private Response consentPage(DeviceRequest device, SignedIn user, Browser browser) {

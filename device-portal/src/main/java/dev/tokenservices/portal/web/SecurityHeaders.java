@@ -27,24 +27,29 @@ public class SecurityHeaders {
 
     private final Optional<String> oidcProvider;
     private final DeviceClients clients;
-    private volatile String contentSecurityPolicy;
+    /** The policy and the upstream issuers it was built from: built again when a reloaded registry names others. */
+    private volatile Policy contentSecurityPolicy;
+
+    private record Policy(List<String> upstreamIssuers, String value) {
+    }
 
     public SecurityHeaders(@ConfigProperty(name = "quarkus.oidc.auth-server-url") Optional<String> oidcProvider, DeviceClients clients) {
         this.oidcProvider = oidcProvider;
         this.clients = clients;
     }
 
-    /** Built at the first response, when the registry (with the upstream IdPs) has been read. */
+    /** Built at the first response, when the registry (with the upstream IdPs) has been read, and after it changed. */
     private String contentSecurityPolicy() {
-        String policy = contentSecurityPolicy;
-        if (policy == null) {
+        List<String> issuers = clients.upstreamIssuers();
+        Policy policy = contentSecurityPolicy;
+        if (policy == null || policy.upstreamIssuers() != issuers) {
             List<String> origins = new ArrayList<>();
             oidcProvider.flatMap(SecurityHeaders::origin).ifPresent(origins::add);
-            clients.upstreamIssuers().forEach(issuer -> origin(issuer).filter(o -> !origins.contains(o)).ifPresent(origins::add));
-            policy = policy(origins);
+            issuers.forEach(issuer -> origin(issuer).filter(o -> !origins.contains(o)).ifPresent(origins::add));
+            policy = new Policy(issuers, policy(origins));
             contentSecurityPolicy = policy;
         }
-        return policy;
+        return policy.value();
     }
 
     static String policy(List<String> formTargets) {

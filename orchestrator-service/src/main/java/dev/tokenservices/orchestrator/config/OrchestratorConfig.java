@@ -19,6 +19,13 @@ public interface OrchestratorConfig {
     Path registry();
 
     /**
+     * How often the registry file is checked for changes ({@code ORCHESTRATOR_REGISTRY_REFRESH_INTERVAL}); a
+     * changed file that validates replaces the registry in use, one that does not is logged and ignored.
+     */
+    @WithDefault("10s")
+    Duration registryRefreshInterval();
+
+    /**
      * The master key ({@code TS_KEY_ENCRYPTION_KEY}) that encrypts signing keys at rest and from which
      * the key sealing every Redis record is derived; required outside dev and test.
      */

@@ -1,6 +1,8 @@
 package dev.tokenservices.shared.registry;
 
 import dev.tokenservices.shared.config.ExampleSecrets;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.validation.Validator;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -49,15 +51,21 @@ public final class RegistryLoader<V> implements AutoCloseable {
     /**
      * @param reads the secret fields this service reads (only those are resolved and held)
      * @param view builds the service's lookup tables; it may refuse a registry by throwing
+     * @param metrics where {@code registry_reloads_total{result=applied|refused}} is counted
      */
     public RegistryLoader(Path path, Set<SecretField> reads, ExampleSecrets examples, Validator validator,
-            Function<Registry, V> view) {
+            Function<Registry, V> view, MeterRegistry metrics) {
         this.path = path;
         this.reads = reads;
         this.examples = examples;
         this.validator = validator;
         this.view = view;
         this.snapshot = new Snapshot<>(new byte[0], Registry.EMPTY, view.apply(Registry.EMPTY));
+        FunctionCounter.builder("registry_reloads_total", reloads, AtomicLong::get)
+                .description("Changed registry files applied").tag("result", "applied").register(metrics);
+        FunctionCounter.builder("registry_reloads_total", rejected, AtomicLong::get)
+                .description("Changed registry files refused (the registry before stayed in use)").tag("result", "refused")
+                .register(metrics);
     }
 
     /**

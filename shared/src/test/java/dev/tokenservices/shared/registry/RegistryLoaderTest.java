@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tokenservices.shared.config.ExampleSecrets;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.validation.Validation;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,9 +50,11 @@ class RegistryLoaderTest {
     @TempDir
     Path dir;
 
+    private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+
     private RegistryLoader<Registry> loader(Path file) {
         return new RegistryLoader<>(file, EnumSet.of(SecretField.CLIENT_SECRETS), ExampleSecrets.ALLOWED,
-                Validation.buildDefaultValidatorFactory().getValidator(), registry -> registry);
+                Validation.buildDefaultValidatorFactory().getValidator(), registry -> registry, metrics);
     }
 
     private Path write(String name, String yaml) throws IOException {
@@ -77,6 +80,7 @@ class RegistryLoaderTest {
             assertTrue(loader.reload());
             assertNew(loader.registry());
             assertEquals(1, loader.reloads());
+            assertEquals(1.0, metrics.get("registry_reloads_total").tag("result", "applied").functionCounter().count());
         }
     }
 
@@ -111,7 +115,7 @@ class RegistryLoaderTest {
             write("registry.yaml", NEW.replace(NEW_SECRET, "short"));
             assertFalse(loader.reload());
             assertSame(good, loader.registry(), "the registry before stays in use");
-            assertEquals(1, loader.refusedReloads());
+            assertEquals(1.0, metrics.get("registry_reloads_total").tag("result", "refused").functionCounter().count());
             assertFalse(loader.reload(), "the same broken file is not tried (nor reported) again");
             assertEquals(1, loader.refusedReloads());
             write("registry.yaml", NEW);
@@ -129,7 +133,7 @@ class RegistryLoaderTest {
                         throw new IllegalArgumentException("client web-shop: refused by the service");
                     }
                     return registry.clients().size();
-                })) {
+                }, metrics)) {
             loader.start(Duration.ofHours(1));
             write("registry.yaml", NEW);
             assertFalse(loader.reload());

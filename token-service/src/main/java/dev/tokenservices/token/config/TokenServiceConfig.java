@@ -50,8 +50,11 @@ public interface TokenServiceConfig {
     @WithDefault("3s")
     Duration dependencyTimeout();
 
-    /** How often the in-memory registry is reloaded from PostgreSQL. */
-    @WithDefault("30s")
+    /**
+     * How often the registry file is checked for changes ({@code TS_REGISTRY_REFRESH_INTERVAL}); a changed
+     * file that validates replaces the registry in use, one that does not is logged and ignored.
+     */
+    @WithDefault("10s")
     Duration registryRefreshInterval();
 
     /** Allowed clock difference when checking client assertions and other JWTs' exp/iat/nbf. */

@@ -3,55 +3,47 @@ package dev.tokenservices.token.registry;
 import dev.tokenservices.shared.config.ExampleSecrets;
 import dev.tokenservices.shared.registry.ClientEntry;
 import dev.tokenservices.shared.registry.Registry;
-import dev.tokenservices.shared.registry.RegistryFile;
+import dev.tokenservices.shared.registry.RegistryLoader;
 import dev.tokenservices.shared.registry.ResourceEntry;
 import dev.tokenservices.shared.registry.SecretField;
 import dev.tokenservices.shared.registry.TrustedIssuerEntry;
 import dev.tokenservices.token.config.TokenServiceConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.LaunchMode;
-import io.quarkus.scheduler.Scheduled;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
+import jakarta.validation.Validator;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.jboss.logging.Logger;
 
 /**
- * The registry in memory. At start-up the registry file is validated and imported into
- * PostgreSQL; from then on the database is reloaded on a timer, and requests read only memory.
+ * The registry file in memory, the only copy: read at start-up, re-read when it changes
+ * ({@code ts.registry-refresh-interval}); requests read only memory. The token service authenticates
+ * clients, so it reads their secrets, but never the upstream IdPs' (the orchestrator's alone).
  */
 @ApplicationScoped
 public class RegistryCache {
 
-    private static final Logger LOG = Logger.getLogger(RegistryCache.class);
-
     private final TokenServiceConfig config;
-    private final RegistryRepository repository;
-    private volatile Snapshot snapshot;
+    private final RegistryLoader<Snapshot> loader;
 
     /**
      * The registry and its lookup tables, replaced as a whole. {@code trustedIssuers}: per issuer, every
      * entry that trusts it (from {@code trusted_issuers} and {@code upstream_idps}), kept apart because
      * each names its own audiences and the clients that may exchange tokens issued to them.
      */
-    public record Snapshot(Registry registry, Map<String, RegisteredClient> clients, Map<String, ResourceEntry> resources,
-            Map<String, ResourceEntry> resourceByScope, Map<String, List<TrustedIssuerEntry>> trustedIssuers, int longestLifetime) {
+    public record Snapshot(Registry registry, Map<String, RegisteredClient> clients,
+            Map<String, List<TrustedIssuerEntry>> trustedIssuers, int longestLifetime) {
 
         /** @param orchestratorClientId the only client that may exchange the upstream IdPs' id_tokens */
         static Snapshot of(Registry registry, String orchestratorClientId) {
             Map<String, RegisteredClient> clients = new HashMap<>();
             for (ClientEntry c : registry.clients()) {
                 clients.put(c.clientId(), RegisteredClient.of(c));
-            }
-            Map<String, ResourceEntry> resources = new HashMap<>();
-            Map<String, ResourceEntry> byScope = new HashMap<>();
-            for (ResourceEntry r : registry.resources()) {
-                resources.put(r.resource(), r);
-                r.scopes().forEach(s -> byScope.put(s, r));
             }
             int longest = registry.clients().stream().mapToInt(ClientEntry::accessTokenLifetime).max()
                     .orElse(ClientEntry.DEFAULT_ACCESS_TOKEN_LIFETIME);
@@ -60,57 +52,47 @@ public class RegistryCache {
                 issuers.computeIfAbsent(t.issuer(), i -> new ArrayList<>()).add(t);
             }
             issuers.replaceAll((issuer, entries) -> List.copyOf(entries));
-            return new Snapshot(registry, Map.copyOf(clients), Map.copyOf(resources), Map.copyOf(byScope), Map.copyOf(issuers), longest);
+            return new Snapshot(registry, Map.copyOf(clients), Map.copyOf(issuers), longest);
+        }
+
+        /** Resource indicator → resource. */
+        public Map<String, ResourceEntry> resources() {
+            return registry.resourcesById();
+        }
+
+        /** Scope → the resource it names. */
+        public Map<String, ResourceEntry> resourceByScope() {
+            return registry.resourcesByScope();
         }
     }
 
-    public RegistryCache(TokenServiceConfig config, RegistryRepository repository) {
+    public RegistryCache(TokenServiceConfig config, Validator validator, MeterRegistry metrics) {
         this.config = config;
-        this.repository = repository;
-        this.snapshot = Snapshot.of(new Registry(List.of(), List.of(), List.of(), List.of()), config.orchestratorClientId());
+        this.loader = new RegistryLoader<>(config.registry(), EnumSet.of(SecretField.CLIENT_SECRETS),
+                ExampleSecrets.forLaunchMode(LaunchMode.current().isDevOrTest()), validator,
+                registry -> Snapshot.of(registry, config.orchestratorClientId()), metrics);
     }
 
-    /**
-     * Called once at start-up, off the event loop. A wrong file stops start-up here. The token
-     * service authenticates clients, so it reads their secrets, but never the upstream IdPs' (the
-     * orchestrator's alone).
-     */
+    /** Called once at start-up, off the event loop: a wrong file stops start-up here. */
     public void start() {
-        Registry file = RegistryFile.load(config.registry(), EnumSet.of(SecretField.CLIENT_SECRETS),
-                ExampleSecrets.forLaunchMode(LaunchMode.current().isDevOrTest()), LOG::warn);
-        repository.importRegistry(file).await().atMost(Duration.ofSeconds(30));
-        snapshot = Snapshot.of(repository.load().await().atMost(Duration.ofSeconds(30)), config.orchestratorClientId());
-        LOG.infof("registry %s: %d clients, %d resources, %d trusted issuers, %d upstream IdPs", config.registry(),
-                file.clients().size(), file.resources().size(), file.trustedIssuers().size(), file.upstreamIdps().size());
+        loader.start(config.registryRefreshInterval());
     }
 
-    @Scheduled(every = "${ts.registry-refresh-interval:30s}", delayed = "${ts.registry-refresh-interval:30s}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void refresh() {
-        try {
-            snapshot = Snapshot.of(repository.load().await().atMost(config.dependencyTimeout()), config.orchestratorClientId());
-        } catch (RuntimeException e) {
-            LOG.warnf("registry not reloaded from PostgreSQL (%s); the cached registry stays in use", e.getMessage());
-        }
+    @PreDestroy
+    void stop() {
+        loader.close();
     }
 
     public Optional<RegisteredClient> client(String clientId) {
-        return Optional.ofNullable(snapshot.clients().get(clientId));
-    }
-
-    public Optional<ResourceEntry> resource(String resource) {
-        return Optional.ofNullable(snapshot.resources().get(resource));
-    }
-
-    public Optional<ResourceEntry> resourceOfScope(String scope) {
-        return Optional.ofNullable(snapshot.resourceByScope().get(scope));
+        return clientId == null ? Optional.empty() : Optional.ofNullable(snapshot().clients().get(clientId));
     }
 
     public int longestAccessTokenLifetime() {
-        return snapshot.longestLifetime();
+        return snapshot().longestLifetime();
     }
 
+    /** The registry in use; a request reads it once and keeps that one throughout. */
     public Snapshot snapshot() {
-        return snapshot;
+        return loader.view();
     }
 }
