@@ -35,7 +35,6 @@ public record ClientEntry(
         return grantTypes.contains(grantType);
     }
 
-    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isConfidential() {
         return authMethod != AuthMethod.NONE;
     }
