@@ -35,6 +35,11 @@ public record RegistryDocument(
 
     public static final int MAX_ACCESS_TOKEN_LIFETIME = 86_400;
 
+    /** An entry of a section; messages name it by its id. */
+    interface Entry {
+        String id();
+    }
+
     /** One {@code clients} entry (RFC 7591 client metadata). */
     public record Client(
             @NotBlank(message = REQUIRED)
@@ -51,9 +56,14 @@ public record RegistryDocument(
             @Min(value = 1, message = LIFETIME) @Max(value = MAX_ACCESS_TOKEN_LIFETIME, message = LIFETIME) Long accessTokenLifetime,
             List<@NotBlank(message = NON_EMPTY_STRINGS) @Uri String> redirectUris,
             List<@NotBlank(message = NON_EMPTY_STRINGS) @Uri String> postLogoutRedirectUris,
-            @Valid Jwks jwks) {
+            @Valid Jwks jwks) implements Entry {
 
         static final String LIFETIME = "must be a whole number of seconds from 1 to " + MAX_ACCESS_TOKEN_LIFETIME;
+
+        @Override
+        public String id() {
+            return clientId;
+        }
     }
 
     /** A client's public keys (RFC 7517 §5 JWK Set), for {@code private_key_jwt}. */
@@ -65,7 +75,12 @@ public record RegistryDocument(
             @NotBlank(message = REQUIRED) @Uri(message = "'{value}' must be an absolute URI without a fragment (RFC 8707 §2)") String resource,
             @NotEmpty(message = "must list at least one scope")
             List<@NotBlank(message = NON_EMPTY_STRINGS) @Pattern(regexp = SCOPE_TOKEN, message = SCOPE) String> scopes,
-            @Valid Authority authority) {
+            @Valid Authority authority) implements Entry {
+
+        @Override
+        public String id() {
+            return resource;
+        }
     }
 
     /** A resource's scope-authority webhook. */
@@ -82,7 +97,12 @@ public record RegistryDocument(
             @NotBlank(message = REQUIRED) @Uri(issuer = true) String issuer,
             @NotEmpty(message = "must list at least one audience (the client_id the tokens are issued to)")
             List<@NotBlank(message = NON_EMPTY_STRINGS) String> audiences,
-            List<@NotBlank(message = NON_EMPTY_STRINGS) String> clients) {
+            List<@NotBlank(message = NON_EMPTY_STRINGS) String> clients) implements Entry {
+
+        @Override
+        public String id() {
+            return issuer;
+        }
     }
 
     /** One {@code upstream_idps} entry: where the orchestrator sends users to log in. */
@@ -93,7 +113,17 @@ public record RegistryDocument(
             /** Kept as written (${NAME} unresolved): only the orchestrator resolves it. */
             String clientSecret,
             @Pattern(regexp = SCOPE_LIST, message = SCOPES) String scope,
-            Boolean logoutUpstream) {
+            Boolean logoutUpstream) implements Entry {
+    }
+
+    /** The entries of {@code section} (as the file names it). */
+    List<? extends Entry> section(String section) {
+        return switch (section) {
+            case "clients" -> clients;
+            case "resources" -> resources;
+            case "trusted_issuers" -> trustedIssuers;
+            default -> upstreamIdps;
+        };
     }
 
     /** The sections, never null. */

@@ -220,21 +220,8 @@ public final class RegistryFile {
 
     /** The id of an entry of the bound file, as {@link #entry} shows it. */
     private static String idOf(RegistryDocument document, String section, int index) {
-        List<?> entries = switch (section) {
-            case "clients" -> document.clients();
-            case "resources" -> document.resources();
-            case "trusted_issuers" -> document.trustedIssuers();
-            default -> document.upstreamIdps();
-        };
-        Object entry = index < entries.size() ? entries.get(index) : null;
-        if (entry instanceof RegistryDocument.Client c) {
-            return c.clientId();
-        } else if (entry instanceof RegistryDocument.Resource r) {
-            return r.resource();
-        } else if (entry instanceof RegistryDocument.TrustedIssuer t) {
-            return t.issuer();
-        }
-        return entry instanceof RegistryDocument.UpstreamIdp u ? u.id() : null;
+        List<? extends RegistryDocument.Entry> entries = document.section(section);
+        return index < entries.size() && entries.get(index) != null ? entries.get(index).id() : null;
     }
 
     private String violation(RegistryDocument document, ConstraintViolation<?> violation) {
