@@ -119,7 +119,7 @@ public final class RegistryFile {
     }
 
     /** The file's content, for {@link #parse}; a file that cannot be read is a {@link RegistryException}. */
-    public static byte[] read(Path path) {
+    static byte[] read(Path path) {
         try {
             return Files.readAllBytes(path);
         } catch (IOException e) {
