@@ -96,8 +96,8 @@ KC_LAUNCH_PID="" KC_PID=""
 KC_WORK=""
 
 stop_keycloak() {
-  stop_pid "$KC_PID" Keycloak
-  [ "$KC_LAUNCH_PID" != "$KC_PID" ] && stop_pid "$KC_LAUNCH_PID" "Keycloak launcher"
+  stop_process Keycloak "$KC_PID" 30
+  [ "$KC_LAUNCH_PID" != "$KC_PID" ] && stop_process "Keycloak launcher" "$KC_LAUNCH_PID" 30
   KC_PID="" KC_LAUNCH_PID=""
 }
 
