@@ -24,6 +24,7 @@
 #   start_quarkus_app NAME APP PORT MANAGEMENT_PORT LOG [NAME=value...]   into PID_OF[NAME]
 #   wait_until_ready NAME PID URL SECONDS                                 200 at URL, or die
 #   stop_process NAME PID [SECONDS], stop_started_processes (every PID_OF)
+#   maven_central_file GROUP ARTIFACT VERSION EXT   downloaded once, SHA-1 checked, cached; prints its path
 #   require_jdk17, ensure_build_tools, apt_install, log, die
 #
 # Variables: TS_STATE_DIR (default <repo>/.tokenservices) holds pid files, logs, secrets and a
@@ -726,6 +727,42 @@ describe_started_infra() {
   [[ -n $TS_STARTED_PG ]] && out+="PostgreSQL on $TS_STARTED_PG_ADDR ($TS_STARTED_PG); "
   [[ -n $TS_STARTED_REDIS_CLUSTER ]] && out+="Redis Cluster on $TS_STARTED_REDIS_CLUSTER (scripts/redis-cluster.sh stop); "
   printf '%s' "${out%; }"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Downloads
+
+# maven_central_file GROUP ARTIFACT VERSION EXT: prints the path of that artifact, downloaded once from
+# MAVEN_REPO_URL (https://repo1.maven.org/maven2) into TS_CACHE_DIR (${XDG_CACHE_HOME:-~/.cache}/tokenservices)
+# and checked against the SHA-1 the repository publishes beside it (Keycloak, for the demo IdP and the
+# benchmark).
+maven_central_file() {
+  local group=$1 artifact=$2 version=$3 ext=$4
+  local cache=${TS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/tokenservices}
+  local name="$artifact-$version.$ext"
+  local url="${MAVEN_REPO_URL:-https://repo1.maven.org/maven2}/${group//.//}/$artifact/$version/$name"
+  local file="$cache/$name" expected actual
+  mkdir -p "$cache"
+  command -v curl >/dev/null 2>&1 || apt_install curl ca-certificates
+  if [[ ! -s $file.sha1 ]]; then
+    curl -fsS --retry 3 -o "$file.sha1.part" "$url.sha1" || die "cannot fetch $url.sha1 (no network?)"
+    mv "$file.sha1.part" "$file.sha1"
+  fi
+  expected=$(tr -dc '0-9a-f' <"$file.sha1" | head -c 40)
+  [[ ${#expected} == 40 ]] || { rm -f "$file.sha1"; die "unreadable checksum from $url.sha1; try again"; }
+  if [[ ! -f $file ]]; then
+    log "downloading $name (only this once; cached in $cache)"
+    local progress=(-sS)
+    if [[ -t 2 ]]; then progress=(-#); fi
+    curl -fL --retry 3 "${progress[@]}" -o "$file.part" "$url" || { rm -f "$file.part"; die "downloading $url failed"; }
+    mv "$file.part" "$file"
+  fi
+  actual=$(sha1sum "$file" | cut -c1-40)
+  if [[ $actual != "$expected" ]]; then
+    rm -f "$file" "$file.sha1"
+    die "$file has SHA-1 $actual, the repository says $expected; deleted it, run again to download it anew"
+  fi
+  printf '%s\n' "$file"
 }
 
 # ---------------------------------------------------------------------------------------------
