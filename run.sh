@@ -55,7 +55,6 @@ declare -A PORT_OF=([token-service]=$TOKEN_SERVICE_PORT [orchestrator-service]=$
 declare -A MANAGEMENT_PORT_OF=([token-service]=$TOKEN_SERVICE_MANAGEMENT_PORT
                                [orchestrator-service]=$ORCHESTRATOR_MANAGEMENT_PORT
                                [device-portal]=$DEVICE_PORTAL_MANAGEMENT_PORT)
-declare -A PID_OF=()
 
 mkdir -p "$TS_STATE_DIR/logs"
 
@@ -122,9 +121,7 @@ needs_build() {
   return 1
 }
 
-require_jdk17
-JAVA_CMD=java
-if [[ -n ${JAVA_HOME:-} ]]; then JAVA_CMD="$JAVA_HOME/bin/java"; fi
+java_cmd
 if needs_build; then
   log "building the services (./mvnw package, tests skipped; the first build takes a few minutes)"
   ./mvnw -B -q -DskipTests package
@@ -132,37 +129,12 @@ fi
 
 # ---- stopping (set up before anything is started) -------------------------------------------
 CLEANED_UP=""
-stop_services() {
-  local svc pid i alive
-  for svc in "${!PID_OF[@]}"; do
-    kill -TERM "${PID_OF[$svc]}" 2>/dev/null || true
-  done
-  # Give them 10 s to shut down cleanly, then kill what is left.
-  for ((i = 0; i < 20; i++)); do
-    alive=""
-    for svc in "${!PID_OF[@]}"; do
-      if kill -0 "${PID_OF[$svc]}" 2>/dev/null; then alive=1; fi
-    done
-    if [[ -z $alive ]]; then break; fi
-    sleep 0.5
-  done
-  for svc in "${!PID_OF[@]}"; do
-    pid=${PID_OF[$svc]}
-    if kill -0 "$pid" 2>/dev/null; then
-      log "$svc (pid $pid) did not stop within 10 s; killing it"
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-    wait "$pid" 2>/dev/null || true
-  done
-  PID_OF=()
-}
-
 cleanup() {
   if [[ -n $CLEANED_UP ]]; then return 0; fi
   CLEANED_UP=1
   trap - INT TERM
   log "stopping"
-  stop_services
+  stop_started_processes   # the services and Keycloak's launcher: 10 s to shut down cleanly, then killed
   demo_idp_stop         # whatever of Keycloak's process group is left
   stop_started_infra
   log "stopped"
@@ -203,19 +175,15 @@ show_log_tail() {
 }
 
 start_service() {
-  local svc=$1 port=${PORT_OF[$1]} management=${MANAGEMENT_PORT_OF[$1]} jar log_file p
-  jar=$(jar_of "$svc")
+  local svc=$1 port=${PORT_OF[$1]} management=${MANAGEMENT_PORT_OF[$1]} log_file p
   log_file="$TS_STATE_DIR/logs/$svc.log"
   # Something else on a port would answer our health check and hide a failed start.
   for p in "$port" "$management"; do
-    ! tcp_open 127.0.0.1 "$p" || die "port $p is already in use; stop what listens there or set another port for $svc"
+    ! port_in_use "$p" || die "port $p is already in use; stop what listens there or set another port for $svc"
   done
   log "starting $svc on port $port, health and metrics on $management (log: $log_file)"
-  # The ports are given explicitly so that they hold whatever the service's defaults. Quarkus' own
-  # URI check answers malformed URIs with an empty 400; the services make the same check themselves
-  # and answer with a body (see README "Errors").
-  "$JAVA_CMD" -Dvertx.disableURIValidation=true -Dquarkus.http.port="$port" -Dquarkus.management.port="$management" -jar "$jar" >"$log_file" 2>&1 &
-  PID_OF[$svc]=$!
+  : >"$log_file"
+  start_quarkus_app "$svc" "$(dirname "$(jar_of "$svc")")" "$port" "$management" "$log_file"
   wait_until_ready "$svc" "${PID_OF[$svc]}" "http://127.0.0.1:$management/q/health/ready" 60
 }
 

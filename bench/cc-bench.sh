@@ -96,8 +96,8 @@ KC_LAUNCH_PID="" KC_PID=""
 KC_WORK=""
 
 stop_keycloak() {
-  stop_pid "$KC_PID" Keycloak
-  [ "$KC_LAUNCH_PID" != "$KC_PID" ] && stop_pid "$KC_LAUNCH_PID" "Keycloak launcher"
+  stop_process Keycloak "$KC_PID" 30
+  [ "$KC_LAUNCH_PID" != "$KC_PID" ] && stop_process "Keycloak launcher" "$KC_LAUNCH_PID" 30
   KC_PID="" KC_LAUNCH_PID=""
 }
 
@@ -142,25 +142,8 @@ bench_server() { # server url pid
 # ------------------------------------------------------------------ Keycloak
 
 keycloak_zip() {
-  local name=keycloak-quarkus-dist-$KC_VERSION.zip
-  local url=$MAVEN_REPO_URL/org/keycloak/keycloak-quarkus-dist/$KC_VERSION/$name
-  KC_ZIP=$CACHE_DIR/$name
-  if [ -s "$KC_ZIP" ]; then
-    log "using cached $KC_ZIP"
-    return 0
-  fi
-  mkdir -p "$CACHE_DIR"
-  log "downloading Keycloak $KC_VERSION (about 165 MB, once) from $url into $CACHE_DIR"
-  local progress=(-sS)
-  [ -t 2 ] && progress=(--progress-bar)
-  curl -fL --retry 3 "${progress[@]}" -o "$KC_ZIP.part" "$url" || die "download of $url failed"
-  # Maven Central publishes a SHA-1 beside every artifact: a truncated download must not be cached.
-  local want got
-  want=$(curl -fsSL --retry 3 "$url.sha1" | cut -c1-40) || die "could not fetch $url.sha1"
-  got=$(sha1sum "$KC_ZIP.part" | cut -c1-40)
-  [ "$want" = "$got" ] || { rm -f "$KC_ZIP.part"; die "checksum mismatch for $name (expected $want, got $got)"; }
-  mv "$KC_ZIP.part" "$KC_ZIP"
-  log "download complete, checksum ok"
+  KC_ZIP=$(TS_CACHE_DIR=$CACHE_DIR maven_central_file org.keycloak keycloak-quarkus-dist "$KC_VERSION" zip)
+  log "Keycloak $KC_VERSION: $KC_ZIP"
 }
 
 start_keycloak() {

@@ -115,9 +115,8 @@ check_poll() { # label expected-error
 }
 
 redis_pid() {
-  local host port
-  read -r host port <<<"$(redis_host_port)"
-  [[ "$host" == 127.0.0.1 || "$host" == localhost ]] && listener_pid "$port" || true
+  parse_url "$REDIS_URL" 6379
+  is_local_host "$URL_HOST" && listener_pid "$URL_PORT" || true
 }
 
 # ------------------------------------------------------------------ report

@@ -91,11 +91,11 @@ stop_authorities() {
   if [ -n "$AUTH_PID" ] && kill -0 "$AUTH_PID" 2>/dev/null; then
     echo "STATS $(curl -s "http://127.0.0.1:${AUTH_PORT_LIST[0]}/stats")" >>"$RUN_DIR/authorities.log"
   fi
-  stop_pid "$AUTH_PID" "scope authorities"; AUTH_PID=""; AUX_PIDS=""
+  stop_process "scope authorities" "$AUTH_PID" 30; AUTH_PID=""; AUX_PIDS=""
 }
 bench_cleanup_hook() {
   stop_authorities
-  stop_pid "$ISSUER_PID" "bench issuer"; ISSUER_PID=""
+  stop_process "bench issuer" "$ISSUER_PID" 30; ISSUER_PID=""
 }
 
 # ------------------------------------------------------------------ node helpers

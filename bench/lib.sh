@@ -1,6 +1,8 @@
 # shellcheck shell=bash
-# bench/lib.sh - shell helpers shared by the benchmarks (cc-bench.sh, exchange-bench.sh,
-# device-poll-bench.sh). Source it; do not execute it.
+# bench/lib.sh - what the benchmarks (cc-bench.sh, exchange-bench.sh, device-poll-bench.sh,
+# orchestrator-bench.sh) share beyond scripts/infra.sh (Redis/PostgreSQL, URL parsing, starting,
+# waiting for and stopping processes), which it sources: CPU accounting, wrk runs, the token-service's
+# start, the report. Source it; do not execute it.
 #
 # The caller sets BENCH_DIR and REPO_DIR first, then sources this file, which sets the shared
 # defaults below (each overridable from the environment), then calls bench_init_run_dir <prefix>.
@@ -26,6 +28,10 @@
 #   BENCH_LOCK_WAIT=7200      share the database, the ports and the cores. A second one waits for
 #                             the first (at most BENCH_LOCK_WAIT s) before it touches anything.
 
+# shellcheck source=scripts/infra.sh
+source "$REPO_DIR/scripts/infra.sh"
+TS_LOG_TIME=1   # log lines carry the time; bench_init_run_dir sends them to run.log as well
+
 TS_PORT=${TS_PORT:-18081}
 TS_MANAGEMENT_PORT=${TS_MANAGEMENT_PORT:-19081}
 TS_JAR=${TS_JAR:-$REPO_DIR/token-service/target/quarkus-app/quarkus-run.jar}
@@ -45,12 +51,12 @@ BENCH_LOCK_WAIT=${BENCH_LOCK_WAIT:-7200}
 
 CLK_TCK=$(getconf CLK_TCK)
 
-# PIDs of what the benchmark started; cleanup stops exactly these and nothing else.
-TS_PID="" REDIS_PID=""
+# PIDs of what the benchmark started; cleanup stops exactly these (and what scripts/infra.sh
+# started: Redis, PostgreSQL) and nothing else.
+TS_PID=""
 TS_WORK=""            # the temporary copy of the token-service's quarkus-app directory
 TS_KEK=""             # TS_KEY_ENCRYPTION_KEY of this run (one per run: restarts reuse the keys)
 AUX_PIDS=""           # helper processes of ours whose CPU is shown apart (authorities, Redis...)
-PREV_EXIT_TRAP=""
 
 # bench_init_run_dir PREFIX: results of this run go to $RESULTS_ROOT/<PREFIX><timestamp>/.
 # Takes the benchmark lock first (see bench_lock).
@@ -59,6 +65,7 @@ bench_init_run_dir() {
   STAMP=$(date +%Y%m%d-%H%M%S)
   RUN_DIR=$RESULTS_ROOT/$1$STAMP
   RUN_LOG=$RUN_DIR/run.log
+  TS_LOG_FILE=$RUN_LOG
   RESULTS_TSV=$RUN_DIR/results.tsv
   REPORT=$RUN_DIR/report.txt
   REPORT_HEAD=$RUN_DIR/report-head.txt
@@ -81,8 +88,6 @@ bench_lock() {
   printf 'pid %s, %s, since %s\n' "$$" "$(basename "$0")" "$(date '+%F %T')" >"$BENCH_LOCK_FILE"
 }
 
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" | tee -a "${RUN_LOG:-/dev/null}" >&2; }
-die() { log "ERROR: $*"; exit 1; }
 need() { command -v "$1" >/dev/null 2>&1 || die "missing tool '$1'${2:+ ($2)}"; }
 
 # ------------------------------------------------------------------ process helpers
@@ -117,7 +122,6 @@ children_ticks() {
   echo $(( ${14} + ${15} ))
 }
 
-port_in_use() { ss -ltnH "sport = :$1" 2>/dev/null | grep -q .; }
 listener_pid() { ss -ltnpH "sport = :$1" 2>/dev/null | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1; }
 
 # Is $1 the process $2 or one of its descendants? (kc.sh may run java as a child rather than exec it.)
@@ -130,20 +134,7 @@ is_descendant() {
   return 1
 }
 
-stop_pid() { # pid name: SIGTERM, then SIGKILL after 30 s
-  local pid=$1 name=$2 i
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-  log "stopping $name (pid $pid)"
-  kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "$name (pid $pid) still running after 30 s, sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
-
-stop_tokenservice() { stop_pid "$TS_PID" token-service; TS_PID=""; }
+stop_tokenservice() { stop_process token-service "$TS_PID" 30; TS_PID=""; }
 
 # The processes that are not ours and used the most CPU over the next 3 seconds (for the log when
 # the machine is busy), in % of one core.
@@ -167,23 +158,12 @@ bench_cleanup() {
   set +e
   declare -F bench_cleanup_hook >/dev/null && bench_cleanup_hook
   stop_tokenservice
-  stop_pid "$REDIS_PID" redis-server
   # Whatever scripts/infra.sh started for this run (it stops only what it started itself).
-  declare -F stop_started_infra >/dev/null && stop_started_infra
+  stop_started_infra
   [ -n "$TS_WORK" ] && [ -d "$TS_WORK" ] && rm -rf "$TS_WORK"
   [ "$rc" -ne 0 ] && [ -d "${RUN_DIR:-}" ] && log "failed (exit $rc); logs in $RUN_DIR"
-  if [ -n "$PREV_EXIT_TRAP" ]; then eval "$PREV_EXIT_TRAP"; fi
 }
-# A sourced helper (scripts/infra.sh) may install its own EXIT trap: keep it and run it after ours.
-install_cleanup_trap() {
-  local current words
-  current=$(trap -p EXIT)
-  if [ -n "$current" ] && [[ "$current" != *bench_cleanup* ]]; then
-    eval "words=(${current#trap })" # trap -p prints: trap -- 'command' EXIT
-    PREV_EXIT_TRAP=${words[1]}
-  fi
-  trap bench_cleanup EXIT
-}
+install_cleanup_trap() { trap bench_cleanup EXIT; }
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -335,137 +315,50 @@ run_wrk() { # label url pid concurrency duration kind(measure|warmup) lua-script
 
 # ------------------------------------------------------------------ PostgreSQL and Redis
 
+# PG_USER PG_PASS PG_DB PG_HOST PG_PORT of PG_URL; the database must be one dedicated to benchmarks.
 parse_pg_url() {
-  local rest=${PG_URL#*://} userinfo="" hostport
   [[ "$PG_URL" == postgres*://* ]] || die "PG_URL must look like postgresql://user:password@host:port/database"
-  if [[ "$rest" == *@* ]]; then userinfo=${rest%%@*}; rest=${rest#*@}; fi
-  PG_USER=${userinfo%%:*}
-  PG_PASS=""; [[ "$userinfo" == *:* ]] && PG_PASS=${userinfo#*:}
-  hostport=${rest%%/*}
-  PG_DB=${rest#*/}; PG_DB=${PG_DB%%\?*}
-  PG_HOST=${hostport%:*}
-  PG_PORT=5432; [[ "$hostport" == *:* ]] && PG_PORT=${hostport##*:}
-  [ -n "$PG_USER" ] && [ -n "$PG_DB" ] && [ "$PG_DB" != "$rest" ] || die "PG_URL needs a user and a database: $PG_URL"
+  parse_url "$PG_URL" 5432
+  PG_USER=$URL_USER PG_PASS=$URL_PASSWORD PG_DB=$URL_PATH PG_HOST=$URL_HOST PG_PORT=$URL_PORT
+  [ -n "$PG_USER" ] && [ -n "$PG_DB" ] || die "PG_URL needs a user and a database: $PG_URL"
   # The database is dropped on every run: refuse anything that does not look dedicated to this.
   [[ "$PG_DB" == *bench* ]] || die "PG_URL database '$PG_DB' is dropped on every run; use one whose name contains 'bench'"
 }
 
-# Runs psql (SQL on stdin) as a PostgreSQL superuser: over TCP when that is allowed (trust or
-# ~/.pgpass), else through the local socket as the postgres OS user (Debian's peer auth).
-pg_admin() {
-  if psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_SUPERUSER" -w -d postgres -Atqc 'select 1' >/dev/null 2>&1; then
-    psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_SUPERUSER" -w -d postgres -v ON_ERROR_STOP=1 -Atq "$@"
-  elif [ "$(id -u)" -eq 0 ] && command -v runuser >/dev/null && id postgres >/dev/null 2>&1; then
-    runuser -u postgres -- psql -p "$PG_PORT" -d postgres -v ON_ERROR_STOP=1 -Atq "$@"
-  else
-    return 1
-  fi
-}
-
-pg_reachable() { pg_isready -q -h "$PG_HOST" -p "$PG_PORT" -t 3; }
-
-# Keys are stored encrypted under TS_KEY_ENCRYPTION_KEY, which is new on every run, so the keys of
-# an earlier run could not be decrypted: every run starts from an empty database.
-reset_database() {
-  # psql variables (:'u' literal, :"d" identifier) do the quoting of names taken from PG_URL.
-  local sql
-  sql=$(cat <<'SQL'
-select format('create role %I login password %L', :'u', :'p')
-  where not exists (select 1 from pg_roles where rolname = :'u') \gexec
-drop database if exists :"d" with (force);
-create database :"d" owner :"u";
-SQL
-)
-  # scripts/infra.sh knows one more way in (the socket of a private cluster it started).
-  local admin=pg_admin
-  declare -F pg_superuser_psql >/dev/null && admin=pg_superuser_psql
-  if printf '%s\n' "$sql" | PGOPTIONS='-c client_min_messages=warning' \
-       "$admin" -v u="$PG_USER" -v p="$PG_PASS" -v d="$PG_DB" >/dev/null; then
-    log "database $PG_DB recreated (owner $PG_USER)"
-    return 0
-  fi
-  # No superuser access: empty the schema with the bench role's own rights instead.
-  log "no PostgreSQL superuser access; emptying schema public of $PG_DB as $PG_USER instead"
-  PGPASSWORD=$PG_PASS psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d "$PG_DB" -w -v ON_ERROR_STOP=1 -q \
-    -c 'drop schema if exists public cascade' -c 'create schema public' \
-    || die "cannot reset $PG_URL: create role $PG_USER and database $PG_DB, or give $PG_SUPERUSER access"
-}
-
-redis_ping() { [ "$(redis-cli -u "$REDIS_URL" ping 2>/dev/null)" = PONG ]; }
-
-# host port of REDIS_URL
-redis_host_port() {
-  local hostport=${REDIS_URL#*://}; hostport=${hostport##*@}; hostport=${hostport%%/*}
-  echo "${hostport%:*} ${hostport##*:}"
-}
-
-ensure_redis_local() {
-  redis_ping && return 0
-  local host port
-  read -r host port <<<"$(redis_host_port)"
-  [[ "$host" == 127.0.0.1 || "$host" == localhost ]] && command -v redis-server >/dev/null \
-    || die "Redis does not answer at $REDIS_URL"
-  log "starting redis-server on 127.0.0.1:$port for this run"
-  redis-server --bind 127.0.0.1 --port "$port" --save "" --appendonly no >"$RUN_DIR/redis.log" 2>&1 </dev/null &
-  REDIS_PID=$!
-  local i
-  for i in $(seq 1 50); do redis_ping && return 0; sleep 0.2; done
-  die "redis-server did not start (see $RUN_DIR/redis.log)"
-}
-
+# Redis and PostgreSQL up (started by scripts/infra.sh when nothing listens locally, and stopped by
+# the cleanup), and PG_URL's database empty: keys are stored encrypted under TS_KEY_ENCRYPTION_KEY,
+# which is new on every run, so the keys of an earlier run could not be decrypted.
 prepare_dependencies() {
   parse_pg_url
-  local infra=$REPO_DIR/scripts/infra.sh
-  if [ -f "$infra" ]; then
-    # The project's own helpers know how to start Redis/PostgreSQL on a fresh machine.
-    log "using $infra"
-    # Its helper names (log, die...) may clash with ours: ours are put back after its calls.
-    local own_functions
-    own_functions=$(declare -f)
-    # shellcheck source=/dev/null
-    source "$infra"
-    ensure_redis
-    ensure_postgres
-    install_cleanup_trap
-    eval "$own_functions"
-    reset_database
-    ensure_database "$PG_DB"
-    eval "$own_functions"
+  ensure_redis
+  ensure_postgres
+  TS_DB_ROLE=$PG_USER TS_DB_PASSWORD=$PG_PASS
+  if pg_superuser_available; then
+    PGOPTIONS='-c client_min_messages=warning' fresh_database "$PG_DB"
+    log "database $PG_DB recreated (owner $PG_USER)"
   else
-    ensure_redis_local
-    pg_reachable || die "PostgreSQL does not answer at $PG_HOST:$PG_PORT; start it first"
-    reset_database
+    # No superuser access: empty the schema with the bench role's own rights instead.
+    log "no PostgreSQL superuser access; emptying schema public of $PG_DB as $PG_USER instead"
+    PGPASSWORD=$PG_PASS psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d "$PG_DB" -w -v ON_ERROR_STOP=1 -q \
+      -c 'drop schema if exists public cascade' -c 'create schema public' \
+      || die "cannot reset $PG_URL: create role $PG_USER and database $PG_DB, or give a superuser access"
   fi
-  redis_ping || die "Redis does not answer at $REDIS_URL"
   PGPASSWORD=$PG_PASS psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d "$PG_DB" -w -Atqc 'select 1' >/dev/null \
     || die "cannot connect to $PG_HOST:$PG_PORT/$PG_DB as $PG_USER"
 }
 
 # ------------------------------------------------------------------ TokenServices
 
-# copy_app JAR NAME VAR: copies the packaged directory of JAR (a quarkus-app) to a new temporary
+# copy_app JAR NAME VAR: copies the packaged directory of JAR (a quarkus-app) into a new temporary
 # directory, whose path goes into the variable named VAR before anything is copied (so that the
-# caller's cleanup removes it whatever happens). The tree is rebuilt from time to time, and a rebuild
-# must not pull the jar away from under a running benchmark.
+# caller's cleanup removes it whatever happens).
 copy_app() {
-  local jar=$1 name=$2 var=$3 app_dir work i before after
-  app_dir=$(dirname "$jar")
+  local jar=$1 name=$2 var=$3 work
   [ -f "$jar" ] || die "$jar not found: build it first with ./mvnw -DskipTests package"
   work=$(mktemp -d "${TMPDIR:-/tmp}/tokenservices-bench-$name.XXXXXX")
   printf -v "$var" '%s' "$work"
-  for i in 1 2 3 4 5; do
-    # a build may be rewriting the directory right now: copy, then check that it stood still
-    before=$(find "$app_dir" -type f -printf '%T@ %s %p\n' 2>/dev/null | sort | sha1sum)
-    rm -rf "$work/quarkus-app"
-    if cp -a "$app_dir" "$work/quarkus-app" 2>/dev/null; then
-      after=$(find "$app_dir" -type f -printf '%T@ %s %p\n' 2>/dev/null | sort | sha1sum)
-      [ "$before" = "$after" ] && [ -f "$work/quarkus-app/$(basename "$jar")" ] && break
-    fi
-    log "$app_dir changed while it was copied (a build?); retrying in 20 s"
-    sleep 20
-    [ "$i" = 5 ] && die "could not get a stable copy of $app_dir"
-  done
-  log "$name copied from $app_dir (built $(date -r "$jar" '+%Y-%m-%d %H:%M:%S')) to $work/quarkus-app"
+  copy_quarkus_app "$(dirname "$jar")" "$work/quarkus-app"
+  log "$name copied from $(dirname "$jar") (built $(date -r "$jar" '+%Y-%m-%d %H:%M:%S')) to $work/quarkus-app"
 }
 
 # The token-service's copy, made once per run. Sets TS_WORK, TS_RUN_JAR and TS_BUILD.
@@ -496,28 +389,18 @@ start_tokenservice() {
   log "starting token-service (127.0.0.1:$TS_PORT, $TS_JAVA_VERSION, registry $(basename "$registry")${names[*]:+, with ${names[*]}})"
   local t0=$SECONDS
   echo "----- $(date '+%F %T') start${names[*]:+ with ${names[*]}}" >>"$RUN_DIR/token-service.log"
-  # shellcheck disable=SC2086
-  env TOKEN_SERVICE_PORT="$TS_PORT" QUARKUS_HTTP_HOST=127.0.0.1 \
-      TOKEN_SERVICE_MANAGEMENT_PORT="$TS_MANAGEMENT_PORT" QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
-      TS_REGISTRY="$registry" TS_KEY_ENCRYPTION_KEY="$TS_KEK" \
-      PG_URL="$PG_URL" REDIS_URL="$REDIS_URL" "$@" \
-    "$TS_JAVA" -Dvertx.disableURIValidation=true $TS_JAVA_OPTS -jar "$TS_RUN_JAR" >>"$RUN_DIR/token-service.log" 2>&1 </dev/null &
-  TS_PID=$!
+  JAVA_CMD=$TS_JAVA TS_APP_JAVA_OPTS=$TS_JAVA_OPTS TS_APP_HOST=127.0.0.1 \
+    start_quarkus_app token-service "$(dirname "$TS_RUN_JAR")" "$TS_PORT" "$TS_MANAGEMENT_PORT" "$RUN_DIR/token-service.log" \
+      TS_REGISTRY="$registry" TS_KEY_ENCRYPTION_KEY="$TS_KEK" PG_URL="$PG_URL" REDIS_URL="$REDIS_URL" "$@"
+  TS_PID=${PID_OF[token-service]}
   TS_BASE=http://127.0.0.1:$TS_PORT
   TS_MANAGEMENT_BASE=http://127.0.0.1:$TS_MANAGEMENT_PORT
-  local code=000
-  while [ $((SECONDS - t0)) -lt "$TS_START_TIMEOUT" ]; do
-    kill -0 "$TS_PID" 2>/dev/null || { tail -40 "$RUN_DIR/token-service.log" >&2; TS_PID=""; die "token-service exited during start-up"; }
-    code=$(curl -s -o "$RUN_DIR/token-service-ready.json" -w '%{http_code}' "$TS_MANAGEMENT_BASE/q/health/ready" || true)
-    [ "$code" = 200 ] && break
-    sleep 0.5
-  done
-  if [ "$code" != 200 ]; then
-    tail -40 "$RUN_DIR/token-service.log" >&2
-    die "token-service not ready after ${TS_START_TIMEOUT}s: /q/health/ready HTTP $code $(head -c 400 "$RUN_DIR/token-service-ready.json" 2>/dev/null)"
-  fi
+  wait_until_ready token-service "$TS_PID" "$TS_MANAGEMENT_BASE/q/health/ready" "$TS_START_TIMEOUT"
   log "token-service ready after $((SECONDS - t0)) s (pid $TS_PID, RSS $(proc_rss_mib "$TS_PID") MiB)"
 }
+
+# For wait_until_ready: the end of a process' log in the run directory (<name>.log).
+show_log_tail() { tail -n 40 "$RUN_DIR/$1.log" >&2 2>/dev/null || true; }
 
 # The service logs which JCA provider signs its tokens; JSON log lines are shown by their message.
 crypto_provider_lines() {

@@ -128,8 +128,8 @@ pre_wait() { # what
 # ------------------------------------------------------------------ processes
 
 bench_cleanup_hook() {
-  stop_pid "$ORCH_PID" orchestrator; ORCH_PID=""
-  stop_pid "$UPSTREAM_PID" "bench upstream IdP"; UPSTREAM_PID=""
+  stop_process orchestrator "$ORCH_PID" 30; ORCH_PID=""
+  stop_process "bench upstream IdP" "$UPSTREAM_PID" 30; UPSTREAM_PID=""
   [ -n "$ORCH_WORK" ] && [ -d "$ORCH_WORK" ] && rm -rf "$ORCH_WORK"
   rm -f "$RUN_DIR"/lines-* 2>/dev/null || true # one-time secrets: codes, verifiers, states, login cookies
 }
@@ -159,25 +159,19 @@ start_orchestrator() {
   copy_orchestrator
   port_in_use "$ORCH_PORT" && die "port $ORCH_PORT is already in use (set ORCH_PORT)"
   port_in_use "$ORCH_MANAGEMENT_PORT" && die "port $ORCH_MANAGEMENT_PORT is already in use (set ORCH_MANAGEMENT_PORT)"
-  local t0=$SECONDS code=000
+  local t0=$SECONDS
   log "starting orchestrator (127.0.0.1:$ORCH_PORT, token-service $TS_BASE, upstream $UPSTREAM)"
-  # shellcheck disable=SC2086 # ORCH_EXTRA_ENV / ORCH_JAVA_OPTS are space-separated lists
-  env ORCHESTRATOR_PORT="$ORCH_PORT" QUARKUS_HTTP_HOST=127.0.0.1 ORCHESTRATOR_ISSUER="$ORCH_BASE" \
-      ORCHESTRATOR_MANAGEMENT_PORT="$ORCH_MANAGEMENT_PORT" QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
+  # shellcheck disable=SC2086 # ORCH_EXTRA_ENV is a space-separated list
+  JAVA_CMD=$TS_JAVA TS_APP_JAVA_OPTS=$ORCH_JAVA_OPTS TS_APP_HOST=127.0.0.1 \
+    start_quarkus_app orchestrator "$(dirname "$ORCH_RUN_JAR")" "$ORCH_PORT" "$ORCH_MANAGEMENT_PORT" "$RUN_DIR/orchestrator.log" \
+      ORCHESTRATOR_ISSUER="$ORCH_BASE" \
       TS_REGISTRY="$BENCH_DIR/registry-orchestrator.yaml" TS_KEY_ENCRYPTION_KEY="$TS_KEK" \
       PG_URL="$PG_URL" REDIS_URL="$REDIS_URL" TOKEN_SERVICE_URL="$TS_BASE" ORCHESTRATOR_SECRET="$ORCH_SECRET" \
       "${REGISTRY_ENV[@]}" \
       ORCHESTRATOR_PENDING_LOGIN_LIFETIME=30m ORCHESTRATOR_SESSION_LIFETIME=15m ORCHESTRATOR_REFRESH_TOKEN_LIFETIME=15m \
-      $ORCH_EXTRA_ENV \
-    "$TS_JAVA" -Dvertx.disableURIValidation=true $ORCH_JAVA_OPTS -jar "$ORCH_RUN_JAR" >>"$RUN_DIR/orchestrator.log" 2>&1 </dev/null &
-  ORCH_PID=$!
-  while [ $((SECONDS - t0)) -lt "$TS_START_TIMEOUT" ]; do
-    kill -0 "$ORCH_PID" 2>/dev/null || { tail -40 "$RUN_DIR/orchestrator.log" >&2; ORCH_PID=""; die "orchestrator exited during start-up"; }
-    code=$(curl -s -o "$RUN_DIR/orchestrator-ready.json" -w '%{http_code}' "$ORCH_MANAGEMENT_BASE/q/health/ready" || true)
-    [ "$code" = 200 ] && break
-    sleep 0.5
-  done
-  [ "$code" = 200 ] || { tail -40 "$RUN_DIR/orchestrator.log" >&2; die "orchestrator not ready after ${TS_START_TIMEOUT}s: HTTP $code"; }
+      $ORCH_EXTRA_ENV
+  ORCH_PID=${PID_OF[orchestrator]}
+  wait_until_ready orchestrator "$ORCH_PID" "$ORCH_MANAGEMENT_BASE/q/health/ready" "$TS_START_TIMEOUT"
   log "orchestrator ready after $((SECONDS - t0)) s (pid $ORCH_PID, RSS $(proc_rss_mib "$ORCH_PID") MiB)"
 }
 
@@ -403,7 +397,7 @@ export ORCH_REDIRECT_URI=$REDIRECT_URI
 
 log "results go to $RUN_DIR"
 prepare_dependencies
-REDIS_SERVER_PID=$(read -r h p <<<"$(redis_host_port)"; [[ "$h" == 127.0.0.1 || "$h" == localhost ]] && listener_pid "$p" || true)
+REDIS_SERVER_PID=$(parse_url "$REDIS_URL" 6379; is_local_host "$URL_HOST" && listener_pid "$URL_PORT" || true)
 start_upstream
 start_tokenservice "$BENCH_DIR/registry-orchestrator.yaml" "${REGISTRY_ENV[@]}" TS_REFRESH_LIFETIME=PT15M
 start_orchestrator

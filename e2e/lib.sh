@@ -1,6 +1,7 @@
-# e2e/lib.sh — what the end-to-end scripts (e2e/run.sh, e2e/run-orchestrator.sh) share: tool checks,
-# the node dependencies, the packaged services, a fresh database, free ports, starting processes and
-# waiting for them, and stopping everything they started whatever happens. Sourced, not run.
+# e2e/lib.sh — what the end-to-end scripts (e2e/run.sh, e2e/run-orchestrator.sh) share beyond
+# scripts/infra.sh (Redis/PostgreSQL, processes, waiting): tool checks, the node dependencies, the
+# packaged services, a fresh database, free ports, and stopping everything they started whatever
+# happens. Sourced, not run.
 #
 # The sourcing script sets E2E_NAME (log prefix and directory name) first; this file then sets
 # E2E_DIR, LOG_DIR ($TS_STATE_DIR/logs/<name>), RUN_DIR ($TS_STATE_DIR/<name>) and JAVA_CMD, and
@@ -8,13 +9,12 @@
 # shellcheck shell=bash
 # shellcheck source=SCRIPTDIR/../scripts/infra.sh
 source scripts/infra.sh
+TS_LOG_PREFIX=$E2E_NAME
 
 E2E_DIR=e2e
 LOG_DIR="$TS_STATE_DIR/logs/$E2E_NAME"
 RUN_DIR="$TS_STATE_DIR/$E2E_NAME"
 mkdir -p "$LOG_DIR" "$RUN_DIR"
-
-elog() { printf '[%s] %s\n' "$E2E_NAME" "$*" >&2; }
 
 command -v node >/dev/null 2>&1 || die "node is not installed (Node 20 or newer is needed for the e2e tests)"
 node_major=$(node -p 'process.versions.node.split(".")[0]')
@@ -24,27 +24,24 @@ command -v openssl >/dev/null 2>&1 || die "openssl is needed"
 
 # npm ci when node_modules is missing or older than the lock file.
 if [[ ! -f $E2E_DIR/node_modules/.package-lock.json || $E2E_DIR/package-lock.json -nt $E2E_DIR/node_modules/.package-lock.json ]]; then
-  elog "installing node dependencies (npm ci)"
+  log "installing node dependencies (npm ci)"
   (cd "$E2E_DIR" && npm ci --no-audit --no-fund --loglevel=error >&2)
 fi
 
-require_jdk17
-JAVA_CMD=java
-if [[ -n ${JAVA_HOME:-} ]]; then JAVA_CMD="$JAVA_HOME/bin/java"; fi
+java_cmd
 
 # e2e_packaged MODULE...: builds the modules whose target/quarkus-app is missing.
 e2e_packaged() {
   local module
   for module in "$@"; do
     if [[ ! -f $module/target/quarkus-app/quarkus-run.jar ]]; then
-      elog "$module/target/quarkus-app is missing: building it"
+      log "$module/target/quarkus-app is missing: building it"
       ./mvnw -B -q -DskipTests package -pl "$module" -am
     fi
   done
 }
 
 # ---- stopping (installed before anything is started) ----------------------------------------
-declare -A PID_OF=()
 CLEANED_UP=""
 # shellcheck disable=SC2317  # invoked by the EXIT trap
 e2e_cleanup() {
@@ -52,28 +49,7 @@ e2e_cleanup() {
   if [[ -n $CLEANED_UP ]]; then return 0; fi
   CLEANED_UP=1
   trap - INT TERM
-  local name pid i alive
-  for name in "${!PID_OF[@]}"; do
-    kill -TERM "${PID_OF[$name]}" 2>/dev/null || true
-  done
-  for ((i = 0; i < 20; i++)); do
-    alive=""
-    for name in "${!PID_OF[@]}"; do
-      if kill -0 "${PID_OF[$name]}" 2>/dev/null; then alive=1; fi
-    done
-    [[ -z $alive ]] && break
-    sleep 0.5
-  done
-  for name in "${!PID_OF[@]}"; do
-    pid=${PID_OF[$name]}
-    if kill -0 "$pid" 2>/dev/null; then
-      elog "$name (pid $pid) did not stop within 10 s; killing it"
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-    wait "$pid" 2>/dev/null || true
-  done
-  if (( ${#PID_OF[@]} > 0 )); then elog "stopped: ${!PID_OF[*]}"; fi
-  PID_OF=()
+  stop_started_processes
   stop_started_infra
   return "$rc"
 }
@@ -88,11 +64,8 @@ e2e_fresh_database() {
   ensure_redis
   unset PG_URL
   ensure_postgres
-  elog "recreating database $1"
-  pg_superuser_psql -f - >/dev/null <<SQL
-DROP DATABASE IF EXISTS $1 WITH (FORCE);
-SQL
-  ensure_database "$1"
+  log "recreating database $1"
+  fresh_database "$1"
   PG_URL_E2E="postgresql://$TS_DB_ROLE:$TS_DB_PASSWORD@127.0.0.1:5432/$1"
 }
 
@@ -113,7 +86,7 @@ free_ports() {
 }
 
 show_log_tail() {   # show_log_tail NAME [LINES]
-  elog "last ${2:-40} lines of $LOG_DIR/$1.log:"
+  log "last ${2:-40} lines of $LOG_DIR/$1.log:"
   tail -n "${2:-40}" "$LOG_DIR/$1.log" >&2 || true
 }
 
@@ -129,18 +102,14 @@ declare -A MANAGEMENT_PORT_OF=()
 start_app() {
   local name=$1 module=$2 port=$3 copy="$RUN_DIR/$1-app" management
   shift 3
-  rm -rf "$copy"
-  cp -a "$module/target/quarkus-app" "$copy"
-  [[ -f $copy/quarkus-run.jar ]] || die "copying $module/target/quarkus-app failed"
+  copy_quarkus_app "$module/target/quarkus-app" "$copy"
   management=$(free_ports 1)
   [[ -n $management ]] || die "could not pick a free management port for $name"
   MANAGEMENT_PORT_OF[$name]=$management
   local jars=("$copy"/app/*.jar)
-  elog "starting $name on port $port, health on $management (build: ${jars[*]##*/}, $(date -r "$copy/quarkus-run.jar" '+%F %T'); log: $LOG_DIR/$name.log)"
-  env "$@" "$JAVA_CMD" -Dvertx.disableURIValidation=true -Dquarkus.http.port="$port" -Dquarkus.http.host=127.0.0.1 \
-    -Dquarkus.management.port="$management" -Dquarkus.management.host=127.0.0.1 -jar "$copy/quarkus-run.jar" \
-    >"$LOG_DIR/$name.log" 2>&1 &
-  PID_OF[$name]=$!
+  log "starting $name on port $port, health on $management (build: ${jars[*]##*/}, $(date -r "$copy/quarkus-run.jar" '+%F %T'); log: $LOG_DIR/$name.log)"
+  : >"$LOG_DIR/$name.log"
+  TS_APP_HOST=127.0.0.1 start_quarkus_app "$name" "$copy" "$port" "$management" "$LOG_DIR/$name.log" "$@"
 }
 
 # wait_ready NAME SECONDS: a service started by start_app is ready (/q/health/ready on its management port).

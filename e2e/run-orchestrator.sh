@@ -78,5 +78,5 @@ if (( rc != 0 )) || [[ -n ${E2E_KEEP_LOGS:-} ]]; then
   show_log_tail orchestrator 60
   show_log_tail token-service 30
 fi
-elog "orchestrator end to end: $( ((rc == 0)) && echo OK || echo "FAILED in ${failed[*]}" ) (logs: $LOG_DIR)"
+log "orchestrator end to end: $( ((rc == 0)) && echo OK || echo "FAILED in ${failed[*]}" ) (logs: $LOG_DIR)"
 exit "$rc"

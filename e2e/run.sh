@@ -75,11 +75,11 @@ sed -e "s|@IDP_ISSUER@|$IDP_ISSUER|g" -e "s|@AUTHORITY_URL@|$AUTHORITY_URL/scope
 REGISTRY="$(cd "$(dirname "$REGISTRY")" && pwd)/$(basename "$REGISTRY")"
 
 # ---- starting ------------------------------------------------------------------------------
-elog "starting the IdP on port $IDP_PORT (log: $LOG_DIR/idp.log)"
+log "starting the IdP on port $IDP_PORT (log: $LOG_DIR/idp.log)"
 # PORTAL_URL unset for the IdP: the portal is no client of it (it logs in through the orchestrator).
 PORTAL_URL="" node "$E2E_DIR/idp.mjs" >"$LOG_DIR/idp.log" 2>&1 &
 PID_OF[idp]=$!
-elog "starting the scope authority on port $AUTHORITY_PORT (log: $LOG_DIR/authority.log)"
+log "starting the scope authority on port $AUTHORITY_PORT (log: $LOG_DIR/authority.log)"
 node "$E2E_DIR/authority.mjs" >"$LOG_DIR/authority.log" 2>&1 &
 PID_OF[authority]=$!
 wait_for idp "$IDP_ISSUER/.well-known/openid-configuration" 30
@@ -108,7 +108,7 @@ wait_ready device-portal 90
 TESTS=(token-exchange device-flow device-flood datastore-scan)
 export E2E_REDIS_URL="$REDIS_URL" E2E_PG_URL="$PG_URL_E2E" E2E_SECRETS_FILE="$RUN_DIR/seen-secrets.jsonl"
 : >"$E2E_SECRETS_FILE"
-elog "running node --test on ${TESTS[*]}"
+log "running node --test on ${TESTS[*]}"
 rc=0
 pass=0
 fail=0

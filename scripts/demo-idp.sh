@@ -39,8 +39,6 @@ if [[ ${BASH_SOURCE[0]} == "$0" ]]; then   # run on its own (see the end of this
 fi
 
 DEMO_IDP_KC_VERSION=26.5.6
-DEMO_IDP_KC_SHA1_URL="https://repo1.maven.org/maven2/org/keycloak/keycloak-quarkus-dist/$DEMO_IDP_KC_VERSION/keycloak-quarkus-dist-$DEMO_IDP_KC_VERSION.zip.sha1"
-DEMO_IDP_KC_URL="${DEMO_IDP_KC_SHA1_URL%.sha1}"
 DEMO_IDP_PORT="${DEMO_IDP_PORT:-8180}"
 DEMO_IDP_URL="http://localhost:$DEMO_IDP_PORT"
 DEMO_IDP_ISSUER="$DEMO_IDP_URL/realms/demo"
@@ -74,41 +72,13 @@ demo_idp_secret() {
   export "$name=$value"
 }
 
-# The zip, downloaded once into the user's cache and checked against Maven Central's SHA-1.
-demo_idp_zip() {
-  local cache="${XDG_CACHE_HOME:-$HOME/.cache}/tokenservices"
-  local zip="$cache/keycloak-quarkus-dist-$DEMO_IDP_KC_VERSION.zip" expected actual
-  mkdir -p "$cache"
-  command -v curl >/dev/null 2>&1 || apt_install curl ca-certificates
-  if [[ ! -s $zip.sha1 ]]; then
-    curl -fsS --retry 3 -o "$zip.sha1.part" "$DEMO_IDP_KC_SHA1_URL" \
-      || die "cannot fetch $DEMO_IDP_KC_SHA1_URL (no network? DEMO_IDP=off runs without the demo IdP)"
-    mv "$zip.sha1.part" "$zip.sha1"
-  fi
-  expected=$(tr -dc '0-9a-f' <"$zip.sha1" | head -c 40)
-  [[ ${#expected} == 40 ]] || { rm -f "$zip.sha1"; die "unreadable checksum from $DEMO_IDP_KC_SHA1_URL; try again"; }
-  if [[ ! -f $zip ]]; then
-    log "downloading Keycloak $DEMO_IDP_KC_VERSION for the demo IdP (~165 MB, only this once; cached in $cache)"
-    local progress=(-sS)
-    if [[ -t 2 ]]; then progress=(-#); fi
-    curl -fL --retry 3 "${progress[@]}" -o "$zip.part" "$DEMO_IDP_KC_URL" \
-      || { rm -f "$zip.part"; die "downloading $DEMO_IDP_KC_URL failed (DEMO_IDP=off runs without the demo IdP)"; }
-    mv "$zip.part" "$zip"
-  fi
-  actual=$(sha1sum "$zip" | cut -c1-40)
-  if [[ $actual != "$expected" ]]; then
-    rm -f "$zip" "$zip.sha1"
-    die "$zip has SHA-1 $actual, Maven Central says $expected; deleted it, run again to download it anew"
-  fi
-  printf '%s\n' "$zip"
-}
-
 demo_idp_prepare() {
   [[ -n ${DEMO_IDP_CLIENT_SECRET:-} ]] || die "DEMO_IDP_CLIENT_SECRET is not set (./run.sh generates it)"
   demo_idp_secret DEMO_IDP_ADMIN_PASSWORD
   if [[ ! -x $DEMO_IDP_HOME/bin/kc.sh ]]; then
     local zip tmp
-    zip=$(demo_idp_zip) || exit 1
+    zip=$(maven_central_file org.keycloak keycloak-quarkus-dist "$DEMO_IDP_KC_VERSION" zip) \
+      || die "no Keycloak $DEMO_IDP_KC_VERSION for the demo IdP (DEMO_IDP=off runs without it)"
     command -v unzip >/dev/null 2>&1 || apt_install unzip
     log "unpacking Keycloak $DEMO_IDP_KC_VERSION into $DEMO_IDP_HOME"
     tmp="$TS_STATE_DIR/.keycloak-unzip.$$"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Shared helpers for ./run.sh, ./test.sh and .ci/run. Source it; do not execute it.
+# The one shell library of ./run.sh, ./test.sh, e2e/, bench/, scripts/ and .ci/run. Source it; do
+# not execute it. Each of these is written here once:
 #
 # TokenServices needs a real Redis and a real PostgreSQL (no Docker, no Dev Services). These
 # functions use whatever already listens at the configured address, and otherwise install the
@@ -10,12 +11,25 @@
 #   ensure_redis_cluster    a local Redis Cluster for the tests: three masters on 127.0.0.1,
 #                           ports REDIS_CLUSTER_PORT..+2 (default 7000-7002); stop_redis_cluster
 #   ensure_postgres         host/port from PG_URL when set, else 127.0.0.1:5432
-#   ensure_database DB...   role tokenservices/tokenservices + databases owned by it
-#   stop_started_infra      stops only what ensure_redis / ensure_postgres started
-#   require_jdk17, ensure_build_tools, log, die
+#   ensure_database DB...   role TS_DB_ROLE/TS_DB_PASSWORD (tokenservices/tokenservices) + databases owned by it
+#   fresh_database DB       DB dropped and created anew, owned by that role
+#   stop_started_infra      stops only what ensure_redis / ensure_postgres / ensure_redis_cluster started
+#
+# URLs, ports and processes:
+#
+#   parse_url URL PORT      URL_HOST URL_PORT URL_USER URL_PASSWORD URL_PATH of a redis://, postgresql://... URL
+#   tcp_open HOST PORT, port_in_use PORT, redis_answers HOST PORT, pg_answers HOST PORT
+#   java_cmd                JAVA_CMD: the JDK 17+ java (JAVA_HOME first)
+#   copy_quarkus_app APP DEST          a packaged service copied to run (a rebuild cannot pull it away)
+#   start_quarkus_app NAME APP PORT MANAGEMENT_PORT LOG [NAME=value...]   into PID_OF[NAME]
+#   wait_until_ready NAME PID URL SECONDS                                 200 at URL, or die
+#   stop_process NAME PID [SECONDS], stop_started_processes (every PID_OF)
+#   maven_central_file GROUP ARTIFACT VERSION EXT   downloaded once, SHA-1 checked, cached; prints its path
+#   require_jdk17, ensure_build_tools, apt_install, log, die
 #
 # Variables: TS_STATE_DIR (default <repo>/.tokenservices) holds pid files, logs, secrets and a
-# private PostgreSQL cluster when one is needed.
+# private PostgreSQL cluster when one is needed. log writes "[TS_LOG_PREFIX] message" (default
+# "tokenservices"; TS_LOG_TIME=1: the time instead) to stderr, and to TS_LOG_FILE as well when set.
 
 set -euo pipefail
 
@@ -34,7 +48,13 @@ TS_STARTED_PG_ADDR=""
 TS_DB_ROLE="tokenservices"
 TS_DB_PASSWORD="tokenservices"
 
-log() { printf '[tokenservices] %s\n' "$*" >&2; }
+log() {
+  local prefix=${TS_LOG_PREFIX:-tokenservices} line
+  if [[ -n ${TS_LOG_TIME:-} ]]; then prefix=$(date +%H:%M:%S); fi
+  line="[$prefix] $*"
+  printf '%s\n' "$line" >&2
+  if [[ -n ${TS_LOG_FILE:-} ]]; then printf '%s\n' "$line" >>"$TS_LOG_FILE"; fi
+}
 die() { log "ERROR: $*"; exit 1; }
 
 # ---------------------------------------------------------------------------------------------
@@ -81,15 +101,21 @@ apt_install() {
 # ---------------------------------------------------------------------------------------------
 # Small network helpers
 
-# parse_url URL DEFAULT_PORT -> sets URL_HOST, URL_PORT.
+# parse_url URL DEFAULT_PORT -> sets URL_HOST, URL_PORT, URL_USER, URL_PASSWORD and URL_PATH (without
+# its leading slash: PostgreSQL's database, Redis' database number).
 # Accepts scheme://[user[:password]@]host[:port][/path][?query], IPv6 hosts in brackets, and a
 # comma-separated list (Quarkus' redis hosts syntax), of which the first entry counts.
 parse_url() {
-  local rest=${1%%,*}
+  local rest=${1%%,*} userinfo=""
   rest=${rest#*://}
-  rest=${rest##*@}
+  URL_PATH=""
+  if [[ $rest == */* ]]; then URL_PATH=${rest#*/}; URL_PATH=${URL_PATH%%\?*}; fi
   rest=${rest%%/*}
   rest=${rest%%\?*}
+  if [[ $rest == *@* ]]; then userinfo=${rest%@*}; rest=${rest##*@}; fi
+  URL_USER=${userinfo%%:*}
+  URL_PASSWORD=""
+  if [[ $userinfo == *:* ]]; then URL_PASSWORD=${userinfo#*:}; fi
   if [[ $rest == \[* ]]; then
     URL_HOST=${rest%%]*}; URL_HOST=${URL_HOST#[}
     URL_PORT=${rest#*]}; URL_PORT=${URL_PORT#:}
@@ -100,6 +126,15 @@ parse_url() {
   [[ -n $URL_HOST ]] || URL_HOST=127.0.0.1
   [[ -n $URL_PORT ]] || URL_PORT=$2
   [[ $URL_PORT =~ ^[0-9]+$ ]] || die "cannot read a port number from '$1'"
+}
+
+# port_in_use PORT: does anything listen on PORT (any address)? (ss when installed, else a connection)
+port_in_use() {
+  if command -v ss >/dev/null 2>&1; then
+    ss -ltnH "sport = :$1" 2>/dev/null | grep -q .
+  else
+    tcp_open 127.0.0.1 "$1"
+  fi
 }
 
 # Only an address on this machine can be served by a process we start.
@@ -469,15 +504,25 @@ pg_superuser_try() {
   esac
 }
 
-pg_superuser_psql() {
+# pg_superuser_way: which of the ways above gets in (tcp, private, peer), or fails.
+pg_superuser_way() {
   local how
   for how in tcp private peer; do
     if pg_superuser_try "$how" -c 'select 1' </dev/null >/dev/null 2>&1; then
-      pg_superuser_try "$how" -v ON_ERROR_STOP=1 "$@"
-      return
+      printf '%s\n' "$how"
+      return 0
     fi
   done
-  die "cannot connect to PostgreSQL on port $PG_PORT as a superuser (tried: TCP as postgres, a private cluster's socket, peer auth as the postgres OS user)"
+  return 1
+}
+
+pg_superuser_available() { pg_target; pg_superuser_way >/dev/null; }
+
+pg_superuser_psql() {
+  local how
+  how=$(pg_superuser_way) \
+    || die "cannot connect to PostgreSQL on port $PG_PORT as a superuser (tried: TCP as postgres, a private cluster's socket, peer auth as the postgres OS user)"
+  pg_superuser_try "$how" -v ON_ERROR_STOP=1 "$@"
 }
 
 ensure_database() {
@@ -491,15 +536,30 @@ ensure_database() {
     fi
     return 0
   fi
-  command -v psql >/dev/null 2>&1 || apt_install postgresql-client
+  create_databases "$@"
+}
 
-  local db sql
+# fresh_database DB: DB dropped (its connections closed) and created anew, owned by TS_DB_ROLE, on
+# the server of PG_URL (else 127.0.0.1:5432). Needs superuser access (pg_superuser_available).
+fresh_database() {
+  pg_target
+  [[ $1 =~ ^[a-z_][a-z0-9_]*$ ]] || die "unexpected database name '$1'"
+  command -v psql >/dev/null 2>&1 || apt_install postgresql-client
+  pg_superuser_psql -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" </dev/null >/dev/null || die "dropping database $1 failed"
+  create_databases "$1"
+}
+
+# create_databases DB...: role TS_DB_ROLE (password TS_DB_PASSWORD) and the databases owned by it.
+create_databases() {
+  command -v psql >/dev/null 2>&1 || apt_install postgresql-client
+  [[ $TS_DB_ROLE =~ ^[a-z_][a-z0-9_]*$ ]] || die "unexpected role name '$TS_DB_ROLE'"
+  local db sql password=${TS_DB_PASSWORD//\'/\'\'}
   # Role: created once; its password is (re)set so that a pre-existing role also works over scram.
   sql="DO \$\$ BEGIN
          IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$TS_DB_ROLE') THEN
-           CREATE ROLE $TS_DB_ROLE LOGIN PASSWORD '$TS_DB_PASSWORD';
+           CREATE ROLE $TS_DB_ROLE LOGIN PASSWORD '$password';
          ELSE
-           ALTER ROLE $TS_DB_ROLE LOGIN PASSWORD '$TS_DB_PASSWORD';
+           ALTER ROLE $TS_DB_ROLE LOGIN PASSWORD '$password';
          END IF;
        END \$\$;"
   for db in "$@"; do
@@ -514,7 +574,98 @@ ALTER DATABASE $db OWNER TO $TS_DB_ROLE;"
 }
 
 # ---------------------------------------------------------------------------------------------
-# Waiting for a process we started
+# Processes we start: the services, and whatever the caller records in PID_OF
+
+# The processes started by start_quarkus_app (and those the caller adds), by name: what
+# stop_started_processes stops.
+if ! declare -p PID_OF >/dev/null 2>&1; then declare -gA PID_OF=(); fi
+
+# java_cmd: JAVA_CMD = the java of a JDK 17+ (JAVA_HOME first, as mvnw does), or die.
+java_cmd() {
+  require_jdk17
+  JAVA_CMD=java
+  if [[ -n ${JAVA_HOME:-} ]]; then JAVA_CMD="$JAVA_HOME/bin/java"; fi
+}
+
+# copy_quarkus_app APP_DIR DEST: a copy of a packaged service (<module>/target/quarkus-app) to run
+# from DEST. A rebuild of the tree replaces APP_DIR file by file and must not pull jars from under a
+# running service; a copy taken while a build rewrites it is taken again.
+copy_quarkus_app() {
+  local app=$1 dest=$2 i before after
+  [[ -f $app/quarkus-run.jar ]] || die "$app/quarkus-run.jar not found: build it first with ./mvnw -DskipTests package"
+  for i in 1 2 3 4 5; do
+    before=$(find "$app" -type f -printf '%T@ %s %p\n' 2>/dev/null | sort | sha1sum)
+    rm -rf "$dest"
+    if cp -a "$app" "$dest" 2>/dev/null; then
+      after=$(find "$app" -type f -printf '%T@ %s %p\n' 2>/dev/null | sort | sha1sum)
+      if [[ $before == "$after" && -f $dest/quarkus-run.jar ]]; then return 0; fi
+    fi
+    log "$app changed while it was copied (a build?); retrying in 20 s"
+    sleep 20
+  done
+  die "could not get a stable copy of $app"
+}
+
+# start_quarkus_app NAME APP_DIR PORT MANAGEMENT_PORT LOG_FILE [NAME=value...]: runs APP_DIR/quarkus-run.jar
+# in the background with that environment, on PORT with its health and metrics on MANAGEMENT_PORT
+# (both on TS_APP_HOST when set, else the service's own quarkus.http.host), output appended to
+# LOG_FILE, and records it in PID_OF[NAME]. JAVA_CMD runs it (java_cmd), TS_APP_JAVA_OPTS (words)
+# go before -jar. The ports are given explicitly so that they hold whatever the service's defaults.
+# Quarkus' own URI check answers malformed URIs with an empty 400; the services make the same check
+# themselves and answer with a body (README "Errors"): it is switched off.
+start_quarkus_app() {
+  local name=$1 app=$2 port=$3 management=$4 log_file=$5
+  shift 5
+  local -a opts=(-Dvertx.disableURIValidation=true -Dquarkus.http.port="$port" -Dquarkus.management.port="$management")
+  if [[ -n ${TS_APP_HOST:-} ]]; then
+    opts+=(-Dquarkus.http.host="$TS_APP_HOST" -Dquarkus.management.host="$TS_APP_HOST")
+  fi
+  # shellcheck disable=SC2206  # words on purpose
+  if [[ -n ${TS_APP_JAVA_OPTS:-} ]]; then opts+=($TS_APP_JAVA_OPTS); fi
+  [[ -f $app/quarkus-run.jar ]] || die "$app/quarkus-run.jar not found: build it first with ./mvnw -DskipTests package"
+  env "$@" "${JAVA_CMD:-java}" "${opts[@]}" -jar "$app/quarkus-run.jar" >>"$log_file" 2>&1 </dev/null &
+  PID_OF[$name]=$!
+}
+
+# stop_process NAME PID [SECONDS]: SIGTERM, SIGKILL after SECONDS (default 10) if it still runs; waits for it.
+stop_process() {
+  local name=$1 pid=$2 grace=${3:-10} i
+  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
+  log "stopping $name (pid $pid)"
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < grace * 2; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "$name (pid $pid) did not stop within $grace s; killing it"
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+
+# stop_started_processes: every process of PID_OF at once: SIGTERM, 10 s for all, then SIGKILL.
+stop_started_processes() {
+  local name pid i alive
+  for name in "${!PID_OF[@]}"; do
+    kill -TERM "${PID_OF[$name]}" 2>/dev/null || true
+  done
+  for ((i = 0; i < 20; i++)); do
+    alive=""
+    for name in "${!PID_OF[@]}"; do
+      if kill -0 "${PID_OF[$name]}" 2>/dev/null; then alive=1; fi
+    done
+    [[ -z $alive ]] && break
+    sleep 0.5
+  done
+  for name in "${!PID_OF[@]}"; do
+    pid=${PID_OF[$name]}
+    if kill -0 "$pid" 2>/dev/null; then
+      log "$name (pid $pid) did not stop within 10 s; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+  done
+  if (( ${#PID_OF[@]} > 0 )); then log "stopped: ${!PID_OF[*]}"; fi
+  PID_OF=()
+}
 
 # wait_until_ready NAME PID URL SECONDS: returns once URL answers 200. When PID exits first, or SECONDS
 # pass, it calls the caller's show_log_tail NAME and dies.
@@ -576,6 +727,42 @@ describe_started_infra() {
   [[ -n $TS_STARTED_PG ]] && out+="PostgreSQL on $TS_STARTED_PG_ADDR ($TS_STARTED_PG); "
   [[ -n $TS_STARTED_REDIS_CLUSTER ]] && out+="Redis Cluster on $TS_STARTED_REDIS_CLUSTER (scripts/redis-cluster.sh stop); "
   printf '%s' "${out%; }"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Downloads
+
+# maven_central_file GROUP ARTIFACT VERSION EXT: prints the path of that artifact, downloaded once from
+# MAVEN_REPO_URL (https://repo1.maven.org/maven2) into TS_CACHE_DIR (${XDG_CACHE_HOME:-~/.cache}/tokenservices)
+# and checked against the SHA-1 the repository publishes beside it (Keycloak, for the demo IdP and the
+# benchmark).
+maven_central_file() {
+  local group=$1 artifact=$2 version=$3 ext=$4
+  local cache=${TS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/tokenservices}
+  local name="$artifact-$version.$ext"
+  local url="${MAVEN_REPO_URL:-https://repo1.maven.org/maven2}/${group//.//}/$artifact/$version/$name"
+  local file="$cache/$name" expected actual
+  mkdir -p "$cache"
+  command -v curl >/dev/null 2>&1 || apt_install curl ca-certificates
+  if [[ ! -s $file.sha1 ]]; then
+    curl -fsS --retry 3 -o "$file.sha1.part" "$url.sha1" || die "cannot fetch $url.sha1 (no network?)"
+    mv "$file.sha1.part" "$file.sha1"
+  fi
+  expected=$(tr -dc '0-9a-f' <"$file.sha1" | head -c 40)
+  [[ ${#expected} == 40 ]] || { rm -f "$file.sha1"; die "unreadable checksum from $url.sha1; try again"; }
+  if [[ ! -f $file ]]; then
+    log "downloading $name (only this once; cached in $cache)"
+    local progress=(-sS)
+    if [[ -t 2 ]]; then progress=(-#); fi
+    curl -fL --retry 3 "${progress[@]}" -o "$file.part" "$url" || { rm -f "$file.part"; die "downloading $url failed"; }
+    mv "$file.part" "$file"
+  fi
+  actual=$(sha1sum "$file" | cut -c1-40)
+  if [[ $actual != "$expected" ]]; then
+    rm -f "$file" "$file.sha1"
+    die "$file has SHA-1 $actual, the repository says $expected; deleted it, run again to download it anew"
+  fi
+  printf '%s\n' "$file"
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -16,11 +16,9 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.HTTPGetAction;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSpec;
-import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretKeySelector;
@@ -68,20 +66,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The deployment, checked offline: the overlays render with {@code kubectl kustomize} (when kubectl is
  * installed), every object is a valid Kubernetes object (fabric8 model, unknown fields are errors), and
- * what the manifests say agrees with each service's own application.properties.
+ * the rendered install keeps the policies of deploy/README.md (secrets per Deployment, management ports
+ * never public, network policies, hardening). The services' own objects are generated from their
+ * application.properties ({@link GeneratedManifestsTest}), so ports, probes and env names cannot drift.
  */
 class DeployManifestsTest {
 
-    /** service → required environment variables (beyond the registry's ${NAME}s). */
-    static final Map<String, List<String>> SERVICES = new LinkedHashMap<>();
-    static {
-        SERVICES.put("token-service", List.of("TS_REGISTRY", "PG_URL", "REDIS_URL", "TS_KEY_ENCRYPTION_KEY",
-                "TOKEN_SERVICE_ISSUER", "DEVICE_PORTAL_URL"));
-        SERVICES.put("orchestrator-service", List.of("TS_REGISTRY", "PG_URL", "REDIS_URL", "TS_KEY_ENCRYPTION_KEY",
-                "ORCHESTRATOR_ISSUER", "TOKEN_SERVICE_URL", "ORCHESTRATOR_SECRET"));
-        SERVICES.put("device-portal", List.of("TS_REGISTRY", "REDIS_URL", "DEVICE_PORTAL_URL", "PORTAL_OIDC_ISSUER",
-                "DEVICE_PORTAL_SECRET", "TS_KEY_ENCRYPTION_KEY"));
-    }
+    static final List<String> SERVICES = GeneratedManifestsTest.SERVICES;
     /** The registry's secret fields each service reads (as its registry loader says: RegistryCache, Clients, DeviceClients). */
     static final Map<String, Set<SecretField>> REGISTRY_READS = Map.of(
             "token-service", EnumSet.of(SecretField.CLIENT_SECRETS),
@@ -97,17 +88,16 @@ class DeployManifestsTest {
             "orchestrator-service", Set.of("TS_KEY_ENCRYPTION_KEY", "ORCHESTRATOR_SECRET", "PG_URL", "REDIS_URL"),
             "device-portal", Set.of("TS_KEY_ENCRYPTION_KEY", "DEVICE_PORTAL_SECRET", "PORTAL_CSRF_SECRET", "REDIS_URL"));
     static final String MANAGEMENT_PORT_NAME = "management";
+    static final String PUBLIC_PORT_NAME = "http";
     static final Map<String, String> PUBLIC_URL = Map.of(
             "token-service", "TOKEN_SERVICE_ISSUER",
             "orchestrator-service", "ORCHESTRATOR_ISSUER",
             "device-portal", "DEVICE_PORTAL_URL");
 
-    static final Map<String, ServiceConfig> CONFIG = new HashMap<>();
     static Optional<String> kubectl;
 
     @BeforeAll
     static void setUp() {
-        SERVICES.keySet().forEach(s -> CONFIG.put(s, new ServiceConfig(s)));
         kubectl = Manifests.kubectl();
         System.out.println(kubectl.map(k -> "deploy-check: rendering with " + k)
                 .orElse("deploy-check: kubectl is not installed: overlays are NOT rendered; only the files are validated"));
@@ -243,12 +233,8 @@ class DeployManifestsTest {
             }
         }
         Map<String, String> sharedEnv = configMap(objects, "tokenservices-env").getData();
-        for (String service : SERVICES.keySet()) {
+        for (String service : SERVICES) {
             checkService(dir, objects, service, sharedEnv);
-        }
-        for (String key : sharedEnv.keySet()) {
-            assertTrue(CONFIG.values().stream().anyMatch(c -> c.knows(key)),
-                    dir + ": tokenservices-env sets " + key + ", which no service reads");
         }
         checkIngress(dir, objects, sharedEnv);
         checkNetworkPolicies(dir, objects);
@@ -271,52 +257,34 @@ class DeployManifestsTest {
     }
 
     private void checkService(String dir, List<HasMetadata> objects, String service, Map<String, String> sharedEnv) {
-        ServiceConfig config = CONFIG.get(service);
         String where = dir + ": " + service;
         Deployment d = one(objects, Deployment.class, service);
         PodSpec pod = d.getSpec().getTemplate().getSpec();
         assertEquals(1, pod.getContainers().size(), where);
         Container c = pod.getContainers().get(0);
-        // image = the Jib configuration of the service
-        assertEquals(config.image(), c.getImage(), where + ": image differs from quarkus.container-image.* in application.properties");
-        // ports: the public one (quarkus.http.port) and the management interface's (health, metrics)
-        int port = config.httpPort();
-        int management = config.managementPort();
-        assertEquals(2, c.getPorts().size(), where + ": the public port and the management port");
-        assertEquals(port, c.getPorts().get(0).getContainerPort(), where + ": containerPort differs from quarkus.http.port");
-        String portName = c.getPorts().get(0).getName();
-        assertEquals(MANAGEMENT_PORT_NAME, c.getPorts().get(1).getName(), where);
-        assertEquals(management, c.getPorts().get(1).getContainerPort(), where + ": management containerPort differs from quarkus.management.port");
-        // probes on the health endpoints, on the management port (the public one answers 404 for /q/*)
-        String health = config.healthRoot();
-        checkProbe(where + " startupProbe", c.getStartupProbe(), health + "/started", MANAGEMENT_PORT_NAME, management);
-        checkProbe(where + " livenessProbe", c.getLivenessProbe(), health + "/live", MANAGEMENT_PORT_NAME, management);
-        checkProbe(where + " readinessProbe", c.getReadinessProbe(), health + "/ready", MANAGEMENT_PORT_NAME, management);
-        // Prometheus annotations: the management port
+        int port = containerPort(objects, service, PUBLIC_PORT_NAME);
+        int management = containerPort(objects, service, MANAGEMENT_PORT_NAME);
+        // health and metrics only on the management port: Prometheus is told so
         Map<String, String> annotations = d.getSpec().getTemplate().getMetadata().getAnnotations();
         assertEquals("true", annotations.get("prometheus.io/scrape"), where);
-        assertEquals(String.valueOf(management), annotations.get("prometheus.io/port"), where);
-        assertEquals(config.metricsPath(), annotations.get("prometheus.io/path"), where);
+        assertEquals(String.valueOf(management), annotations.get("prometheus.io/port"), where + ": Prometheus scrapes the management port");
         // the Service the Ingress routes to: the public port only
         Service svc = one(objects, Service.class, service);
-        assertEquals(d.getSpec().getSelector().getMatchLabels(), svc.getSpec().getSelector(), where + ": Service selector");
+        assertSelectsPods(svc.getSpec().getSelector(), d, where + ": Service selector");
         assertEquals(1, svc.getSpec().getPorts().size(), where + ": the Service " + service + " has the public port only");
-        ServicePort sp = svc.getSpec().getPorts().get(0);
-        assertEquals(port, sp.getPort(), where + ": Service port");
-        assertEquals(portName, sp.getTargetPort().getStrVal(), where + ": Service targetPort");
+        assertEquals(port, targetPort(c, svc.getSpec().getPorts().get(0)), where + ": Service targetPort");
         assertFalse(svc.getMetadata().getAnnotations() != null && svc.getMetadata().getAnnotations().containsKey("prometheus.io/port"),
                 where + ": Prometheus scrapes the management Service, not the public one");
         // the management Service, for Prometheus (annotations or a ServiceMonitor on port "management")
         Service mgmt = one(objects, Service.class, service + "-management");
-        assertEquals(d.getSpec().getSelector().getMatchLabels(), mgmt.getSpec().getSelector(), where + ": management Service selector");
+        assertSelectsPods(mgmt.getSpec().getSelector(), d, where + ": management Service selector");
         assertEquals(1, mgmt.getSpec().getPorts().size(), where);
-        assertEquals(management, mgmt.getSpec().getPorts().get(0).getPort(), where + ": management Service port");
         assertEquals(MANAGEMENT_PORT_NAME, mgmt.getSpec().getPorts().get(0).getName(), where);
-        assertEquals(MANAGEMENT_PORT_NAME, mgmt.getSpec().getPorts().get(0).getTargetPort().getStrVal(), where);
-        assertEquals(String.valueOf(management), mgmt.getMetadata().getAnnotations().get("prometheus.io/port"), where);
+        assertEquals(management, targetPort(c, mgmt.getSpec().getPorts().get(0)), where + ": management Service targetPort");
+        assertEquals(String.valueOf(mgmt.getSpec().getPorts().get(0).getPort()), mgmt.getMetadata().getAnnotations().get("prometheus.io/port"), where);
         // PodDisruptionBudget
         PodDisruptionBudget pdb = one(objects, PodDisruptionBudget.class, service);
-        assertEquals(d.getSpec().getSelector().getMatchLabels(), pdb.getSpec().getSelector().getMatchLabels(), where + ": PDB selector");
+        assertSelectsPods(pdb.getSpec().getSelector().getMatchLabels(), d, where + ": PDB selector");
         // graceful shutdown: preStop sleep + Quarkus' shutdown timeout fit in the grace period
         assertNotNull(c.getLifecycle(), where + ": no preStop");
         List<String> preStop = c.getLifecycle().getPreStop().getExec().getCommand();
@@ -324,28 +292,19 @@ class DeployManifestsTest {
         long shutdown = Duration.parse("PT" + sharedEnv.getOrDefault("QUARKUS_SHUTDOWN_TIMEOUT", "0s").toUpperCase()).toSeconds();
         assertTrue(pod.getTerminationGracePeriodSeconds() > Long.parseLong(preStop.get(1)) + shutdown,
                 where + ": terminationGracePeriodSeconds must exceed the preStop sleep plus QUARKUS_SHUTDOWN_TIMEOUT");
-        // environment: every name is one the service reads; every name it needs is there
         Map<String, String> env = new LinkedHashMap<>();
         for (EnvFromSource from : c.getEnvFrom()) {
             assertNotNull(from.getConfigMapRef(), where + ": envFrom only from ConfigMaps");
             configMap(objects, from.getConfigMapRef().getName()).getData().forEach(env::put);
         }
-        Set<String> registryVariables = registryVariablesReadBy(objects, service);
         for (EnvVar e : c.getEnv()) {
-            assertTrue(config.knows(e.getName()) || registryVariables.contains(e.getName()),
-                    where + ": env " + e.getName() + " is read neither by the service nor by the registry fields it reads");
             env.put(e.getName(), e.getValue() == null ? "<from " + e.getValueFrom() + ">" : e.getValue());
             if (e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null) {
                 checkSecretRef(dir, objects, where + " env " + e.getName(), e.getValueFrom().getSecretKeyRef());
             }
         }
-        for (String required : SERVICES.get(service)) {
-            assertTrue(config.knows(required), where + ": the check's own list names " + required + ", which the service does not read");
-            assertTrue(env.containsKey(required), where + ": env " + required + " is not set");
-        }
-        for (String required : config.required()) {
-            assertTrue(env.containsKey(required), where + ": application.properties needs ${" + required + "}, which is not set");
-        }
+        // the registry fields it reads: each ${NAME} there comes from a Secret
+        Set<String> registryVariables = registryVariablesReadBy(objects, service);
         for (String variable : registryVariables) {
             EnvVar e = c.getEnv().stream().filter(v -> v.getName().equals(variable)).findFirst()
                     .orElseThrow(() -> new AssertionError(where + ": the registry fields it reads use ${" + variable + "}, which is not set"));
@@ -378,13 +337,28 @@ class DeployManifestsTest {
         assertTrue(c.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/tmp")), where + ": no writable /tmp");
     }
 
-    private static void checkProbe(String where, Probe probe, String path, String portName, int port) {
-        assertNotNull(probe, where + " is missing");
-        HTTPGetAction get = probe.getHttpGet();
-        assertNotNull(get, where + " is not an HTTP probe");
-        assertEquals(path, get.getPath(), where);
-        String p = get.getPort().getStrVal() != null ? get.getPort().getStrVal() : String.valueOf(get.getPort().getIntVal());
-        assertTrue(p.equals(portName) || p.equals(String.valueOf(port)), where + ": port " + p);
+    /** A selector that picks the Deployment's pods (and so only pods with its name label). */
+    private static void assertSelectsPods(Map<String, String> selector, Deployment d, String where) {
+        Map<String, String> labels = d.getSpec().getTemplate().getMetadata().getLabels();
+        assertFalse(empty(selector), where + ": selects every pod");
+        assertTrue(labels.entrySet().containsAll(selector.entrySet()), where + ": " + selector + " does not select the pods " + labels);
+        assertEquals(d.getMetadata().getName(), selector.get("app.kubernetes.io/name"), where);
+    }
+
+    /** The containerPort named name of the service's container. */
+    private static int containerPort(List<HasMetadata> objects, String service, String name) {
+        Container c = one(objects, Deployment.class, service).getSpec().getTemplate().getSpec().getContainers().get(0);
+        return c.getPorts().stream().filter(p -> name.equals(p.getName())).findFirst()
+                .orElseThrow(() -> new AssertionError(service + ": no container port named " + name)).getContainerPort();
+    }
+
+    /** The container port a Service port sends to (its targetPort by number or by name). */
+    private static int targetPort(Container c, ServicePort p) {
+        if (p.getTargetPort().getStrVal() == null) {
+            return p.getTargetPort().getIntVal();
+        }
+        return c.getPorts().stream().filter(cp -> p.getTargetPort().getStrVal().equals(cp.getName())).findFirst()
+                .orElseThrow(() -> new AssertionError("no container port named " + p.getTargetPort().getStrVal())).getContainerPort();
     }
 
     private static void checkSecretRef(String dir, List<HasMetadata> objects, String where, SecretKeySelector ref) {
@@ -403,7 +377,7 @@ class DeployManifestsTest {
         Ingress ingress = ingresses.get(0);
         Set<String> tlsHosts = new TreeSet<>();
         ingress.getSpec().getTls().forEach(t -> tlsHosts.addAll(t.getHosts()));
-        for (String service : SERVICES.keySet()) {
+        for (String service : SERVICES) {
             URI url = URI.create(sharedEnv.get(PUBLIC_URL.get(service)));
             assertEquals("https", url.getScheme(), dir + ": " + PUBLIC_URL.get(service) + " behind the TLS ingress");
             IngressRule rule = ingress.getSpec().getRules().stream().filter(r -> url.getHost().equals(r.getHost())).findFirst()
@@ -416,7 +390,7 @@ class DeployManifestsTest {
                     || p.getPort().equals(backend.getPort().getNumber())), dir + ": Ingress backend port of " + service);
         }
         // nothing the Ingress routes to carries a management port
-        int[] managementPorts = CONFIG.values().stream().mapToInt(ServiceConfig::managementPort).toArray();
+        int[] managementPorts = SERVICES.stream().mapToInt(s -> containerPort(objects, s, MANAGEMENT_PORT_NAME)).toArray();
         ingress.getSpec().getRules().forEach(rule -> rule.getHttp().getPaths().forEach(path -> {
             Service svc = one(objects, Service.class, path.getBackend().getService().getName());
             for (ServicePort p : svc.getSpec().getPorts()) {
@@ -445,10 +419,10 @@ class DeployManifestsTest {
         NetworkPolicy dns = one(objects, NetworkPolicy.class, "dns");
         assertTrue(selectsAll(dns), dir + ": policy dns selects every pod");
         dns.getSpec().getEgress().forEach(r -> r.getPorts().forEach(p -> assertEquals(53, p.getPort().getIntVal(), dir + ": dns")));
-        for (String service : SERVICES.keySet()) {
+        for (String service : SERVICES) {
             String where = dir + ": NetworkPolicy " + service;
-            int port = CONFIG.get(service).httpPort();
-            int management = CONFIG.get(service).managementPort();
+            int port = containerPort(objects, service, PUBLIC_PORT_NAME);
+            int management = containerPort(objects, service, MANAGEMENT_PORT_NAME);
             NetworkPolicy p = one(objects, NetworkPolicy.class, service);
             assertEquals(service, p.getSpec().getPodSelector().getMatchLabels().get("app.kubernetes.io/name"), where);
             assertTrue(p.getSpec().getIngress().stream().anyMatch(r -> ports(r.getPorts()).equals(Set.of(port))
@@ -478,7 +452,7 @@ class DeployManifestsTest {
         assertTrue(egressTo(ts, "postgres", 5432), dir + ": token-service egress to PostgreSQL");
         NetworkPolicy orch = one(objects, NetworkPolicy.class, "orchestrator-service");
         assertTrue(egressTo(orch, "postgres", 5432), dir + ": orchestrator egress to PostgreSQL");
-        assertTrue(egressTo(orch, "token-service", CONFIG.get("token-service").httpPort()), dir + ": orchestrator egress to the token service");
+        assertTrue(egressTo(orch, "token-service", containerPort(objects, "token-service", PUBLIC_PORT_NAME)), dir + ": orchestrator egress to the token service");
         NetworkPolicy portal = one(objects, NetworkPolicy.class, "device-portal");
         assertTrue(portal.getSpec().getEgress().stream().anyMatch(r -> ports(r.getPorts()).contains(443)
                 && r.getTo().stream().anyMatch(t -> "ingress-nginx".equals(namespaceOf(t)))),
@@ -515,7 +489,7 @@ class DeployManifestsTest {
             p.getSpec().getIngress().forEach(r -> r.getFrom().forEach(f -> {
                 assertEquals(null, f.getNamespaceSelector(), dir + ": " + store + " only from this namespace");
                 assertEquals(null, f.getIpBlock(), dir + ": " + store + " only from pods");
-                f.getPodSelector().getMatchExpressions().forEach(e -> assertTrue(SERVICES.keySet().containsAll(e.getValues()),
+                f.getPodSelector().getMatchExpressions().forEach(e -> assertTrue(SERVICES.containsAll(e.getValues()),
                         dir + ": " + store + " reachable from " + e.getValues()));
             }));
         }
@@ -558,7 +532,7 @@ class DeployManifestsTest {
 
     /** TS_TRUSTED_PROXIES set for every service, as CIDRs the services accept (the ingress controller's range). */
     private static void checkTrustedProxies(String dir, List<HasMetadata> objects) {
-        for (String service : SERVICES.keySet()) {
+        for (String service : SERVICES) {
             Container c = one(objects, Deployment.class, service).getSpec().getTemplate().getSpec().getContainers().get(0);
             Map<String, String> env = new HashMap<>();
             c.getEnvFrom().forEach(f -> env.putAll(configMap(objects, f.getConfigMapRef().getName()).getData()));
@@ -736,7 +710,7 @@ class DeployManifestsTest {
     @Test
     void devIsTheWholeInstall() {
         List<HasMetadata> objects = render("overlays/dev");
-        for (String service : SERVICES.keySet()) {
+        for (String service : SERVICES) {
             assertEquals(1, one(objects, Deployment.class, service).getSpec().getReplicas(), service + " replicas in dev");
         }
         StatefulSet redis = one(objects, StatefulSet.class, "redis");
