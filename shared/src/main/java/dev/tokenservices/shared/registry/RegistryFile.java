@@ -1,5 +1,6 @@
 package dev.tokenservices.shared.registry;
 
+import dev.tokenservices.shared.crypto.Hashes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -13,11 +14,8 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HexFormat;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -230,7 +228,7 @@ public final class RegistryFile {
                     throw error(where, "client_secret", "is shorter than " + MIN_SECRET_LENGTH
                             + " characters; use a high-entropy secret (e.g. openssl rand -base64 32)");
                 }
-                secretHash = sha256Hex(secret);
+                secretHash = Hashes.sha256Hex(secret);
             }
         } else if (secret != null) {
             throw error(where, "client_secret", "is not used with token_endpoint_auth_method " + method + "; remove it");
@@ -523,14 +521,5 @@ public final class RegistryFile {
 
     private RegistryException error(String where, String field, String problem) {
         return new RegistryException(file + ": " + where + ": field '" + field + "' " + problem);
-    }
-
-    /** Lower-case hex SHA-256, the only form in which client secrets are kept. */
-    public static String sha256Hex(String value) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.tokenservices.token.grant.devicecode;
 
+import dev.tokenservices.shared.crypto.Hashes;
 import dev.tokenservices.shared.device.DeviceCodes;
 import dev.tokenservices.shared.http.TrustedProxies;
 import dev.tokenservices.shared.oauth.OAuthException;
@@ -91,6 +92,6 @@ public class DeviceAuthorizationLimit {
 
     /** The counter of one address: its hash, so Redis holds no more than the address. */
     static String key(String address) {
-        return KEY_PREFIX + DeviceCodes.sha256Hex(address);
+        return KEY_PREFIX + Hashes.sha256Hex(address);
     }
 }

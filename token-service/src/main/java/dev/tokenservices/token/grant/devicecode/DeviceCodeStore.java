@@ -1,5 +1,6 @@
 package dev.tokenservices.token.grant.devicecode;
 
+import dev.tokenservices.shared.crypto.Hashes;
 import dev.tokenservices.shared.crypto.RecordSeal;
 import dev.tokenservices.shared.device.DeviceCodes;
 import dev.tokenservices.shared.jose.KeyEncryption;
@@ -76,7 +77,7 @@ public class DeviceCodeStore {
         byte[] secret = new byte[32];
         random.nextBytes(secret);
         String deviceCode = DeviceCodes.deviceCode(userCode, secret);
-        String hash = DeviceCodes.sha256Hex(deviceCode);
+        String hash = Hashes.sha256Hex(deviceCode);
         long ttl = lifetime.plus(GRACE).toSeconds();
         long expiresAt = clock.instant().plus(lifetime).getEpochSecond();
         // index and record share the user code's hash tag (one Cluster slot), so one script reserves the

@@ -1,5 +1,6 @@
 package dev.tokenservices.token.grant.refresh;
 
+import dev.tokenservices.shared.crypto.Hashes;
 import dev.tokenservices.shared.device.DeviceCodes;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.token.config.TokenServiceConfig;
@@ -14,7 +15,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -84,7 +84,7 @@ public class RefreshTokenStore {
         OffsetDateTime now = now();
         boolean first = family.familyId() == null;
         String familyId = first ? randomToken() : family.familyId();
-        List<Object> values = new java.util.ArrayList<>(List.of(DeviceCodes.sha256Hex(token), familyId, family.clientId(),
+        List<Object> values = new java.util.ArrayList<>(List.of(Hashes.sha256Hex(token), familyId, family.clientId(),
                 family.subject(), family.idp(), new JsonObject(family.claimsJson() == null ? "{}" : family.claimsJson()),
                 family.scope(), now, now.plus(lifetime)));
         if (first) {
@@ -106,7 +106,7 @@ public class RefreshTokenStore {
      * family, are {@code invalid_grant}.
      */
     public Uni<Family> use(String token, String clientId) {
-        String hash = DeviceCodes.sha256Hex(token);
+        String hash = Hashes.sha256Hex(token);
         return guard(pool.preparedQuery(USE).execute(Tuple.of(hash, now(), clientId)))
                 .chain(rows -> {
                     if (rows.size() == 1) {
@@ -135,7 +135,7 @@ public class RefreshTokenStore {
 
     /** RFC 7009 for refresh tokens: revokes the token's family. Empty when the token is not ours. */
     public Uni<Optional<String>> revoke(String token) {
-        String hash = DeviceCodes.sha256Hex(token);
+        String hash = Hashes.sha256Hex(token);
         return guard(pool.preparedQuery("SELECT client_id, family_id FROM refresh_token WHERE token_hash = $1").execute(Tuple.of(hash)))
                 .chain(rows -> {
                     if (rows.size() == 0) {
@@ -151,7 +151,7 @@ public class RefreshTokenStore {
     /** The client a refresh token belongs to, without changing anything. */
     public Uni<Optional<String>> owner(String token) {
         return guard(pool.preparedQuery("SELECT client_id FROM refresh_token WHERE token_hash = $1")
-                .execute(Tuple.of(DeviceCodes.sha256Hex(token))))
+                .execute(Tuple.of(Hashes.sha256Hex(token))))
                 .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getString("client_id")));
     }
 
@@ -162,7 +162,7 @@ public class RefreshTokenStore {
     private String randomToken() {
         byte[] bytes = new byte[32];
         random.nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return Hashes.base64url(bytes);
     }
 
     private <T> Uni<T> guard(Uni<T> operation) {
