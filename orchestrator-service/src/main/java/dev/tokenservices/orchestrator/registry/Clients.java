@@ -1,5 +1,6 @@
 package dev.tokenservices.orchestrator.registry;
 
+import dev.tokenservices.core.client.RegisteredClient;
 import dev.tokenservices.orchestrator.config.OrchestratorConfig;
 import dev.tokenservices.shared.config.ExampleSecrets;
 import dev.tokenservices.shared.registry.ClientEntry;
@@ -30,6 +31,7 @@ public class Clients {
     private final OrchestratorConfig config;
     private volatile Registry registry = new Registry(List.of(), List.of(), List.of(), List.of());
     private volatile Map<String, ClientEntry> byId = Map.of();
+    private volatile Map<String, RegisteredClient> registered = Map.of();
     private volatile Map<String, UpstreamIdpEntry> idps = Map.of();
 
     public Clients(OrchestratorConfig config) {
@@ -48,6 +50,9 @@ public class Clients {
         loaded.upstreamIdps().forEach(idp -> upstream.put(idp.id(), idp));
         registry = loaded;
         byId = loaded.clientsById();
+        Map<String, RegisteredClient> parsed = new LinkedHashMap<>();
+        byId.forEach((id, entry) -> parsed.put(id, RegisteredClient.of(entry)));
+        registered = Map.copyOf(parsed);
         idps = Map.copyOf(upstream);
         // ordered copy: the chooser lists IdPs in file order
         idpOrder = List.copyOf(upstream.values());
@@ -58,6 +63,11 @@ public class Clients {
 
     public Optional<ClientEntry> client(String clientId) {
         return clientId == null ? Optional.empty() : Optional.ofNullable(byId.get(clientId));
+    }
+
+    /** The client as client authentication needs it (its secret hash parsed once). */
+    public Optional<RegisteredClient> registered(String clientId) {
+        return clientId == null ? Optional.empty() : Optional.ofNullable(registered.get(clientId));
     }
 
     public List<UpstreamIdpEntry> upstreamIdps() {

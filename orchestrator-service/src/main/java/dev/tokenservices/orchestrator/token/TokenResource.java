@@ -1,9 +1,10 @@
 package dev.tokenservices.orchestrator.token;
 
+import dev.tokenservices.core.client.ClientAuthenticator;
+import dev.tokenservices.core.client.RegisteredClient;
 import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.orchestrator.web.Json;
 import dev.tokenservices.shared.oauth.OAuthException;
-import dev.tokenservices.shared.registry.ClientEntry;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.inject.Instance;
 import jakarta.ws.rs.Consumes;
@@ -25,11 +26,11 @@ import java.util.Map;
 @Path("/token")
 public class TokenResource {
 
-    private final ClientAuthentication authentication;
+    private final ClientAuthenticator authenticator;
     private final Map<String, GrantHandler> grants = new HashMap<>();
 
-    public TokenResource(ClientAuthentication authentication, Instance<GrantHandler> handlers) {
-        this.authentication = authentication;
+    public TokenResource(ClientAuthenticator authenticator, Instance<GrantHandler> handlers) {
+        this.authenticator = authenticator;
         for (GrantHandler handler : handlers) {
             if (grants.put(handler.grantType(), handler) != null) {
                 throw new IllegalStateException("two handlers for grant type " + handler.grantType());
@@ -44,7 +45,12 @@ public class TokenResource {
             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, String body) {
         return Uni.createFrom().deferred(() -> {
             FormRequest request = FormRequest.parse(contentType, body, authorization);
-            ClientEntry client = authentication.authenticate(request);
+            return authenticator.authenticate(request).chain(client -> dispatch(request, client));
+        }).map(json -> Response.ok(Json.write(json), MediaType.APPLICATION_JSON_TYPE)
+                .header("Cache-Control", "no-store").header("Pragma", "no-cache").build());
+    }
+
+    private Uni<Map<String, Object>> dispatch(FormRequest request, RegisteredClient client) {
             String grantType = request.get("grant_type");
             if (grantType == null) {
                 throw OAuthException.invalidRequest("parameter 'grant_type' is required");
@@ -56,8 +62,6 @@ public class TokenResource {
             if (!client.allowsGrant(grantType)) {
                 throw OAuthException.unauthorizedClient("this client is not allowed to use grant_type " + grantType);
             }
-            return handler.handle(request, client);
-        }).map(json -> Response.ok(Json.write(json), MediaType.APPLICATION_JSON_TYPE)
-                .header("Cache-Control", "no-store").header("Pragma", "no-cache").build());
+            return handler.handle(request, client.entry());
     }
 }

@@ -1,7 +1,7 @@
 package dev.tokenservices.token.grant;
 
 import dev.tokenservices.shared.oauth.FormRequest;
-import dev.tokenservices.token.registry.RegisteredClient;
+import dev.tokenservices.core.client.RegisteredClient;
 import io.smallrye.mutiny.Uni;
 import java.util.Set;
 

@@ -9,7 +9,7 @@ import dev.tokenservices.token.grant.ScopePolicy;
 import dev.tokenservices.token.grant.TokenResponse;
 import dev.tokenservices.token.issuance.AccessTokenIssuer;
 import dev.tokenservices.token.issuance.TokenContext;
-import dev.tokenservices.token.registry.RegisteredClient;
+import dev.tokenservices.core.client.RegisteredClient;
 import dev.tokenservices.token.registry.RegistryCache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -12,7 +12,7 @@ import dev.tokenservices.token.grant.UserTokens;
 import dev.tokenservices.token.subject.IdentityClaims;
 import dev.tokenservices.token.grant.refresh.RefreshTokenStore;
 import dev.tokenservices.token.issuance.IssuedToken;
-import dev.tokenservices.token.registry.RegisteredClient;
+import dev.tokenservices.core.client.RegisteredClient;
 import dev.tokenservices.token.subject.Subject;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -11,7 +11,7 @@ import dev.tokenservices.token.grant.TokenResponse;
 import dev.tokenservices.token.grant.UserTokens;
 import dev.tokenservices.token.grant.refresh.RefreshTokenStore;
 import dev.tokenservices.token.issuance.IssuedToken;
-import dev.tokenservices.token.registry.RegisteredClient;
+import dev.tokenservices.core.client.RegisteredClient;
 import dev.tokenservices.token.subject.IdentityClaims;
 import dev.tokenservices.token.subject.Subject;
 import dev.tokenservices.token.subject.SubjectTokens;
