@@ -14,11 +14,12 @@ import io.smallrye.mutiny.Uni;
  */
 public interface GrantHandler<R> {
 
-    /** The {@code grant_type} value this handler serves. */
-    String grantType();
+    /** The grant type this handler serves, with the parameters it takes (beyond client authentication). */
+    Grant grant();
 
-    /** The request parameters this grant reads (beyond {@code grant_type} and client authentication). */
-    GrantParameters parameters();
+    default String grantType() {
+        return grant().type();
+    }
 
     Uni<R> handle(FormRequest request, RegisteredClient client);
 }

@@ -76,7 +76,7 @@ public final class TokenEndpoint<R> {
 
     /** The request as the grant sees it: its required parameters checked, and only its own parameters readable. */
     public static FormRequest parameters(FormRequest request, GrantHandler<?> handler) {
-        GrantParameters parameters = handler.parameters();
+        GrantParameters parameters = handler.grant().parameters();
         for (String name : parameters.required()) {
             request.require(name);
         }

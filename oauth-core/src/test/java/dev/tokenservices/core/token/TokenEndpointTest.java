@@ -19,8 +19,8 @@ class TokenEndpointTest {
     /** Answers with the value of its parameter "code"; reads "other" when asked to, which it does not declare. */
     private record EchoGrant(String grantType, boolean readsUndeclared) implements GrantHandler<String> {
         @Override
-        public GrantParameters parameters() {
-            return GrantParameters.required("code").andOptional("hint");
+        public Grant grant() {
+            return new Grant(grantType, GrantParameters.required("code").andOptional("hint"));
         }
 
         @Override

@@ -1,8 +1,8 @@
 package dev.tokenservices.orchestrator.token;
 
 import dev.tokenservices.core.client.RegisteredClient;
+import dev.tokenservices.core.token.Grant;
 import dev.tokenservices.core.token.GrantHandler;
-import dev.tokenservices.core.token.GrantParameters;
 import dev.tokenservices.orchestrator.metrics.LoginMetrics;
 import dev.tokenservices.orchestrator.session.AuthorizationCodes;
 import dev.tokenservices.orchestrator.session.ExchangedTokens;
@@ -30,8 +30,6 @@ public class AuthorizationCodeGrant implements GrantHandler<Map<String, Object>>
 
     private static final Pattern VERIFIER = Pattern.compile("[A-Za-z0-9\\-._~]{43,128}");
     private static final String INVALID = "the authorization code is invalid, expired or already used";
-    /** redirect_uri and code_verifier are checked against the code, so their absence is invalid_grant (§4.1.3, RFC 7636 §4.6). */
-    private static final GrantParameters PARAMETERS = GrantParameters.required("code").andOptional("redirect_uri", "code_verifier");
 
     private final AuthorizationCodes codes;
     private final TokenIssuance issuance;
@@ -49,13 +47,8 @@ public class AuthorizationCodeGrant implements GrantHandler<Map<String, Object>>
     }
 
     @Override
-    public String grantType() {
-        return GrantTypes.AUTHORIZATION_CODE;
-    }
-
-    @Override
-    public GrantParameters parameters() {
-        return PARAMETERS;
+    public Grant grant() {
+        return Grant.AUTHORIZATION_CODE;
     }
 
     @Override

@@ -1,14 +1,13 @@
 package dev.tokenservices.orchestrator.token;
 
 import dev.tokenservices.core.client.RegisteredClient;
+import dev.tokenservices.core.token.Grant;
 import dev.tokenservices.core.token.GrantHandler;
-import dev.tokenservices.core.token.GrantParameters;
 import dev.tokenservices.orchestrator.exchange.TokenServiceClient;
 import dev.tokenservices.orchestrator.metrics.LoginMetrics;
 import dev.tokenservices.orchestrator.session.RefreshTokens;
 import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.shared.oauth.OAuthException;
-import dev.tokenservices.shared.registry.GrantTypes;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -27,8 +26,6 @@ import java.util.Map;
 @ApplicationScoped
 public class RefreshTokenGrant implements GrantHandler<Map<String, Object>> {
 
-    /** scope is read only to refuse it: narrowing is not offered here. */
-    private static final GrantParameters PARAMETERS = GrantParameters.required("refresh_token").andOptional("scope");
 
     private final RefreshTokens refreshTokens;
     private final TokenServiceClient tokenService;
@@ -46,13 +43,8 @@ public class RefreshTokenGrant implements GrantHandler<Map<String, Object>> {
     }
 
     @Override
-    public String grantType() {
-        return GrantTypes.REFRESH_TOKEN;
-    }
-
-    @Override
-    public GrantParameters parameters() {
-        return PARAMETERS;
+    public Grant grant() {
+        return Grant.REFRESH_TOKEN;
     }
 
     @Override

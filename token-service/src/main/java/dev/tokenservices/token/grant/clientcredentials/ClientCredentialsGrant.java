@@ -1,8 +1,8 @@
 package dev.tokenservices.token.grant.clientcredentials;
 
 import dev.tokenservices.core.client.RegisteredClient;
+import dev.tokenservices.core.token.Grant;
 import dev.tokenservices.core.token.GrantHandler;
-import dev.tokenservices.core.token.GrantParameters;
 import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.shared.registry.ClientEntry;
 import dev.tokenservices.shared.registry.GrantTypes;
@@ -24,7 +24,6 @@ import java.util.Map;
 @ApplicationScoped
 public class ClientCredentialsGrant implements GrantHandler<TokenResponse> {
 
-    private static final GrantParameters PARAMETERS = GrantParameters.optional("scope", "resource");
 
     private final RegistryCache registry;
     private final AccessTokenIssuer issuer;
@@ -37,13 +36,8 @@ public class ClientCredentialsGrant implements GrantHandler<TokenResponse> {
     }
 
     @Override
-    public String grantType() {
-        return GrantTypes.CLIENT_CREDENTIALS;
-    }
-
-    @Override
-    public GrantParameters parameters() {
-        return PARAMETERS;
+    public Grant grant() {
+        return Grant.CLIENT_CREDENTIALS;
     }
 
     @Override

@@ -1,8 +1,8 @@
 package dev.tokenservices.token.grant.devicecode;
 
 import dev.tokenservices.core.client.RegisteredClient;
+import dev.tokenservices.core.token.Grant;
 import dev.tokenservices.core.token.GrantHandler;
-import dev.tokenservices.core.token.GrantParameters;
 import dev.tokenservices.shared.device.DeviceCodes;
 import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.shared.oauth.OAuthErrors;
@@ -33,7 +33,6 @@ import java.util.Optional;
 @ApplicationScoped
 public class DeviceCodeGrant implements GrantHandler<TokenResponse> {
 
-    private static final GrantParameters PARAMETERS = GrantParameters.required("device_code");
 
     private final DeviceCodeStore store;
     private final UserTokens users;
@@ -46,13 +45,8 @@ public class DeviceCodeGrant implements GrantHandler<TokenResponse> {
     }
 
     @Override
-    public String grantType() {
-        return GrantTypes.DEVICE_CODE;
-    }
-
-    @Override
-    public GrantParameters parameters() {
-        return PARAMETERS;
+    public Grant grant() {
+        return Grant.DEVICE_CODE;
     }
 
     @Override

@@ -1,8 +1,8 @@
 package dev.tokenservices.token.grant.refresh;
 
 import dev.tokenservices.core.client.RegisteredClient;
+import dev.tokenservices.core.token.Grant;
 import dev.tokenservices.core.token.GrantHandler;
-import dev.tokenservices.core.token.GrantParameters;
 import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.ClientEntry;
@@ -32,7 +32,6 @@ import java.util.Set;
 @ApplicationScoped
 public class RefreshTokenGrant implements GrantHandler<TokenResponse> {
 
-    private static final GrantParameters PARAMETERS = GrantParameters.required("refresh_token").andOptional("scope");
 
     private final RefreshTokenStore store;
     private final UserTokens users;
@@ -43,13 +42,8 @@ public class RefreshTokenGrant implements GrantHandler<TokenResponse> {
     }
 
     @Override
-    public String grantType() {
-        return GrantTypes.REFRESH_TOKEN;
-    }
-
-    @Override
-    public GrantParameters parameters() {
-        return PARAMETERS;
+    public Grant grant() {
+        return Grant.REFRESH_TOKEN;
     }
 
     @Override

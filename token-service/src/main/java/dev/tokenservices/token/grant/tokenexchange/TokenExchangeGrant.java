@@ -1,8 +1,8 @@
 package dev.tokenservices.token.grant.tokenexchange;
 
 import dev.tokenservices.core.client.RegisteredClient;
+import dev.tokenservices.core.token.Grant;
 import dev.tokenservices.core.token.GrantHandler;
-import dev.tokenservices.core.token.GrantParameters;
 import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.ClientEntry;
@@ -38,8 +38,6 @@ import java.util.Set;
 public class TokenExchangeGrant implements GrantHandler<TokenResponse> {
 
     private static final Set<String> ISSUABLE = Set.of(TokenTypes.ACCESS_TOKEN, TokenTypes.JWT);
-    private static final GrantParameters PARAMETERS = GrantParameters.required("subject_token", "subject_token_type")
-            .andOptional("actor_token", "actor_token_type", "requested_token_type", "scope", "resource", "audience");
 
     private final SubjectTokens subjects;
     private final UserTokens users;
@@ -57,13 +55,8 @@ public class TokenExchangeGrant implements GrantHandler<TokenResponse> {
     }
 
     @Override
-    public String grantType() {
-        return GrantTypes.TOKEN_EXCHANGE;
-    }
-
-    @Override
-    public GrantParameters parameters() {
-        return PARAMETERS;
+    public Grant grant() {
+        return Grant.TOKEN_EXCHANGE;
     }
 
     @Override
