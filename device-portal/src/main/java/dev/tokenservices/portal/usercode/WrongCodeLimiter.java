@@ -1,5 +1,6 @@
 package dev.tokenservices.portal.usercode;
 
+import dev.tokenservices.shared.crypto.Hashes;
 import dev.tokenservices.portal.config.PortalConfig;
 import dev.tokenservices.shared.device.DeviceCodes;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
@@ -68,12 +69,12 @@ public class WrongCodeLimiter {
 
     /** The counter of a browser session (its CSRF cookie value), as stored: only its hash. */
     public static String sessionKey(String session) {
-        return SESSION_PREFIX + DeviceCodes.sha256Hex(session);
+        return SESSION_PREFIX + Hashes.sha256Hex(session);
     }
 
     /** The counter of a client address, as stored: only its hash. */
     public static String ipKey(String address) {
-        return IP_PREFIX + DeviceCodes.sha256Hex(address);
+        return IP_PREFIX + Hashes.sha256Hex(address);
     }
 
     /** Runs a counter script on one key (ARGV[1]: the window in ms); the counter's value after it. */

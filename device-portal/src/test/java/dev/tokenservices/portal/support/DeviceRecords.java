@@ -1,5 +1,6 @@
 package dev.tokenservices.portal.support;
 
+import dev.tokenservices.shared.crypto.Hashes;
 import dev.tokenservices.shared.device.DeviceCodes;
 import io.quarkus.redis.datasource.RedisDataSource;
 import java.security.SecureRandom;
@@ -40,7 +41,7 @@ public final class DeviceRecords {
         // Like the token service: the keys outlive expires_at a little, so "expired" can be told apart.
         Duration ttl = Duration.ofSeconds(Math.max(60, expiresAt.getEpochSecond() - Instant.now().getEpochSecond() + 60));
         List<String> args = new ArrayList<>(List.of(DeviceCodes.CREATE_SCRIPT, "2", DeviceCodes.userCodeKey(userCode), key,
-                Long.toString(ttl.toSeconds()), DeviceCodes.sha256Hex(deviceCode)));
+                Long.toString(ttl.toSeconds()), Hashes.sha256Hex(deviceCode)));
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put(DeviceCodes.STATUS, status);
         fields.put(DeviceCodes.CLIENT_ID, clientId);

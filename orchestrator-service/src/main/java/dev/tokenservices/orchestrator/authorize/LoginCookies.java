@@ -1,5 +1,6 @@
 package dev.tokenservices.orchestrator.authorize;
 
+import dev.tokenservices.shared.crypto.Hashes;
 import dev.tokenservices.orchestrator.config.OrchestratorConfig;
 import dev.tokenservices.orchestrator.session.AuthorizationRequest;
 import dev.tokenservices.orchestrator.web.Json;
@@ -10,8 +11,6 @@ import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Cookie;
 import jakarta.ws.rs.core.NewCookie;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -124,8 +123,7 @@ public class LoginCookies {
         return seal.open(state, cookie.getValue())
                 .map(json -> Json.read(json, PendingLogin.class))
                 // the associated data already binds the state; checked again so that the rule reads here
-                .filter(login -> login.state() != null && MessageDigest.isEqual(login.state().getBytes(StandardCharsets.UTF_8),
-                        state.getBytes(StandardCharsets.UTF_8)))
+                .filter(login -> Hashes.equal(login.state(), state))
                 .filter(login -> login.expiresAt() > now);
     }
 
@@ -146,12 +144,7 @@ public class LoginCookies {
 
     /** 64 bits of SHA-256: enough to tell one browser's few logins apart, and it reveals nothing of the state. */
     private static String id(String state) {
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(("login-cookie:" + state).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(hash, 0, 8);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return HexFormat.of().formatHex(Hashes.sha256("login-cookie:" + state), 0, 8);
     }
 
     private NewCookie cookie(String name, String value, String path, int maxAge) {

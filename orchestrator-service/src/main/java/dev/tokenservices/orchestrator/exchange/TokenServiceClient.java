@@ -1,5 +1,6 @@
 package dev.tokenservices.orchestrator.exchange;
 
+import dev.tokenservices.core.guard.DependencyGuard;
 import dev.tokenservices.orchestrator.config.OrchestratorConfig;
 import dev.tokenservices.orchestrator.metrics.LoginMetrics;
 import dev.tokenservices.orchestrator.registry.Clients;
@@ -9,11 +10,11 @@ import dev.tokenservices.shared.oauth.OAuthErrors;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.ResourceEntry;
 import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.ext.web.client.HttpResponse;
 import io.vertx.mutiny.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URLEncoder;
@@ -46,6 +47,7 @@ public class TokenServiceClient {
     private final String revokeUrl;
     private final String authorization;
     private final Duration timeout;
+    private final DependencyGuard guard;
     private final Clients clients;
     private final LoginMetrics metrics;
 
@@ -53,6 +55,7 @@ public class TokenServiceClient {
         this.clients = clients;
         this.metrics = metrics;
         this.timeout = config.dependencyTimeout();
+        this.guard = new DependencyGuard("the token service", timeout, "the token service is not available; try again later");
         String base = config.tokenService().url().replaceAll("/+$", "");
         this.tokenUrl = base + "/token";
         this.revokeUrl = base + "/revoke";
@@ -205,16 +208,12 @@ public class TokenServiceClient {
     private Uni<HttpResponse<Buffer>> post(String url, Map<String, String> form) {
         StringJoiner body = new StringJoiner("&");
         form.forEach((k, v) -> body.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8)));
-        return web.postAbs(url)
+        return guard.call(web.postAbs(url)
                 .putHeader("Content-Type", "application/x-www-form-urlencoded")
                 .putHeader("Accept", "application/json")
                 .putHeader("Authorization", authorization)
                 .timeout(timeout.toMillis())
-                .sendBuffer(Buffer.buffer(body.toString()))
-                .onFailure().transform(e -> {
-                    LOG.warnf("token service not reachable: %s", e.getClass().getSimpleName());
-                    return OAuthException.temporarilyUnavailable("the token service is not available; try again later");
-                });
+                .sendBuffer(Buffer.buffer(body.toString())));
     }
 
     private static Map<String, Object> success(HttpResponse<Buffer> response, String what) {

@@ -1,22 +1,26 @@
 package dev.tokenservices.orchestrator.logout;
 
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.proc.BadJWTException;
+import dev.tokenservices.core.jose.JwtKeys;
+import dev.tokenservices.core.jose.JwtVerifier;
 import dev.tokenservices.orchestrator.config.OrchestratorConfig;
 import dev.tokenservices.orchestrator.keys.IdTokenKeys;
 import dev.tokenservices.orchestrator.session.Identity;
 import dev.tokenservices.orchestrator.web.PageException;
-import dev.tokenservices.shared.jose.SigningKey;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.security.GeneralSecurityException;
-import java.security.Signature;
 import java.text.ParseException;
 import java.util.List;
 
 /**
- * The {@code id_token_hint} of a logout (RP-Initiated Logout 1.0 §2): an id_token we signed, for one
- * client; its expiry does not matter here. It ends a session without asking only when it names
- * the session's user ({@code sub} and {@code idp}): someone else's id_token is no permission.
+ * The {@code id_token_hint} of a logout (RP-Initiated Logout 1.0 §2): an id_token we signed (a
+ * published key named by {@code kid}, our issuer, one audience: the client), checked through the
+ * core's {@link JwtVerifier}; its expiry does not matter here. It ends a session without asking only
+ * when it names the session's user ({@code sub} and {@code idp}): someone else's id_token is no
+ * permission.
  */
 @ApplicationScoped
 public class IdTokenHints {
@@ -29,45 +33,36 @@ public class IdTokenHints {
         }
     }
 
-    private final IdTokenKeys keys;
     private final String issuer;
+    private final JwtVerifier<SecurityContext> verifier;
 
     public IdTokenHints(IdTokenKeys keys, OrchestratorConfig config) {
-        this.keys = keys;
         this.issuer = config.issuer();
+        this.verifier = new JwtVerifier<>(JwtVerifier.ASYMMETRIC, JwtVerifier.anyType(), JwtKeys.own(keys::key), this::checkClaims);
     }
 
     /** @throws PageException when the hint is not an id_token of this issuer */
     public Hint verify(String idToken) {
+        SignedJWT jwt;
         try {
-            SignedJWT jwt = SignedJWT.parse(idToken);
-            String kid = jwt.getHeader().getKeyID();
-            SigningKey key = kid == null ? null : keys.key(kid).orElse(null);
-            if (key == null || !key.algorithm().name().equals(jwt.getHeader().getAlgorithm().getName())) {
-                throw notIssuedHere();
-            }
-            Signature signature = Signature.getInstance(key.algorithm().jcaVerifySignature());
-            signature.initVerify(key.publicKey());
-            signature.update(jwt.getSigningInput());
-            JWTClaimsSet claims = jwt.getJWTClaimsSet();
-            if (!signature.verify(jwt.getSignature().decode()) || !issuer.equals(claims.getIssuer())) {
-                throw notIssuedHere();
-            }
-            List<String> audience = claims.getAudience();
-            if (audience == null || audience.size() != 1) {
-                throw notIssuedHere();
-            }
-            Object idp = claims.getClaim("idp");
-            return new Hint(audience.get(0), claims.getSubject(), idp instanceof String s ? s : null);
-        } catch (ParseException | GeneralSecurityException | RuntimeException e) {
-            if (e instanceof PageException p) {
-                throw p;
-            }
+            jwt = SignedJWT.parse(idToken);
+        } catch (ParseException | RuntimeException e) {
             throw LogoutResource.badRequest("The id_token_hint is not a valid id_token of this issuer.");
         }
+        JWTClaimsSet claims;
+        try {
+            claims = verifier.verify(jwt, null);
+        } catch (BadJOSEException | RuntimeException e) {
+            throw LogoutResource.badRequest("The id_token_hint was not issued here.");
+        }
+        Object idp = claims.getClaim("idp");
+        return new Hint(claims.getAudience().get(0), claims.getSubject(), idp instanceof String s ? s : null);
     }
 
-    private static PageException notIssuedHere() {
-        return LogoutResource.badRequest("The id_token_hint was not issued here.");
+    private void checkClaims(JWTClaimsSet claims, SecurityContext context) throws BadJWTException {
+        List<String> audience = claims.getAudience();
+        if (!issuer.equals(claims.getIssuer()) || audience == null || audience.size() != 1) {
+            throw new BadJWTException("not an id_token of this issuer");
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.tokenservices.orchestrator.registry;
 
+import dev.tokenservices.core.client.RegisteredClient;
 import dev.tokenservices.orchestrator.config.OrchestratorConfig;
 import dev.tokenservices.shared.config.ExampleSecrets;
 import dev.tokenservices.shared.registry.ClientEntry;
@@ -14,9 +15,10 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.validation.Validator;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 
 /**
  * The registry as the orchestrator needs it, read from the registry file at start and re-read when it
@@ -30,12 +32,13 @@ import java.util.function.Function;
 public class Clients {
 
     private final OrchestratorConfig config;
-    private final RegistryLoader<Registry> loader;
+    /** The view of each snapshot: every client as client authentication needs it (its secret hash parsed once). */
+    private final RegistryLoader<Map<String, RegisteredClient>> loader;
 
     public Clients(OrchestratorConfig config, Validator validator, MeterRegistry metrics) {
         this.config = config;
         this.loader = new RegistryLoader<>(config.registry(), EnumSet.of(SecretField.LOGIN_CLIENT_SECRETS, SecretField.UPSTREAM_IDP_SECRETS),
-                ExampleSecrets.forLaunchMode(LaunchMode.current().isDevOrTest()), validator, Function.identity(), metrics);
+                ExampleSecrets.forLaunchMode(LaunchMode.current().isDevOrTest()), validator, Clients::registered, metrics);
     }
 
     /** Reads the file; a mistake stops start-up with the message naming file, entry and field. */
@@ -50,6 +53,17 @@ public class Clients {
 
     public Optional<ClientEntry> client(String clientId) {
         return loader.registry().client(clientId);
+    }
+
+    /** The client as client authentication needs it. */
+    public Optional<RegisteredClient> registered(String clientId) {
+        return clientId == null ? Optional.empty() : Optional.ofNullable(loader.view().get(clientId));
+    }
+
+    private static Map<String, RegisteredClient> registered(Registry registry) {
+        Map<String, RegisteredClient> out = new LinkedHashMap<>();
+        registry.clients().forEach(c -> out.put(c.clientId(), RegisteredClient.of(c)));
+        return Map.copyOf(out);
     }
 
     /** In file order: the chooser lists them so. */

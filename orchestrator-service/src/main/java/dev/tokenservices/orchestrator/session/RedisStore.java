@@ -1,9 +1,9 @@
 package dev.tokenservices.orchestrator.session;
 
+import dev.tokenservices.core.guard.DependencyGuard;
 import dev.tokenservices.orchestrator.config.OrchestratorConfig;
 import dev.tokenservices.shared.crypto.RecordSeal;
 import dev.tokenservices.shared.jose.KeyEncryption;
-import dev.tokenservices.shared.oauth.OAuthException;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.value.ReactiveValueCommands;
 import io.smallrye.mutiny.Uni;
@@ -43,13 +43,14 @@ public class RedisStore {
     private final ReactiveValueCommands<String, String> values;
     private final ReactiveRedisDataSource redis;
     private final RecordSeal seal;
-    private final Duration timeout;
+    private final DependencyGuard guard;
 
     public RedisStore(ReactiveRedisDataSource redis, OrchestratorConfig config, KeyEncryption masterKey) {
         this.redis = redis;
         this.values = redis.value(String.class, String.class);
         this.seal = masterKey.recordSeal("orchestrator redis records");
-        this.timeout = config.dependencyTimeout();
+        this.guard = new DependencyGuard("Redis", config.dependencyTimeout(),
+                "the session store is not available; try again later");
     }
 
     /** A value as read, with the stored form it was read from, for {@link #replace}. */
@@ -58,37 +59,37 @@ public class RedisStore {
 
     public Uni<Void> put(String key, String value, Duration ttl) {
         String full = PREFIX + key;
-        return guard(values.psetex(full, millis(ttl), seal.seal(full, value)));
+        return guard.call(values.psetex(full, millis(ttl), seal.seal(full, value)));
     }
 
     /** SET … XX: writes only over a record that still exists. */
     public Uni<Boolean> putIfPresent(String key, String value, Duration ttl) {
         String full = PREFIX + key;
-        return guard(redis.execute("SET", full, seal.seal(full, value), "PX", Long.toString(millis(ttl)), "XX"))
+        return guard.call(redis.execute("SET", full, seal.seal(full, value), "PX", Long.toString(millis(ttl)), "XX"))
                 .map(response -> response != null);
     }
 
     public Uni<Optional<String>> get(String key) {
         String full = PREFIX + key;
-        return guard(values.get(full)).map(raw -> open(full, raw));
+        return guard.call(values.get(full)).map(raw -> open(full, raw));
     }
 
     public Uni<Optional<Versioned>> read(String key) {
         String full = PREFIX + key;
-        return guard(values.get(full)).map(raw -> open(full, raw).map(value -> new Versioned(value, raw)));
+        return guard.call(values.get(full)).map(raw -> open(full, raw).map(value -> new Versioned(value, raw)));
     }
 
     /** Writes {@code value} only if the record is still the one {@code expected} was read from; true when written. */
     public Uni<Boolean> replace(String key, Versioned expected, String value, Duration ttl) {
         String full = PREFIX + key;
-        return guard(redis.execute("EVAL", REPLACE, "1", full, expected.version(), seal.seal(full, value), Long.toString(millis(ttl))))
+        return guard.call(redis.execute("EVAL", REPLACE, "1", full, expected.version(), seal.seal(full, value), Long.toString(millis(ttl))))
                 .map(response -> response != null && response.toLong() == 1);
     }
 
     /** GETDEL: read and delete in one step, so exactly one request gets a one-time record. */
     public Uni<Optional<String>> take(String key) {
         String full = PREFIX + key;
-        return guard(values.getdel(full)).map(raw -> open(full, raw));
+        return guard.call(values.getdel(full)).map(raw -> open(full, raw));
     }
 
     /**
@@ -98,12 +99,12 @@ public class RedisStore {
     public Uni<Optional<String>> takeAndPut(String takeKey, String putKey, String putValue, Duration ttl) {
         String taken = PREFIX + takeKey;
         String put = PREFIX + putKey;
-        return guard(redis.execute("EVAL", TAKE_AND_PUT, "2", taken, put, seal.seal(put, putValue), Long.toString(millis(ttl))))
+        return guard.call(redis.execute("EVAL", TAKE_AND_PUT, "2", taken, put, seal.seal(put, putValue), Long.toString(millis(ttl))))
                 .map(response -> open(taken, text(response)));
     }
 
     public Uni<Void> delete(String key) {
-        return guard(redis.key(String.class).del(PREFIX + key)).replaceWithVoid();
+        return guard.call(redis.key(String.class).del(PREFIX + key)).replaceWithVoid();
     }
 
     private Optional<String> open(String fullKey, String raw) {
@@ -127,11 +128,4 @@ public class RedisStore {
         return Math.max(1, ttl.toMillis());
     }
 
-    private <T> Uni<T> guard(Uni<T> operation) {
-        return operation.ifNoItem().after(timeout).fail()
-                .onFailure(e -> !(e instanceof OAuthException)).transform(e -> {
-                    LOG.warnf("Redis is not answering: %s", e.getClass().getSimpleName());
-                    return OAuthException.temporarilyUnavailable("the session store is not available; try again later");
-                });
-    }
 }

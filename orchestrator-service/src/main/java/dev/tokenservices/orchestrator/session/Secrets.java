@@ -1,11 +1,8 @@
 package dev.tokenservices.orchestrator.session;
 
+import dev.tokenservices.shared.crypto.Hashes;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.util.Base64;
-import java.util.HexFormat;
 
 /**
  * Random values handed to browsers and clients (codes, states, refresh tokens, cookies) and how
@@ -15,7 +12,6 @@ import java.util.HexFormat;
 public final class Secrets {
 
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
     private Secrets() {
     }
@@ -24,29 +20,20 @@ public final class Secrets {
     public static String random() {
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);
-        return B64.encodeToString(bytes);
+        return Hashes.base64url(bytes);
     }
 
     /** The Redis key suffix for a secret: hex SHA-256 with a purpose label, so one secret never opens another's record. */
     public static String hash(String purpose, String secret) {
-        return HexFormat.of().formatHex(sha256((purpose + ':' + secret).getBytes(StandardCharsets.UTF_8)));
-    }
-
-    public static byte[] sha256(byte[] value) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(value);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Hashes.sha256Hex(purpose + ':' + secret);
     }
 
     /** RFC 7636 §4.6: BASE64URL(SHA256(ASCII(code_verifier))) compared in constant time. */
     public static boolean pkceMatches(String verifier, String challenge) {
-        byte[] computed = B64.encodeToString(sha256(verifier.getBytes(StandardCharsets.US_ASCII))).getBytes(StandardCharsets.US_ASCII);
-        return MessageDigest.isEqual(computed, challenge.getBytes(StandardCharsets.US_ASCII));
+        return Hashes.equal(s256(verifier), challenge);
     }
 
     public static String s256(String verifier) {
-        return B64.encodeToString(sha256(verifier.getBytes(StandardCharsets.US_ASCII)));
+        return Hashes.base64url(Hashes.sha256(verifier.getBytes(StandardCharsets.US_ASCII)));
     }
 }

@@ -1,5 +1,8 @@
 package dev.tokenservices.orchestrator.token;
 
+import dev.tokenservices.core.client.RegisteredClient;
+import dev.tokenservices.core.token.Grant;
+import dev.tokenservices.core.token.GrantHandler;
 import dev.tokenservices.orchestrator.metrics.LoginMetrics;
 import dev.tokenservices.orchestrator.session.AuthorizationCodes;
 import dev.tokenservices.orchestrator.session.ExchangedTokens;
@@ -7,7 +10,6 @@ import dev.tokenservices.orchestrator.session.RefreshTokens;
 import dev.tokenservices.orchestrator.session.Secrets;
 import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.shared.oauth.OAuthException;
-import dev.tokenservices.shared.registry.ClientEntry;
 import dev.tokenservices.shared.registry.GrantTypes;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,7 +26,7 @@ import java.util.regex.Pattern;
  * Whichever of the two learns of the other last does the revoking (see {@link AuthorizationCodes}).
  */
 @ApplicationScoped
-public class AuthorizationCodeGrant implements GrantHandler {
+public class AuthorizationCodeGrant implements GrantHandler<Map<String, Object>> {
 
     private static final Pattern VERIFIER = Pattern.compile("[A-Za-z0-9\\-._~]{43,128}");
     private static final String INVALID = "the authorization code is invalid, expired or already used";
@@ -45,12 +47,12 @@ public class AuthorizationCodeGrant implements GrantHandler {
     }
 
     @Override
-    public String grantType() {
-        return GrantTypes.AUTHORIZATION_CODE;
+    public Grant grant() {
+        return Grant.AUTHORIZATION_CODE;
     }
 
     @Override
-    public Uni<Map<String, Object>> handle(FormRequest request, ClientEntry client) {
+    public Uni<Map<String, Object>> handle(FormRequest request, RegisteredClient client) {
         String code = request.require("code");
         String redirectUri = request.get("redirect_uri");
         String verifier = request.get("code_verifier");
@@ -76,13 +78,13 @@ public class AuthorizationCodeGrant implements GrantHandler {
         });
     }
 
-    private Uni<Map<String, Object>> issue(String code, ClientEntry client, AuthorizationCodes.CodeGrant grant) {
+    private Uni<Map<String, Object>> issue(String code, RegisteredClient client, AuthorizationCodes.CodeGrant grant) {
         ExchangedTokens tokens = grant.tokens();
         boolean refresh = client.allowsGrant(GrantTypes.REFRESH_TOKEN);
         Uni<Optional<RefreshTokens.Started>> family = refresh
                 ? refreshTokens.start(client.clientId(), grant.identity(), grant.request().scopes(), tokens.refreshTokens()).map(Optional::of)
                 : Uni.createFrom().item(Optional.empty());
-        return family.chain(started -> issuance.issue(client, grant.identity(), grant.request().scopes(), grant.request().nonce(),
+        return family.chain(started -> issuance.issue(client.entry(), grant.identity(), grant.request().scopes(), grant.request().nonce(),
                         tokens, started.map(RefreshTokens.Started::token).orElse(null))
                 .chain(issued -> {
                     AuthorizationCodes.Issued record = new AuthorizationCodes.Issued(client.clientId(),

@@ -1,5 +1,6 @@
 package dev.tokenservices.orchestrator.token;
 
+import dev.tokenservices.shared.crypto.Hashes;
 import dev.tokenservices.orchestrator.config.OrchestratorConfig;
 import dev.tokenservices.orchestrator.keys.IdTokenKeys;
 import dev.tokenservices.orchestrator.session.Identity;
@@ -12,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -94,7 +94,7 @@ public class IdTokenMinter {
         try {
             MessageDigest digest = MessageDigest.getInstance(algorithm == KeyAlgorithm.EdDSA ? "SHA-512" : "SHA-256");
             byte[] hash = digest.digest(accessToken.getBytes(StandardCharsets.US_ASCII));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(hash, hash.length / 2));
+            return Hashes.base64url(Arrays.copyOf(hash, hash.length / 2));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

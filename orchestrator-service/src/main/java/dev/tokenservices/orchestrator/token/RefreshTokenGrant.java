@@ -1,12 +1,13 @@
 package dev.tokenservices.orchestrator.token;
 
+import dev.tokenservices.core.client.RegisteredClient;
+import dev.tokenservices.core.token.Grant;
+import dev.tokenservices.core.token.GrantHandler;
 import dev.tokenservices.orchestrator.exchange.TokenServiceClient;
 import dev.tokenservices.orchestrator.metrics.LoginMetrics;
 import dev.tokenservices.orchestrator.session.RefreshTokens;
 import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.shared.oauth.OAuthException;
-import dev.tokenservices.shared.registry.ClientEntry;
-import dev.tokenservices.shared.registry.GrantTypes;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -23,7 +24,8 @@ import java.util.Map;
  * {@code orchestrator.refresh-token-max-lifetime} is refused: the user logs in again.
  */
 @ApplicationScoped
-public class RefreshTokenGrant implements GrantHandler {
+public class RefreshTokenGrant implements GrantHandler<Map<String, Object>> {
+
 
     private final RefreshTokens refreshTokens;
     private final TokenServiceClient tokenService;
@@ -41,12 +43,12 @@ public class RefreshTokenGrant implements GrantHandler {
     }
 
     @Override
-    public String grantType() {
-        return GrantTypes.REFRESH_TOKEN;
+    public Grant grant() {
+        return Grant.REFRESH_TOKEN;
     }
 
     @Override
-    public Uni<Map<String, Object>> handle(FormRequest request, ClientEntry client) {
+    public Uni<Map<String, Object>> handle(FormRequest request, RegisteredClient client) {
         String token = request.require("refresh_token");
         if (request.get("scope") != null) {
             // narrowing is not offered: the login's scopes are what the family holds
@@ -78,7 +80,7 @@ public class RefreshTokenGrant implements GrantHandler {
                             obtained.addAll(tokens.accessTokenValues());
                             return revocations.atTokenService(obtained).chain(() -> Uni.createFrom().failure(RefreshTokens.invalid()));
                         }
-                        return issuance.issue(client, family.identity(), family.scopes(), null, tokens, next.get())
+                        return issuance.issue(client.entry(), family.identity(), family.scopes(), null, tokens, next.get())
                                 .invoke(() -> metrics.redemption(grantType(), "issued"))
                                 .map(TokenIssuance.Issued::response);
                     }));

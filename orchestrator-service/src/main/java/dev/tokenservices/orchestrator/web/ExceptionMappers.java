@@ -1,19 +1,14 @@
 package dev.tokenservices.orchestrator.web;
 
-import dev.tokenservices.shared.oauth.OAuthException;
-import dev.tokenservices.shared.oauth.OAuthResponses;
-import jakarta.ws.rs.WebApplicationException;
+import dev.tokenservices.core.web.OAuthExceptionMapper;
 import jakarta.ws.rs.core.Response;
-import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
- * Where errors become HTTP. OAuth errors and anything unexpected as {@link OAuthResponses} writes
- * them in every service; browser-facing errors as an HTML page.
+ * Browser-facing errors as an HTML page. OAuth errors and anything unexpected are written by the
+ * core's {@link OAuthExceptionMapper}, as in the token service.
  */
 public class ExceptionMappers {
-
-    private static final Logger LOG = Logger.getLogger(ExceptionMappers.class);
 
     private final Pages pages;
 
@@ -22,22 +17,7 @@ public class ExceptionMappers {
     }
 
     @ServerExceptionMapper
-    public Response oauth(OAuthException e) {
-        return OAuthResponses.oauth(e, "orchestrator");
-    }
-
-    @ServerExceptionMapper
     public Response page(PageException e) {
         return pages.error(e.status(), e.title(), e.getMessage());
-    }
-
-    @ServerExceptionMapper
-    public Response framework(WebApplicationException e) {
-        return OAuthResponses.framework(e, LOG);
-    }
-
-    @ServerExceptionMapper
-    public Response unexpected(Throwable e) {
-        return OAuthResponses.unexpected(e, LOG);
     }
 }

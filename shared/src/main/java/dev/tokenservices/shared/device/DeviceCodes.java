@@ -1,10 +1,7 @@
 package dev.tokenservices.shared.device;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.tokenservices.shared.crypto.Hashes;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -138,7 +135,7 @@ public final class DeviceCodes {
      * spread over all 16384 slots. Not secret: it only places keys.
      */
     public static String hashTag(String normalizedUserCode) {
-        return sha256Hex(normalizedUserCode).substring(0, 4);
+        return Hashes.sha256Hex(normalizedUserCode).substring(0, 4);
     }
 
     /** A new device code for a user code: {@code <tag>.<secret as base64url>}. */
@@ -158,7 +155,7 @@ public final class DeviceCodes {
         if (deviceCode == null || !DEVICE_CODE.matcher(deviceCode).matches()) {
             return Optional.empty();
         }
-        return Optional.of(recordKeyOfHash(deviceCode.substring(0, 4), sha256Hex(deviceCode)));
+        return Optional.of(recordKeyOfHash(deviceCode.substring(0, 4), Hashes.sha256Hex(deviceCode)));
     }
 
     /** The record key from what the portal has: the user code's hash tag and the index's value. */
@@ -208,13 +205,5 @@ public final class DeviceCodes {
             input.append('\n').append(v.length()).append(':').append(v);
         }
         return input.toString();
-    }
-
-    public static String sha256Hex(String value) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

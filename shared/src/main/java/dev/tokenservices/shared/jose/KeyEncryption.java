@@ -1,5 +1,6 @@
 package dev.tokenservices.shared.jose;
 
+import dev.tokenservices.shared.crypto.Hashes;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -60,12 +61,7 @@ public final class KeyEncryption {
         }
         org.jboss.logging.Logger.getLogger(KeyEncryption.class)
                 .warn("TS_KEY_ENCRYPTION_KEY is not set: using the built-in development master key (dev and test only)");
-        try {
-            byte[] devKey = java.security.MessageDigest.getInstance("SHA-256").digest("tokenservices development key".getBytes(StandardCharsets.UTF_8));
-            return new KeyEncryption(devKey);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return new KeyEncryption(Hashes.sha256("tokenservices development key"));
     }
 
     /**

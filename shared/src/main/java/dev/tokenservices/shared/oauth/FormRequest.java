@@ -12,8 +12,15 @@ import java.util.Set;
  * An OAuth request as received: the {@code application/x-www-form-urlencoded} body (RFC 6749
  * Appendix B) and the Authorization header. Parsed here rather than by the framework so that
  * duplicate parameters can be refused (RFC 6749 §3.2) and long subject tokens are accepted.
+ *
+ * @param readable the parameters that may be read, or null for all: a grant sees only those it
+ *        declares, so that no other grant's parameter is used by mistake
  */
-public record FormRequest(Map<String, List<String>> parameters, String authorization) {
+public record FormRequest(Map<String, List<String>> parameters, String authorization, Set<String> readable) {
+
+    public FormRequest(Map<String, List<String>> parameters, String authorization) {
+        this(parameters, authorization, null);
+    }
 
     public static final String FORM = "application/x-www-form-urlencoded";
 
@@ -50,9 +57,14 @@ public record FormRequest(Map<String, List<String>> parameters, String authoriza
         return new FormRequest(parameters, authorization);
     }
 
+    /** The same request with only {@code names} readable. */
+    public FormRequest only(Set<String> names) {
+        return new FormRequest(parameters, authorization, names);
+    }
+
     /** The single value of a parameter; an empty value counts as absent (RFC 6749 §3.1). */
     public String get(String name) {
-        List<String> values = parameters.get(name);
+        List<String> values = values(name);
         return values == null || values.get(0).isEmpty() ? null : values.get(0);
     }
 
@@ -65,8 +77,15 @@ public record FormRequest(Map<String, List<String>> parameters, String authoriza
     }
 
     public List<String> all(String name) {
-        List<String> values = parameters.get(name);
+        List<String> values = values(name);
         return values == null ? List.of() : values.stream().filter(v -> !v.isEmpty()).toList();
+    }
+
+    private List<String> values(String name) {
+        if (readable != null && !readable.contains(name)) {
+            throw new IllegalStateException("parameter '" + name + "' is read but not declared");
+        }
+        return parameters.get(name);
     }
 
     private static String mediaType(String contentType) {

@@ -28,13 +28,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.EnumSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -336,18 +333,5 @@ public final class RegistryFile {
     /** A validator for parsing outside a service (tests, tools); services pass their own. */
     private static final class OwnValidator {
         static final Validator INSTANCE = Validation.buildDefaultValidatorFactory().getValidator();
-    }
-
-    /** Lower-case hex SHA-256, the only form in which client secrets are kept. */
-    public static String sha256Hex(String value) {
-        return HexFormat.of().formatHex(sha256(value.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    static byte[] sha256(byte[] bytes) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

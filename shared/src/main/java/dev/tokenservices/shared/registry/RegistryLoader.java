@@ -1,5 +1,6 @@
 package dev.tokenservices.shared.registry;
 
+import dev.tokenservices.shared.crypto.Hashes;
 import dev.tokenservices.shared.config.ExampleSecrets;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -96,7 +97,7 @@ public final class RegistryLoader<V> implements AutoCloseable {
     public boolean reload() {
         try {
             byte[] content = RegistryFile.read(path);
-            byte[] hash = RegistryFile.sha256(content);
+            byte[] hash = Hashes.sha256(content);
             Snapshot<V> current = snapshot;
             if (Arrays.equals(hash, current.hash()) || Arrays.equals(hash, refusedHash)) {
                 return false;
@@ -122,7 +123,7 @@ public final class RegistryLoader<V> implements AutoCloseable {
     private Snapshot<V> load(byte[] content) {
         Registry registry = RegistryFile.parse(path.toString(), new String(content, StandardCharsets.UTF_8), reads, examples,
                 System::getenv, validator, LOG::warn);
-        return new Snapshot<>(RegistryFile.sha256(content), registry, view.apply(registry));
+        return new Snapshot<>(Hashes.sha256(content), registry, view.apply(registry));
     }
 
     /** The snapshot in use (an empty registry until {@link #start}); read it once per request. */

@@ -1,5 +1,6 @@
 package dev.tokenservices.shared.registry;
 
+import dev.tokenservices.shared.crypto.Hashes;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenservices.shared.registry.RegistryDocument.Client;
@@ -95,7 +96,7 @@ final class RegistryRules {
                     throw file.error(where, "client_secret", "is shorter than " + RegistryFile.MIN_SECRET_LENGTH
                             + " characters; use a high-entropy secret (e.g. openssl rand -base64 32)");
                 }
-                secretHash = RegistryFile.sha256Hex(secret);
+                secretHash = Hashes.sha256Hex(secret);
             }
         } else if (c.clientSecret() != null) {
             throw file.error(where, "client_secret", "is not used with token_endpoint_auth_method " + method + "; remove it");

@@ -1,5 +1,6 @@
 package dev.tokenservices.shared.device;
 
+import dev.tokenservices.shared.crypto.Hashes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -39,13 +40,13 @@ class DeviceCodesTest {
         String deviceCode = DeviceCodes.deviceCode("BCDF-GHJK", SECRET);
         String key = DeviceCodes.recordKey(deviceCode).orElseThrow();
         assertFalse(key.contains(deviceCode.substring(5)));
-        assertEquals("ts:device:{" + DeviceCodes.hashTag("BCDF-GHJK") + "}:" + DeviceCodes.sha256Hex(deviceCode), key);
+        assertEquals("ts:device:{" + DeviceCodes.hashTag("BCDF-GHJK") + "}:" + Hashes.sha256Hex(deviceCode), key);
     }
 
     @Test
     void theDeviceCodeCarriesTheHashTagOfItsUserCode() {
         String deviceCode = DeviceCodes.deviceCode("BCDF-GHJK", SECRET);
-        assertEquals(DeviceCodes.sha256Hex("BCDF-GHJK").substring(0, 4) + "." + "A".repeat(43), deviceCode);
+        assertEquals(Hashes.sha256Hex("BCDF-GHJK").substring(0, 4) + "." + "A".repeat(43), deviceCode);
         assertTrue(DeviceCodes.recordKey(deviceCode).isPresent());
         assertEquals("ts:device-user:{" + DeviceCodes.hashTag("BCDF-GHJK") + "}:BCDF-GHJK", DeviceCodes.userCodeKey("BCDF-GHJK"));
     }

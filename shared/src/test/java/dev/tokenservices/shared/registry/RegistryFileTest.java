@@ -1,5 +1,6 @@
 package dev.tokenservices.shared.registry;
 
+import dev.tokenservices.shared.crypto.Hashes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -60,7 +61,7 @@ class RegistryFileTest {
                     scope: "openid email profile"
                 """, Map.of("SECRET", SECRET));
         ClientEntry worker = registry.client("reports-worker").orElseThrow();
-        assertEquals(RegistryFile.sha256Hex(SECRET), worker.secretHash());
+        assertEquals(Hashes.sha256Hex(SECRET), worker.secretHash());
         assertFalse(worker.toString().contains(SECRET), "the secret itself is never kept");
         assertEquals(AuthMethod.CLIENT_SECRET_BASIC, worker.authMethod());
         assertEquals(600, worker.accessTokenLifetime());
@@ -374,8 +375,8 @@ class RegistryFileTest {
     void theTokenServiceReadsClientSecretsAndNeitherNeedsNorHoldsTheUpstreamIdps() {
         Registry registry = parseFor(EnumSet.of(SecretField.CLIENT_SECRETS), ExampleSecrets.REFUSED,
                 Map.of("WEB_SHOP_SECRET", SECRET, "REPORTS_WORKER_SECRET", SECRET + "-w", "SHOP_URL", "https://shop.example"));
-        assertEquals(RegistryFile.sha256Hex(SECRET), registry.client("web-shop").orElseThrow().secretHash());
-        assertEquals(RegistryFile.sha256Hex(SECRET + "-w"), registry.client("reports-worker").orElseThrow().secretHash());
+        assertEquals(Hashes.sha256Hex(SECRET), registry.client("web-shop").orElseThrow().secretHash());
+        assertEquals(Hashes.sha256Hex(SECRET + "-w"), registry.client("reports-worker").orElseThrow().secretHash());
         assertNull(registry.upstreamIdps().get(0).clientSecret(), "a secret the service does not read is not held");
         assertEquals("orchestrator-at-corp", registry.upstreamIdps().get(0).clientId(), "the rest of the entry is read");
     }
@@ -395,7 +396,7 @@ class RegistryFileTest {
         Registry registry = parseFor(orchestrator, ExampleSecrets.REFUSED,
                 Map.of("WEB_SHOP_SECRET", SECRET, "SHOP_URL", "https://shop.example", "UPSTREAM_IDP_CLIENT_SECRET", SECRET + "-idp"));
         assertEquals(SECRET + "-idp", registry.upstreamIdps().get(0).clientSecret());
-        assertEquals(RegistryFile.sha256Hex(SECRET), registry.client("web-shop").orElseThrow().secretHash());
+        assertEquals(Hashes.sha256Hex(SECRET), registry.client("web-shop").orElseThrow().secretHash());
         assertNull(registry.client("reports-worker").orElseThrow().secretHash(),
                 "a client that never logs users in does not authenticate at the orchestrator: its secret is not needed there");
         RegistryException e = assertThrows(RegistryException.class, () -> parseFor(orchestrator,

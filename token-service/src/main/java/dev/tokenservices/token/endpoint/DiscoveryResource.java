@@ -2,8 +2,9 @@ package dev.tokenservices.token.endpoint;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenservices.core.token.TokenEndpoint;
 import dev.tokenservices.token.config.TokenServiceConfig;
-import dev.tokenservices.token.grant.Grants;
+import dev.tokenservices.token.grant.TokenResponse;
 import dev.tokenservices.token.keys.KeyManager;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -31,7 +32,7 @@ public class DiscoveryResource {
     private final KeyManager keys;
     private final long jwksMaxAge;
 
-    public DiscoveryResource(TokenServiceConfig config, Grants grants, KeyManager keys) {
+    public DiscoveryResource(TokenServiceConfig config, TokenEndpoint<TokenResponse> grants, KeyManager keys) {
         this.keys = keys;
         this.jwksMaxAge = config.keys().jwksMaxAge().toSeconds();
         String issuer = config.issuer();

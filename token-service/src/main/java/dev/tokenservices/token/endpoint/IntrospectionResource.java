@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.tokenservices.shared.oauth.OAuthException;
-import dev.tokenservices.token.client.ClientAuthenticator;
+import dev.tokenservices.core.client.ClientAuthenticator;
 import dev.tokenservices.token.issuance.AccessTokenVerifier;
 import dev.tokenservices.token.revocation.JtiStore;
 import io.smallrye.mutiny.Uni;

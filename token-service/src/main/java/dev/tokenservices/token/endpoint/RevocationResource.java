@@ -3,7 +3,7 @@ package dev.tokenservices.token.endpoint;
 import dev.tokenservices.shared.oauth.FormRequest;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.tokenservices.shared.oauth.OAuthException;
-import dev.tokenservices.token.client.ClientAuthenticator;
+import dev.tokenservices.core.client.ClientAuthenticator;
 import dev.tokenservices.token.grant.refresh.RefreshTokenStore;
 import dev.tokenservices.token.issuance.AccessTokenVerifier;
 import dev.tokenservices.token.revocation.JtiStore;

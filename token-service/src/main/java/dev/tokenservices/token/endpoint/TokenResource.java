@@ -1,13 +1,10 @@
 package dev.tokenservices.token.endpoint;
 
+import dev.tokenservices.core.token.TokenEndpoint;
 import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.token.audit.TokenMetrics;
-import dev.tokenservices.token.client.ClientAuthenticator;
-import dev.tokenservices.token.grant.GrantHandler;
-import dev.tokenservices.token.grant.Grants;
 import dev.tokenservices.token.grant.TokenResponse;
-import dev.tokenservices.token.registry.RegisteredClient;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -19,24 +16,18 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 /**
- * The token endpoint (RFC 6749 §3.2): fixed pre-checks in order, then the grant's handler.
- * <ol>
- * <li>form body, no duplicate parameters;</li>
- * <li>client authentication;</li>
- * <li>{@code grant_type} present, supported, and allowed for this client;</li>
- * <li>the grant's handler.</li>
- * </ol>
+ * The token endpoint (RFC 6749 §3.2): the form body parsed (no repeated parameter but the resource
+ * indicators), then the {@link TokenEndpoint}'s steps: client authentication, the grant, its
+ * parameters, its handler. Every answer is counted by grant type.
  */
 @Path("/token")
 public class TokenResource {
 
-    private final ClientAuthenticator authenticator;
-    private final Grants grants;
+    private final TokenEndpoint<TokenResponse> endpoint;
     private final TokenMetrics metrics;
 
-    public TokenResource(ClientAuthenticator authenticator, Grants grants, TokenMetrics metrics) {
-        this.authenticator = authenticator;
-        this.grants = grants;
+    public TokenResource(TokenEndpoint<TokenResponse> endpoint, TokenMetrics metrics) {
+        this.endpoint = endpoint;
         this.metrics = metrics;
     }
 
@@ -49,42 +40,16 @@ public class TokenResource {
         String[] grantLabel = {"unknown"};
         return Uni.createFrom().deferred(() -> {
                     FormRequest request = FormRequest.parse(contentType, body, authorization, FormRequest.RESOURCE_INDICATORS);
-                    GrantHandler handler = grants.handler(request.get("grant_type")).orElse(null);
-                    if (handler != null) {
-                        grantLabel[0] = handler.grantType();
-                    }
-                    return authenticator.authenticate(request).chain(client -> dispatch(request, handler, client));
+                    endpoint.handler(request.get("grant_type")).ifPresent(handler -> grantLabel[0] = handler.grantType());
+                    return endpoint.token(request);
                 })
                 .onItemOrFailure().invoke((issued, failure) -> {
                     if (failure == null) {
-                        metrics.issued(grantLabel[0], issued.clientId(), start);
+                        metrics.issued(grantLabel[0], issued.client().clientId(), start);
                     } else {
                         metrics.rejected(grantLabel[0], failure instanceof OAuthException o ? o.error() : "server_error", start);
                     }
                 })
-                .map(issued -> ok(issued.token()));
-    }
-
-    private record Issued(String clientId, TokenResponse token) {
-    }
-
-    private Uni<Issued> dispatch(FormRequest request, GrantHandler handler, RegisteredClient client) {
-        String grantType = request.get("grant_type");
-        if (grantType == null) {
-            throw OAuthException.invalidRequest("parameter 'grant_type' is required");
-        }
-        if (handler == null) {
-            throw OAuthException.unsupportedGrantType("grant_type '" + FormRequest.printable(grantType) + "' is not supported");
-        }
-        if (!client.entry().allowsGrant(grantType)) {
-            throw OAuthException.unauthorizedClient("this client is not allowed to use grant_type " + grantType);
-        }
-        return handler.handle(request, client).map(token -> new Issued(client.clientId(), token));
-    }
-
-    /** RFC 6749 §5.1: token responses are never cached. */
-    static Response ok(TokenResponse token) {
-        return Response.ok(token.toJson(), MediaType.APPLICATION_JSON_TYPE)
-                .header("Cache-Control", "no-store").header("Pragma", "no-cache").build();
+                .map(issued -> TokenEndpoint.ok(issued.token().toJson()));
     }
 }

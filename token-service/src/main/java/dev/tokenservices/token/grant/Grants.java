@@ -1,34 +1,18 @@
 package dev.tokenservices.token.grant;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import dev.tokenservices.core.client.ClientAuthenticator;
+import dev.tokenservices.core.token.GrantHandler;
+import dev.tokenservices.core.token.TokenEndpoint;
 import jakarta.enterprise.inject.Instance;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Optional;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 
-/** The grant handlers by grant type, collected once; two handlers for one grant type stop start-up. */
-@ApplicationScoped
+/** The token service's token endpoint: the core's steps with this service's grants, collected once. */
 public class Grants {
 
-    private final Map<String, GrantHandler> byType;
-
-    public Grants(Instance<GrantHandler> handlers) {
-        Map<String, GrantHandler> map = new HashMap<>();
-        for (GrantHandler handler : handlers) {
-            GrantHandler previous = map.putIfAbsent(handler.grantType(), handler);
-            if (previous != null) {
-                throw new IllegalStateException("grant type " + handler.grantType() + " is handled by both "
-                        + previous.getClass().getSimpleName() + " and " + handler.getClass().getSimpleName());
-            }
-        }
-        this.byType = Map.copyOf(map);
-    }
-
-    public Optional<GrantHandler> handler(String grantType) {
-        return grantType == null ? Optional.empty() : Optional.ofNullable(byType.get(grantType));
-    }
-
-    public java.util.Set<String> supported() {
-        return byType.keySet();
+    @Produces
+    @Singleton
+    TokenEndpoint<TokenResponse> endpoint(ClientAuthenticator authenticator, Instance<GrantHandler<TokenResponse>> handlers) {
+        return new TokenEndpoint<>(authenticator, handlers);
     }
 }

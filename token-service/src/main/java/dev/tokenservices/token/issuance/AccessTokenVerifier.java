@@ -1,20 +1,24 @@
 package dev.tokenservices.token.issuance;
 
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.proc.BadJWTException;
+import dev.tokenservices.core.jose.JwtKeys;
+import dev.tokenservices.core.jose.JwtVerifier;
 import dev.tokenservices.token.config.TokenServiceConfig;
 import dev.tokenservices.token.keys.KeyManager;
-import dev.tokenservices.shared.jose.SigningKey;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.security.Signature;
 import java.time.Clock;
 import java.util.Date;
 import java.util.Optional;
 
 /**
- * Recognises access tokens this service issued (introspection, revocation): our issuer, a
- * published key, the key's own algorithm, {@code typ: at+jwt}, not expired. Anything else is
- * simply "not one of ours".
+ * Recognises access tokens this service issued (introspection, revocation, exchange): {@code typ:
+ * at+jwt} (RFC 9068 §2.1), a published key named by {@code kid} with the key's own algorithm, our
+ * issuer, not expired, checked through the core's {@link JwtVerifier}. Anything else is simply "not
+ * one of ours".
  */
 @ApplicationScoped
 public class AccessTokenVerifier {
@@ -23,13 +27,13 @@ public class AccessTokenVerifier {
     private static final int MAX_TOKEN_LENGTH = 16 * 1024;
 
     private final String issuer;
-    private final KeyManager keys;
     private final Clock clock;
+    private final JwtVerifier<SecurityContext> verifier;
 
     public AccessTokenVerifier(TokenServiceConfig config, KeyManager keys, Clock clock) {
         this.issuer = config.issuer();
-        this.keys = keys;
         this.clock = clock;
+        this.verifier = new JwtVerifier<>(JwtVerifier.ASYMMETRIC, JwtVerifier.type("at+jwt"), JwtKeys.own(keys::key), this::checkClaims);
     }
 
     public Optional<JWTClaimsSet> verify(String token) {
@@ -37,30 +41,16 @@ public class AccessTokenVerifier {
             return Optional.empty();
         }
         try {
-            SignedJWT jwt = SignedJWT.parse(token);
-            if (jwt.getHeader().getType() == null
-                    || !"at+jwt".equalsIgnoreCase(jwt.getHeader().getType().getType())
-                    || jwt.getHeader().getKeyID() == null) {
-                return Optional.empty();
-            }
-            Optional<SigningKey> key = keys.key(jwt.getHeader().getKeyID());
-            if (key.isEmpty() || !key.get().algorithm().name().equals(jwt.getHeader().getAlgorithm().getName())) {
-                return Optional.empty();
-            }
-            Signature signature = Signature.getInstance(key.get().algorithm().jcaVerifySignature());
-            signature.initVerify(key.get().publicKey());
-            signature.update(jwt.getSigningInput());
-            if (!signature.verify(jwt.getSignature().decode())) {
-                return Optional.empty();
-            }
-            JWTClaimsSet claims = jwt.getJWTClaimsSet();
-            Date exp = claims.getExpirationTime();
-            if (!issuer.equals(claims.getIssuer()) || exp == null || !exp.toInstant().isAfter(clock.instant())) {
-                return Optional.empty();
-            }
-            return Optional.of(claims);
-        } catch (java.text.ParseException | java.security.GeneralSecurityException | RuntimeException e) {
+            return Optional.of(verifier.verify(SignedJWT.parse(token), null));
+        } catch (java.text.ParseException | BadJOSEException | RuntimeException e) {
             return Optional.empty();
+        }
+    }
+
+    private void checkClaims(JWTClaimsSet claims, SecurityContext context) throws BadJWTException {
+        Date exp = claims.getExpirationTime();
+        if (!issuer.equals(claims.getIssuer()) || exp == null || !exp.toInstant().isAfter(clock.instant())) {
+            throw new BadJWTException("not an active access token of this issuer");
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.tokenservices.token.registry;
 
+import dev.tokenservices.core.client.RegisteredClient;
 import dev.tokenservices.shared.config.ExampleSecrets;
 import dev.tokenservices.shared.registry.ClientEntry;
 import dev.tokenservices.shared.registry.Registry;

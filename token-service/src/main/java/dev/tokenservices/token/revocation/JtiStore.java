@@ -1,18 +1,15 @@
 package dev.tokenservices.token.revocation;
 
-import dev.tokenservices.shared.oauth.OAuthException;
+import dev.tokenservices.core.client.ClientAssertions;
+import dev.tokenservices.core.guard.DependencyGuard;
+import dev.tokenservices.shared.crypto.Hashes;
 import dev.tokenservices.token.config.TokenServiceConfig;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.value.ReactiveValueCommands;
 import io.quarkus.redis.datasource.value.SetArgs;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
-import org.jboss.logging.Logger;
 
 /**
  * Token identifiers kept in Redis until the token they name expires: revoked access tokens
@@ -20,50 +17,35 @@ import org.jboss.logging.Logger;
  * Identifiers are stored hashed: a Redis dump holds nothing a client sent.
  */
 @ApplicationScoped
-public class JtiStore {
+public class JtiStore implements ClientAssertions.Replays {
 
-    private static final Logger LOG = Logger.getLogger(JtiStore.class);
     static final String REVOKED = "ts:revoked:";
     static final String ASSERTION = "ts:assertion-jti:";
 
     private final ReactiveValueCommands<String, String> values;
     private final ReactiveRedisDataSource redis;
-    private final Duration timeout;
+    private final DependencyGuard guard;
 
     public JtiStore(ReactiveRedisDataSource redis, TokenServiceConfig config) {
         this.redis = redis;
         this.values = redis.value(String.class);
-        this.timeout = config.dependencyTimeout();
+        this.guard = new DependencyGuard("Redis", config.dependencyTimeout(),
+                "the token service cannot reach its store; try again shortly");
     }
 
     public Uni<Void> revoke(String jti, Duration ttl) {
-        return guard(values.set(REVOKED + hash(jti), "1", new SetArgs().px(Math.max(1, ttl.toMillis()))));
+        return guard.call(values.set(REVOKED + Hashes.sha256Hex(jti), "1", new SetArgs().px(Math.max(1, ttl.toMillis()))));
     }
 
     public Uni<Boolean> isRevoked(String jti) {
-        return guard(redis.key(String.class).exists(REVOKED + hash(jti)));
+        return guard.call(redis.key(String.class).exists(REVOKED + Hashes.sha256Hex(jti)));
     }
 
-    /** Records a client assertion's jti; false when it was seen before (a replay). */
+    @Override
     public Uni<Boolean> firstUse(String clientId, String jti, Duration ttl) {
         // one atomic SET NX PX: the key never exists without its TTL
-        return guard(redis.execute("SET", ASSERTION + hash(clientId + "\n" + jti), "1", "NX", "PX",
+        return guard.call(redis.execute("SET", ASSERTION + Hashes.sha256Hex(clientId + "\n" + jti), "1", "NX", "PX",
                 Long.toString(Math.max(1, ttl.toMillis()))).map(response -> response != null));
     }
 
-    private <T> Uni<T> guard(Uni<T> operation) {
-        return operation.ifNoItem().after(timeout).fail()
-                .onFailure().transform(e -> {
-                    LOG.warnf("Redis unavailable: %s", e.toString());
-                    return OAuthException.temporarilyUnavailable("the token service cannot reach its store; try again shortly");
-                });
-    }
-
-    static String hash(String value) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -1,25 +1,17 @@
 package dev.tokenservices.token.subject;
 
-import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.JWSVerifier;
-import com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory;
-import com.nimbusds.jose.jwk.Curve;
-import com.nimbusds.jose.jwk.ECKey;
-import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.KeyType;
-import com.nimbusds.jose.jwk.KeyUse;
-import com.nimbusds.jose.jwk.OctetKeyPair;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import dev.tokenservices.shared.jose.KeyAlgorithm;
+import com.nimbusds.jwt.proc.BadJWTException;
+import dev.tokenservices.core.jose.JwtKeys;
+import dev.tokenservices.core.jose.JwtVerifier;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.TrustedIssuerEntry;
-import java.security.GeneralSecurityException;
-import java.security.PublicKey;
-import java.security.Signature;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,39 +22,40 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 
 /**
  * The rules an external id_token must pass (OpenID Connect Core §3.1.3.7, RFC 8725), given the
- * issuer's keys. No I/O and no clock of its own, so every hostile variant is a plain unit test.
- * Every refusal is {@code invalid_request} (RFC 8693 §2.2.2) with a description of what was wrong.
+ * issuer's keys: the header checked before anything is fetched, then Nimbus's JWT processor through
+ * the core's {@link JwtVerifier} (keys matched to the header, signature, then these claims rules).
+ * No I/O and no clock of its own. Every refusal is {@code invalid_request} (RFC 8693 §2.2.2) with a
+ * description of what was wrong.
  */
 public final class IdTokenValidator {
 
     /** Asymmetric algorithms only: no "none", no HMAC (which would turn a public key into a secret). */
-    public static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
-            JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512, JWSAlgorithm.ES256, JWSAlgorithm.ES384,
-            JWSAlgorithm.ES512, JWSAlgorithm.EdDSA, JWSAlgorithm.Ed25519);
+    public static final Set<JWSAlgorithm> ALGORITHMS = JwtVerifier.ASYMMETRIC;
     /** Claims that describe the token, not the person; never forwarded to authorities. */
     private static final Set<String> PROTOCOL_CLAIMS = Set.of("iss", "sub", "aud", "exp", "iat", "nbf", "jti", "azp",
             "nonce", "at_hash", "c_hash", "s_hash", "auth_time", "sid", "typ", "cnf", "may_act", "act", "client_id", "scope");
 
     private final Duration skew;
-    private static final DefaultJWSVerifierFactory VERIFIERS = new DefaultJWSVerifierFactory();
-    /**
-     * The signature check of each issuer key, made once: converting a JWK to a JCA key and building its
-     * verifier costs more than verifying. Few, trusted keys; emptied should it ever grow past 1,000.
-     */
-    private static final ConcurrentMap<JWK, KeyCheck> KEY_CHECKS = new ConcurrentHashMap<>();
+    private final JwtVerifier<Check> verifier;
 
-    /** One key's signature check. */
-    private interface KeyCheck {
-        boolean verify(SignedJWT jwt) throws JOSEException, GeneralSecurityException;
+    /** What one validation is given besides the token. */
+    private record Check(JWKSet keys, List<TrustedIssuerEntry> entries, String clientId, Instant now) implements SecurityContext {
+    }
+
+    /** A claims rule broken: its description is the client's. */
+    private static final class Refused extends BadJWTException {
+        Refused(String message) {
+            super(message);
+        }
     }
 
     public IdTokenValidator(Duration skew) {
         this.skew = skew;
+        // typ was judged by checkHeader, before any key was fetched
+        this.verifier = new JwtVerifier<>(ALGORITHMS, (type, check) -> { }, JwtKeys.from(Check::keys), this::checkClaims);
     }
 
     /**
@@ -99,47 +92,57 @@ public final class IdTokenValidator {
      */
     public Subject validate(SignedJWT jwt, List<TrustedIssuerEntry> entries, String clientId, JWKSet keys, Instant now) {
         checkHeader(jwt.getHeader());
-        if (!verify(jwt, keys)) {
-            throw refuse("the signature does not verify with the issuer's keys");
-        }
         JWTClaimsSet claims;
         try {
-            claims = jwt.getJWTClaimsSet();
-        } catch (java.text.ParseException e) {
+            claims = verifier.verify(jwt, new Check(keys, entries, clientId, now));
+        } catch (Refused e) {
+            throw refuse(e.getMessage());
+        } catch (BadJWTException e) {
             throw refuse("the claims are not a JSON object");
+        } catch (BadJOSEException e) {
+            throw refuse("the signature does not verify with the issuer's keys");
         }
-        String issuer = claims.getIssuer();
-        if (entries.isEmpty() || !entries.get(0).issuer().equals(issuer)) {
-            throw refuse("iss does not match the trusted issuer");
-        }
-        if (claims.getExpirationTime() == null) {
-            throw refuse("exp is missing");
-        }
-        Instant exp = claims.getExpirationTime().toInstant();
-        if (!now.isBefore(exp.plus(skew))) {
-            throw refuse("the token has expired");
-        }
-        if (claims.getNotBeforeTime() != null && claims.getNotBeforeTime().toInstant().isAfter(now.plus(skew))) {
-            throw refuse("the token is not valid yet (nbf)");
-        }
-        if (claims.getIssueTime() == null) {
-            throw refuse("iat is missing");
-        }
-        if (claims.getIssueTime().toInstant().isAfter(now.plus(skew))) {
-            throw refuse("iat is in the future");
-        }
-        String sub = claims.getSubject();
-        if (sub == null || sub.isEmpty() || sub.length() > 255) {
-            throw refuse("sub is missing or longer than 255 characters");
-        }
-        checkAudienceAndClient(claims, entries, clientId);
         Map<String, Object> identity = new LinkedHashMap<>();
         claims.getClaims().forEach((name, value) -> {
             if (!PROTOCOL_CLAIMS.contains(name) && value != null) {
                 identity.put(name, value instanceof Date d ? d.getTime() / 1000 : value);
             }
         });
-        return new Subject(sub, issuer, identity, Optional.empty(), exp, Optional.empty(), Optional.empty());
+        return new Subject(claims.getSubject(), claims.getIssuer(), identity, Optional.empty(),
+                claims.getExpirationTime().toInstant(), Optional.empty(), Optional.empty());
+    }
+
+    /** The claims rules, once the signature has verified. */
+    private void checkClaims(JWTClaimsSet claims, Check check) throws Refused {
+        String issuer = claims.getIssuer();
+        if (check.entries().isEmpty() || !check.entries().get(0).issuer().equals(issuer)) {
+            throw new Refused("iss does not match the trusted issuer");
+        }
+        if (claims.getExpirationTime() == null) {
+            throw new Refused("exp is missing");
+        }
+        Instant now = check.now();
+        if (!now.isBefore(claims.getExpirationTime().toInstant().plus(skew))) {
+            throw new Refused("the token has expired");
+        }
+        if (claims.getNotBeforeTime() != null && claims.getNotBeforeTime().toInstant().isAfter(now.plus(skew))) {
+            throw new Refused("the token is not valid yet (nbf)");
+        }
+        if (claims.getIssueTime() == null) {
+            throw new Refused("iat is missing");
+        }
+        if (claims.getIssueTime().toInstant().isAfter(now.plus(skew))) {
+            throw new Refused("iat is in the future");
+        }
+        String sub = claims.getSubject();
+        if (sub == null || sub.isEmpty() || sub.length() > 255) {
+            throw new Refused("sub is missing or longer than 255 characters");
+        }
+        try {
+            checkAudienceAndClient(claims, check.entries(), check.clientId());
+        } catch (OAuthException e) {
+            throw new Refused(e.description());
+        }
     }
 
     /**
@@ -174,103 +177,6 @@ public final class IdTokenValidator {
             throw refuse("azp is not an audience accepted for this issuer");
         }
         throw refuse("this client may not exchange id_tokens issued to " + String.join(", ", issuedTo));
-    }
-
-    /** Keys are tried only when they fit the header: kid, key type, curve, alg and use must agree. */
-    private boolean verify(SignedJWT jwt, JWKSet keys) {
-        JWSHeader header = jwt.getHeader();
-        JWSAlgorithm alg = header.getAlgorithm();
-        if (JWSAlgorithm.Family.EC.contains(alg) && zeroEcdsaHalf(jwt.getSignature().decode())) {
-            return false;
-        }
-        for (JWK key : candidates(keys, header)) {
-            try {
-                if (keyCheck(key, header).verify(jwt)) {
-                    return true;
-                }
-            } catch (JOSEException | GeneralSecurityException | RuntimeException e) {
-                // a key that cannot check this signature is not the key
-            }
-        }
-        return false;
-    }
-
-    /**
-     * {@link #candidates} has already matched key and header, so the check made for the first header
-     * serves every later one: an EC verifier is bound to its curve, an RSA one checks any RS/PS algorithm
-     * the header names, Ed25519 has one algorithm.
-     */
-    private static KeyCheck keyCheck(JWK key, JWSHeader header) throws JOSEException,
-            GeneralSecurityException {
-        KeyCheck known = KEY_CHECKS.get(key);
-        if (known == null) {
-            if (KEY_CHECKS.size() > 1000) {
-                KEY_CHECKS.clear();
-            }
-            PublicKey publicKey = KeyAlgorithm.publicKey(key);
-            if (key instanceof OctetKeyPair) {
-                known = jwt -> {
-                    Signature signature = Signature.getInstance("Ed25519");
-                    signature.initVerify(publicKey);
-                    signature.update(jwt.getSigningInput());
-                    return signature.verify(jwt.getSignature().decode());
-                };
-            } else {
-                JWSVerifier verifier = VERIFIERS.createJWSVerifier(header, publicKey);
-                known = jwt -> jwt.verify(verifier);
-            }
-            KEY_CHECKS.put(key, known);
-        }
-        return known;
-    }
-
-    static List<JWK> candidates(JWKSet keys, JWSHeader header) {
-        JWSAlgorithm alg = header.getAlgorithm();
-        List<JWK> out = new ArrayList<>();
-        for (JWK key : keys.getKeys()) {
-            if (header.getKeyID() != null && !header.getKeyID().equals(key.getKeyID())) {
-                continue;
-            }
-            if (!KeyType.forAlgorithm(alg).equals(key.getKeyType())) {
-                continue;
-            }
-            if (key.getAlgorithm() != null && !key.getAlgorithm().getName().equals(alg.getName())
-                    && !(JWSAlgorithm.Family.ED.contains(alg) && JWSAlgorithm.Family.ED.contains(JWSAlgorithm.parse(key.getAlgorithm().getName())))) {
-                continue;
-            }
-            if (key.getKeyUse() != null && !KeyUse.SIGNATURE.equals(key.getKeyUse())) {
-                continue;
-            }
-            if (key instanceof ECKey ec && !Curve.forJWSAlgorithm(alg).contains(ec.getCurve())) {
-                continue;
-            }
-            if (key instanceof OctetKeyPair okp && !Curve.Ed25519.equals(okp.getCurve())) {
-                continue;
-            }
-            if (key.isPrivate()) {
-                continue;
-            }
-            out.add(key);
-        }
-        return out;
-    }
-
-    /** An ECDSA signature with r = 0 or s = 0 is never valid (CVE-2022-21449 "psychic signatures"). */
-    static boolean zeroEcdsaHalf(byte[] signature) {
-        if (signature.length == 0 || signature.length % 2 != 0) {
-            return true;
-        }
-        int half = signature.length / 2;
-        return allZero(signature, 0, half) || allZero(signature, half, signature.length);
-    }
-
-    private static boolean allZero(byte[] bytes, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (bytes[i] != 0) {
-                return false;
-            }
-        }
-        return true;
     }
 
     static OAuthException refuse(String why) {

@@ -3,6 +3,7 @@ package dev.tokenservices.token.subject;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.jwk.JWKSet;
+import dev.tokenservices.core.guard.DependencyGuard;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.TrustedIssuerEntry;
 import dev.tokenservices.token.config.TokenServiceConfig;
@@ -42,6 +43,7 @@ public class TrustedIssuers {
     private final Clock clock;
     private final TokenServiceConfig.Exchange config;
     private final ConcurrentMap<String, IssuerState> states = new ConcurrentHashMap<>();
+    private final DependencyGuard guard;
 
     /** What we know of one issuer; replaced as a whole. */
     private record Known(String jwksUri, JWKSet keys, Instant freshUntil, Instant fetchedAt) {
@@ -57,6 +59,8 @@ public class TrustedIssuers {
         this.http = http;
         this.clock = clock;
         this.config = config.exchange();
+        this.guard = new DependencyGuard("a trusted issuer", this.config.fetchTimeout(),
+                "the subject token's issuer cannot be reached; try again shortly");
     }
 
     /**
@@ -129,8 +133,7 @@ public class TrustedIssuers {
     }
 
     private Uni<HttpResponse<io.vertx.mutiny.core.buffer.Buffer>> get(String url) {
-        return http.getAbs(url).putHeader("Accept", "application/json").timeout(config.fetchTimeout().toMillis()).send()
-                .ifNoItem().after(config.fetchTimeout()).fail()
+        return guard.call(http.getAbs(url).putHeader("Accept", "application/json").timeout(config.fetchTimeout().toMillis()).send()
                 .map(response -> {
                     if (response.statusCode() != 200) {
                         throw new IllegalStateException(url + " answered " + response.statusCode());
@@ -139,11 +142,7 @@ public class TrustedIssuers {
                         throw new IllegalStateException(url + " answered more than " + MAX_DOCUMENT_BYTES + " bytes");
                     }
                     return response;
-                })
-                .onFailure(e -> !(e instanceof OAuthException)).transform(e -> {
-                    LOG.warnf("trusted issuer fetch failed: %s", e.getMessage());
-                    return OAuthException.temporarilyUnavailable("the subject token's issuer cannot be reached; try again shortly");
-                });
+                }));
     }
 
     private Known known(String jwksUri, HttpResponse<io.vertx.mutiny.core.buffer.Buffer> response) {

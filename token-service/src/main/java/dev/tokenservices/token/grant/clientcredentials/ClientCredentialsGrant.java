@@ -1,20 +1,20 @@
 package dev.tokenservices.token.grant.clientcredentials;
 
+import dev.tokenservices.core.client.RegisteredClient;
+import dev.tokenservices.core.token.Grant;
+import dev.tokenservices.core.token.GrantHandler;
+import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.shared.registry.ClientEntry;
 import dev.tokenservices.shared.registry.GrantTypes;
 import dev.tokenservices.token.config.TokenServiceConfig;
-import dev.tokenservices.shared.oauth.FormRequest;
-import dev.tokenservices.token.grant.GrantHandler;
 import dev.tokenservices.token.grant.ScopePolicy;
 import dev.tokenservices.token.grant.TokenResponse;
 import dev.tokenservices.token.issuance.AccessTokenIssuer;
 import dev.tokenservices.token.issuance.TokenContext;
-import dev.tokenservices.token.registry.RegisteredClient;
 import dev.tokenservices.token.registry.RegistryCache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * RFC 6749 §4.4: a client obtains a token for itself. Governed by the client's scope allowance
@@ -22,7 +22,8 @@ import java.util.Set;
  * No refresh token (§4.4.3).
  */
 @ApplicationScoped
-public class ClientCredentialsGrant implements GrantHandler {
+public class ClientCredentialsGrant implements GrantHandler<TokenResponse> {
+
 
     private final RegistryCache registry;
     private final AccessTokenIssuer issuer;
@@ -35,13 +36,8 @@ public class ClientCredentialsGrant implements GrantHandler {
     }
 
     @Override
-    public String grantType() {
-        return GrantTypes.CLIENT_CREDENTIALS;
-    }
-
-    @Override
-    public Set<String> parameters() {
-        return Set.of("scope", "resource");
+    public Grant grant() {
+        return Grant.CLIENT_CREDENTIALS;
     }
 
     @Override

@@ -1,8 +1,9 @@
 package dev.tokenservices.token.grant.devicecode;
 
+import dev.tokenservices.core.guard.DependencyGuard;
+import dev.tokenservices.shared.crypto.Hashes;
 import dev.tokenservices.shared.device.DeviceCodes;
 import dev.tokenservices.shared.http.TrustedProxies;
-import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.token.config.TokenServiceConfig;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.runtime.Startup;
@@ -12,7 +13,6 @@ import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.Optional;
-import org.jboss.logging.Logger;
 
 /**
  * How many device authorizations an anonymous caller may start: a public client's request needs no
@@ -29,7 +29,6 @@ import org.jboss.logging.Logger;
 @Startup // a wrong ts.trusted-proxies stops start-up rather than the first device
 public class DeviceAuthorizationLimit {
 
-    private static final Logger LOG = Logger.getLogger(DeviceAuthorizationLimit.class);
     static final String KEY_PREFIX = "ts:device-authz-limit:";
     static final Duration WINDOW = Duration.ofMinutes(1);
     /** KEYS[1] the address's counter; ARGV[1] the window in ms. Returns {count, ms left in the window}. */
@@ -46,7 +45,7 @@ public class DeviceAuthorizationLimit {
     private final ReactiveRedisDataSource redis;
     private final TrustedProxies proxies;
     private final int perMinute;
-    private final Duration timeout;
+    private final DependencyGuard guard;
 
     public DeviceAuthorizationLimit(ReactiveRedisDataSource redis, TokenServiceConfig config) {
         this.redis = redis;
@@ -56,7 +55,8 @@ public class DeviceAuthorizationLimit {
             throw new IllegalStateException("ts.device.max-per-minute-per-ip (TS_DEVICE_MAX_PER_MINUTE_PER_IP) must be at least 1, not "
                     + perMinute);
         }
-        this.timeout = config.dependencyTimeout();
+        this.guard = new DependencyGuard("Redis", config.dependencyTimeout(),
+                "the token service cannot reach its store; try again shortly");
     }
 
     /** Parses {@code ts.trusted-proxies}; an entry that is not a CIDR is an error naming the setting. */
@@ -74,12 +74,7 @@ public class DeviceAuthorizationLimit {
      * window ends.
      */
     public Uni<Optional<Duration>> count(String address) {
-        return redis.execute("EVAL", COUNT_SCRIPT, "1", key(address), Long.toString(WINDOW.toMillis()))
-                .ifNoItem().after(timeout).fail()
-                .onFailure().transform(e -> {
-                    LOG.warnf("Redis unavailable: %s", e.toString());
-                    return OAuthException.temporarilyUnavailable("the token service cannot reach its store; try again shortly");
-                })
+        return guard.call(redis.execute("EVAL", COUNT_SCRIPT, "1", key(address), Long.toString(WINDOW.toMillis())))
                 .map(this::verdict);
     }
 
@@ -91,6 +86,6 @@ public class DeviceAuthorizationLimit {
 
     /** The counter of one address: its hash, so Redis holds no more than the address. */
     static String key(String address) {
-        return KEY_PREFIX + DeviceCodes.sha256Hex(address);
+        return KEY_PREFIX + Hashes.sha256Hex(address);
     }
 }

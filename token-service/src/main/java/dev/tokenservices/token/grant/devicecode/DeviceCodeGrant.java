@@ -1,18 +1,19 @@
 package dev.tokenservices.token.grant.devicecode;
 
+import dev.tokenservices.core.client.RegisteredClient;
+import dev.tokenservices.core.token.Grant;
+import dev.tokenservices.core.token.GrantHandler;
 import dev.tokenservices.shared.device.DeviceCodes;
+import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.shared.oauth.OAuthErrors;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.ClientEntry;
 import dev.tokenservices.shared.registry.GrantTypes;
-import dev.tokenservices.shared.oauth.FormRequest;
-import dev.tokenservices.token.grant.GrantHandler;
 import dev.tokenservices.token.grant.TokenResponse;
 import dev.tokenservices.token.grant.UserTokens;
-import dev.tokenservices.token.subject.IdentityClaims;
 import dev.tokenservices.token.grant.refresh.RefreshTokenStore;
 import dev.tokenservices.token.issuance.IssuedToken;
-import dev.tokenservices.token.registry.RegisteredClient;
+import dev.tokenservices.token.subject.IdentityClaims;
 import dev.tokenservices.token.subject.Subject;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,7 +21,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The device's poll (RFC 8628 §3.4–3.5). The checks run in this order, inside one Redis script:
@@ -31,7 +31,8 @@ import java.util.Set;
  * is treated as unknown ({@code invalid_grant}): writing to Redis does not approve a device.
  */
 @ApplicationScoped
-public class DeviceCodeGrant implements GrantHandler {
+public class DeviceCodeGrant implements GrantHandler<TokenResponse> {
+
 
     private final DeviceCodeStore store;
     private final UserTokens users;
@@ -44,13 +45,8 @@ public class DeviceCodeGrant implements GrantHandler {
     }
 
     @Override
-    public String grantType() {
-        return GrantTypes.DEVICE_CODE;
-    }
-
-    @Override
-    public Set<String> parameters() {
-        return Set.of("device_code");
+    public Grant grant() {
+        return Grant.DEVICE_CODE;
     }
 
     @Override

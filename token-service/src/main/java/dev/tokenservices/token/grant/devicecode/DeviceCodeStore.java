@@ -1,5 +1,7 @@
 package dev.tokenservices.token.grant.devicecode;
 
+import dev.tokenservices.core.guard.DependencyGuard;
+import dev.tokenservices.shared.crypto.Hashes;
 import dev.tokenservices.shared.crypto.RecordSeal;
 import dev.tokenservices.shared.device.DeviceCodes;
 import dev.tokenservices.shared.jose.KeyEncryption;
@@ -33,7 +35,7 @@ public class DeviceCodeStore {
 
     private final ReactiveRedisDataSource redis;
     private final Clock clock;
-    private final Duration timeout;
+    private final DependencyGuard guard;
     private final SecureRandom random = new SecureRandom();
 
     /** A new device authorization: the two codes handed out. */
@@ -60,7 +62,8 @@ public class DeviceCodeStore {
     public DeviceCodeStore(ReactiveRedisDataSource redis, Clock clock, TokenServiceConfig config, KeyEncryption masterKey) {
         this.redis = redis;
         this.clock = clock;
-        this.timeout = config.dependencyTimeout();
+        this.guard = new DependencyGuard("Redis", config.dependencyTimeout(),
+                "the token service cannot reach its store; try again shortly");
         this.decisions = masterKey.recordSeal(DeviceCodes.DECISION_MAC_PURPOSE);
     }
 
@@ -76,7 +79,7 @@ public class DeviceCodeStore {
         byte[] secret = new byte[32];
         random.nextBytes(secret);
         String deviceCode = DeviceCodes.deviceCode(userCode, secret);
-        String hash = DeviceCodes.sha256Hex(deviceCode);
+        String hash = Hashes.sha256Hex(deviceCode);
         long ttl = lifetime.plus(GRACE).toSeconds();
         long expiresAt = clock.instant().plus(lifetime).getEpochSecond();
         // index and record share the user code's hash tag (one Cluster slot), so one script reserves the
@@ -94,7 +97,7 @@ public class DeviceCodeStore {
             args.add(field.getKey());
             args.add(field.getValue());
         }
-        return guard(redis.execute("EVAL", args.toArray(String[]::new)))
+        return guard.call(redis.execute("EVAL", args.toArray(String[]::new)))
                 .chain(created -> created.toLong() == 1L
                         ? Uni.createFrom().item(new Issued(deviceCode, userCode))
                         : create(clientId, scope, lifetime, interval, attempt + 1));
@@ -106,7 +109,7 @@ public class DeviceCodeStore {
      * approval the portal did not make is "forged" (and consumed, so it is never tried again).
      */
     public Uni<Poll> poll(String record, String clientId) {
-        return guard(redis.execute("EVAL", DeviceCodes.POLL_SCRIPT, "1", record, clientId, Long.toString(clock.millis())))
+        return guard.call(redis.execute("EVAL", DeviceCodes.POLL_SCRIPT, "1", record, clientId, Long.toString(clock.millis())))
                 .map(r -> r.type() == ResponseType.MULTI ? approved(record, clientId, r) : new Poll(r.toString(), null));
     }
 
@@ -130,7 +133,7 @@ public class DeviceCodeStore {
 
     /** Puts a consumed approval back when issuing failed for a passing reason, so the next poll retries. */
     public Uni<Void> restoreApproved(String record) {
-        return guard(redis.execute("HSET", record, DeviceCodes.STATUS, DeviceCodes.APPROVED))
+        return guard.call(redis.execute("HSET", record, DeviceCodes.STATUS, DeviceCodes.APPROVED))
                 .replaceWithVoid();
     }
 
@@ -146,11 +149,4 @@ public class DeviceCodeStore {
         return r == null ? null : r.toString();
     }
 
-    private <T> Uni<T> guard(Uni<T> operation) {
-        return operation.ifNoItem().after(timeout).fail()
-                .onFailure(e -> !(e instanceof OAuthException)).transform(e -> {
-                    LOG.warnf("Redis unavailable: %s", e.toString());
-                    return OAuthException.temporarilyUnavailable("the token service cannot reach its store; try again shortly");
-                });
-    }
 }

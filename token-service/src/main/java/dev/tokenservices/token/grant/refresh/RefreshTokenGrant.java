@@ -1,15 +1,16 @@
 package dev.tokenservices.token.grant.refresh;
 
+import dev.tokenservices.core.client.RegisteredClient;
+import dev.tokenservices.core.token.Grant;
+import dev.tokenservices.core.token.GrantHandler;
+import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.ClientEntry;
 import dev.tokenservices.shared.registry.GrantTypes;
-import dev.tokenservices.shared.oauth.FormRequest;
-import dev.tokenservices.token.grant.GrantHandler;
 import dev.tokenservices.token.grant.ScopePolicy;
 import dev.tokenservices.token.grant.TokenResponse;
 import dev.tokenservices.token.grant.UserTokens;
 import dev.tokenservices.token.issuance.IssuedToken;
-import dev.tokenservices.token.registry.RegisteredClient;
 import dev.tokenservices.token.subject.IdentityClaims;
 import dev.tokenservices.token.subject.Subject;
 import io.smallrye.mutiny.Uni;
@@ -29,7 +30,8 @@ import java.util.Set;
  * only narrow (§6).
  */
 @ApplicationScoped
-public class RefreshTokenGrant implements GrantHandler {
+public class RefreshTokenGrant implements GrantHandler<TokenResponse> {
+
 
     private final RefreshTokenStore store;
     private final UserTokens users;
@@ -40,13 +42,8 @@ public class RefreshTokenGrant implements GrantHandler {
     }
 
     @Override
-    public String grantType() {
-        return GrantTypes.REFRESH_TOKEN;
-    }
-
-    @Override
-    public Set<String> parameters() {
-        return Set.of("refresh_token", "scope");
+    public Grant grant() {
+        return Grant.REFRESH_TOKEN;
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.tokenservices.token.grant.refresh;
 
+import dev.tokenservices.core.guard.DependencyGuard;
+import dev.tokenservices.shared.crypto.Hashes;
 import dev.tokenservices.shared.device.DeviceCodes;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.token.config.TokenServiceConfig;
@@ -14,7 +16,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -59,7 +60,7 @@ public class RefreshTokenStore {
     private final Clock clock;
     private final Duration lifetime;
     private final Duration maxLifetime;
-    private final Duration timeout;
+    private final DependencyGuard guard;
     private final SecureRandom random = new SecureRandom();
 
     /** Whom a refresh token speaks for and what it may be refreshed into. */
@@ -71,7 +72,8 @@ public class RefreshTokenStore {
         this.clock = clock;
         this.lifetime = config.refresh().lifetime();
         this.maxLifetime = config.refresh().maxLifetime();
-        this.timeout = config.dependencyTimeout();
+        this.guard = new DependencyGuard("PostgreSQL", config.dependencyTimeout(),
+                "the token service cannot reach its database; try again shortly");
     }
 
     /**
@@ -84,13 +86,13 @@ public class RefreshTokenStore {
         OffsetDateTime now = now();
         boolean first = family.familyId() == null;
         String familyId = first ? randomToken() : family.familyId();
-        List<Object> values = new java.util.ArrayList<>(List.of(DeviceCodes.sha256Hex(token), familyId, family.clientId(),
+        List<Object> values = new java.util.ArrayList<>(List.of(Hashes.sha256Hex(token), familyId, family.clientId(),
                 family.subject(), family.idp(), new JsonObject(family.claimsJson() == null ? "{}" : family.claimsJson()),
                 family.scope(), now, now.plus(lifetime)));
         if (first) {
             values.add(now.plus(maxLifetime));
         }
-        return guard(pool.preparedQuery(first ? ISSUE_FIRST : ISSUE_NEXT).execute(Tuple.tuple(values)))
+        return guard.call(pool.preparedQuery(first ? ISSUE_FIRST : ISSUE_NEXT).execute(Tuple.tuple(values)))
                 .map(rows -> {
                     if (rows.rowCount() != 1) {
                         // the family was revoked (a reuse) or reached its absolute lifetime while this rotation ran
@@ -106,8 +108,8 @@ public class RefreshTokenStore {
      * family, are {@code invalid_grant}.
      */
     public Uni<Family> use(String token, String clientId) {
-        String hash = DeviceCodes.sha256Hex(token);
-        return guard(pool.preparedQuery(USE).execute(Tuple.of(hash, now(), clientId)))
+        String hash = Hashes.sha256Hex(token);
+        return guard.call(pool.preparedQuery(USE).execute(Tuple.of(hash, now(), clientId)))
                 .chain(rows -> {
                     if (rows.size() == 1) {
                         Row r = rows.iterator().next();
@@ -122,7 +124,7 @@ public class RefreshTokenStore {
 
     /** A used token presented again: revoke its family, and with it every token it has or will be given. */
     private Uni<Void> reused(String hash, String clientId) {
-        return guard(pool.preparedQuery("UPDATE refresh_family SET revoked_at = $3 WHERE revoked_at IS NULL AND family_id ="
+        return guard.call(pool.preparedQuery("UPDATE refresh_family SET revoked_at = $3 WHERE revoked_at IS NULL AND family_id ="
                         + " (SELECT family_id FROM refresh_token WHERE token_hash = $1 AND client_id = $2 AND used_at IS NOT NULL)")
                 .execute(Tuple.of(hash, clientId, now())))
                 .invoke(rows -> {
@@ -135,23 +137,23 @@ public class RefreshTokenStore {
 
     /** RFC 7009 for refresh tokens: revokes the token's family. Empty when the token is not ours. */
     public Uni<Optional<String>> revoke(String token) {
-        String hash = DeviceCodes.sha256Hex(token);
-        return guard(pool.preparedQuery("SELECT client_id, family_id FROM refresh_token WHERE token_hash = $1").execute(Tuple.of(hash)))
+        String hash = Hashes.sha256Hex(token);
+        return guard.call(pool.preparedQuery("SELECT client_id, family_id FROM refresh_token WHERE token_hash = $1").execute(Tuple.of(hash)))
                 .chain(rows -> {
                     if (rows.size() == 0) {
                         return Uni.createFrom().item(Optional.<String>empty());
                     }
                     Row row = rows.iterator().next();
                     String owner = row.getString("client_id");
-                    return guard(pool.preparedQuery(REVOKE_FAMILY).execute(Tuple.of(row.getString("family_id"), now())))
+                    return guard.call(pool.preparedQuery(REVOKE_FAMILY).execute(Tuple.of(row.getString("family_id"), now())))
                             .replaceWith(Optional.of(owner));
                 });
     }
 
     /** The client a refresh token belongs to, without changing anything. */
     public Uni<Optional<String>> owner(String token) {
-        return guard(pool.preparedQuery("SELECT client_id FROM refresh_token WHERE token_hash = $1")
-                .execute(Tuple.of(DeviceCodes.sha256Hex(token))))
+        return guard.call(pool.preparedQuery("SELECT client_id FROM refresh_token WHERE token_hash = $1")
+                .execute(Tuple.of(Hashes.sha256Hex(token))))
                 .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getString("client_id")));
     }
 
@@ -162,14 +164,7 @@ public class RefreshTokenStore {
     private String randomToken() {
         byte[] bytes = new byte[32];
         random.nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return Hashes.base64url(bytes);
     }
 
-    private <T> Uni<T> guard(Uni<T> operation) {
-        return operation.ifNoItem().after(timeout).fail()
-                .onFailure(e -> !(e instanceof OAuthException)).transform(e -> {
-                    LOG.warnf("PostgreSQL unavailable: %s", e.toString());
-                    return OAuthException.temporarilyUnavailable("the token service cannot reach its database; try again shortly");
-                });
-    }
 }

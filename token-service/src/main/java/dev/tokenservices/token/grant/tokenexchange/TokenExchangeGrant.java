@@ -1,17 +1,18 @@
 package dev.tokenservices.token.grant.tokenexchange;
 
+import dev.tokenservices.core.client.RegisteredClient;
+import dev.tokenservices.core.token.Grant;
+import dev.tokenservices.core.token.GrantHandler;
+import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.ClientEntry;
 import dev.tokenservices.shared.registry.GrantTypes;
 import dev.tokenservices.token.config.TokenServiceConfig;
-import dev.tokenservices.shared.oauth.FormRequest;
-import dev.tokenservices.token.grant.GrantHandler;
 import dev.tokenservices.token.grant.ScopePolicy;
 import dev.tokenservices.token.grant.TokenResponse;
 import dev.tokenservices.token.grant.UserTokens;
 import dev.tokenservices.token.grant.refresh.RefreshTokenStore;
 import dev.tokenservices.token.issuance.IssuedToken;
-import dev.tokenservices.token.registry.RegisteredClient;
 import dev.tokenservices.token.subject.IdentityClaims;
 import dev.tokenservices.token.subject.Subject;
 import dev.tokenservices.token.subject.SubjectTokens;
@@ -34,7 +35,7 @@ import java.util.Set;
  * authority (the fan-out); with an actor token the result records the delegation in {@code act}.
  */
 @ApplicationScoped
-public class TokenExchangeGrant implements GrantHandler {
+public class TokenExchangeGrant implements GrantHandler<TokenResponse> {
 
     private static final Set<String> ISSUABLE = Set.of(TokenTypes.ACCESS_TOKEN, TokenTypes.JWT);
 
@@ -54,14 +55,8 @@ public class TokenExchangeGrant implements GrantHandler {
     }
 
     @Override
-    public String grantType() {
-        return GrantTypes.TOKEN_EXCHANGE;
-    }
-
-    @Override
-    public Set<String> parameters() {
-        return Set.of("subject_token", "subject_token_type", "actor_token", "actor_token_type", "requested_token_type",
-                "scope", "resource", "audience");
+    public Grant grant() {
+        return Grant.TOKEN_EXCHANGE;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.tokenservices.token.grant.devicecode;
 
+import dev.tokenservices.shared.crypto.Hashes;
 import static dev.tokenservices.token.support.Fixtures.form;
 import static dev.tokenservices.token.support.Fixtures.verify;
 import static org.hamcrest.Matchers.equalTo;
@@ -95,7 +96,7 @@ class DeviceCodeGrantTest {
         assertEquals("tv-app", record.get(DeviceCodes.CLIENT_ID));
         assertEquals("media.play", record.get(DeviceCodes.SCOPE));
         assertFalse(record.containsValue(deviceCode), "the device code is never stored");
-        assertEquals(DeviceCodes.sha256Hex(deviceCode), redis.value(String.class).get(DeviceCodes.userCodeKey(userCode)));
+        assertEquals(Hashes.sha256Hex(deviceCode), redis.value(String.class).get(DeviceCodes.userCodeKey(userCode)));
         assertTrue(redis.key(String.class).ttl(DeviceCodes.recordKey(deviceCode).orElseThrow()) > 0);
         assertTrue(redis.key(String.class).ttl(DeviceCodes.userCodeKey(userCode)) > 0);
     }

@@ -1,5 +1,6 @@
 package dev.tokenservices.token.grant.devicecode;
 
+import dev.tokenservices.shared.crypto.Hashes;
 import static dev.tokenservices.token.support.Fixtures.form;
 import static dev.tokenservices.token.support.Fixtures.verify;
 import static org.hamcrest.Matchers.equalTo;
@@ -86,7 +87,7 @@ class DeviceFlowOnRedisClusterTest {
             String index = DeviceCodes.userCodeKey(codes.userCode());
             assertEquals(slot(index), slot(record), record + " and " + index);
             assertEquals(DeviceCodes.PENDING, redis.hash(String.class).hget(record, DeviceCodes.STATUS));
-            assertEquals(DeviceCodes.sha256Hex(codes.deviceCode()), redis.value(String.class).get(index));
+            assertEquals(Hashes.sha256Hex(codes.deviceCode()), redis.value(String.class).get(index));
             assertTrue(redis.key().ttl(record) > 0 && redis.key().ttl(index) > 0, "both keys expire");
             masters.add(masterOf(slot(record)));
         }

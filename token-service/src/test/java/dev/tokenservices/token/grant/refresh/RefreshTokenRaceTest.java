@@ -1,5 +1,6 @@
 package dev.tokenservices.token.grant.refresh;
 
+import dev.tokenservices.shared.crypto.Hashes;
 import static dev.tokenservices.token.support.Fixtures.EXCHANGER;
 import static dev.tokenservices.token.support.Fixtures.EXCHANGER_SECRET;
 import static dev.tokenservices.token.support.Fixtures.form;
@@ -75,7 +76,7 @@ class RefreshTokenRaceTest {
     private Row family(String token) {
         var rows = pool.preparedQuery("SELECT f.created_at, f.expires_at, f.revoked_at, t.expires_at AS token_expires_at"
                         + " FROM refresh_token t JOIN refresh_family f ON f.family_id = t.family_id WHERE t.token_hash = $1")
-                .execute(Tuple.of(DeviceCodes.sha256Hex(token))).await().atMost(Duration.ofSeconds(10));
+                .execute(Tuple.of(Hashes.sha256Hex(token))).await().atMost(Duration.ofSeconds(10));
         assertEquals(1, rows.size(), "the token and its family are in PostgreSQL");
         return rows.iterator().next();
     }
@@ -118,7 +119,7 @@ class RefreshTokenRaceTest {
         var alive = pool.preparedQuery("SELECT count(*) AS n FROM refresh_token t JOIN refresh_family f ON f.family_id = t.family_id"
                         + " WHERE f.family_id = (SELECT family_id FROM refresh_token WHERE token_hash = $1)"
                         + " AND t.used_at IS NULL AND f.revoked_at IS NULL")
-                .execute(Tuple.of(DeviceCodes.sha256Hex(stolen))).await().atMost(Duration.ofSeconds(10));
+                .execute(Tuple.of(Hashes.sha256Hex(stolen))).await().atMost(Duration.ofSeconds(10));
         assertEquals(0L, alive.iterator().next().getLong("n"), "no usable token is left in the family");
     }
 
@@ -172,7 +173,7 @@ class RefreshTokenRaceTest {
         pool.preparedQuery("UPDATE refresh_family SET created_at = created_at - interval '91 days',"
                         + " expires_at = expires_at - interval '91 days'"
                         + " WHERE family_id = (SELECT family_id FROM refresh_token WHERE token_hash = $1)")
-                .execute(Tuple.of(DeviceCodes.sha256Hex(token))).await().atMost(Duration.ofSeconds(10));
+                .execute(Tuple.of(Hashes.sha256Hex(token))).await().atMost(Duration.ofSeconds(10));
         refresh(token).statusCode(400).body("error", equalTo("invalid_grant")).body("error_description", equalTo(UNUSABLE));
     }
 
@@ -182,7 +183,7 @@ class RefreshTokenRaceTest {
         OffsetDateTime soon = OffsetDateTime.now().plusHours(1);
         pool.preparedQuery("UPDATE refresh_family SET expires_at = $2"
                         + " WHERE family_id = (SELECT family_id FROM refresh_token WHERE token_hash = $1)")
-                .execute(Tuple.of(DeviceCodes.sha256Hex(token), soon)).await().atMost(Duration.ofSeconds(10));
+                .execute(Tuple.of(Hashes.sha256Hex(token), soon)).await().atMost(Duration.ofSeconds(10));
         String next = refresh(token).statusCode(200).extract().path("refresh_token");
         Row family = family(next);
         assertEquals(family.getOffsetDateTime("expires_at").toInstant(), family.getOffsetDateTime("token_expires_at").toInstant(),

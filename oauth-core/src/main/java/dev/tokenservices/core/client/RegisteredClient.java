@@ -1,10 +1,13 @@
-package dev.tokenservices.token.registry;
+package dev.tokenservices.core.client;
 
 import com.nimbusds.jose.jwk.JWKSet;
 import dev.tokenservices.shared.registry.ClientEntry;
 import java.util.HexFormat;
 
-/** A client as the endpoints need it: its registration plus what is parsed from it once. */
+/**
+ * A client as the OAuth endpoints of both authorization servers need it: its registration plus what
+ * is parsed from it once (the secret's SHA-256, the {@code private_key_jwt} keys).
+ */
 public record RegisteredClient(ClientEntry entry, byte[] secretHash, JWKSet jwks) {
 
     public static RegisteredClient of(ClientEntry entry) {
@@ -22,5 +25,9 @@ public record RegisteredClient(ClientEntry entry, byte[] secretHash, JWKSet jwks
 
     public String clientId() {
         return entry.clientId();
+    }
+
+    public boolean allowsGrant(String grantType) {
+        return entry.allowsGrant(grantType);
     }
 }

@@ -1,0 +1,98 @@
+package dev.tokenservices.core.token;
+
+import dev.tokenservices.core.client.ClientAuthenticator;
+import dev.tokenservices.core.client.RegisteredClient;
+import dev.tokenservices.shared.oauth.FormRequest;
+import dev.tokenservices.shared.oauth.OAuthException;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The token endpoint of both authorization servers (RFC 6749 §3.2) as named steps, once the body is
+ * parsed ({@link FormRequest}: form encoding, no repeated parameter):
+ * <ol>
+ * <li>{@link #authenticate}: client authentication (RFC 6749 §2.3);</li>
+ * <li>{@link #grant}: {@code grant_type} present, supported, and allowed for this client;</li>
+ * <li>{@link #parameters}: the grant's required parameters present; it sees only those it declares;</li>
+ * <li>the grant's handler; the service writes its response with {@link #ok}.</li>
+ * </ol>
+ * Each service plugs in its client lookup (through the {@link ClientAuthenticator}) and its grants;
+ * two grants for one grant type stop start-up.
+ *
+ * @param <R> the service's token response
+ */
+public final class TokenEndpoint<R> {
+
+    private final ClientAuthenticator authenticator;
+    private final Map<String, GrantHandler<R>> byType;
+
+    public TokenEndpoint(ClientAuthenticator authenticator, Iterable<? extends GrantHandler<R>> handlers) {
+        this.authenticator = authenticator;
+        Map<String, GrantHandler<R>> map = new HashMap<>();
+        for (GrantHandler<R> handler : handlers) {
+            GrantHandler<R> previous = map.putIfAbsent(handler.grantType(), handler);
+            if (previous != null) {
+                throw new IllegalStateException("grant type " + handler.grantType() + " is handled by both "
+                        + previous.getClass().getSimpleName() + " and " + handler.getClass().getSimpleName());
+            }
+        }
+        this.byType = Map.copyOf(map);
+    }
+
+    /** What a token request issued, and to whom. */
+    public record Issued<R>(RegisteredClient client, R token) {
+    }
+
+    public Uni<Issued<R>> token(FormRequest request) {
+        return authenticate(request).chain(client -> {
+            GrantHandler<R> handler = grant(request, client);
+            return handler.handle(parameters(request, handler), client).map(token -> new Issued<>(client, token));
+        });
+    }
+
+    public Uni<RegisteredClient> authenticate(FormRequest request) {
+        return authenticator.authenticate(request);
+    }
+
+    public GrantHandler<R> grant(FormRequest request, RegisteredClient client) {
+        String grantType = request.get("grant_type");
+        if (grantType == null) {
+            throw OAuthException.invalidRequest("parameter 'grant_type' is required");
+        }
+        GrantHandler<R> handler = byType.get(grantType);
+        if (handler == null) {
+            throw OAuthException.unsupportedGrantType("grant_type '" + FormRequest.printable(grantType) + "' is not supported");
+        }
+        if (!client.allowsGrant(grantType)) {
+            throw OAuthException.unauthorizedClient("this client is not allowed to use grant_type " + grantType);
+        }
+        return handler;
+    }
+
+    /** The request as the grant sees it: its required parameters checked, and only its own parameters readable. */
+    public static FormRequest parameters(FormRequest request, GrantHandler<?> handler) {
+        GrantParameters parameters = handler.grant().parameters();
+        for (String name : parameters.required()) {
+            request.require(name);
+        }
+        return request.only(parameters.names());
+    }
+
+    public Optional<GrantHandler<R>> handler(String grantType) {
+        return grantType == null ? Optional.empty() : Optional.ofNullable(byType.get(grantType));
+    }
+
+    public Set<String> supported() {
+        return byType.keySet();
+    }
+
+    /** RFC 6749 §5.1: a token response is never cached. */
+    public static Response ok(String json) {
+        return Response.ok(json, MediaType.APPLICATION_JSON_TYPE).header("Cache-Control", "no-store").header("Pragma", "no-cache").build();
+    }
+}
