@@ -1,5 +1,6 @@
 package dev.tokenservices.shared.registry;
 
+import dev.tokenservices.shared.crypto.Hashes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -64,7 +65,7 @@ class RegistryLoaderTest {
     private static void assertNew(Registry registry) {
         assertTrue(registry.client("removed-worker").isEmpty(), "a removed client is gone");
         ClientEntry shop = registry.client("web-shop").orElseThrow();
-        assertEquals(RegistryFile.sha256Hex(NEW_SECRET), shop.secretHash(), "the rotated secret, and only it");
+        assertEquals(Hashes.sha256Hex(NEW_SECRET), shop.secretHash(), "the rotated secret, and only it");
         assertEquals(Set.of("openid", "profile"), shop.scope(), "the narrower scope");
         assertEquals(List.of("https://shop.example/new-callback"), shop.redirectUris());
     }
