@@ -4,36 +4,33 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.ResourceEntry;
-import dev.tokenservices.token.config.TokenServiceConfig;
 import dev.tokenservices.token.grant.ScopePolicy;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
 /**
  * The fan-out: every resource involved in a request that has a scope authority is asked, all in
- * parallel, each with its own timeout and circuit breaker, so a slow or dead authority costs only
- * the scopes of its own resource. Resources without an authority grant what the client may have.
+ * parallel, each under its own guard ({@link AuthorityCalls}: timeout, circuit breaker, bulkhead), so a
+ * slow or dead authority costs only the scopes of its own resource. Resources without an authority
+ * grant what the client may have.
  *
  * <p>Every decision is an audit event (a structured log line) and a metric:
  * {@code ts_authority_request_seconds{resource,outcome}}, {@code ts_authority_failures_total{resource,reason}},
@@ -46,11 +43,8 @@ public class ScopeAuthorities {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String[] MDC_KEYS = {"event", "resource", "client_id", "subject", "idp", "outcome", "duration_ms", "cause"};
 
-    private final AuthorityClient client;
-    private final Clock clock;
+    private final AuthorityCalls calls;
     private final MeterRegistry meters;
-    private final TokenServiceConfig.Authorities config;
-    private final ConcurrentMap<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
     /** Meters looked up once per label set: a registry lookup per decision would cost more than the decision. */
     private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Counter> failures = new ConcurrentHashMap<>();
@@ -63,11 +57,9 @@ public class ScopeAuthorities {
             Map<String, Object> claims, boolean failed) {
     }
 
-    public ScopeAuthorities(AuthorityClient client, Clock clock, MeterRegistry meters, TokenServiceConfig config) {
-        this.client = client;
-        this.clock = clock;
+    public ScopeAuthorities(AuthorityCalls calls, MeterRegistry meters) {
+        this.calls = calls;
         this.meters = meters;
-        this.config = config.authorities();
     }
 
     /**
@@ -87,23 +79,15 @@ public class ScopeAuthorities {
                 byResource.computeIfAbsent(owner, r -> new ArrayList<>()).add(scope);
             }
         }
-        return Uni.createFrom().emitter(emitter -> {
-            List<Future<ResourceResult>> calls = new ArrayList<>(byResource.size());
-            byResource.forEach((resource, scopes) -> calls.add(resource.authority() == null
-                    ? Future.succeededFuture(new ResourceResult(resource, scopes, new LinkedHashSet<>(scopes), Map.of(), false))
-                    : ask(resource, scopes, request)));
-            Future.all(calls).onComplete(all -> {
-                if (all.failed()) {
-                    emitter.fail(all.cause());
-                    return;
-                }
-                try {
-                    emitter.complete(combine(all.result().list(), unowned, decision, fallbackAudience));
-                } catch (RuntimeException e) {
-                    emitter.fail(e);
-                }
-            });
-        });
+        List<Uni<ResourceResult>> asked = new ArrayList<>(byResource.size());
+        byResource.forEach((resource, scopes) -> asked.add(resource.authority() == null
+                ? Uni.createFrom().item(new ResourceResult(resource, scopes, new LinkedHashSet<>(scopes), Map.of(), false))
+                : ask(resource, scopes, request)));
+        if (asked.isEmpty()) {
+            return Uni.createFrom().item(() -> combine(List.of(), unowned, decision, fallbackAudience));
+        }
+        return Uni.combine().all().unis(asked).with(ResourceResult.class,
+                results -> combine(results, unowned, decision, fallbackAudience));
     }
 
     private Outcome combine(List<ResourceResult> results, List<String> unowned, ScopePolicy.Decision decision, String fallback) {
@@ -145,42 +129,28 @@ public class ScopeAuthorities {
     }
 
     /** Never fails, except when this service is too busy to ask at all (503: a retry will do). */
-    private Future<ResourceResult> ask(ResourceEntry resource, List<String> scopes, AuthorityRequest request) {
-        ResourceEntry.Authority authority = resource.authority();
-        CircuitBreaker breaker = breaker(resource.resource());
+    private Uni<ResourceResult> ask(ResourceEntry resource, List<String> scopes, AuthorityRequest request) {
         long start = System.nanoTime();
-        if (!breaker.tryAcquire()) {
-            return Future.succeededFuture(failed(resource, scopes, request, "circuit_open", null, start));
-        }
-        return client.post(authority.url(), Buffer.buffer(payload(resource, scopes, request)), authority.timeoutMs(),
-                        config.maxResponseBytes())
-                .transform(call -> {
-                    if (call.failed()) {
-                        AuthorityClient.CallFailed failure = (AuthorityClient.CallFailed) call.cause();
-                        if (failure.failure == AuthorityClient.Failure.OVERLOADED) {
-                            // the authority was not asked: not its failure, and not a reason to drop its scopes
-                            breaker.release();
-                            record(resource, scopes, request, failure.failure.reason, failure.getMessage(), start, "unavailable");
-                            return Future.failedFuture(OAuthException.temporarilyUnavailable(
-                                    "too many requests in flight to ask the scope authority for " + resource.resource()
-                                            + "; try again shortly"));
-                        }
-                        breaker.onFailure();
-                        return Future.succeededFuture(failed(resource, scopes, request, failure.failure.reason, failure.getMessage(), start));
+        return calls.ask(resource, scopes, payload(resource, scopes, request))
+                .map(answer -> {
+                    audit(resource, scopes, request, answer.decision(), answer.granted(), null, start);
+                    return new ResourceResult(resource, scopes, answer.granted(), answer.claims(), false);
+                })
+                .onFailure().recoverWithUni(e -> {
+                    if (e instanceof BulkheadException) {
+                        // the authority was not asked: not its failure, and not a reason to drop its scopes
+                        record(resource, scopes, request, "overloaded", e.getMessage(), start, "unavailable");
+                        return Uni.createFrom().failure(OAuthException.temporarilyUnavailable(
+                                "too many requests in flight to ask the scope authority for " + resource.resource()
+                                        + "; try again shortly"));
                     }
-                    AuthorityClient.Reply reply = call.result();
-                    if (reply.status() != 200) {
-                        breaker.onFailure();
-                        return Future.succeededFuture(failed(resource, scopes, request, "status_" + reply.status(), null, start));
+                    if (e instanceof CircuitBreakerOpenException) {
+                        return Uni.createFrom().item(failed(resource, scopes, request, "circuit_open", null, start));
                     }
-                    Optional<AuthorityAnswer> answer = AuthorityAnswer.parse(reply.body().toString(), scopes);
-                    if (answer.isEmpty()) {
-                        breaker.onFailure();
-                        return Future.succeededFuture(failed(resource, scopes, request, "bad_response", null, start));
+                    if (e instanceof AuthorityFailure failure) {
+                        return Uni.createFrom().item(failed(resource, scopes, request, failure.reason(), failure.detail(), start));
                     }
-                    breaker.onSuccess();
-                    audit(resource, scopes, request, answer.get().decision(), answer.get().granted(), null, start);
-                    return Future.succeededFuture(new ResourceResult(resource, scopes, answer.get().granted(), answer.get().claims(), false));
+                    return Uni.createFrom().failure(e);
                 });
     }
 
@@ -239,15 +209,6 @@ public class ScopeAuthorities {
                 MDC.remove(key);
             }
         }
-    }
-
-    private CircuitBreaker breaker(String resource) {
-        return breakers.computeIfAbsent(resource, r -> {
-            CircuitBreaker breaker = new CircuitBreaker(config.circuitFailureThreshold(), config.circuitOpenDuration(), clock);
-            Gauge.builder("ts.authority.circuit.open", breaker, b -> b.state() == CircuitBreaker.State.OPEN ? 1 : 0)
-                    .description("1 while the authority's circuit is open").tag("resource", r).register(meters);
-            return breaker;
-        });
     }
 
     private static byte[] payload(ResourceEntry resource, List<String> scopes, AuthorityRequest request) {
