@@ -2,13 +2,15 @@ package dev.tokenservices.token.endpoint;
 
 import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.shared.oauth.OAuthException;
-import dev.tokenservices.token.audit.TokenMetrics;
+import dev.tokenservices.token.audit.TokenIssued;
+import dev.tokenservices.token.audit.TokenRejected;
 import dev.tokenservices.token.client.ClientAuthenticator;
 import dev.tokenservices.token.grant.GrantHandler;
 import dev.tokenservices.token.grant.Grants;
 import dev.tokenservices.token.grant.TokenResponse;
 import dev.tokenservices.token.registry.RegisteredClient;
 import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.event.Event;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -26,18 +28,22 @@ import jakarta.ws.rs.core.Response;
  * <li>{@code grant_type} present, supported, and allowed for this client;</li>
  * <li>the grant's handler.</li>
  * </ol>
+ * Each answer is an audit event: {@link TokenIssued} or {@link TokenRejected}.
  */
 @Path("/token")
 public class TokenResource {
 
     private final ClientAuthenticator authenticator;
     private final Grants grants;
-    private final TokenMetrics metrics;
+    private final Event<TokenIssued> issuedEvents;
+    private final Event<TokenRejected> rejectedEvents;
 
-    public TokenResource(ClientAuthenticator authenticator, Grants grants, TokenMetrics metrics) {
+    public TokenResource(ClientAuthenticator authenticator, Grants grants, Event<TokenIssued> issuedEvents,
+            Event<TokenRejected> rejectedEvents) {
         this.authenticator = authenticator;
         this.grants = grants;
-        this.metrics = metrics;
+        this.issuedEvents = issuedEvents;
+        this.rejectedEvents = rejectedEvents;
     }
 
     @POST
@@ -56,10 +62,12 @@ public class TokenResource {
                     return authenticator.authenticate(request).chain(client -> dispatch(request, handler, client));
                 })
                 .onItemOrFailure().invoke((issued, failure) -> {
+                    long nanos = System.nanoTime() - start;
                     if (failure == null) {
-                        metrics.issued(grantLabel[0], issued.clientId(), start);
+                        issuedEvents.fire(new TokenIssued(grantLabel[0], issued.clientId(), nanos));
                     } else {
-                        metrics.rejected(grantLabel[0], failure instanceof OAuthException o ? o.error() : "server_error", start);
+                        rejectedEvents.fire(new TokenRejected(grantLabel[0],
+                                failure instanceof OAuthException o ? o.error() : "server_error", nanos));
                     }
                 })
                 .map(issued -> ok(issued.token()));
