@@ -76,7 +76,7 @@ public class DeviceCodeGrant implements GrantHandler {
                     Optional.empty(), Instant.MAX, Optional.empty(), Optional.empty());
             return users.decide(client, GrantTypes.DEVICE_CODE, subject, client.scope(), blankToNull(approval.scope()), List.of())
                     .chain(grant -> {
-                        IssuedToken token = users.issue(client, GrantTypes.DEVICE_CODE, grant, client.accessTokenLifetime(), Map.of());
+                        IssuedToken token = users.issue(client, grant, client.accessTokenLifetime(), Map.of());
                         if (!client.allowsGrant(GrantTypes.REFRESH_TOKEN)) {
                             return Uni.createFrom().item(TokenResponse.bearer(token));
                         }
