@@ -110,6 +110,14 @@ load_secret TS_KEY_ENCRYPTION_KEY random_key
 # ---- build what is missing ------------------------------------------------------------------
 jar_of() { printf '%s/target/quarkus-app/quarkus-run.jar' "$1"; }
 
+# The orchestrator's /demo client is built in only on request (never in the production build): this
+# run needs it, so an orchestrator packaged without it (by a plain ./mvnw package) is rebuilt. ArC
+# generates a bean class for the demo resource only in a build that includes it.
+demo_built() {
+  grep -qa 'dev/tokenservices/orchestrator/demo/DemoResource_Bean' \
+    orchestrator-service/target/quarkus-app/quarkus/generated-bytecode.jar 2>/dev/null
+}
+
 needs_build() {
   local svc jar
   for svc in "${SERVICES[@]}"; do
@@ -118,13 +126,14 @@ needs_build() {
     # Any source or POM newer than the jar means the jar is stale.
     [[ -z $(find ./*/src pom.xml ./*/pom.xml -newer "$jar" -print -quit 2>/dev/null) ]] || return 0
   done
+  demo_built || return 0
   return 1
 }
 
 java_cmd
 if needs_build; then
-  log "building the services (./mvnw package, tests skipped; the first build takes a few minutes)"
-  ./mvnw -B -q -DskipTests package
+  log "building the services (./mvnw package with the demo client, tests skipped; the first build takes a few minutes)"
+  ./mvnw -B -q -DskipTests -Dorchestrator.demo.enabled=true package
 fi
 
 # ---- stopping (set up before anything is started) -------------------------------------------

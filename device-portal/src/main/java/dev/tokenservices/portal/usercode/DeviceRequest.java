@@ -1,5 +1,6 @@
 package dev.tokenservices.portal.usercode;
 
+import dev.tokenservices.shared.device.DeviceCodes;
 import java.time.Instant;
 import java.util.List;
 
@@ -11,8 +12,8 @@ import java.util.List;
  * @param scope the record's scope as stored (what the decision MAC covers)
  * @param scopes the same, one by one, for the consent page
  */
-public record DeviceRequest(String recordKey, String userCode, String clientId, String scope, List<String> scopes, String status,
-        Instant expiresAt) {
+public record DeviceRequest(String recordKey, String userCode, String clientId, String scope, List<String> scopes,
+        DeviceCodes.State state, Instant expiresAt) {
 
     public DeviceRequest {
         scopes = List.copyOf(scopes);

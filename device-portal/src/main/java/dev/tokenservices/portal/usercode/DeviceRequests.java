@@ -51,17 +51,17 @@ public class DeviceRequests {
     }
 
     private CodeLookup classify(String key, String userCode, Map<String, String> fields) {
-        String status = fields.get(DeviceCodes.STATUS);
+        DeviceCodes.State state = DeviceCodes.State.of(fields.get(DeviceCodes.STATUS)).orElse(null);
         String clientId = fields.get(DeviceCodes.CLIENT_ID);
         Instant expiresAt = parseEpochSeconds(fields.get(DeviceCodes.EXPIRES_AT));
         // The index must point at the record of this very code; anything else is not ours to show.
-        if (status == null || clientId == null || expiresAt == null || !userCode.equals(fields.get(DeviceCodes.USER_CODE_FIELD))) {
+        if (state == null || clientId == null || expiresAt == null || !userCode.equals(fields.get(DeviceCodes.USER_CODE_FIELD))) {
             return CodeLookup.unknown();
         }
         String scope = fields.getOrDefault(DeviceCodes.SCOPE, "");
         List<String> scopes = scope.isBlank() ? List.of() : Arrays.asList(scope.trim().split(" +"));
-        DeviceRequest request = new DeviceRequest(key, userCode, clientId, scope, scopes, status, expiresAt);
-        if (!DeviceCodes.PENDING.equals(status)) {
+        DeviceRequest request = new DeviceRequest(key, userCode, clientId, scope, scopes, state, expiresAt);
+        if (state != DeviceCodes.State.PENDING) {
             return CodeLookup.of(CodeLookup.Outcome.USED, request);
         }
         if (!clock.instant().isBefore(expiresAt)) {
@@ -77,7 +77,7 @@ public class DeviceRequests {
      * token service refuses the approval.
      */
     public Uni<Boolean> decide(DeviceRequest request, boolean approve, Approval approval) {
-        String status = approve ? DeviceCodes.APPROVED : DeviceCodes.DENIED;
+        String status = request.state().moveTo(approve ? DeviceCodes.State.APPROVED : DeviceCodes.State.DENIED).wire();
         String decidedAt = Long.toString(clock.instant().getEpochSecond());
         return guard(redis.execute("EVAL", DeviceCodes.DECIDE_SCRIPT, "1", request.recordKey(), status,
                 approval.subject(), approval.idp(), approval.claimsJson(), decidedAt, mac.of(request, status, approval, decidedAt)))

@@ -1,5 +1,6 @@
 package dev.tokenservices.portal.web;
 
+import dev.tokenservices.portal.audit.DeviceDecided;
 import dev.tokenservices.portal.config.PortalConfig;
 import dev.tokenservices.portal.registry.DeviceClients;
 import dev.tokenservices.portal.usercode.Approval;
@@ -9,11 +10,12 @@ import dev.tokenservices.portal.usercode.DeviceRequest;
 import dev.tokenservices.portal.usercode.DeviceRequests;
 import dev.tokenservices.portal.usercode.UserCodes;
 import dev.tokenservices.portal.web.Csrf.Browser;
-import io.micrometer.core.instrument.MeterRegistry;
+import dev.tokenservices.shared.device.DeviceCodes;
 import io.quarkus.oidc.IdToken;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.CookieParam;
@@ -39,7 +41,6 @@ import org.jboss.logging.Logger;
 public class ConsentResource {
 
     private static final Logger LOG = Logger.getLogger(ConsentResource.class);
-    private static final Logger AUDIT = Logger.getLogger("dev.tokenservices.audit");
 
     @Inject
     @IdToken
@@ -52,10 +53,10 @@ public class ConsentResource {
     private final ScopeWords scopeWords;
     private final ClientAddresses addresses;
     private final PortalConfig config;
-    private final MeterRegistry metrics;
+    private final Event<DeviceDecided> decided;
 
     public ConsentResource(Csrf csrf, UserCodes userCodes, DeviceRequests requests, DeviceClients clients,
-            ScopeWords scopeWords, ClientAddresses addresses, PortalConfig config, MeterRegistry metrics) {
+            ScopeWords scopeWords, ClientAddresses addresses, PortalConfig config, Event<DeviceDecided> decided) {
         this.csrf = csrf;
         this.userCodes = userCodes;
         this.requests = requests;
@@ -63,7 +64,7 @@ public class ConsentResource {
         this.scopeWords = scopeWords;
         this.addresses = addresses;
         this.config = config;
-        this.metrics = metrics;
+        this.decided = decided;
     }
 
     @GET
@@ -140,10 +141,8 @@ public class ConsentResource {
                         "This device request is no longer waiting for a decision: it was already approved or denied, "
                                 + "or it expired. Start again on your device if needed.");
             }
-            String decision = approve ? "approved" : "denied";
-            metrics.counter("portal_decisions_total", "decision", decision, "client_id", device.clientId()).increment();
-            AUDIT.infof("device request %s: client_id=%s subject=%s idp=%s", decision, device.clientId(),
-                    approval.subject(), approval.idp());
+            decided.fire(new DeviceDecided(approve ? DeviceCodes.State.APPROVED : DeviceCodes.State.DENIED, device.clientId(),
+                    approval.subject(), approval.idp()));
             return Html.page(200, Pages.done(approve, clients.displayName(device.clientId())));
         });
     }

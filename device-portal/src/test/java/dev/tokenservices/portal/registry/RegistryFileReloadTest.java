@@ -105,7 +105,7 @@ class RegistryFileReloadTest {
         browser.post("/device/consent?user_code=" + device.userCode(),
                 Map.of("decision", "approve", "csrf", PortalBrowser.csrfOf(page))).then().statusCode(403)
                 .body(containsString("not registered"));
-        assertEquals(DeviceCodes.PENDING, records.read(device).get(DeviceCodes.STATUS), "no decision for a client no longer registered");
+        assertEquals(DeviceCodes.State.PENDING.wire(), records.read(device).get(DeviceCodes.STATUS), "no decision for a client no longer registered");
     }
 
     @Test

@@ -31,7 +31,7 @@ public final class DeviceRecords {
     }
 
     public Device pending(String clientId, String scope) {
-        return create(clientId, scope, DeviceCodes.PENDING, Instant.now().plusSeconds(600));
+        return create(clientId, scope, "pending", Instant.now().plusSeconds(600));
     }
 
     public Device create(String clientId, String scope, String status, Instant expiresAt) {

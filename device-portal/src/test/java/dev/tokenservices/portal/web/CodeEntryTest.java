@@ -84,13 +84,13 @@ class CodeEntryTest {
 
     @Test
     void anExpiredCodeIsSaidOnThePage() {
-        Device device = records.create("tv-app", "media.play", DeviceCodes.PENDING, Instant.now().minusSeconds(5));
+        Device device = records.create("tv-app", "media.play", "pending", Instant.now().minusSeconds(5));
         new PortalBrowser().enterCode(device.userCode()).then().statusCode(200).body(containsString("That code has expired"));
     }
 
     @Test
     void approvedDeniedAndConsumedCodesAreSaidToBeUsed() {
-        for (String status : List.of(DeviceCodes.APPROVED, DeviceCodes.DENIED, DeviceCodes.CONSUMED)) {
+        for (String status : List.of("approved", "denied", "consumed")) {
             Device device = records.create("tv-app", "media.play", status, Instant.now().plusSeconds(300));
             new PortalBrowser().enterCode(device.userCode()).then().statusCode(200)
                     .body(containsString("That code has already been used"));

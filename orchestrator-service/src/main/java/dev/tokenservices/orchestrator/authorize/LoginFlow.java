@@ -2,6 +2,7 @@ package dev.tokenservices.orchestrator.authorize;
 
 import dev.tokenservices.orchestrator.config.OrchestratorConfig;
 import dev.tokenservices.orchestrator.exchange.TokenServiceClient;
+import dev.tokenservices.orchestrator.metrics.LoginCompleted;
 import dev.tokenservices.orchestrator.metrics.LoginMetrics;
 import dev.tokenservices.orchestrator.registry.Clients;
 import dev.tokenservices.orchestrator.session.AuthorizationCodes;
@@ -17,6 +18,7 @@ import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.UpstreamIdpEntry;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
 import java.time.Clock;
@@ -48,12 +50,13 @@ public class LoginFlow {
     private final UpstreamLogin upstream;
     private final TokenServiceClient tokenService;
     private final LoginMetrics metrics;
+    private final Event<LoginCompleted> completed;
     private final Pages pages;
     private final Clock clock;
 
     public LoginFlow(OrchestratorConfig config, Clients clients, SsoSessions sessions, LoginCookies loginCookies,
             AuthorizationCodes codes, UpstreamLogin upstream, TokenServiceClient tokenService, LoginMetrics metrics,
-            Pages pages, Clock clock) {
+            Event<LoginCompleted> completed, Pages pages, Clock clock) {
         this.config = config;
         this.clients = clients;
         this.sessions = sessions;
@@ -62,6 +65,7 @@ public class LoginFlow {
         this.upstream = upstream;
         this.tokenService = tokenService;
         this.metrics = metrics;
+        this.completed = completed;
         this.pages = pages;
         this.clock = clock;
     }
@@ -129,7 +133,7 @@ public class LoginFlow {
         return tokenService.exchange(identity.upstreamIdToken(), apiScopes)
                 .chain(tokens -> codes.issue(new AuthorizationCodes.CodeGrant(request, identity, tokens, clock.instant().getEpochSecond())))
                 .map(code -> {
-                    metrics.completed(request.clientId());
+                    completed.fire(new LoginCompleted(request.clientId(), identity.idpId(), identity.subject()));
                     return Redirects.success(config.issuer(), request, code, cookie);
                 })
                 .onFailure(OAuthException.class).recoverWithItem(e -> {

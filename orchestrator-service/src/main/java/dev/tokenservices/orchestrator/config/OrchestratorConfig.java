@@ -88,7 +88,7 @@ public interface OrchestratorConfig {
     @WithDefault("60s")
     Duration clockSkew();
 
-    /** The demo client page at /demo (client demo-app). */
+    /** The demo client page at /demo (client demo-app), in builds that include it. */
     Demo demo();
 
     /** RP-Initiated Logout 1.0 at /logout. */
@@ -136,6 +136,13 @@ public interface OrchestratorConfig {
     }
 
     interface Demo {
+        /**
+         * Whether /demo is built in: read at build time only ({@code ./mvnw package -Dorchestrator.demo.enabled=true},
+         * which {@code ./run.sh} does; on in dev mode). The production build never contains it.
+         */
+        @WithDefault("false")
+        boolean enabled();
+
         @WithDefault("demo-app")
         String clientId();
 

@@ -7,6 +7,7 @@ import dev.tokenservices.orchestrator.session.RedisStore;
 import dev.tokenservices.orchestrator.session.Secrets;
 import dev.tokenservices.orchestrator.web.Json;
 import dev.tokenservices.orchestrator.web.Pages;
+import io.quarkus.arc.properties.IfBuildProperty;
 import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
 import io.smallrye.mutiny.Uni;
@@ -32,8 +33,12 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * web app would (code flow with PKCE, its secret from {@code DEMO_APP_SECRET}), and shows what came
  * back: the minted id_token's claims, the upstream IdP's id_token and the access tokens. Token
  * payloads are decoded for display only (a real client validates them, e.g. with a certified library).
+ *
+ * <p>Built in only when {@code orchestrator.demo.enabled=true} at build time ({@code ./run.sh} builds so,
+ * and dev mode): the production build has no /demo at all.
  */
 @Path("/demo")
+@IfBuildProperty(name = "orchestrator.demo.enabled", stringValue = "true")
 public class DemoResource {
 
     static final String SCOPE = "openid profile email invoices.read media.play";

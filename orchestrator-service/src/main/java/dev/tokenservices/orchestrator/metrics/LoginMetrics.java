@@ -3,6 +3,7 @@ package dev.tokenservices.orchestrator.metrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 
 /**
@@ -23,8 +24,8 @@ public class LoginMetrics {
         registry.counter("orchestrator_logins_started", "idp", idp).increment();
     }
 
-    public void completed(String clientId) {
-        registry.counter("orchestrator_logins_completed", "client_id", clientId).increment();
+    void completed(@Observes LoginCompleted login) {
+        registry.counter("orchestrator_logins_completed", "client_id", login.clientId()).increment();
     }
 
     public void failed(String reason) {

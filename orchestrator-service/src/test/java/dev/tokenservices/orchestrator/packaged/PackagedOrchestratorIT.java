@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The packaged application (target/quarkus-app, or the native executable with -Dnative), started as
  * it ships, with the test profile's Redis, PostgreSQL and registry: health and metrics on the
- * management port only, discovery and JWKS.
+ * management port only, discovery and JWKS; and nothing of the demo client, which only builds made
+ * for ./run.sh contain.
  */
 @QuarkusIntegrationTest
 @WithTestResource(ManagementPort.class)
@@ -27,6 +28,12 @@ class PackagedOrchestratorIT {
                 .body("authorization_endpoint", equalTo("http://localhost:8082/authorize"));
         given().get("/jwks").then().statusCode(200).body("keys.size()", not(equalTo(0)));
         given().get(ManagementPort.url("metrics")).then().statusCode(200);
+    }
+
+    @Test
+    void theProductionBuildHasNoDemoClient() {
+        given().redirects().follow(false).get("/demo").then().statusCode(404);
+        given().redirects().follow(false).get("/demo/callback?code=x&state=y").then().statusCode(404);
     }
 
     @Test

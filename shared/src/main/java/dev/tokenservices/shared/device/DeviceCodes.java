@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  * code it hands out ({@code <tag>.<256 random bits, base64url>}, see {@link #DEVICE_CODE}). With the
  * shared tag both keys live in one Redis Cluster slot, so one script creates them together.
  *
- * <p>States: {@code pending} → {@code approved} | {@code denied} → {@code consumed} (RFC 8628 §3.5).
+ * <p>States: {@link State}, {@code pending} → {@code approved} | {@code denied}, {@code approved} →
+ * {@code consumed} (RFC 8628 §3.5); a code past its {@link #EXPIRES_AT} is expired whatever its state.
  *
  * <p>An approval grants tokens, so a write to Redis alone must not make one: the portal MACs its
  * decision ({@link #DECISION_MAC}, HMAC-SHA256 under a key derived from the master key
@@ -45,10 +46,70 @@ public final class DeviceCodes {
      */
     public static final Pattern DEVICE_CODE = Pattern.compile("^([0-9a-f]{4})\\.[A-Za-z0-9_-]{43}$");
 
-    public static final String PENDING = "pending";
-    public static final String APPROVED = "approved";
-    public static final String DENIED = "denied";
-    public static final String CONSUMED = "consumed";
+    /**
+     * The state of a device code, stored in the record's {@link #STATUS} field as its {@link #wire} value
+     * (the contract between the portal and the token service). The moves a record may make are listed
+     * here once, and the {@link #DECIDE_SCRIPT decide} and {@link #POLL_SCRIPT poll} scripts are written
+     * from them.
+     */
+    public enum State {
+        /** Waiting for the user's decision at the portal. */
+        PENDING("pending"),
+        /** The user allowed the device: the next poll consumes it and receives tokens. */
+        APPROVED("approved"),
+        /** The user refused: polls answer {@code access_denied} until the code expires. */
+        DENIED("denied"),
+        /** An approval a poll has taken: the tokens were handed out (or are being). */
+        CONSUMED("consumed");
+
+        private final String wire;
+
+        State(String wire) {
+            this.wire = wire;
+        }
+
+        /** The value in Redis. */
+        public String wire() {
+            return wire;
+        }
+
+        /**
+         * Whether a record in this state may move to {@code next}: the portal decides a pending code, a
+         * poll consumes an approval, and the token service puts a consumed approval back when issuing
+         * failed for a passing reason (so that the next poll retries instead of losing the approval).
+         */
+        public boolean mayMoveTo(State next) {
+            return switch (this) {
+                case PENDING -> next == APPROVED || next == DENIED;
+                case APPROVED -> next == CONSUMED;
+                case CONSUMED -> next == APPROVED;
+                case DENIED -> false;
+            };
+        }
+
+        /** {@code next}, when this state may move there. @throws IllegalStateException otherwise */
+        public State moveTo(State next) {
+            if (!mayMoveTo(next)) {
+                throw new IllegalStateException("a device code does not move from " + wire + " to " + next.wire);
+            }
+            return next;
+        }
+
+        /** The state a stored value names; empty for anything else (a record not written by us). */
+        public static Optional<State> of(String wire) {
+            for (State state : values()) {
+                if (state.wire.equals(wire)) {
+                    return Optional.of(state);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** What the {@link #POLL_SCRIPT poll script} answers, besides a {@link State}'s value. */
+    public static final String POLL_UNKNOWN = "unknown";
+    public static final String POLL_SLOW_DOWN = "slow_down";
+    public static final String POLL_EXPIRED = "expired";
 
     // hash fields
     public static final String STATUS = "status";
@@ -92,11 +153,11 @@ public final class DeviceCodes {
      * claims JSON, decided_at, decision MAC. Returns 1 when the decision was recorded, 0 otherwise.
      */
     public static final String DECIDE_SCRIPT = """
-            if redis.call('HGET', KEYS[1], 'status') ~= 'pending' then return 0 end
+            if redis.call('HGET', KEYS[1], 'status') ~= '%s' then return 0 end
             redis.call('HSET', KEYS[1], 'status', ARGV[1], 'subject', ARGV[2], 'idp', ARGV[3], 'claims', ARGV[4], 'decided_at', ARGV[5],
               'decision_mac', ARGV[6])
             return 1
-            """;
+            """.formatted(State.PENDING.wire());
 
     /**
      * Token service poll, RFC 8628 §3.5 in this order: unknown or another client's → "unknown";
@@ -109,23 +170,24 @@ public final class DeviceCodes {
      */
     public static final String POLL_SCRIPT = """
             local r = redis.call('HMGET', KEYS[1], 'status', 'client_id', 'interval', 'last_poll', 'expires_at')
-            if not r[1] or r[2] ~= ARGV[1] then return 'unknown' end
+            if not r[1] or r[2] ~= ARGV[1] then return '%1$s' end
             local now = tonumber(ARGV[2])
             local interval = tonumber(r[3])
             local last = tonumber(r[4] or '0')
             if last > 0 and now - last < interval * 1000 then
               redis.call('HSET', KEYS[1], 'interval', interval + 5, 'last_poll', now)
-              return 'slow_down'
+              return '%2$s'
             end
             redis.call('HSET', KEYS[1], 'last_poll', now)
-            if now >= tonumber(r[5]) * 1000 then return 'expired' end
-            if r[1] == 'approved' then
+            if now >= tonumber(r[5]) * 1000 then return '%3$s' end
+            if r[1] == '%4$s' then
               local a = redis.call('HMGET', KEYS[1], 'scope', 'subject', 'idp', 'claims', 'decided_at', 'decision_mac')
-              redis.call('HSET', KEYS[1], 'status', 'consumed')
-              return {'approved', a[1] or '', a[2] or '', a[3] or '', a[4] or '', a[5] or '', a[6] or ''}
+              redis.call('HSET', KEYS[1], 'status', '%5$s')
+              return {'%4$s', a[1] or '', a[2] or '', a[3] or '', a[4] or '', a[5] or '', a[6] or ''}
             end
             return r[1]
-            """;
+            """.formatted(POLL_UNKNOWN, POLL_SLOW_DOWN, POLL_EXPIRED, State.APPROVED.wire(),
+            State.APPROVED.moveTo(State.CONSUMED).wire());
 
     private DeviceCodes() {
     }

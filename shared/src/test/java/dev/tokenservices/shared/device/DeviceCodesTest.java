@@ -108,4 +108,41 @@ class DeviceCodesTest {
         assertEquals(DeviceCodes.decisionMacInput("k", null, "", "s", "", "", "", ""),
                 DeviceCodes.decisionMacInput("k", "", null, "s", null, null, null, null), "null counts as empty");
     }
+
+    @Test
+    void theStatesAreStoredAsTheValuesThePortalAndTheTokenServiceAgreeOn() {
+        assertEquals(List.of("pending", "approved", "denied", "consumed"),
+                Arrays.stream(DeviceCodes.State.values()).map(DeviceCodes.State::wire).toList());
+        assertEquals(Optional.of(DeviceCodes.State.DENIED), DeviceCodes.State.of("denied"));
+        assertEquals(Optional.empty(), DeviceCodes.State.of("APPROVED"), "a value we do not write names no state");
+        assertEquals(Optional.empty(), DeviceCodes.State.of(null));
+    }
+
+    @Test
+    void aPendingCodeIsDecidedOnceAndAnApprovalConsumedOnce() {
+        DeviceCodes.State pending = DeviceCodes.State.PENDING;
+        assertEquals(DeviceCodes.State.APPROVED, pending.moveTo(DeviceCodes.State.APPROVED));
+        assertEquals(DeviceCodes.State.DENIED, pending.moveTo(DeviceCodes.State.DENIED));
+        assertFalse(pending.mayMoveTo(DeviceCodes.State.CONSUMED), "only an approval is consumed");
+        assertEquals(DeviceCodes.State.CONSUMED, DeviceCodes.State.APPROVED.moveTo(DeviceCodes.State.CONSUMED));
+        assertFalse(DeviceCodes.State.APPROVED.mayMoveTo(DeviceCodes.State.DENIED), "a decision is not changed");
+        for (DeviceCodes.State any : DeviceCodes.State.values()) {
+            assertFalse(DeviceCodes.State.DENIED.mayMoveTo(any), "a denial is final");
+        }
+        assertTrue(DeviceCodes.State.CONSUMED.mayMoveTo(DeviceCodes.State.APPROVED), "put back when issuing failed for a passing reason");
+        assertFalse(DeviceCodes.State.CONSUMED.mayMoveTo(DeviceCodes.State.PENDING));
+        IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> DeviceCodes.State.DENIED.moveTo(DeviceCodes.State.APPROVED));
+        assertEquals("a device code does not move from denied to approved", refused.getMessage());
+    }
+
+    @Test
+    void theScriptsAreWrittenFromTheStates() {
+        assertTrue(DeviceCodes.DECIDE_SCRIPT.contains("'status') ~= 'pending' then return 0"));
+        assertTrue(DeviceCodes.POLL_SCRIPT.contains("if r[1] == 'approved' then"));
+        assertTrue(DeviceCodes.POLL_SCRIPT.contains("redis.call('HSET', KEYS[1], 'status', 'consumed')"));
+        assertTrue(DeviceCodes.POLL_SCRIPT.contains("return 'unknown'") && DeviceCodes.POLL_SCRIPT.contains("return 'slow_down'")
+                && DeviceCodes.POLL_SCRIPT.contains("return 'expired'"));
+        assertFalse(DeviceCodes.POLL_SCRIPT.contains("%"), "every placeholder filled");
+    }
 }

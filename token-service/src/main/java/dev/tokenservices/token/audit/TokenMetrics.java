@@ -6,20 +6,25 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Token endpoint metrics, exported at {@code /q/metrics}:
+ * The token service's metrics, exported at {@code /q/metrics}, counted from the audit events:
  * <ul>
  * <li>{@code ts_tokens_issued_total{grant_type,client_id}}: tokens issued;</li>
  * <li>{@code ts_tokens_rejected_total{grant_type,error}}: error answers by RFC error code;</li>
  * <li>{@code ts_token_request_seconds{grant_type,outcome}}: latency histogram;</li>
+ * <li>{@code ts_authority_request_seconds{resource,outcome}}: scope-authority decisions and their latency;</li>
+ * <li>{@code ts_authority_failures_total{resource,reason}}: scope-authority calls that failed;</li>
  * <li>{@code ts_crypto_provider_info{provider}}: 1 for the JCA provider that signs.</li>
  * </ul>
  * Meters are looked up once per label set and kept, so counting costs no registry lookup.
  * Rejections are not labelled by client: an unauthenticated caller must not create time series.
+ * ({@code ts_authority_circuit_open} is the circuits' state, kept by
+ * {@link dev.tokenservices.token.authority.AuthorityCalls}.)
  */
 @ApplicationScoped
 public class TokenMetrics {
@@ -28,6 +33,8 @@ public class TokenMetrics {
     private final ConcurrentMap<String, Counter> issued = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Counter> rejected = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Timer> decisions = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Counter> failures = new ConcurrentHashMap<>();
 
     public TokenMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -37,18 +44,36 @@ public class TokenMetrics {
                 .register(registry);
     }
 
-    public void issued(String grantType, String clientId, long startNanos) {
+    void issued(@Observes TokenIssued event) {
+        String grantType = event.grantType();
+        String clientId = event.clientId();
         issued.computeIfAbsent(grantType + '\n' + clientId, k -> Counter.builder("ts.tokens.issued")
                 .description("Access tokens issued").tag("grant_type", grantType).tag("client_id", clientId)
                 .register(registry)).increment();
-        timer(grantType, "issued").record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+        timer(grantType, "issued").record(event.nanos(), TimeUnit.NANOSECONDS);
     }
 
-    public void rejected(String grantType, String error, long startNanos) {
+    void rejected(@Observes TokenRejected event) {
+        String grantType = event.grantType();
+        String error = event.error();
         rejected.computeIfAbsent(grantType + '\n' + error, k -> Counter.builder("ts.tokens.rejected")
                 .description("Token requests answered with an OAuth error").tag("grant_type", grantType).tag("error", error)
                 .register(registry)).increment();
-        timer(grantType, "rejected").record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+        timer(grantType, "rejected").record(event.nanos(), TimeUnit.NANOSECONDS);
+    }
+
+    void scopeDecided(@Observes ScopeDecided event) {
+        String resource = event.resource();
+        String outcome = event.decision();
+        if (event.failed()) {
+            failures.computeIfAbsent(resource + '\n' + event.reason(), k -> Counter.builder("ts.authority.failures")
+                    .description("Scope authority calls that failed, by reason")
+                    .tag("resource", resource).tag("reason", event.reason()).register(registry)).increment();
+        }
+        decisions.computeIfAbsent(resource + '\n' + outcome, k -> Timer.builder("ts.authority.request")
+                .description("Scope authority decisions and their latency")
+                .tag("resource", resource).tag("outcome", outcome)
+                .publishPercentileHistogram().register(registry)).record(event.micros(), TimeUnit.MICROSECONDS);
     }
 
     private Timer timer(String grantType, String outcome) {

@@ -4,9 +4,7 @@ import dev.tokenservices.token.http.EventLoopClients;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
@@ -16,10 +14,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One POST to a scope authority, as a Vert.x future that always ends within the authority's timeout:
- * with the status and body, or with a {@link CallFailed} naming why. The body is read up to a bound;
- * a larger one ends the call. Plain Vert.x rather than the Mutiny web client: this runs three times
- * per token exchange, and the fewer layers the cheaper.
+ * One POST to a scope authority, as a {@link Call} that ends with the status and body, or with an
+ * {@link AuthorityFailure} naming why. The body is read up to a bound; a larger one ends the call.
+ * How long a call may take is not decided here: the authority's guard ({@link AuthorityCalls}) times
+ * it out and then {@link Call#abort aborts} it, which resets its request so that its connection is
+ * not reused mid-answer. Plain Vert.x rather than the Mutiny web client: this runs three times per
+ * token exchange, and the fewer layers the cheaper.
  */
 @ApplicationScoped
 public class AuthorityClient {
@@ -27,95 +27,84 @@ public class AuthorityClient {
     private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
     private static final CharSequence AGENT = HttpHeaders.createOptimized("tokenservices");
 
-    /** Why a call failed, as the metrics and audit events name it. */
-    public enum Failure {
-        /** No answer within the timeout (including the wait for a connection). */
-        TIMEOUT("timeout"),
-        /** Connection refused or broken. */
-        UNREACHABLE("unreachable"),
-        /** The body exceeded the bound. */
-        TOO_LARGE("too_large"),
-        /** This service's own connection queue for the authority is full: the authority was not asked. */
-        OVERLOADED("overloaded");
-
-        public final String reason;
-
-        Failure(String reason) {
-            this.reason = reason;
-        }
-    }
-
-    /** The failure of a call; {@code detail} is the underlying error's message (never a token). */
-    public static final class CallFailed extends Exception {
-        public final Failure failure;
-
-        CallFailed(Failure failure, String detail) {
-            super(detail, null, false, false); // an expected outcome: no stack trace
-            this.failure = failure;
-        }
-    }
-
     public record Reply(int status, Buffer body) {
     }
 
-    private final Vertx vertx;
     private final EventLoopClients http;
 
-    public AuthorityClient(Vertx vertx, EventLoopClients http) {
-        this.vertx = vertx;
+    public AuthorityClient(EventLoopClients http) {
         this.http = http;
     }
 
-    public Future<Reply> post(String url, Buffer body, long timeoutMs, int maxBodyBytes) {
-        Call call = new Call(maxBodyBytes);
-        long timer = vertx.setTimer(timeoutMs, id -> call.fail(new CallFailed(Failure.TIMEOUT, "no answer within " + timeoutMs + " ms")));
-        RequestOptions options = new RequestOptions()
+    /**
+     * A call, not yet sent.
+     *
+     * @param connectTimeoutMs how long to wait for a connection (from the pool or a new one)
+     */
+    public Call call(String url, Buffer body, long connectTimeoutMs, int maxBodyBytes) {
+        return new Call(new RequestOptions()
                 .setMethod(HttpMethod.POST)
                 .setAbsoluteURI(url)
                 .setFollowRedirects(false)
-                .setConnectTimeout(timeoutMs)
+                .setConnectTimeout(connectTimeoutMs)
                 .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
                 .putHeader(HttpHeaders.ACCEPT, JSON)
-                .putHeader(HttpHeaders.USER_AGENT, AGENT);
-        http.current().request(options).onComplete(created -> {
-            if (created.failed()) {
-                call.fail(classify(created.cause()));
-            } else {
-                call.send(created.result(), body);
-            }
-        });
-        return call.promise.future().onComplete(done -> vertx.cancelTimer(timer));
+                .putHeader(HttpHeaders.USER_AGENT, AGENT), body, maxBodyBytes);
     }
 
-    private static CallFailed classify(Throwable cause) {
-        if (cause instanceof CallFailed failed) {
-            return failed;
+    private static AuthorityFailure classify(Throwable cause) {
+        if (cause instanceof AuthorityFailure failure) {
+            return failure;
         }
         String detail = cause.getClass().getSimpleName() + ": " + cause.getMessage();
-        if (cause instanceof ConnectionPoolTooBusyException) {
-            return new CallFailed(Failure.OVERLOADED, detail);
-        }
         // a connect timeout, or Vert.x' own (no connection from the pool in time)
         if (cause instanceof ConnectTimeoutException || cause instanceof TimeoutException) {
-            return new CallFailed(Failure.TIMEOUT, detail);
+            return new AuthorityFailure(AuthorityFailure.TIMEOUT, detail);
         }
-        return new CallFailed(Failure.UNREACHABLE, detail);
+        return new AuthorityFailure(AuthorityFailure.UNREACHABLE, detail);
     }
 
-    /** The state of one call; every callback runs on the caller's event loop. */
-    private static final class Call {
-        final Promise<Reply> promise = Promise.promise();
-        final int maxBodyBytes;
-        HttpClientRequest request;
-        Buffer received;
+    /**
+     * One call. {@link #send()} and {@link #abort} may run on different threads (a timeout fires on the
+     * caller's event loop, a call queued by the bulkhead is sent from the loop that freed its place):
+     * the promise decides once, and whichever of the two sees the other's write resets the request.
+     */
+    public final class Call {
+        private final Promise<Reply> promise = Promise.promise();
+        private final RequestOptions options;
+        private final Buffer body;
+        private final int maxBodyBytes;
+        private volatile HttpClientRequest request;
+        private Buffer received;
 
-        Call(int maxBodyBytes) {
+        private Call(RequestOptions options, Buffer body, int maxBodyBytes) {
+            this.options = options;
+            this.body = body;
             this.maxBodyBytes = maxBodyBytes;
         }
 
-        void send(HttpClientRequest request, Buffer body) {
+        /** Sends the request, on the calling thread's event loop; an aborted call is not sent. */
+        public Future<Reply> send() {
+            if (!promise.future().isComplete()) {
+                http.current().request(options).onComplete(created -> {
+                    if (created.failed()) {
+                        fail(classify(created.cause()));
+                    } else {
+                        send(created.result());
+                    }
+                });
+            }
+            return promise.future();
+        }
+
+        /** Ends the call with {@code failure} unless it has ended; an open request is reset. */
+        public void abort(AuthorityFailure failure) {
+            fail(failure);
+        }
+
+        private void send(HttpClientRequest request) {
             this.request = request;
-            if (promise.future().isComplete()) { // timed out while waiting for a connection
+            if (promise.future().isComplete()) { // aborted while waiting for a connection
                 request.reset();
                 return;
             }
@@ -128,13 +117,13 @@ public class AuthorityClient {
                 response.exceptionHandler(e -> fail(classify(e)));
                 long declared = declaredLength(response);
                 if (declared > maxBodyBytes) {
-                    fail(new CallFailed(Failure.TOO_LARGE, "Content-Length " + declared));
+                    fail(new AuthorityFailure(AuthorityFailure.TOO_LARGE, "Content-Length " + declared));
                     return;
                 }
                 received = Buffer.buffer(declared > 0 ? (int) declared : 256);
                 response.handler(chunk -> {
                     if (received.length() + chunk.length() > maxBodyBytes) {
-                        fail(new CallFailed(Failure.TOO_LARGE, "body over " + maxBodyBytes + " bytes"));
+                        fail(new AuthorityFailure(AuthorityFailure.TOO_LARGE, "body over " + maxBodyBytes + " bytes"));
                     } else {
                         received.appendBuffer(chunk);
                     }
@@ -157,9 +146,12 @@ public class AuthorityClient {
         }
 
         /** Ends the call with a failure once; an open request is reset so its connection is not reused mid-answer. */
-        void fail(CallFailed failure) {
-            if (promise.tryFail(failure) && request != null) {
-                request.reset();
+        private void fail(AuthorityFailure failure) {
+            if (promise.tryFail(failure)) {
+                HttpClientRequest open = request;
+                if (open != null) {
+                    open.reset();
+                }
             }
         }
     }

@@ -1,73 +1,35 @@
 package dev.tokenservices.token.authority;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.ResourceEntry;
-import dev.tokenservices.token.config.TokenServiceConfig;
 import dev.tokenservices.token.grant.ScopePolicy;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.jboss.logging.Logger;
-import org.jboss.logging.MDC;
 
 /**
- * The fan-out: every resource involved in a request that has a scope authority is asked, all in
- * parallel, each with its own timeout and circuit breaker, so a slow or dead authority costs only
- * the scopes of its own resource. Resources without an authority grant what the client may have.
- *
- * <p>Every decision is an audit event (a structured log line) and a metric:
- * {@code ts_authority_request_seconds{resource,outcome}}, {@code ts_authority_failures_total{resource,reason}},
- * {@code ts_authority_circuit_open{resource}}.
+ * The fan-out: the requested scopes grouped by the resource they belong to, every resource with a
+ * scope authority asked, all in parallel, each under its own guard ({@link AuthorityCalls}), so a slow
+ * or dead authority costs only the scopes of its own resource; then the answers combined into one
+ * grant. Resources without an authority grant what the client may have.
  */
 @ApplicationScoped
 public class ScopeAuthorities {
 
-    private static final Logger AUDIT = Logger.getLogger("dev.tokenservices.audit");
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String[] MDC_KEYS = {"event", "resource", "client_id", "subject", "idp", "outcome", "duration_ms", "cause"};
-
-    private final AuthorityClient client;
-    private final Clock clock;
-    private final MeterRegistry meters;
-    private final TokenServiceConfig.Authorities config;
-    private final ConcurrentMap<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
-    /** Meters looked up once per label set: a registry lookup per decision would cost more than the decision. */
-    private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
-    private final ConcurrentMap<String, Counter> failures = new ConcurrentHashMap<>();
+    private final AuthorityCalls calls;
 
     /** What the authorities granted, together. */
     public record Outcome(Set<String> scopes, List<String> audiences, Map<String, Object> resourceClaims) {
     }
 
-    private record ResourceResult(ResourceEntry resource, List<String> requested, Set<String> granted,
-            Map<String, Object> claims, boolean failed) {
-    }
-
-    public ScopeAuthorities(AuthorityClient client, Clock clock, MeterRegistry meters, TokenServiceConfig config) {
-        this.client = client;
-        this.clock = clock;
-        this.meters = meters;
-        this.config = config.authorities();
+    public ScopeAuthorities(AuthorityCalls calls) {
+        this.calls = calls;
     }
 
     /**
@@ -87,27 +49,20 @@ public class ScopeAuthorities {
                 byResource.computeIfAbsent(owner, r -> new ArrayList<>()).add(scope);
             }
         }
-        return Uni.createFrom().emitter(emitter -> {
-            List<Future<ResourceResult>> calls = new ArrayList<>(byResource.size());
-            byResource.forEach((resource, scopes) -> calls.add(resource.authority() == null
-                    ? Future.succeededFuture(new ResourceResult(resource, scopes, new LinkedHashSet<>(scopes), Map.of(), false))
-                    : ask(resource, scopes, request)));
-            Future.all(calls).onComplete(all -> {
-                if (all.failed()) {
-                    emitter.fail(all.cause());
-                    return;
-                }
-                try {
-                    emitter.complete(combine(all.result().list(), unowned, decision, fallbackAudience));
-                } catch (RuntimeException e) {
-                    emitter.fail(e);
-                }
-            });
-        });
+        List<Uni<AuthorityCalls.Result>> asked = new ArrayList<>(byResource.size());
+        byResource.forEach((resource, scopes) -> asked.add(resource.authority() == null
+                ? Uni.createFrom().item(new AuthorityCalls.Result(resource, new LinkedHashSet<>(scopes), Map.of(), false))
+                : calls.ask(resource, scopes, request)));
+        if (asked.isEmpty()) {
+            return Uni.createFrom().item(() -> combine(List.of(), unowned, decision, fallbackAudience));
+        }
+        return Uni.combine().all().unis(asked).with(AuthorityCalls.Result.class,
+                results -> combine(results, unowned, decision, fallbackAudience));
     }
 
-    private Outcome combine(List<ResourceResult> results, List<String> unowned, ScopePolicy.Decision decision, String fallback) {
-        for (ResourceResult r : results) {
+    private static Outcome combine(List<AuthorityCalls.Result> results, List<String> unowned, ScopePolicy.Decision decision,
+            String fallback) {
+        for (AuthorityCalls.Result r : results) {
             if (r.failed() && r.resource().authority().onFailure() == ResourceEntry.OnFailure.DENY) {
                 throw OAuthException.temporarilyUnavailable("the scope authority for " + r.resource().resource()
                         + " did not answer; try again shortly");
@@ -122,7 +77,7 @@ public class ScopeAuthorities {
         }
         List<String> audiences = new ArrayList<>();
         for (String audience : decision.audiences()) {
-            for (ResourceResult r : results) {
+            for (AuthorityCalls.Result r : results) {
                 if (r.resource().resource().equals(audience) && !r.granted().isEmpty()) {
                     audiences.add(audience);
                     granted.addAll(r.granted());
@@ -142,127 +97,5 @@ public class ScopeAuthorities {
         Set<String> ordered = new LinkedHashSet<>();
         decision.scopes().stream().filter(granted::contains).forEach(ordered::add);
         return new Outcome(ordered, audiences, claims);
-    }
-
-    /** Never fails, except when this service is too busy to ask at all (503: a retry will do). */
-    private Future<ResourceResult> ask(ResourceEntry resource, List<String> scopes, AuthorityRequest request) {
-        ResourceEntry.Authority authority = resource.authority();
-        CircuitBreaker breaker = breaker(resource.resource());
-        long start = System.nanoTime();
-        if (!breaker.tryAcquire()) {
-            return Future.succeededFuture(failed(resource, scopes, request, "circuit_open", null, start));
-        }
-        return client.post(authority.url(), Buffer.buffer(payload(resource, scopes, request)), authority.timeoutMs(),
-                        config.maxResponseBytes())
-                .transform(call -> {
-                    if (call.failed()) {
-                        AuthorityClient.CallFailed failure = (AuthorityClient.CallFailed) call.cause();
-                        if (failure.failure == AuthorityClient.Failure.OVERLOADED) {
-                            // the authority was not asked: not its failure, and not a reason to drop its scopes
-                            breaker.release();
-                            record(resource, scopes, request, failure.failure.reason, failure.getMessage(), start, "unavailable");
-                            return Future.failedFuture(OAuthException.temporarilyUnavailable(
-                                    "too many requests in flight to ask the scope authority for " + resource.resource()
-                                            + "; try again shortly"));
-                        }
-                        breaker.onFailure();
-                        return Future.succeededFuture(failed(resource, scopes, request, failure.failure.reason, failure.getMessage(), start));
-                    }
-                    AuthorityClient.Reply reply = call.result();
-                    if (reply.status() != 200) {
-                        breaker.onFailure();
-                        return Future.succeededFuture(failed(resource, scopes, request, "status_" + reply.status(), null, start));
-                    }
-                    Optional<AuthorityAnswer> answer = AuthorityAnswer.parse(reply.body().toString(), scopes);
-                    if (answer.isEmpty()) {
-                        breaker.onFailure();
-                        return Future.succeededFuture(failed(resource, scopes, request, "bad_response", null, start));
-                    }
-                    breaker.onSuccess();
-                    audit(resource, scopes, request, answer.get().decision(), answer.get().granted(), null, start);
-                    return Future.succeededFuture(new ResourceResult(resource, scopes, answer.get().granted(), answer.get().claims(), false));
-                });
-    }
-
-    /** A failed call: counted, audited, and answered by the resource's {@code on_failure}. */
-    private ResourceResult failed(ResourceEntry resource, List<String> scopes, AuthorityRequest request, String reason,
-            String cause, long start) {
-        record(resource, scopes, request, reason, cause, start, resource.authority().onFailure().name().toLowerCase(Locale.ROOT));
-        return new ResourceResult(resource, scopes, Set.of(), Map.of(), true);
-    }
-
-    /** @param consequence what the failure led to: {@code drop}, {@code deny} or {@code unavailable} */
-    private void record(ResourceEntry resource, List<String> scopes, AuthorityRequest request, String reason, String cause,
-            long start, String consequence) {
-        failures.computeIfAbsent(resource.resource() + '\n' + reason, k -> Counter.builder("ts.authority.failures")
-                .description("Scope authority calls that failed, by reason")
-                .tag("resource", resource.resource()).tag("reason", reason).register(meters)).increment();
-        audit(resource, scopes, request, "failure:" + reason + ":" + consequence, Set.of(), cause, start);
-    }
-
-    private void audit(ResourceEntry resource, List<String> requested, AuthorityRequest request, String outcome,
-            Set<String> granted, String cause, long start) {
-        long micros = (System.nanoTime() - start) / 1000;
-        String outcomeTag = outcome.startsWith("failure") ? "failure" : outcome;
-        timers.computeIfAbsent(resource.resource() + '\n' + outcomeTag, k -> Timer.builder("ts.authority.request")
-                .description("Scope authority decisions and their latency")
-                .tag("resource", resource.resource()).tag("outcome", outcomeTag)
-                .publishPercentileHistogram().register(meters)).record(micros, TimeUnit.MICROSECONDS);
-        Logger.Level level = cause == null ? Logger.Level.INFO : Logger.Level.WARN;
-        if (!AUDIT.isEnabled(level)) {
-            return;
-        }
-        String duration = (micros / 1000) + "." + (micros / 100 % 10);
-        MDC.put("event", "scope_authority_decision");
-        MDC.put("resource", resource.resource());
-        MDC.put("client_id", request.clientId());
-        MDC.put("subject", request.subject().subject());
-        MDC.put("idp", request.subject().issuer());
-        MDC.put("outcome", outcome);
-        MDC.put("duration_ms", duration);
-        StringBuilder line = new StringBuilder(256).append("scope authority decision resource=").append(resource.resource())
-                .append(" client_id=").append(request.clientId())
-                .append(" sub=").append(request.subject().subject())
-                .append(" idp=").append(request.subject().issuer())
-                .append(" requested=").append(String.join(" ", requested))
-                .append(" outcome=").append(outcome)
-                .append(" granted=").append(String.join(" ", granted))
-                .append(" duration_ms=").append(duration);
-        if (cause != null) {
-            MDC.put("cause", cause);
-            line.append(" cause=").append(cause);
-        }
-        try {
-            AUDIT.log(level, line);
-        } finally {
-            for (String key : MDC_KEYS) {
-                MDC.remove(key);
-            }
-        }
-    }
-
-    private CircuitBreaker breaker(String resource) {
-        return breakers.computeIfAbsent(resource, r -> {
-            CircuitBreaker breaker = new CircuitBreaker(config.circuitFailureThreshold(), config.circuitOpenDuration(), clock);
-            Gauge.builder("ts.authority.circuit.open", breaker, b -> b.state() == CircuitBreaker.State.OPEN ? 1 : 0)
-                    .description("1 while the authority's circuit is open").tag("resource", r).register(meters);
-            return breaker;
-        });
-    }
-
-    private static byte[] payload(ResourceEntry resource, List<String> scopes, AuthorityRequest request) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("resource", resource.resource());
-        body.put("client_id", request.clientId());
-        body.put("grant_type", request.grantType());
-        body.put("subject", request.subject().subject());
-        body.put("issuer", request.subject().issuer());
-        body.put("requested_scopes", scopes);
-        body.put("claims", request.subject().claims());
-        try {
-            return JSON.writeValueAsBytes(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

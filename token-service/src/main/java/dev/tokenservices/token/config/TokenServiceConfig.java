@@ -128,13 +128,20 @@ public interface TokenServiceConfig {
         @WithDefault("10s")
         Duration circuitOpenDuration();
 
-        /** Pooled connections per authority and event loop (and per issuer host). */
+        /**
+         * Pooled connections per authority and event loop (and per issuer host); calls beyond them wait for
+         * one, within the authority's timeout.
+         */
         @WithDefault("64")
         int maxConnections();
 
+        /** Calls to one authority in flight at once, across the service (its bulkhead). */
+        @WithDefault("256")
+        int maxConcurrentCalls();
+
         /**
-         * Calls that may wait for a pooled connection, per authority and event loop; beyond that an exchange is
-         * answered 503 at once (the authority is not blamed and its circuit is not touched).
+         * Calls to one authority that may wait for a place in its bulkhead, within the authority's timeout;
+         * beyond that an exchange is answered 503 at once (the authority is not asked and not blamed).
          */
         @WithDefault("1024")
         int maxWaiting();

@@ -3,9 +3,11 @@ package dev.tokenservices.token.endpoint;
 import dev.tokenservices.core.token.TokenEndpoint;
 import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.shared.oauth.OAuthException;
-import dev.tokenservices.token.audit.TokenMetrics;
+import dev.tokenservices.token.audit.TokenIssued;
+import dev.tokenservices.token.audit.TokenRejected;
 import dev.tokenservices.token.grant.TokenResponse;
 import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.event.Event;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -18,17 +20,19 @@ import jakarta.ws.rs.core.Response;
 /**
  * The token endpoint (RFC 6749 §3.2): the form body parsed (no repeated parameter but the resource
  * indicators), then the {@link TokenEndpoint}'s steps: client authentication, the grant, its
- * parameters, its handler. Every answer is counted by grant type.
+ * parameters, its handler. Each answer is an audit event: {@link TokenIssued} or {@link TokenRejected}.
  */
 @Path("/token")
 public class TokenResource {
 
     private final TokenEndpoint<TokenResponse> endpoint;
-    private final TokenMetrics metrics;
+    private final Event<TokenIssued> issuedEvents;
+    private final Event<TokenRejected> rejectedEvents;
 
-    public TokenResource(TokenEndpoint<TokenResponse> endpoint, TokenMetrics metrics) {
+    public TokenResource(TokenEndpoint<TokenResponse> endpoint, Event<TokenIssued> issuedEvents, Event<TokenRejected> rejectedEvents) {
         this.endpoint = endpoint;
-        this.metrics = metrics;
+        this.issuedEvents = issuedEvents;
+        this.rejectedEvents = rejectedEvents;
     }
 
     @POST
@@ -44,10 +48,12 @@ public class TokenResource {
                     return endpoint.token(request);
                 })
                 .onItemOrFailure().invoke((issued, failure) -> {
+                    long nanos = System.nanoTime() - start;
                     if (failure == null) {
-                        metrics.issued(grantLabel[0], issued.client().clientId(), start);
+                        issuedEvents.fire(new TokenIssued(grantLabel[0], issued.client().clientId(), nanos));
                     } else {
-                        metrics.rejected(grantLabel[0], failure instanceof OAuthException o ? o.error() : "server_error", start);
+                        rejectedEvents.fire(new TokenRejected(grantLabel[0],
+                                failure instanceof OAuthException o ? o.error() : "server_error", nanos));
                     }
                 })
                 .map(issued -> TokenEndpoint.ok(issued.token().toJson()));

@@ -56,12 +56,12 @@ public class UserTokens {
     }
 
     /** Signs the access token of a decided grant; {@code extra} adds e.g. the {@code act} claim. */
-    public IssuedToken issue(ClientEntry client, String grantType, Grant grant, int lifetime, Map<String, Object> extra) {
+    public IssuedToken issue(ClientEntry client, Grant grant, int lifetime, Map<String, Object> extra) {
         Map<String, Object> claims = new LinkedHashMap<>();
         claims.put("idp", grant.subject().issuer());
         claims.putAll(extra);
         claims.putAll(grant.outcome().resourceClaims());
         return issuer.issue(new TokenContext(client.clientId(), grant.subject().subject(), grant.outcome().audiences(),
-                grant.outcome().scopes(), grantType, lifetime, claims));
+                grant.outcome().scopes(), lifetime, claims));
     }
 }

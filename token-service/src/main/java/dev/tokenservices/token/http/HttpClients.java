@@ -14,8 +14,9 @@ import jakarta.inject.Singleton;
 
 /**
  * The outbound HTTP clients for scope authorities and trusted issuers. Connections are pooled per
- * host ({@code ts.authorities.max-connections}, with {@code ts.authorities.max-waiting} calls queued),
- * so a slow authority exhausts only its own pool, never another's. Scope authorities, the hot
+ * host ({@code ts.authorities.max-connections}), so a slow authority exhausts only its own pool, never
+ * another's; how many calls may wait for a connection is bounded by each authority's bulkhead
+ * ({@link dev.tokenservices.token.authority.AuthorityCalls}), not here. Scope authorities, the hot
  * path, are called through plain Vert.x clients, one per event loop ({@link EventLoopClients}), so
  * the pool limits hold per event loop; issuer discovery and JWKS fetches go through a
  * {@link WebClient} with a pool of its own.
@@ -44,17 +45,26 @@ public class HttpClients {
                 .setFollowRedirects(false)));
     }
 
-    /** The pool settings, checked: a start-up with an unusable pool fails naming the setting. */
+    /**
+     * The pool settings, checked together with the authorities' bulkhead settings: a start-up with an
+     * unusable pool or bulkhead fails naming the setting.
+     */
     static HttpClientOptions options(TokenServiceConfig.Authorities pool) {
-        if (pool.maxConnections() < 1 || pool.maxWaiting() < 0) {
-            throw new IllegalStateException("ts.authorities.max-connections must be at least 1 and ts.authorities.max-waiting"
-                    + " at least 0 (got " + pool.maxConnections() + " and " + pool.maxWaiting() + ")");
+        if (pool.maxConnections() < 1 || pool.maxConcurrentCalls() < 1 || pool.maxWaiting() < 1) {
+            throw new IllegalStateException("ts.authorities.max-connections, ts.authorities.max-concurrent-calls and"
+                    + " ts.authorities.max-waiting must each be at least 1 (got " + pool.maxConnections() + ", "
+                    + pool.maxConcurrentCalls() + " and " + pool.maxWaiting() + ")");
+        }
+        if (pool.circuitFailureThreshold() < 1 || pool.circuitOpenDuration().isNegative()) {
+            throw new IllegalStateException("ts.authorities.circuit-failure-threshold must be at least 1 and"
+                    + " ts.authorities.circuit-open-duration not negative (got " + pool.circuitFailureThreshold() + " and "
+                    + pool.circuitOpenDuration() + ")");
         }
         return new HttpClientOptions()
                 .setConnectTimeout(2000)
                 .setKeepAlive(true)
                 .setMaxPoolSize(pool.maxConnections())
-                .setMaxWaitQueueSize(pool.maxWaiting())
+                .setMaxWaitQueueSize(-1)
                 .setTryUseCompression(false);
     }
 

@@ -12,7 +12,7 @@ import java.util.Set;
  * @param extraClaims  further claims (e.g. {@code idp}, {@code act}, authority claims), JSON-ready values
  */
 public record TokenContext(String clientId, String subject, List<String> audiences, Set<String> scopes,
-        String grantType, int lifetimeSeconds, Map<String, Object> extraClaims) {
+        int lifetimeSeconds, Map<String, Object> extraClaims) {
 
     public TokenContext {
         audiences = List.copyOf(audiences);

@@ -12,28 +12,26 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientOptions;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The outbound call to a scope authority, against real HTTP servers. */
+/** The outbound call to a scope authority, against real HTTP servers (one pooled connection). */
 class AuthorityClientTest {
 
     private static final Buffer BODY = Buffer.buffer("{\"requested_scopes\":[\"a.read\"]}");
     private static Vertx vertx;
     private static TestAuthorities authorities;
     private static AuthorityClient client;
-    /** One connection, no queue. */
-    private static AuthorityClient tiny;
 
     @BeforeAll
     static void start() throws Exception {
         vertx = Vertx.vertx();
         authorities = new TestAuthorities();
-        client = new AuthorityClient(vertx, new EventLoopClients(vertx, new HttpClientOptions().setMaxPoolSize(8)));
-        tiny = new AuthorityClient(vertx, new EventLoopClients(vertx, new HttpClientOptions().setMaxPoolSize(1).setMaxWaitQueueSize(0)));
+        client = new AuthorityClient(new EventLoopClients(vertx, new HttpClientOptions().setMaxPoolSize(1)));
     }
 
     @AfterAll
@@ -44,19 +42,44 @@ class AuthorityClientTest {
 
     @Test
     void answersWithStatusAndBody() throws Exception {
-        AuthorityClient.Reply reply = await(client.post(authorities.url() + "/accept", BODY, 5000, 65536));
+        AuthorityClient.Reply reply = await(post("/accept"));
         assertEquals(200, reply.status());
         assertEquals("{\"decision\":\"accept\"}", reply.body().toString());
         assertEquals("a.read", authorities.received.get("accept").get(authorities.received.get("accept").size() - 1)
                 .path("requested_scopes").get(0).asText());
 
-        AuthorityClient.Reply failed = await(client.post(authorities.url() + "/fail", BODY, 5000, 65536));
+        AuthorityClient.Reply failed = await(post("/fail"));
         assertEquals(500, failed.status());
     }
 
     @Test
-    void slowAnswerIsATimeout() {
-        assertEquals(AuthorityClient.Failure.TIMEOUT, failureOf(client.post(authorities.url() + "/slow", BODY, 50, 65536)));
+    void anAbortedCallEndsAtOnceWithItsReasonAndFreesItsConnection() throws Exception {
+        int asked = authorities.calls.get("gate").get();
+        authorities.gate = new CountDownLatch(1); // the authority holds its answer (for 10 s at most)
+        try {
+            AuthorityClient.Call held = client.call(authorities.url() + "/gate", BODY, 5000, 65536);
+            Future<AuthorityClient.Reply> reply = held.send();
+            while (authorities.calls.get("gate").get() == asked) {
+                Thread.sleep(5);
+            }
+            held.abort(new AuthorityFailure(AuthorityFailure.TIMEOUT, "no answer within 50 ms"));
+            assertEquals(AuthorityFailure.TIMEOUT, failureOf(reply));
+            // the pool has one connection: the aborted call's was reset, not left waiting for the held answer
+            long start = System.nanoTime();
+            assertEquals(200, await(post("/accept")).status());
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "the next call did not wait for the held answer");
+        } finally {
+            authorities.gate.countDown();
+        }
+    }
+
+    @Test
+    void aCallAbortedBeforeItIsSentIsNeverSent() {
+        int before = authorities.calls.get("reject").get();
+        AuthorityClient.Call call = client.call(authorities.url() + "/reject", BODY, 5000, 65536);
+        call.abort(new AuthorityFailure(AuthorityFailure.TIMEOUT, "no answer within 1 ms"));
+        assertEquals(AuthorityFailure.TIMEOUT, failureOf(call.send()));
+        assertEquals(before, authorities.calls.get("reject").get());
     }
 
     @Test
@@ -65,36 +88,31 @@ class AuthorityClientTest {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = socket.getLocalPort();
         }
-        assertEquals(AuthorityClient.Failure.UNREACHABLE,
-                failureOf(client.post("http://127.0.0.1:" + port + "/accept", BODY, 5000, 65536)));
+        assertEquals(AuthorityFailure.UNREACHABLE,
+                failureOf(client.call("http://127.0.0.1:" + port + "/accept", BODY, 5000, 65536).send()));
     }
 
     @Test
     void bodiesOverTheBoundAreRefusedWithOrWithoutContentLength() {
-        assertEquals(AuthorityClient.Failure.TOO_LARGE, failureOf(client.post(authorities.url() + "/huge", BODY, 5000, 65536)));
-        assertEquals(AuthorityClient.Failure.TOO_LARGE,
-                failureOf(client.post(authorities.url() + "/huge-chunked", BODY, 5000, 65536)));
+        assertEquals(AuthorityFailure.TOO_LARGE, failureOf(post("/huge")));
+        assertEquals(AuthorityFailure.TOO_LARGE, failureOf(post("/huge-chunked")));
     }
 
-    @Test
-    void aFullConnectionQueueIsOverloadNotTheAuthoritysFault() throws Exception {
-        Future<AuthorityClient.Reply> first = tiny.post(authorities.url() + "/slow", BODY, 5000, 65536);
-        Future<AuthorityClient.Reply> second = tiny.post(authorities.url() + "/accept", BODY, 5000, 65536);
-        assertEquals(AuthorityClient.Failure.OVERLOADED, failureOf(second));
-        assertEquals(200, await(first).status(), "the call holding the connection is not disturbed");
+    private static Future<AuthorityClient.Reply> post(String path) {
+        return client.call(authorities.url() + path, BODY, 5000, 65536).send();
     }
 
     private static AuthorityClient.Reply await(Future<AuthorityClient.Reply> future) throws Exception {
         return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
-    private static AuthorityClient.Failure failureOf(Future<AuthorityClient.Reply> future) {
+    private static String failureOf(Future<AuthorityClient.Reply> future) {
         try {
             await(future);
         } catch (ExecutionException e) {
-            AuthorityClient.CallFailed failed = assertInstanceOf(AuthorityClient.CallFailed.class, e.getCause());
-            assertTrue(failed.getMessage() != null && !failed.getMessage().isBlank(), "a failure says why");
-            return failed.failure;
+            AuthorityFailure failed = assertInstanceOf(AuthorityFailure.class, e.getCause());
+            assertTrue(failed.detail() != null && !failed.detail().isBlank(), "a failure says why");
+            return failed.reason();
         } catch (Exception e) {
             throw new AssertionError(e);
         }

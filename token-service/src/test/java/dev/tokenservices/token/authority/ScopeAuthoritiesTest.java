@@ -1,135 +1,131 @@
 package dev.tokenservices.token.authority;
 
+import static dev.tokenservices.token.support.Fixtures.EXCHANGER;
+import static dev.tokenservices.token.support.Fixtures.EXCHANGER_SECRET;
+import static dev.tokenservices.token.support.Fixtures.form;
+import static dev.tokenservices.token.support.TestWorld.authorities;
+import static dev.tokenservices.token.support.TestWorld.issuer;
+import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tokenservices.shared.oauth.OAuthException;
-import dev.tokenservices.shared.registry.ResourceEntry;
-import dev.tokenservices.token.config.TokenServiceConfig;
-import dev.tokenservices.token.grant.ScopePolicy;
-import dev.tokenservices.token.http.EventLoopClients;
-import dev.tokenservices.token.subject.Subject;
-import dev.tokenservices.token.support.TestAuthorities;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.smallrye.mutiny.Uni;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClientOptions;
-import java.lang.reflect.Proxy;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
+import dev.tokenservices.token.support.TestWorld;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
+import io.restassured.response.ExtractableResponse;
+import io.restassured.response.Response;
+import java.net.URL;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The fan-out when this service itself is too busy to ask: with one connection and no queue, a second
- * exchange in flight is answered 503 — its scopes are not silently dropped, and the authority's
- * circuit is not blamed.
+ * The fan-out when this service itself is too busy to ask: with one call in flight per authority and
+ * one waiting, a third exchange in flight is answered 503 — its scopes are not silently dropped, the
+ * authority's circuit is not blamed, and the calls already accepted are answered.
  */
+@QuarkusTest
+@QuarkusTestResource(TestWorld.class)
+@TestProfile(ScopeAuthoritiesTest.OneCallAtATime.class)
 class ScopeAuthoritiesTest {
 
-    private static Vertx vertx;
-    private static TestAuthorities authorities;
-    private static SimpleMeterRegistry meters;
-    private static ScopeAuthorities fanOut;
+    static final String EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
+    static final String ID_TOKEN = "urn:ietf:params:oauth:token-type:id_token";
+    static final String GATE = "https://api.example/gate";
 
-    @BeforeAll
-    static void start() throws Exception {
-        vertx = Vertx.vertx();
-        authorities = new TestAuthorities();
-        meters = new SimpleMeterRegistry();
-        AuthorityClient oneConnection = new AuthorityClient(vertx,
-                new EventLoopClients(vertx, new HttpClientOptions().setMaxPoolSize(1).setMaxWaitQueueSize(0)));
-        fanOut = new ScopeAuthorities(oneConnection, Clock.systemUTC(), meters, config(new TokenServiceConfig.Authorities() {
-            public int circuitFailureThreshold() {
-                return 1;
-            }
-
-            public Duration circuitOpenDuration() {
-                return Duration.ofMinutes(1);
-            }
-
-            public int maxConnections() {
-                return 1;
-            }
-
-            public int maxWaiting() {
-                return 0;
-            }
-
-            public int maxResponseBytes() {
-                return 65536;
-            }
-        }));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        authorities.close();
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
-
-    @Test
-    void aFullConnectionQueueIsA503NotADroppedScopeNorAnOpenCircuit() throws Exception {
-        ResourceEntry slow = new ResourceEntry("https://api.example/slow", List.of("slow.read"),
-                new ResourceEntry.Authority(authorities.url() + "/slow", 5000, ResourceEntry.OnFailure.DROP));
-        CompletableFuture<ScopeAuthorities.Outcome> first = decide(slow);
-        CompletableFuture<ScopeAuthorities.Outcome> second = decide(slow);
-
-        ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-                () -> second.get(10, TimeUnit.SECONDS));
-        OAuthException error = assertInstanceOf(OAuthException.class, refused.getCause());
-        assertEquals(503, error.status());
-        assertEquals("temporarily_unavailable", error.error());
-        assertEquals(Set.of("slow.read"), first.get(10, TimeUnit.SECONDS).scopes(), "the call that was asked is answered");
-
-        assertEquals(1.0, meters.get("ts.authority.failures").tag("reason", "overloaded").counter().count());
-        assertEquals(0.0, meters.get("ts.authority.circuit.open").gauge().value(), "the authority is not blamed");
-        assertEquals(Set.of("slow.read"), afterTheConnectionIsBack(slow).scopes(), "the next exchange asks again");
-    }
-
-    /**
-     * The first call's answer completes before its connection is back in the pool (the pool takes it
-     * back on the event loop right after): on a loaded machine a call made at once can still find the
-     * queue full, so the next exchange is given a moment, as a client retrying after a 503 would be.
-     */
-    private static ScopeAuthorities.Outcome afterTheConnectionIsBack(ResourceEntry resource) throws Exception {
-        for (int attempt = 0; ; attempt++) {
-            try {
-                return decide(resource).get(10, TimeUnit.SECONDS);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof OAuthException) || attempt == 50) {
-                    throw e;
-                }
-                Thread.sleep(20);
-            }
+    public static class OneCallAtATime implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("ts.authorities.max-concurrent-calls", "1", "ts.authorities.max-waiting", "1",
+                    "ts.authorities.circuit-failure-threshold", "2", "ts.authorities.circuit-open-duration", "1s");
         }
     }
 
-    private static CompletableFuture<ScopeAuthorities.Outcome> decide(ResourceEntry resource) {
-        Subject subject = new Subject("ann", "https://idp.example", Map.of(), Optional.empty(), Instant.MAX, Optional.empty(),
-                Optional.empty());
-        Uni<ScopeAuthorities.Outcome> outcome = fanOut.decide(new AuthorityRequest("tv-app", "urn:test", subject),
-                new ScopePolicy.Decision(Set.of("slow.read"), List.of(resource.resource())), scope -> resource, "https://fallback");
-        return outcome.subscribeAsCompletionStage();
+    @TestHTTPResource(value = "metrics", management = true)
+    URL metrics;
+
+    private static ExtractableResponse<Response> exchange(String sub) {
+        return exchange(sub, "gate.read");
     }
 
-    /** Only the part of the configuration the fan-out reads. */
-    private static TokenServiceConfig config(TokenServiceConfig.Authorities authorities) {
-        return (TokenServiceConfig) Proxy.newProxyInstance(ScopeAuthoritiesTest.class.getClassLoader(),
-                new Class<?>[] {TokenServiceConfig.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("authorities")) {
-                        return authorities;
-                    }
-                    throw new UnsupportedOperationException(method.getName());
-                });
+    private static ExtractableResponse<Response> exchange(String sub, String scope) {
+        return form().auth().preemptive().basic(EXCHANGER, EXCHANGER_SECRET)
+                .formParam("grant_type", EXCHANGE).formParam("subject_token", issuer.idToken(sub))
+                .formParam("subject_token_type", ID_TOKEN).formParam("scope", scope)
+                .post("/token").then().extract();
+    }
+
+    @Test
+    void anOpenCircuitLetsOneTrialThroughAfterItsOpenPeriodAndAFailedTrialReopensIt() throws Exception {
+        int calls = authorities.calls.get("flaky").get();
+        for (int i = 0; i < 2; i++) {
+            assertEquals("acc.read", exchange("ann-001", "flaky.read acc.read").path("scope"), "a failure drops only its scopes");
+        }
+        assertEquals(calls + 2, authorities.calls.get("flaky").get());
+        assertEquals("acc.read", exchange("ann-001", "flaky.read acc.read").path("scope"));
+        assertEquals(calls + 2, authorities.calls.get("flaky").get(), "two failures in a row opened the circuit: nothing sent");
+        RestAssured.given().get(metrics).then()
+                .body(containsString("ts_authority_circuit_open{resource=\"https://api.example/flaky\"} 1.0"))
+                .body(containsString("ts_authority_failures_total{reason=\"circuit_open\",resource=\"https://api.example/flaky\"}"));
+
+        Thread.sleep(1300);
+        assertEquals("acc.read", exchange("ann-001", "flaky.read acc.read").path("scope"));
+        assertEquals(calls + 3, authorities.calls.get("flaky").get(), "after the open period one trial call is sent");
+        assertEquals("acc.read", exchange("ann-001", "flaky.read acc.read").path("scope"));
+        assertEquals(calls + 3, authorities.calls.get("flaky").get(), "the failed trial re-opened the circuit");
+        RestAssured.given().get(metrics).then()
+                .body(containsString("ts_authority_circuit_open{resource=\"https://api.example/flaky\"} 1.0"));
+    }
+
+    @Test
+    void aFullBulkheadIsA503NotADroppedScopeNorAnOpenCircuit() throws Exception {
+        int asked = authorities.calls.get("gate").get();
+        authorities.gate = new CountDownLatch(1);
+        ExecutorService threads = Executors.newFixedThreadPool(3);
+        try {
+            CompletableFuture<ExtractableResponse<Response>> holding = CompletableFuture.supplyAsync(() -> exchange("ann-001"), threads);
+            awaitCalls(asked + 1); // the one place is taken, at the authority
+            List<CompletableFuture<ExtractableResponse<Response>>> more = List.of(
+                    CompletableFuture.supplyAsync(() -> exchange("bob-002"), threads),
+                    CompletableFuture.supplyAsync(() -> exchange("cat-003"), threads));
+            // one of the two waits for the place, the other finds the queue full and is refused at once
+            ExtractableResponse<Response> refused = (ExtractableResponse<Response>) CompletableFuture.anyOf(more.toArray(CompletableFuture[]::new))
+                    .get(10, TimeUnit.SECONDS);
+            assertEquals(503, refused.statusCode());
+            assertEquals("temporarily_unavailable", refused.path("error"));
+            assertEquals("too many requests in flight to ask the scope authority for " + GATE + "; try again shortly",
+                    refused.path("error_description"));
+            assertEquals(null, (Object) refused.path("access_token"));
+            assertEquals("no-store", refused.header("Cache-Control"));
+            RestAssured.given().get(metrics).then()
+                    .body(containsString("ts_authority_failures_total{reason=\"overloaded\",resource=\"" + GATE + "\"} 1.0"))
+                    .body(containsString("ts_authority_circuit_open{resource=\"" + GATE + "\"} 0.0"));
+
+            authorities.gate.countDown();
+            assertEquals("gate.read", holding.get(20, TimeUnit.SECONDS).path("scope"), "the call holding the place is answered");
+            long answered = more.stream().map(CompletableFuture::join).filter(r -> r.statusCode() == 200).count();
+            assertEquals(1, answered, "the waiting call is answered once the place is free");
+        } finally {
+            authorities.gate.countDown();
+            threads.shutdownNow();
+        }
+        assertEquals("gate.read", exchange("dan-004").path("scope"), "the next exchange asks again");
+    }
+
+    private static void awaitCalls(int atLeast) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (authorities.calls.get("gate").get() < atLeast) {
+            assertTrue(System.nanoTime() < deadline, "the authority was never asked");
+            Thread.sleep(10);
+        }
     }
 }

@@ -9,33 +9,42 @@ import io.vertx.core.http.HttpClientOptions;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** The outbound pool settings: used as given, and refused at start-up when they cannot work. */
+/** The outbound pool and bulkhead settings: used as given, and refused at start-up when they cannot work. */
 class HttpClientsTest {
 
     @Test
-    void thePoolIsSizedByTheSettings() {
-        HttpClientOptions options = HttpClients.options(pool(16, 100));
+    void thePoolIsSizedByTheSettingsAndItsQueueLeftToTheBulkheads() {
+        HttpClientOptions options = HttpClients.options(settings(16, 32, 100, 5));
         assertEquals(16, options.getMaxPoolSize());
-        assertEquals(100, options.getMaxWaitQueueSize());
+        assertEquals(-1, options.getMaxWaitQueueSize(), "the authorities' bulkheads bound the calls waiting");
     }
 
     @Test
     void noConnectionAtAllStopsTheStartWithTheSettingsName() {
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> HttpClients.options(pool(0, 100)));
-        assertTrue(e.getMessage().contains("ts.authorities.max-connections must be at least 1"), e.getMessage());
-        assertTrue(e.getMessage().contains("got 0"), e.getMessage());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> HttpClients.options(settings(0, 32, 100, 5)));
+        assertTrue(e.getMessage().contains("ts.authorities.max-connections"), e.getMessage());
+        assertTrue(e.getMessage().contains("got 0, 32 and 100"), e.getMessage());
     }
 
     @Test
-    void aNegativeQueueStopsTheStart() {
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> HttpClients.options(pool(8, -1)));
+    void aBulkheadWithoutPlaceOrQueueStopsTheStart() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> HttpClients.options(settings(8, 0, 100, 5)));
+        assertTrue(e.getMessage().contains("ts.authorities.max-concurrent-calls"), e.getMessage());
+        e = assertThrows(IllegalStateException.class, () -> HttpClients.options(settings(8, 32, 0, 5)));
         assertTrue(e.getMessage().contains("ts.authorities.max-waiting"), e.getMessage());
     }
 
-    private static TokenServiceConfig.Authorities pool(int maxConnections, int maxWaiting) {
+    @Test
+    void aCircuitThatCannotCountStopsTheStart() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> HttpClients.options(settings(8, 32, 100, 0)));
+        assertTrue(e.getMessage().contains("ts.authorities.circuit-failure-threshold must be at least 1"), e.getMessage());
+    }
+
+    private static TokenServiceConfig.Authorities settings(int maxConnections, int maxConcurrentCalls, int maxWaiting,
+            int circuitFailureThreshold) {
         return new TokenServiceConfig.Authorities() {
             public int circuitFailureThreshold() {
-                return 5;
+                return circuitFailureThreshold;
             }
 
             public Duration circuitOpenDuration() {
@@ -44,6 +53,10 @@ class HttpClientsTest {
 
             public int maxConnections() {
                 return maxConnections;
+            }
+
+            public int maxConcurrentCalls() {
+                return maxConcurrentCalls;
             }
 
             public int maxWaiting() {

@@ -47,7 +47,7 @@ public class ClientCredentialsGrant implements GrantHandler<TokenResponse> {
         ClientEntry entry = client.entry();
         ScopePolicy.Decision decision = policy.decide(entry, request.get("scope"), request.all("resource"));
         TokenContext context = new TokenContext(entry.clientId(), entry.clientId(), decision.audiences(),
-                decision.scopes(), GrantTypes.CLIENT_CREDENTIALS, entry.accessTokenLifetime(), Map.of());
+                decision.scopes(), entry.accessTokenLifetime(), Map.of());
         return Uni.createFrom().item(TokenResponse.bearer(issuer.issue(context)));
     }
 }

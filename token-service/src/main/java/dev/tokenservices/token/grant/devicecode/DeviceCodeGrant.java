@@ -54,14 +54,15 @@ public class DeviceCodeGrant implements GrantHandler<TokenResponse> {
         // a code not of the form we hand out cannot name a record (it has no hash tag to look one up by)
         String record = DeviceCodes.recordKey(request.require("device_code")).orElseThrow(() -> OAuthException.invalidGrant(
                 "the device_code is malformed; use the device_code from the device authorization response"));
-        return store.poll(record, client.clientId()).chain(poll -> switch (poll.state()) {
-            case "approved" -> issue(record, poll.approval(), client.entry());
-            case "slow_down" -> fail(OAuthErrors.SLOW_DOWN, "polling too fast; the interval is now 5 seconds longer");
-            case "expired" -> fail(OAuthErrors.EXPIRED_TOKEN, "the device_code has expired; start again");
-            case "denied" -> fail(OAuthErrors.ACCESS_DENIED, "the user denied the request");
-            case "pending" -> fail(OAuthErrors.AUTHORIZATION_PENDING, "the user has not yet approved the request");
-            // "unknown", "consumed", and "forged" (an approval without the portal's MAC) alike
-            default -> fail(OAuthErrors.INVALID_GRANT, "the device_code is unknown, was used, or belongs to another client");
+        return store.poll(record, client.clientId()).chain(poll -> switch (poll.outcome()) {
+            case APPROVED -> issue(record, poll.approval(), client.entry());
+            case SLOW_DOWN -> fail(OAuthErrors.SLOW_DOWN, "polling too fast; the interval is now 5 seconds longer");
+            case EXPIRED -> fail(OAuthErrors.EXPIRED_TOKEN, "the device_code has expired; start again");
+            case DENIED -> fail(OAuthErrors.ACCESS_DENIED, "the user denied the request");
+            case PENDING -> fail(OAuthErrors.AUTHORIZATION_PENDING, "the user has not yet approved the request");
+            // an approval without the portal's MAC is as good as no record
+            case UNKNOWN, CONSUMED, FORGED -> fail(OAuthErrors.INVALID_GRANT,
+                    "the device_code is unknown, was used, or belongs to another client");
         });
     }
 
@@ -71,7 +72,7 @@ public class DeviceCodeGrant implements GrantHandler<TokenResponse> {
                     Optional.empty(), Instant.MAX, Optional.empty(), Optional.empty());
             return users.decide(client, GrantTypes.DEVICE_CODE, subject, client.scope(), blankToNull(approval.scope()), List.of())
                     .chain(grant -> {
-                        IssuedToken token = users.issue(client, GrantTypes.DEVICE_CODE, grant, client.accessTokenLifetime(), Map.of());
+                        IssuedToken token = users.issue(client, grant, client.accessTokenLifetime(), Map.of());
                         if (!client.allowsGrant(GrantTypes.REFRESH_TOKEN)) {
                             return Uni.createFrom().item(TokenResponse.bearer(token));
                         }

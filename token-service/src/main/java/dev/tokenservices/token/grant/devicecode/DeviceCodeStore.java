@@ -50,11 +50,25 @@ public class DeviceCodeStore {
     public record Approval(String subject, String idp, String claimsJson, String scope) {
     }
 
-    /**
-     * What a poll found: "unknown", "slow_down", "expired", "pending", "denied", "consumed", "approved"
-     * (then with the approval, whose MAC verified) or "forged" (approved without a valid MAC).
-     */
-    public record Poll(String state, Approval approval) {
+    /** What a poll found, in the order the poll script checks (RFC 8628 §3.5). */
+    public enum Outcome {
+        /** No such record, or another client's. */
+        UNKNOWN,
+        /** Polled faster than the interval (which grew by 5 s). */
+        SLOW_DOWN,
+        EXPIRED,
+        PENDING,
+        DENIED,
+        /** Already taken by an earlier poll. */
+        CONSUMED,
+        /** Taken by this poll, with the approval, whose MAC verified. */
+        APPROVED,
+        /** Approved without the portal's valid MAC: written to Redis by someone else (and consumed). */
+        FORGED
+    }
+
+    /** @param approval only with {@link Outcome#APPROVED} */
+    public record Poll(Outcome outcome, Approval approval) {
     }
 
     private final RecordSeal decisions;
@@ -87,7 +101,7 @@ public class DeviceCodeStore {
         List<String> args = new ArrayList<>(List.of(DeviceCodes.CREATE_SCRIPT, "2", DeviceCodes.userCodeKey(userCode),
                 DeviceCodes.recordKeyOfHash(DeviceCodes.hashTag(userCode), hash), Long.toString(ttl), hash));
         for (Map.Entry<String, String> field : Map.of(
-                DeviceCodes.STATUS, DeviceCodes.PENDING,
+                DeviceCodes.STATUS, DeviceCodes.State.PENDING.wire(),
                 DeviceCodes.CLIENT_ID, clientId,
                 DeviceCodes.SCOPE, scope,
                 DeviceCodes.USER_CODE_FIELD, userCode,
@@ -110,7 +124,21 @@ public class DeviceCodeStore {
      */
     public Uni<Poll> poll(String record, String clientId) {
         return guard.call(redis.execute("EVAL", DeviceCodes.POLL_SCRIPT, "1", record, clientId, Long.toString(clock.millis())))
-                .map(r -> r.type() == ResponseType.MULTI ? approved(record, clientId, r) : new Poll(r.toString(), null));
+                .map(r -> r.type() == ResponseType.MULTI ? approved(record, clientId, r) : new Poll(outcome(r.toString()), null));
+    }
+
+    /** The poll script's answer other than an approval. */
+    private static Outcome outcome(String answer) {
+        return switch (answer) {
+            case DeviceCodes.POLL_SLOW_DOWN -> Outcome.SLOW_DOWN;
+            case DeviceCodes.POLL_EXPIRED -> Outcome.EXPIRED;
+            default -> DeviceCodes.State.of(answer).map(state -> switch (state) {
+                case PENDING -> Outcome.PENDING;
+                case DENIED -> Outcome.DENIED;
+                case CONSUMED -> Outcome.CONSUMED;
+                case APPROVED -> Outcome.UNKNOWN; // the script answers an approval with its values, never alone
+            }).orElse(Outcome.UNKNOWN);
+        };
     }
 
     private Poll approved(String record, String clientId, Response r) {
@@ -121,19 +149,21 @@ public class DeviceCodeStore {
         String claims = text(r.get(4));
         String decidedAt = text(r.get(5));
         String mac = text(r.get(6));
-        String signed = DeviceCodes.decisionMacInput(record, clientId, scope, DeviceCodes.APPROVED, subject, idp, claims, decidedAt);
+        String signed = DeviceCodes.decisionMacInput(record, clientId, scope, DeviceCodes.State.APPROVED.wire(), subject, idp, claims,
+                decidedAt);
         if (mac == null || mac.isEmpty() || !decisions.verify(signed, mac)) {
             // someone wrote to Redis what only the portal may write; say which client, never the code or the values
             LOG.warnf("device approval refused: its decision MAC does not verify (a record written or altered outside "
                     + "the portal); client_id=%s", clientId);
-            return new Poll("forged", null);
+            return new Poll(Outcome.FORGED, null);
         }
-        return new Poll(DeviceCodes.APPROVED, new Approval(subject, idp, claims, scope));
+        return new Poll(Outcome.APPROVED, new Approval(subject, idp, claims, scope));
     }
 
     /** Puts a consumed approval back when issuing failed for a passing reason, so the next poll retries. */
     public Uni<Void> restoreApproved(String record) {
-        return guard.call(redis.execute("HSET", record, DeviceCodes.STATUS, DeviceCodes.APPROVED))
+        return guard.call(redis.execute("HSET", record, DeviceCodes.STATUS,
+                DeviceCodes.State.CONSUMED.moveTo(DeviceCodes.State.APPROVED).wire()))
                 .replaceWithVoid();
     }
 

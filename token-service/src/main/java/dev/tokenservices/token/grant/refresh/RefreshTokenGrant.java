@@ -74,7 +74,7 @@ public class RefreshTokenGrant implements GrantHandler<TokenResponse> {
                     .chain(grant -> store.issue(new RefreshTokenStore.Family(family.familyId(), entry.clientId(), family.subject(),
                                     family.idp(), family.claimsJson(), family.scope()))
                             .map(next -> {
-                                IssuedToken access = users.issue(entry, GrantTypes.REFRESH_TOKEN, grant, entry.accessTokenLifetime(), Map.of());
+                                IssuedToken access = users.issue(entry, grant, entry.accessTokenLifetime(), Map.of());
                                 return new TokenResponse(access.value(), access.expiresIn(), access.scope(), next, null);
                             }));
         });

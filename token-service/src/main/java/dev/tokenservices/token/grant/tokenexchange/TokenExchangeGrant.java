@@ -103,7 +103,7 @@ public class TokenExchangeGrant implements GrantHandler<TokenResponse> {
                 .chain(grant -> {
                     Map<String, Object> extra = new LinkedHashMap<>();
                     actor.ifPresent(a -> extra.put("act", act(a)));
-                    IssuedToken token = users.issue(entry, GrantTypes.TOKEN_EXCHANGE, grant, lifetime(entry, subject), extra);
+                    IssuedToken token = users.issue(entry, grant, lifetime(entry, subject), extra);
                     TokenResponse response = new TokenResponse(token.value(), token.expiresIn(), token.scope(), null, TokenTypes.ACCESS_TOKEN);
                     // RFC 8693 §2.2.1 allows a refresh token: given for a user's login (an external id_token,
                     // no actor) to a client that may refresh, e.g. the orchestrator keeping a session alive

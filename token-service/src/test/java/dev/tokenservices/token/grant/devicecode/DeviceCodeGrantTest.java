@@ -155,14 +155,14 @@ class DeviceCodeGrantTest {
     @Test
     void aDeniedRequestIsAccessDenied() {
         Codes codes = authorize("tv-app", "media.play");
-        decide(codes, DeviceCodes.DENIED);
+        decide(codes, "denied");
         poll("tv-app", codes.deviceCode()).statusCode(400).body("error", equalTo("access_denied"));
     }
 
     @Test
     void anApprovedRequestGivesTokensOnceDecidedByTheAuthorities() throws Exception {
         Codes codes = authorize("tv-app", "media.play mod.read mod.write");
-        decide(codes, DeviceCodes.APPROVED);
+        decide(codes, "approved");
         String token = poll("tv-app", codes.deviceCode()).statusCode(200)
                 .header("Cache-Control", "no-store")
                 .body("token_type", equalTo("Bearer"))
@@ -183,14 +183,14 @@ class DeviceCodeGrantTest {
     @Test
     void aClientWithoutRefreshGrantGetsNoRefreshToken() {
         Codes codes = authorize("kiosk", "media.play");
-        decide(codes, DeviceCodes.APPROVED);
+        decide(codes, "approved");
         poll("kiosk", codes.deviceCode()).statusCode(200).body("refresh_token", nullValue());
     }
 
     @Test
     void concurrentPollsCannotBothGetTokens() throws Exception {
         Codes codes = authorize("tv-app", "media.play");
-        decide(codes, DeviceCodes.APPROVED);
+        decide(codes, "approved");
         ExecutorService pool = Executors.newFixedThreadPool(8);
         List<Callable<Integer>> polls = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
@@ -213,7 +213,7 @@ class DeviceCodeGrantTest {
                 .body("error_description", equalTo("the device_code is unknown, was used, or belongs to another client"))
                 .body("access_token", nullValue())
                 .body("refresh_token", nullValue());
-        assertEquals(DeviceCodes.CONSUMED, redis.hash(String.class).hget(record(codes), DeviceCodes.STATUS),
+        assertEquals("consumed", redis.hash(String.class).hget(record(codes), DeviceCodes.STATUS),
                 "the forged approval is spent: a second poll cannot retry it");
         waited(codes);
         poll("tv-app", codes.deviceCode()).statusCode(400).body("error", equalTo("invalid_grant"));
@@ -222,7 +222,7 @@ class DeviceCodeGrantTest {
     @Test
     void anApprovalWrittenStraightIntoRedisGivesNoToken() {
         Codes codes = authorize("tv-app", "media.play");
-        redis.hash(String.class).hset(record(codes), Map.of(DeviceCodes.STATUS, DeviceCodes.APPROVED, DeviceCodes.SUBJECT, "mallory",
+        redis.hash(String.class).hset(record(codes), Map.of(DeviceCodes.STATUS, "approved", DeviceCodes.SUBJECT, "mallory",
                 DeviceCodes.IDP, TestWorld.issuer.issuer(), DeviceCodes.CLAIMS, "{}",
                 DeviceCodes.DECIDED_AT, Long.toString(System.currentTimeMillis() / 1000)));
         assertRefused(codes);
@@ -231,7 +231,7 @@ class DeviceCodeGrantTest {
     @Test
     void anApprovalWithAnInventedMacGivesNoToken() {
         Codes codes = authorize("tv-app", "media.play");
-        redis.hash(String.class).hset(record(codes), Map.of(DeviceCodes.STATUS, DeviceCodes.APPROVED, DeviceCodes.SUBJECT, "mallory",
+        redis.hash(String.class).hset(record(codes), Map.of(DeviceCodes.STATUS, "approved", DeviceCodes.SUBJECT, "mallory",
                 DeviceCodes.IDP, TestWorld.issuer.issuer(), DeviceCodes.CLAIMS, "{}", DeviceCodes.DECIDED_AT, "1700000000",
                 DeviceCodes.DECISION_MAC, "q2mGQpD4sKkq0oD8ZQ7dJ5m4tYwC3b3C1H0n5a6xgGk"));
         assertRefused(codes);
@@ -240,7 +240,7 @@ class DeviceCodeGrantTest {
     @Test
     void aValidApprovalCopiedOntoAnotherDeviceGivesNoToken() {
         Codes victims = authorize("tv-app", "media.play");
-        decide(victims, DeviceCodes.APPROVED);
+        decide(victims, "approved");
         Codes attackers = authorize("tv-app", "media.play");
         Map<String, String> approved = redis.hash(String.class).hgetall(record(victims));
         for (String field : List.of(DeviceCodes.STATUS, DeviceCodes.SUBJECT, DeviceCodes.IDP, DeviceCodes.CLAIMS, DeviceCodes.DECIDED_AT,
@@ -254,12 +254,12 @@ class DeviceCodeGrantTest {
     @Test
     void aGenuineApprovalAlteredAfterwardsGivesNoToken() {
         Codes otherUser = authorize("tv-app", "media.play");
-        decide(otherUser, DeviceCodes.APPROVED);
+        decide(otherUser, "approved");
         redis.hash(String.class).hset(record(otherUser), DeviceCodes.SUBJECT, "mallory");
         assertRefused(otherUser);
 
         Codes moreScope = authorize("tv-app", "media.play");
-        decide(moreScope, DeviceCodes.APPROVED);
+        decide(moreScope, "approved");
         redis.hash(String.class).hset(record(moreScope), DeviceCodes.SCOPE, "media.play mod.read");
         assertRefused(moreScope);
     }
@@ -267,8 +267,8 @@ class DeviceCodeGrantTest {
     @Test
     void aDenialTurnedIntoAnApprovalGivesNoToken() {
         Codes codes = authorize("tv-app", "media.play");
-        decide(codes, DeviceCodes.DENIED);
-        redis.hash(String.class).hset(record(codes), DeviceCodes.STATUS, DeviceCodes.APPROVED);
+        decide(codes, "denied");
+        redis.hash(String.class).hset(record(codes), DeviceCodes.STATUS, "approved");
         assertRefused(codes);
     }
 
@@ -276,7 +276,7 @@ class DeviceCodeGrantTest {
 
     private String refreshTokenOfApprovedDevice() {
         Codes codes = authorize("tv-app", "media.play mod.read");
-        decide(codes, DeviceCodes.APPROVED);
+        decide(codes, "approved");
         return poll("tv-app", codes.deviceCode()).statusCode(200).extract().path("refresh_token");
     }
 

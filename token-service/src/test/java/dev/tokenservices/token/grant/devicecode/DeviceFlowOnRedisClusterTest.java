@@ -86,7 +86,7 @@ class DeviceFlowOnRedisClusterTest {
             String record = DeviceCodes.recordKey(codes.deviceCode()).orElseThrow();
             String index = DeviceCodes.userCodeKey(codes.userCode());
             assertEquals(slot(index), slot(record), record + " and " + index);
-            assertEquals(DeviceCodes.PENDING, redis.hash(String.class).hget(record, DeviceCodes.STATUS));
+            assertEquals("pending", redis.hash(String.class).hget(record, DeviceCodes.STATUS));
             assertEquals(Hashes.sha256Hex(codes.deviceCode()), redis.value(String.class).get(index));
             assertTrue(redis.key().ttl(record) > 0 && redis.key().ttl(index) > 0, "both keys expire");
             masters.add(masterOf(slot(record)));
@@ -104,10 +104,10 @@ class DeviceFlowOnRedisClusterTest {
         String hash = redis.value(String.class).get(DeviceCodes.userCodeKey(userCode));
         String record = DeviceCodes.recordKeyOfHash(DeviceCodes.hashTag(userCode), hash);
         Map<String, String> fields = redis.hash(String.class).hgetall(record);
-        assertEquals(DeviceCodes.PENDING, fields.get(DeviceCodes.STATUS));
+        assertEquals("pending", fields.get(DeviceCodes.STATUS));
         assertEquals(userCode, fields.get(DeviceCodes.USER_CODE_FIELD));
         assertEquals("tv-app", fields.get(DeviceCodes.CLIENT_ID));
-        assertTrue(new PortalDecisions(redis, config).decide(record, DeviceCodes.APPROVED, "ann-001", TestWorld.issuer.issuer(),
+        assertTrue(new PortalDecisions(redis, config).decide(record, "approved", "ann-001", TestWorld.issuer.issuer(),
                 "{\"email\":\"ann@example.com\"}"));
 
         // the device's side: it knows only the device code (and has waited its interval)
@@ -119,7 +119,7 @@ class DeviceFlowOnRedisClusterTest {
                 .body("refresh_token", notNullValue())
                 .extract().path("access_token");
         assertEquals("ann-001", verify(token).getSubject());
-        assertEquals(DeviceCodes.CONSUMED, redis.hash(String.class).hget(record, DeviceCodes.STATUS));
+        assertEquals("consumed", redis.hash(String.class).hget(record, DeviceCodes.STATUS));
         redis.hash(String.class).hset(record, DeviceCodes.LAST_POLL, "0");
         poll(codes.deviceCode()).statusCode(400).body("error", equalTo("invalid_grant"));
     }
@@ -129,7 +129,7 @@ class DeviceFlowOnRedisClusterTest {
         Codes codes = authorize();
         String record = DeviceCodes.recordKeyOfHash(DeviceCodes.hashTag(codes.userCode()),
                 redis.value(String.class).get(DeviceCodes.userCodeKey(codes.userCode())));
-        assertTrue(new PortalDecisions(redis, config).decide(record, DeviceCodes.DENIED, "ann-001", TestWorld.issuer.issuer(), "{}"));
+        assertTrue(new PortalDecisions(redis, config).decide(record, "denied", "ann-001", TestWorld.issuer.issuer(), "{}"));
         poll(codes.deviceCode()).statusCode(400).body("error", equalTo("access_denied"));
     }
 

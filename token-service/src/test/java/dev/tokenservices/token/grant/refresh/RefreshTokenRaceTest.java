@@ -196,7 +196,7 @@ class RefreshTokenRaceTest {
                 .post("/device_authorization").then().statusCode(200).extract();
         String deviceCode = response.path("device_code");
         String record = DeviceCodes.recordKey(deviceCode).orElseThrow();
-        assertTrue(new PortalDecisions(redis, config).decide(record, DeviceCodes.APPROVED, "erin-005", issuer.issuer(), "{}"));
+        assertTrue(new PortalDecisions(redis, config).decide(record, "approved", "erin-005", issuer.issuer(), "{}"));
         String token = form().formParam("client_id", "tv-app").formParam("grant_type", "urn:ietf:params:oauth:grant-type:device_code")
                 .formParam("device_code", deviceCode).post("/token").then().statusCode(200).extract().path("refresh_token");
         Row family = family(token);

@@ -1,0 +1,59 @@
+package dev.tokenservices.orchestrator.metrics;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tokenservices.orchestrator.support.Logins;
+import dev.tokenservices.orchestrator.support.TestWorld;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URL;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.Test;
+
+/** A completed login as an operator sees it: one audit line naming client, IdP and user, and the counter. */
+@QuarkusTest
+@QuarkusTestResource(TestWorld.class)
+class LoginAuditTest {
+
+    @TestHTTPResource(value = "metrics", management = true)
+    URL metrics;
+
+    @Test
+    void aCompletedLoginIsAnAuditLineAndCountedForItsClient() {
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                lines.add(String.format(record.getMessage(), record.getParameters()));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger audit = Logger.getLogger("dev.tokenservices.audit");
+        audit.addHandler(capture);
+        try {
+            Logins.Login login = Logins.login("audit-carol");
+            assertEquals(302, login.callback().statusCode());
+            assertTrue(login.result().containsKey("code"), "the login ended with a code for the client");
+        } finally {
+            audit.removeHandler(capture);
+        }
+        assertEquals(List.of("login completed: client_id=test-app idp=test-idp subject=audit-carol"),
+                lines.stream().filter(l -> l.contains("audit-carol")).toList());
+        given().get(metrics).then().body(containsString("orchestrator_logins_completed_total{client_id=\"test-app\"}"));
+    }
+}
