@@ -41,6 +41,7 @@ public class DependencyProxies implements QuarkusTestResourceLifecycleManager {
         return Map.of(
                 "quarkus.redis.hosts", "redis://127.0.0.1:" + redis.port(),
                 "quarkus.datasource.reactive.url", "postgresql://127.0.0.1:" + postgres.port() + "/tokenservices_test",
+                "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:" + postgres.port() + "/tokenservices_test",
                 timeoutProperty, "2s");
     }
 
