@@ -26,7 +26,13 @@ fi
 REDIS_URL=redis://127.0.0.1:6379 ensure_redis
 REDIS_CLUSTER_PORT=7000 ensure_redis_cluster
 ensure_postgres
-ensure_database tokenservices_test
+# A fresh test database each run: the migrations build it from nothing, as on a new installation,
+# and no earlier run's (or earlier version's) tables can make a test pass or fail.
+if pg_superuser_available; then
+  fresh_database tokenservices_test
+else
+  ensure_database tokenservices_test
+fi
 
 started=$(describe_started_infra)
 if [[ -n $started ]]; then

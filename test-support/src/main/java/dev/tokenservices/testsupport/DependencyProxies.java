@@ -3,12 +3,14 @@ package dev.tokenservices.testsupport;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.util.Map;
 
 /**
  * A Quarkus test resource that puts a {@link TcpProxy} between the service and the real Redis (6379)
- * and PostgreSQL (5432), so that a test can cut, freeze and restore them. The init argument
- * {@value #TIMEOUT_PROPERTY} names the service's dependency-timeout setting, which is set to 2 s.
+ * and PostgreSQL (5432, the run's database, for requests and migrations alike), so that a test can
+ * cut, freeze and restore them. The init argument {@value #TIMEOUT_PROPERTY} names the service's
+ * dependency-timeout setting, which is set to 2 s.
  */
 public class DependencyProxies implements QuarkusTestResourceLifecycleManager {
 
@@ -40,8 +42,16 @@ public class DependencyProxies implements QuarkusTestResourceLifecycleManager {
         }
         return Map.of(
                 "quarkus.redis.hosts", "redis://127.0.0.1:" + redis.port(),
-                "quarkus.datasource.reactive.url", "postgresql://127.0.0.1:" + postgres.port() + "/tokenservices_test",
+                "quarkus.datasource.reactive.url", "postgresql://127.0.0.1:" + postgres.port() + "/" + database(),
+                "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:" + postgres.port() + "/" + database(),
                 timeoutProperty, "2s");
+    }
+
+    /** The database the run uses: PG_URL's when set (as for the other tests), else the test profile's. */
+    private static String database() {
+        String pgUrl = System.getenv("PG_URL");
+        String path = pgUrl == null || pgUrl.isBlank() ? null : URI.create(pgUrl.trim()).getPath();
+        return path == null || path.length() <= 1 ? "tokenservices_test" : path.substring(1);
     }
 
     @Override

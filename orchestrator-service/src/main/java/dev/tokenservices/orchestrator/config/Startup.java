@@ -3,31 +3,28 @@ package dev.tokenservices.orchestrator.config;
 import dev.tokenservices.orchestrator.keys.IdTokenKeys;
 import dev.tokenservices.orchestrator.registry.Clients;
 import dev.tokenservices.shared.config.ExampleSecrets;
-import dev.tokenservices.shared.db.SchemaMigrator;
+import dev.tokenservices.shared.db.LegacySchemaVersion;
 import dev.tokenservices.shared.jose.CryptoProvider;
 import dev.tokenservices.shared.jose.KeyEncryption;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
-import io.vertx.mutiny.sqlclient.Pool;
+import io.quarkus.flyway.FlywayConfigurationCustomizer;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Clock;
-import java.util.List;
 
 /**
- * Start-up in a fixed order: no example secret outside dev and test, native crypto, the
- * orchestrator's own schema, the registry file, the signing keys. Any failure stops the service
- * with its message.
+ * Start-up in a fixed order: no example secret outside dev and test, native crypto, the registry
+ * file, the signing keys; Flyway has migrated the orchestrator's schema before. Any failure stops
+ * the service with its message.
  */
 @ApplicationScoped
 public class Startup {
 
-    static final List<String> MIGRATIONS = List.of("V1__orchestrator_keys.sql");
-
-    void onStart(@Observes @Priority(1) StartupEvent event, Pool pool, Clients clients, IdTokenKeys keys,
+    void onStart(@Observes @Priority(1) StartupEvent event, Clients clients, IdTokenKeys keys,
             OrchestratorConfig config) {
         ExampleSecrets examples = ExampleSecrets.forLaunchMode(LaunchMode.current().isDevOrTest());
         config.keyEncryptionKey().ifPresent(key -> examples.check("TS_KEY_ENCRYPTION_KEY", key));
@@ -37,7 +34,6 @@ public class Startup {
         if (config.codeLifetime().toSeconds() > 60 || config.codeLifetime().isZero()) {
             throw new IllegalStateException("orchestrator.code-lifetime must be between 1 s and 60 s, is " + config.codeLifetime());
         }
-        new SchemaMigrator(pool, "orchestrator_schema_version", "db/orchestrator", MIGRATIONS).migrate();
         clients.start();
         keys.start();
     }
@@ -50,6 +46,17 @@ public class Startup {
     @Singleton
     KeyEncryption masterKey(OrchestratorConfig config) {
         return KeyEncryption.forService(config.keyEncryptionKey(), LaunchMode.current().isDevOrTest());
+    }
+
+    /**
+     * Flyway migrates db/orchestrator at start (application.properties). A database this service migrated
+     * itself before Flyway keeps its history: Flyway starts from the scripts orchestrator_schema_version records.
+     */
+    @Produces
+    @Singleton
+    FlywayConfigurationCustomizer continueLegacyHistory() {
+        return flyway -> flyway.baselineOnMigrate(true)
+                .baselineVersion(LegacySchemaVersion.baseline(flyway.getDataSource(), "orchestrator_schema_version"));
     }
 
     @Produces

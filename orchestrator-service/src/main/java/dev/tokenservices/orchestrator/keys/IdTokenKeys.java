@@ -6,8 +6,8 @@ import dev.tokenservices.shared.jose.KeyRepository;
 import dev.tokenservices.shared.jose.SigningKey;
 import dev.tokenservices.shared.jose.SigningKeys;
 import io.quarkus.scheduler.Scheduled;
-import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.hibernate.reactive.mutiny.Mutiny;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -23,15 +23,15 @@ public class IdTokenKeys {
     private static final Logger LOG = Logger.getLogger(IdTokenKeys.class);
 
     private final OrchestratorConfig config;
-    private final Pool pool;
+    private final Mutiny.SessionFactory database;
     private final KeyEncryption masterKey;
     private final Clock clock;
     private volatile SigningKeys keys;
 
-    public IdTokenKeys(OrchestratorConfig config, KeyEncryption masterKey, Pool pool, Clock clock) {
+    public IdTokenKeys(OrchestratorConfig config, KeyEncryption masterKey, Mutiny.SessionFactory database, Clock clock) {
         this.config = config;
         this.masterKey = masterKey;
-        this.pool = pool;
+        this.database = database;
         this.clock = clock;
     }
 
@@ -39,7 +39,9 @@ public class IdTokenKeys {
         OrchestratorConfig.Keys k = config.keys();
         // a retired key stays published as long as an id_token it signed can be presented (id_token_hint at logout)
         Duration retention = config.idTokenLifetime().plus(config.refreshTokenLifetime()).plus(config.clockSkew());
-        keys = new SigningKeys(new KeyRepository(pool, "orchestrator_signing_key"), k.algorithm(), k.rotationPeriod(),
+        KeyRepository repository = new KeyRepository(IdTokenKeyEntity.class, IdTokenKeyEntity::new, IdTokenKeyEntity.TABLE,
+                database::withTransaction);
+        keys = new SigningKeys(repository, k.algorithm(), k.rotationPeriod(),
                 k.publishAhead(), k.refreshInterval(), masterKey, clock, () -> retention);
         keys.refresh().await().atMost(Duration.ofSeconds(30));
         LOG.infof("id_token signing keys: %d published, active %s", keys.publishedKeys().size(), keys.signingKey());

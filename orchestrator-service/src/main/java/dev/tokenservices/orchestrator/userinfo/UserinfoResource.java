@@ -18,15 +18,18 @@ import java.util.Map;
 
 /**
  * The UserInfo endpoint (OIDC Core §5.3), GET and POST, with the access token of a login here as a
- * Bearer token (RFC 6750 §2.1). The token is looked up (see {@link AccessTokenIndex}); the claims are
+ * Bearer token (RFC 6750 §2.1). The token is verified as a JWT ({@link UserinfoTokenVerifier}), then
+ * looked up (see {@link AccessTokenIndex}: a revoked login stops answering at once); the claims are
  * the upstream identity's, as far as the granted scopes cover them, plus {@code sub} and {@code idp}.
  */
 @Path("/userinfo")
 public class UserinfoResource {
 
+    private final UserinfoTokenVerifier verifier;
     private final AccessTokenIndex index;
 
-    public UserinfoResource(AccessTokenIndex index) {
+    public UserinfoResource(UserinfoTokenVerifier verifier, AccessTokenIndex index) {
+        this.verifier = verifier;
         this.index = index;
     }
 
@@ -46,6 +49,9 @@ public class UserinfoResource {
             return Uni.createFrom().item(unauthorized(null));
         }
         String token = authorization.substring(7).trim();
+        if (verifier.verify(token).isEmpty()) {
+            return Uni.createFrom().item(unauthorized("invalid_token"));
+        }
         return index.find(token).map(found -> {
             if (found.isEmpty() || !found.get().scopes().contains("openid")) {
                 return unauthorized("invalid_token");

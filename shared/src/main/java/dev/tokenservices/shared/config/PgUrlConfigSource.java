@@ -10,7 +10,8 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
 
 /**
  * Turns {@code PG_URL=postgresql://user[:password]@host:port/database} (the contract's single
- * variable) into Quarkus' datasource properties. Without a user in the URL, the user is
+ * variable) into Quarkus' datasource properties: the reactive URL that requests use and the JDBC URL
+ * of the migrations. Without a user in the URL, the user is
  * {@code PGUSER} or the operating-system user, as for libpq. Only active when PG_URL is set.
  */
 public class PgUrlConfigSource implements ConfigSource {
@@ -38,7 +39,10 @@ public class PgUrlConfigSource implements ConfigSource {
         Map<String, String> out = new HashMap<>();
         String database = uri.getPath() == null || uri.getPath().length() <= 1 ? "tokenservices" : uri.getPath().substring(1);
         int port = uri.getPort() == -1 ? 5432 : uri.getPort();
-        out.put("quarkus.datasource.reactive.url", "postgresql://" + uri.getHost() + ":" + port + "/" + database);
+        String address = uri.getHost() + ":" + port + "/" + database;
+        out.put("quarkus.datasource.reactive.url", "postgresql://" + address);
+        // the JDBC pool only serves the schema migrations at start
+        out.put("quarkus.datasource.jdbc.url", "jdbc:postgresql://" + address);
         String user = pgUser != null ? pgUser : System.getProperty("user.name");
         String userInfo = uri.getRawUserInfo();
         if (userInfo != null && !userInfo.isEmpty()) {

@@ -1,24 +1,21 @@
 package dev.tokenservices.shared.jose;
 
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
- * Signing keys in PostgreSQL. Rotation runs in one transaction under an advisory lock, so any
- * number of instances rotating at once produce exactly one new key and agree on which signs.
+ * An issuer's signing keys in PostgreSQL, through Hibernate Reactive. Rotation runs in one
+ * transaction under an advisory lock (a native query: the lock has no JPQL form), so any number of
+ * instances rotating at once produce exactly one new key and agree on which signs. Only the key
+ * refresh uses it; requests read the keys from memory ({@link SigningKeys}).
  */
-public class KeyRepository {
+public final class KeyRepository {
 
     /** Arbitrary constant naming the "signing key rotation" advisory lock. */
     static final long ROTATION_LOCK = 0x7453_4b65_7973L;
@@ -32,41 +29,36 @@ public class KeyRepository {
     public record NewKey(String kid, KeyAlgorithm algorithm, String publicJwk, byte[] sealedPrivateKey) {
     }
 
-    private final Pool pool;
-    private final String table;
+    /** One transaction of the service's reactive session (Panache's {@code withTransaction}). */
+    @FunctionalInterface
+    public interface Transactions {
+        <T> Uni<T> inTransaction(Function<Mutiny.Session, Uni<T>> work);
+    }
+
+    private final Class<? extends SigningKeyRow> entity;
+    private final Supplier<? extends SigningKeyRow> newRow;
+    private final Transactions transactions;
     private final long lock;
 
     /**
-     * @param table each issuer keeps its keys in its own table (created by that service's migrations),
-     *              with the columns kid, alg, public_jwk, private_key, created_at, activates_at
+     * @param entity each issuer keeps its keys in its own table (created by that service's
+     *               migrations), mapped by its own entity
+     * @param table  that table, which names the rotation lock (the same lock as every earlier version)
      */
-    public KeyRepository(Pool pool, String table) {
-        if (!table.matches("[a-z_]+")) {
-            throw new IllegalArgumentException("table name " + table);
-        }
-        this.pool = pool;
-        this.table = table;
+    public <E extends SigningKeyRow> KeyRepository(Class<E> entity, Supplier<E> newRow, String table, Transactions transactions) {
+        this.entity = entity;
+        this.newRow = newRow;
+        this.transactions = transactions;
         this.lock = ROTATION_LOCK ^ table.hashCode();
     }
 
     @Override
     public String toString() {
-        return table;
+        return entity.getSimpleName();
     }
 
     public Uni<List<StoredKey>> loadAll() {
-        return pool.query("SELECT kid, alg, public_jwk, private_key, created_at, activates_at FROM " + table + " ORDER BY activates_at, kid")
-                .execute()
-                .map(rows -> {
-                    List<StoredKey> keys = new ArrayList<>();
-                    for (Row row : rows) {
-                        keys.add(new StoredKey(row.getString("kid"), KeyAlgorithm.valueOf(row.getString("alg")),
-                                row.getString("public_jwk"), row.getBuffer("private_key").getBytes(),
-                                row.getOffsetDateTime("created_at").toInstant(),
-                                row.getOffsetDateTime("activates_at").toInstant()));
-                    }
-                    return keys;
-                });
+        return transactions.inTransaction(this::loadAll);
     }
 
     /**
@@ -78,39 +70,37 @@ public class KeyRepository {
      */
     public Uni<KeySchedule.Plan> rotate(KeySchedule schedule, Instant now, Duration retention,
             Function<Instant, Optional<NewKey>> candidate) {
-        return pool.withTransaction(conn -> conn.preparedQuery("SELECT pg_advisory_xact_lock($1)")
-                .execute(Tuple.of(lock))
-                .chain(() -> conn.query("SELECT kid, alg, activates_at FROM " + table).execute())
-                .chain(rows -> {
-                    List<KeySchedule.Entry> entries = new ArrayList<>();
-                    for (Row row : rows) {
-                        entries.add(new KeySchedule.Entry(row.getString("kid"), KeyAlgorithm.valueOf(row.getString("alg")),
-                                row.getOffsetDateTime("activates_at").toInstant()));
-                    }
-                    KeySchedule.Plan plan = schedule.plan(entries, now, retention);
-                    return delete(conn, plan.deleteKids())
+        return transactions.inTransaction(session -> session.createNativeQuery("SELECT 1 FROM pg_advisory_xact_lock(?1)")
+                .setParameter(1, lock).getSingleResult()
+                .chain(() -> loadAll(session))
+                .chain(stored -> {
+                    KeySchedule.Plan plan = schedule.plan(stored.stream()
+                            .map(k -> new KeySchedule.Entry(k.kid(), k.algorithm(), k.activatesAt())).toList(), now, retention);
+                    return delete(session, plan.deleteKids())
                             .chain(() -> plan.createActivatingAt()
-                                    .flatMap(start -> candidate.apply(start).map(key -> insert(conn, key, now, start)))
+                                    .flatMap(start -> candidate.apply(start).map(key -> insert(session, key, now, start)))
                                     .orElse(Uni.createFrom().voidItem()))
                             .replaceWith(plan);
                 }));
     }
 
-    private Uni<Void> delete(SqlConnection conn, List<String> kids) {
+    private Uni<List<StoredKey>> loadAll(Mutiny.Session session) {
+        return session.createSelectionQuery("from " + entity.getSimpleName() + " order by activatesAt, kid", entity)
+                .getResultList()
+                .map(rows -> rows.stream().map(SigningKeyRow::stored).toList());
+    }
+
+    private Uni<Void> delete(Mutiny.Session session, List<String> kids) {
         if (kids.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return conn.preparedQuery("DELETE FROM " + table + " WHERE kid = ANY($1)")
-                .execute(Tuple.of(kids.toArray(String[]::new)))
-                .replaceWithVoid();
+        return session.createMutationQuery("delete from " + entity.getSimpleName() + " where kid in (:kids)")
+                .setParameter("kids", kids).executeUpdate().replaceWithVoid();
     }
 
-    private Uni<Void> insert(SqlConnection conn, NewKey key, Instant now, Instant activatesAt) {
-        return conn.preparedQuery("INSERT INTO " + table + " (kid, alg, public_jwk, private_key, created_at, activates_at)"
-                        + " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (kid) DO NOTHING")
-                .execute(Tuple.tuple(List.of(key.kid(), key.algorithm().name(), key.publicJwk(),
-                        io.vertx.core.buffer.Buffer.buffer(key.sealedPrivateKey()),
-                        OffsetDateTime.ofInstant(now, ZoneOffset.UTC), OffsetDateTime.ofInstant(activatesAt, ZoneOffset.UTC))))
-                .replaceWithVoid();
+    private Uni<Void> insert(Mutiny.Session session, NewKey key, Instant now, Instant activatesAt) {
+        SigningKeyRow row = newRow.get();
+        row.fill(key, now, activatesAt);
+        return session.persist(row).chain(session::flush);
     }
 }

@@ -14,6 +14,7 @@ class PgUrlConfigSourceTest {
     void splitsUserPasswordAndDatabase() {
         Map<String, String> p = PgUrlConfigSource.parse("postgresql://ts:p%40ss@db.internal:6543/tokens", null);
         assertEquals("postgresql://db.internal:6543/tokens", p.get("quarkus.datasource.reactive.url"));
+        assertEquals("jdbc:postgresql://db.internal:6543/tokens", p.get("quarkus.datasource.jdbc.url"), "the migrations' JDBC pool, same database");
         assertEquals("ts", p.get("quarkus.datasource.username"));
         assertEquals("p@ss", p.get("quarkus.datasource.password"));
     }
@@ -22,6 +23,7 @@ class PgUrlConfigSourceTest {
     void withoutAUserTheUserComesFromPgUserAsForLibpq() {
         Map<String, String> p = PgUrlConfigSource.parse("postgresql://127.0.0.1/tokenservices", "alice");
         assertEquals("postgresql://127.0.0.1:5432/tokenservices", p.get("quarkus.datasource.reactive.url"));
+        assertEquals("jdbc:postgresql://127.0.0.1:5432/tokenservices", p.get("quarkus.datasource.jdbc.url"));
         assertEquals("alice", p.get("quarkus.datasource.username"));
         assertFalse(p.containsKey("quarkus.datasource.password"));
     }

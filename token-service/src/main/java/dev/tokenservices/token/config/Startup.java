@@ -1,7 +1,7 @@
 package dev.tokenservices.token.config;
 
 import dev.tokenservices.shared.config.ExampleSecrets;
-import dev.tokenservices.shared.db.SchemaMigrator;
+import dev.tokenservices.shared.db.LegacySchemaVersion;
 import dev.tokenservices.shared.jose.CryptoProvider;
 import dev.tokenservices.shared.jose.KeyEncryption;
 import dev.tokenservices.token.keys.KeyManager;
@@ -12,29 +12,23 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
-import io.vertx.mutiny.sqlclient.Pool;
+import io.quarkus.flyway.FlywayConfigurationCustomizer;
 import jakarta.inject.Singleton;
-import java.util.List;
 import java.time.Clock;
 
 /**
  * Start-up in a fixed order: no example secret outside dev and test, native crypto (so every key
- * and signature uses it), then the schema, the registry and the signing keys. Any failure stops the
- * service with its message.
+ * and signature uses it), then the registry and the signing keys; Flyway has migrated the schema
+ * before. Any failure stops the service with its message.
  */
 @ApplicationScoped
 public class Startup {
 
-    /** The token service's schema; a released script is never edited, only followed by a new one. */
-    static final List<String> MIGRATIONS = List.of("V1__registry_and_keys.sql", "V2__refresh_tokens.sql",
-            "V3__refresh_families.sql", "V4__registry_from_file.sql");
-
-    void onStart(@Observes @Priority(1) StartupEvent event, Pool pool, RegistryCache registry, KeyManager keys,
+    void onStart(@Observes @Priority(1) StartupEvent event, RegistryCache registry, KeyManager keys,
             TokenServiceConfig config) {
         config.keyEncryptionKey().ifPresent(key ->
                 ExampleSecrets.forLaunchMode(LaunchMode.current().isDevOrTest()).check("TS_KEY_ENCRYPTION_KEY", key));
         CryptoProvider.install();
-        new SchemaMigrator(pool, "schema_version", "db/migration", MIGRATIONS).migrate();
         registry.start();
         keys.start();
     }
@@ -44,6 +38,17 @@ public class Startup {
     @Singleton
     KeyEncryption masterKey(TokenServiceConfig config) {
         return KeyEncryption.forService(config.keyEncryptionKey(), LaunchMode.current().isDevOrTest());
+    }
+
+    /**
+     * Flyway migrates db/migration at start (application.properties). A database this service migrated
+     * itself before Flyway keeps its history: Flyway starts from the scripts schema_version records.
+     */
+    @Produces
+    @Singleton
+    FlywayConfigurationCustomizer continueLegacyHistory() {
+        return flyway -> flyway.baselineOnMigrate(true)
+                .baselineVersion(LegacySchemaVersion.baseline(flyway.getDataSource(), "schema_version"));
     }
 
     @Produces

@@ -7,8 +7,8 @@ import dev.tokenservices.shared.jose.SigningKeys;
 import dev.tokenservices.token.config.TokenServiceConfig;
 import dev.tokenservices.token.registry.RegistryCache;
 import io.quarkus.scheduler.Scheduled;
-import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.hibernate.reactive.mutiny.Mutiny;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -25,16 +25,17 @@ public class KeyManager {
     private static final Logger LOG = Logger.getLogger(KeyManager.class);
 
     private final TokenServiceConfig config;
-    private final Pool pool;
+    private final Mutiny.SessionFactory database;
     private final RegistryCache registry;
     private final Clock clock;
     private volatile SigningKeys keys;
 
     private final KeyEncryption masterKey;
 
-    public KeyManager(TokenServiceConfig config, KeyEncryption masterKey, Pool pool, RegistryCache registry, Clock clock) {
+    public KeyManager(TokenServiceConfig config, KeyEncryption masterKey, Mutiny.SessionFactory database, RegistryCache registry,
+            Clock clock) {
         this.config = config;
-        this.pool = pool;
+        this.database = database;
         this.registry = registry;
         this.clock = clock;
         this.masterKey = masterKey;
@@ -43,7 +44,9 @@ public class KeyManager {
     /** Called once at start-up, off the event loop: there must be a usable key before we serve. */
     public void start() {
         TokenServiceConfig.Keys k = config.keys();
-        keys = new SigningKeys(new KeyRepository(pool, "signing_key"), k.algorithm(), k.rotationPeriod(), k.publishAhead(),
+        KeyRepository repository = new KeyRepository(SigningKeyEntity.class, SigningKeyEntity::new, SigningKeyEntity.TABLE,
+                database::withTransaction);
+        keys = new SigningKeys(repository, k.algorithm(), k.rotationPeriod(), k.publishAhead(),
                 k.refreshInterval(), masterKey,
                 clock, () -> Duration.ofSeconds(registry.longestAccessTokenLifetime()).plus(config.clockSkew()));
         keys.refresh().await().atMost(Duration.ofSeconds(30));

@@ -7,7 +7,7 @@ import dev.tokenservices.shared.jose.KeyRepository;
 import dev.tokenservices.shared.jose.KeySchedule;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
+import org.hibernate.reactive.mutiny.Mutiny;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,7 +30,7 @@ class KeyRotationConcurrencyTest {
     KeyRepository repository;
 
     @Inject
-    Pool pool;
+    Mutiny.SessionFactory database;
 
     @org.junit.jupiter.api.BeforeEach
     void repository() {
@@ -39,7 +39,8 @@ class KeyRotationConcurrencyTest {
 
     @AfterEach
     void removeTestKeys() {
-        pool.query("DELETE FROM signing_key WHERE kid LIKE 'concurrent-%'").execute().await().atMost(Duration.ofSeconds(5));
+        database.withTransaction(session -> session.createNativeQuery("DELETE FROM signing_key WHERE kid LIKE 'concurrent-%'").executeUpdate())
+                .await().atMost(Duration.ofSeconds(5));
     }
 
     @Test
