@@ -1,34 +1,30 @@
 package dev.tokenservices.orchestrator.keys;
 
 import dev.tokenservices.orchestrator.config.OrchestratorConfig;
+import dev.tokenservices.core.keys.IssuerKeys;
 import dev.tokenservices.shared.jose.KeyEncryption;
 import dev.tokenservices.shared.jose.KeyRepository;
-import dev.tokenservices.shared.jose.SigningKey;
 import dev.tokenservices.shared.jose.SigningKeys;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.hibernate.reactive.mutiny.Mutiny;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Optional;
-import org.jboss.logging.Logger;
 
 /**
  * The orchestrator's id_token signing keys (table {@code orchestrator_signing_key}), managed exactly
  * like the token service's: rotated under an advisory lock, refreshed on a timer, read from memory.
  */
 @ApplicationScoped
-public class IdTokenKeys {
-
-    private static final Logger LOG = Logger.getLogger(IdTokenKeys.class);
+public class IdTokenKeys extends IssuerKeys {
 
     private final OrchestratorConfig config;
     private final Mutiny.SessionFactory database;
     private final KeyEncryption masterKey;
     private final Clock clock;
-    private volatile SigningKeys keys;
 
     public IdTokenKeys(OrchestratorConfig config, KeyEncryption masterKey, Mutiny.SessionFactory database, Clock clock) {
+        super("id_token signing keys");
         this.config = config;
         this.masterKey = masterKey;
         this.database = database;
@@ -41,34 +37,13 @@ public class IdTokenKeys {
         Duration retention = config.idTokenLifetime().plus(config.refreshTokenLifetime()).plus(config.clockSkew());
         KeyRepository repository = new KeyRepository(IdTokenKeyEntity.class, IdTokenKeyEntity::new, IdTokenKeyEntity.TABLE,
                 database::withTransaction);
-        keys = new SigningKeys(repository, k.algorithm(), k.rotationPeriod(),
-                k.publishAhead(), k.refreshInterval(), masterKey, clock, () -> retention);
-        keys.refresh().await().atMost(Duration.ofSeconds(30));
-        LOG.infof("id_token signing keys: %d published, active %s", keys.publishedKeys().size(), keys.signingKey());
+        load(new SigningKeys(repository, k.algorithm(), k.rotationPeriod(), k.publishAhead(), k.refreshInterval(), masterKey,
+                clock, () -> retention));
     }
 
     @Scheduled(every = "${orchestrator.keys.refresh-interval:PT30S}", delayed = "${orchestrator.keys.refresh-interval:PT30S}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduledRefresh() {
-        if (keys == null) {
-            return;
-        }
-        try {
-            keys.refresh().await().atMost(config.keys().refreshInterval());
-        } catch (RuntimeException e) {
-            LOG.warnf("id_token signing keys not refreshed (%s); the cached keys stay in use", e.getMessage());
-        }
-    }
-
-    public SigningKey signingKey() {
-        return keys.signingKey();
-    }
-
-    public Optional<SigningKey> key(String kid) {
-        return keys.key(kid);
-    }
-
-    public String jwksJson() {
-        return keys.jwksJson();
+        refreshOrKeep(config.keys().refreshInterval());
     }
 }

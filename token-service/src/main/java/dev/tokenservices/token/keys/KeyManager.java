@@ -1,8 +1,8 @@
 package dev.tokenservices.token.keys;
 
+import dev.tokenservices.core.keys.IssuerKeys;
 import dev.tokenservices.shared.jose.KeyEncryption;
 import dev.tokenservices.shared.jose.KeyRepository;
-import dev.tokenservices.shared.jose.SigningKey;
 import dev.tokenservices.shared.jose.SigningKeys;
 import dev.tokenservices.token.config.TokenServiceConfig;
 import dev.tokenservices.token.registry.RegistryCache;
@@ -11,29 +11,23 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.hibernate.reactive.mutiny.Mutiny;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
-import org.jboss.logging.Logger;
 
 /**
  * The token service's signing keys (table {@code signing_key}), refreshed and rotated on a timer.
  * Requests read only memory.
  */
 @ApplicationScoped
-public class KeyManager {
-
-    private static final Logger LOG = Logger.getLogger(KeyManager.class);
+public class KeyManager extends IssuerKeys {
 
     private final TokenServiceConfig config;
     private final Mutiny.SessionFactory database;
     private final RegistryCache registry;
-    private final Clock clock;
-    private volatile SigningKeys keys;
-
     private final KeyEncryption masterKey;
+    private final Clock clock;
 
     public KeyManager(TokenServiceConfig config, KeyEncryption masterKey, Mutiny.SessionFactory database, RegistryCache registry,
             Clock clock) {
+        super("signing keys");
         this.config = config;
         this.database = database;
         this.registry = registry;
@@ -46,44 +40,18 @@ public class KeyManager {
         TokenServiceConfig.Keys k = config.keys();
         KeyRepository repository = new KeyRepository(SigningKeyEntity.class, SigningKeyEntity::new, SigningKeyEntity.TABLE,
                 database::withTransaction);
-        keys = new SigningKeys(repository, k.algorithm(), k.rotationPeriod(), k.publishAhead(),
-                k.refreshInterval(), masterKey,
-                clock, () -> Duration.ofSeconds(registry.longestAccessTokenLifetime()).plus(config.clockSkew()));
-        keys.refresh().await().atMost(Duration.ofSeconds(30));
-        LOG.infof("signing keys: %d published, active %s", keys.publishedKeys().size(), keys.signingKey());
+        // a retired key stays published as long as an access token it signed is valid
+        load(new SigningKeys(repository, k.algorithm(), k.rotationPeriod(), k.publishAhead(), k.refreshInterval(), masterKey,
+                clock, () -> Duration.ofSeconds(registry.longestAccessTokenLifetime()).plus(config.clockSkew())));
     }
 
     @Scheduled(every = "${ts.keys.refresh-interval:PT30S}", delayed = "${ts.keys.refresh-interval:PT30S}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduledRefresh() {
-        if (keys == null) {
-            return;
-        }
-        try {
-            keys.refresh().await().atMost(config.keys().refreshInterval());
-        } catch (RuntimeException e) {
-            // keep signing with the cached keys; the next round tries again
-            LOG.warnf("signing keys not refreshed (%s); the cached keys stay in use", e.getMessage());
-        }
-    }
-
-    public SigningKey signingKey() {
-        return keys.signingKey();
-    }
-
-    public Optional<SigningKey> key(String kid) {
-        return keys.key(kid);
-    }
-
-    public String jwksJson() {
-        return keys.jwksJson();
-    }
-
-    public List<SigningKey> publishedKeys() {
-        return keys.publishedKeys();
+        refreshOrKeep(config.keys().refreshInterval());
     }
 
     public KeyRepository repository() {
-        return keys.repository();
+        return keys().repository();
     }
 }

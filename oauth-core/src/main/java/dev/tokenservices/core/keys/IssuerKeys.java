@@ -1,0 +1,66 @@
+package dev.tokenservices.core.keys;
+
+import dev.tokenservices.shared.jose.SigningKey;
+import dev.tokenservices.shared.jose.SigningKeys;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * An authorization server's signing keys as a bean: loaded once at start-up (there must be a usable
+ * key before the service serves), refreshed on the service's timer, read from memory by requests.
+ * The token service and the orchestrator each extend it over their own table and settings.
+ */
+public abstract class IssuerKeys {
+
+    private static final Logger LOG = Logger.getLogger(IssuerKeys.class);
+
+    private final String name;
+    private volatile SigningKeys keys;
+
+    /** @param name what the log lines call these keys ("signing keys", "id_token signing keys") */
+    protected IssuerKeys(String name) {
+        this.name = name;
+    }
+
+    /** Called once at start-up, off the event loop. */
+    protected void load(SigningKeys loaded) {
+        loaded.refresh().await().atMost(Duration.ofSeconds(30));
+        keys = loaded;
+        LOG.infof("%s: %d published, active %s", name, loaded.publishedKeys().size(), loaded.signingKey());
+    }
+
+    /** Called by the service's timer: a failed refresh keeps signing with the cached keys; the next round tries again. */
+    protected void refreshOrKeep(Duration patience) {
+        SigningKeys current = keys;
+        if (current == null) {
+            return;
+        }
+        try {
+            current.refresh().await().atMost(patience);
+        } catch (RuntimeException e) {
+            LOG.warnf("%s not refreshed (%s); the cached keys stay in use", name, e.getMessage());
+        }
+    }
+
+    public SigningKey signingKey() {
+        return keys.signingKey();
+    }
+
+    public Optional<SigningKey> key(String kid) {
+        return keys.key(kid);
+    }
+
+    public String jwksJson() {
+        return keys.jwksJson();
+    }
+
+    public List<SigningKey> publishedKeys() {
+        return keys.publishedKeys();
+    }
+
+    protected SigningKeys keys() {
+        return keys;
+    }
+}
