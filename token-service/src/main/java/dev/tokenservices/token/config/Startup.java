@@ -27,7 +27,7 @@ public class Startup {
 
     /** The token service's schema; a released script is never edited, only followed by a new one. */
     static final List<String> MIGRATIONS = List.of("V1__registry_and_keys.sql", "V2__refresh_tokens.sql",
-            "V3__refresh_families.sql", "V4__registry_from_file.sql");
+            "V3__refresh_families.sql", "V4__registry_from_file.sql", "V5__refresh_family_payload.sql");
 
     void onStart(@Observes @Priority(1) StartupEvent event, Pool pool, RegistryCache registry, KeyManager keys,
             TokenServiceConfig config) {
