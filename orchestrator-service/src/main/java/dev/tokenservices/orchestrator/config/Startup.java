@@ -25,7 +25,7 @@ import java.util.List;
 @ApplicationScoped
 public class Startup {
 
-    static final List<String> MIGRATIONS = List.of("V1__orchestrator_keys.sql");
+    static final List<String> MIGRATIONS = List.of("V1__orchestrator_keys.sql", "V2__orchestrator_refresh_families.sql");
 
     void onStart(@Observes @Priority(1) StartupEvent event, Pool pool, Clients clients, IdTokenKeys keys,
             OrchestratorConfig config) {

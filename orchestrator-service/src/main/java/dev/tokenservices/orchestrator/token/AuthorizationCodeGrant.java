@@ -1,6 +1,7 @@
 package dev.tokenservices.orchestrator.token;
 
 import dev.tokenservices.core.client.RegisteredClient;
+import dev.tokenservices.core.refresh.RefreshFamilies;
 import dev.tokenservices.core.token.Grant;
 import dev.tokenservices.core.token.GrantHandler;
 import dev.tokenservices.orchestrator.metrics.LoginMetrics;
@@ -81,14 +82,14 @@ public class AuthorizationCodeGrant implements GrantHandler<Map<String, Object>>
     private Uni<Map<String, Object>> issue(String code, RegisteredClient client, AuthorizationCodes.CodeGrant grant) {
         ExchangedTokens tokens = grant.tokens();
         boolean refresh = client.allowsGrant(GrantTypes.REFRESH_TOKEN);
-        Uni<Optional<RefreshTokens.Started>> family = refresh
+        Uni<Optional<RefreshFamilies.Started>> family = refresh
                 ? refreshTokens.start(client.clientId(), grant.identity(), grant.request().scopes(), tokens.refreshTokens()).map(Optional::of)
                 : Uni.createFrom().item(Optional.empty());
         return family.chain(started -> issuance.issue(client.entry(), grant.identity(), grant.request().scopes(), grant.request().nonce(),
-                        tokens, started.map(RefreshTokens.Started::token).orElse(null))
+                        tokens, started.map(RefreshFamilies.Started::token).orElse(null))
                 .chain(issued -> {
                     AuthorizationCodes.Issued record = new AuthorizationCodes.Issued(client.clientId(),
-                            started.map(RefreshTokens.Started::familyId).orElse(null), List.copyOf(tokens.refreshTokens().values()),
+                            started.map(RefreshFamilies.Started::familyId).orElse(null), List.copyOf(tokens.refreshTokens().values()),
                             issued.userinfoToken(), issued.apiAccessTokens());
                     return codes.recordIssued(code, record).chain(recorded -> {
                         if (recorded) {
