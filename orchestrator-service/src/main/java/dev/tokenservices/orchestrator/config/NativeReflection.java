@@ -13,10 +13,10 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * Types that Jackson reads and writes through our own mapper ({@code web.Json}): the records kept in
- * Redis and the records they hold, so a native image keeps their constructors and accessors. The
- * documents sent to clients are maps and need nothing.
+ * Redis, a refresh family's payload in PostgreSQL, and the records they hold, so a native image keeps
+ * their constructors and accessors. The documents sent to clients are maps and need nothing.
  */
-@RegisterForReflection(targets = {RefreshTokens.Family.class, RefreshTokens.TokenRecord.class, SsoSessions.Session.class,
+@RegisterForReflection(targets = {RefreshTokens.Login.class, SsoSessions.Session.class,
         PendingLogin.class, AuthorizationCodes.CodeGrant.class, AuthorizationCodes.Issued.class,
         AccessTokenIndex.Entry.class, Identity.class, AuthorizationRequest.class, ExchangedTokens.class,
         ExchangedTokens.PerResource.class, AuthorizationCodes.UsedMarker.class, UpstreamLogoutReturns.Return.class})

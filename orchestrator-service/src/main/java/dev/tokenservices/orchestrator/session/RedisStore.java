@@ -62,13 +62,6 @@ public class RedisStore {
         return guard.call(values.psetex(full, millis(ttl), seal.seal(full, value)));
     }
 
-    /** SET … XX: writes only over a record that still exists. */
-    public Uni<Boolean> putIfPresent(String key, String value, Duration ttl) {
-        String full = PREFIX + key;
-        return guard.call(redis.execute("SET", full, seal.seal(full, value), "PX", Long.toString(millis(ttl)), "XX"))
-                .map(response -> response != null);
-    }
-
     public Uni<Optional<String>> get(String key) {
         String full = PREFIX + key;
         return guard.call(values.get(full)).map(raw -> open(full, raw));

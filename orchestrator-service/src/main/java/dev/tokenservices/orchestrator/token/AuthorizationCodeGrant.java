@@ -1,6 +1,7 @@
 package dev.tokenservices.orchestrator.token;
 
 import dev.tokenservices.core.client.RegisteredClient;
+import dev.tokenservices.core.refresh.RefreshFamilies;
 import dev.tokenservices.core.token.Grant;
 import dev.tokenservices.core.token.GrantHandler;
 import dev.tokenservices.orchestrator.metrics.LoginMetrics;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
 
 /**
  * RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.6). The code is taken from Redis at once, its "used" marker
@@ -27,6 +29,8 @@ import java.util.regex.Pattern;
  */
 @ApplicationScoped
 public class AuthorizationCodeGrant implements GrantHandler<Map<String, Object>> {
+
+    private static final Logger LOG = Logger.getLogger(AuthorizationCodeGrant.class);
 
     private static final Pattern VERIFIER = Pattern.compile("[A-Za-z0-9\\-._~]{43,128}");
     private static final String INVALID = "the authorization code is invalid, expired or already used";
@@ -81,14 +85,21 @@ public class AuthorizationCodeGrant implements GrantHandler<Map<String, Object>>
     private Uni<Map<String, Object>> issue(String code, RegisteredClient client, AuthorizationCodes.CodeGrant grant) {
         ExchangedTokens tokens = grant.tokens();
         boolean refresh = client.allowsGrant(GrantTypes.REFRESH_TOKEN);
-        Uni<Optional<RefreshTokens.Started>> family = refresh
+        Uni<Optional<RefreshFamilies.Started>> family = refresh
                 ? refreshTokens.start(client.clientId(), grant.identity(), grant.request().scopes(), tokens.refreshTokens()).map(Optional::of)
-                : Uni.createFrom().item(Optional.empty());
+                        // families live in PostgreSQL: while it is away the login still completes, without a
+                        // refresh token (RFC 6749 §5.1: optional), rather than burning the code on a 503
+                        .onFailure(e -> e instanceof OAuthException o && "temporarily_unavailable".equals(o.error()))
+                        .recoverWithItem(e -> {
+                            LOG.warnf("no refresh token for a login of %s: %s", client.clientId(), e.getMessage());
+                            return Optional.empty();
+                        })
+                : Uni.createFrom().item(Optional.<RefreshFamilies.Started>empty());
         return family.chain(started -> issuance.issue(client.entry(), grant.identity(), grant.request().scopes(), grant.request().nonce(),
-                        tokens, started.map(RefreshTokens.Started::token).orElse(null))
+                        tokens, started.map(RefreshFamilies.Started::token).orElse(null))
                 .chain(issued -> {
                     AuthorizationCodes.Issued record = new AuthorizationCodes.Issued(client.clientId(),
-                            started.map(RefreshTokens.Started::familyId).orElse(null), List.copyOf(tokens.refreshTokens().values()),
+                            started.map(RefreshFamilies.Started::familyId).orElse(null), List.copyOf(tokens.refreshTokens().values()),
                             issued.userinfoToken(), issued.apiAccessTokens());
                     return codes.recordIssued(code, record).chain(recorded -> {
                         if (recorded) {

@@ -1,6 +1,7 @@
 package dev.tokenservices.orchestrator.token;
 
 import dev.tokenservices.core.client.RegisteredClient;
+import dev.tokenservices.core.refresh.RefreshFamilies;
 import dev.tokenservices.core.token.Grant;
 import dev.tokenservices.core.token.GrantHandler;
 import dev.tokenservices.orchestrator.exchange.TokenServiceClient;
@@ -11,8 +12,10 @@ import dev.tokenservices.shared.oauth.OAuthException;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * RFC 6749 §6 with rotation on both layers: the orchestrator's refresh token is replaced, and the
@@ -55,23 +58,23 @@ public class RefreshTokenGrant implements GrantHandler<Map<String, Object>> {
             throw OAuthException.invalidScope("scope cannot be changed at refresh here; omit it");
         }
         return refreshTokens.use(token, client.clientId()).chain(use -> {
-            if (use instanceof RefreshTokens.Reused reused) {
+            if (use instanceof RefreshFamilies.Reused reused) {
                 metrics.redemption(grantType(), "reused");
-                return revocations.atTokenService(reused.family().map(f -> f.tsRefreshTokens().values()).orElse(List.of()))
+                return revocations.atTokenService(tsRefreshTokens(reused.family()))
                         .chain(() -> Uni.createFrom().failure(RefreshTokens.invalid()));
             }
-            if (use instanceof RefreshTokens.Expired expired) {
+            if (use instanceof RefreshFamilies.Expired expired) {
                 metrics.redemption(grantType(), "family_expired");
-                return revocations.atTokenService(expired.family().tsRefreshTokens().values())
+                return revocations.atTokenService(tsRefreshTokens(Optional.of(expired.family())))
                         .chain(() -> Uni.createFrom().failure(OAuthException.invalidGrant(
                                 "the login behind this refresh token has reached its maximum lifetime; log in again")));
             }
-            if (!(use instanceof RefreshTokens.Current current)) {
+            if (!(use instanceof RefreshFamilies.Current current)) {
                 metrics.redemption(grantType(), "unknown");
                 return Uni.createFrom().failure(RefreshTokens.invalid());
             }
-            RefreshTokens.Family family = current.family();
-            return tokenService.refresh(family.tsRefreshTokens()).chain(tokens -> refreshTokens.rotate(family, tokens.refreshTokens())
+            RefreshTokens.Login login = RefreshTokens.login(current.family());
+            return tokenService.refresh(login.tsRefreshTokens()).chain(tokens -> refreshTokens.rotate(current.family(), tokens.refreshTokens())
                     .chain(next -> {
                         if (next.isEmpty()) {
                             // the family ended while the token service was deciding: nothing of this rotation may live
@@ -80,10 +83,14 @@ public class RefreshTokenGrant implements GrantHandler<Map<String, Object>> {
                             obtained.addAll(tokens.accessTokenValues());
                             return revocations.atTokenService(obtained).chain(() -> Uni.createFrom().failure(RefreshTokens.invalid()));
                         }
-                        return issuance.issue(client.entry(), family.identity(), family.scopes(), null, tokens, next.get())
+                        return issuance.issue(client.entry(), login.identity(), login.scopes(), null, tokens, next.get())
                                 .invoke(() -> metrics.redemption(grantType(), "issued"))
                                 .map(TokenIssuance.Issued::response);
                     }));
         });
+    }
+
+    private static Collection<String> tsRefreshTokens(Optional<RefreshFamilies.Family> family) {
+        return family.map(f -> RefreshTokens.login(f).tsRefreshTokens().values()).orElse(List.of());
     }
 }

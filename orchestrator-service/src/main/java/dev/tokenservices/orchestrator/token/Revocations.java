@@ -36,7 +36,7 @@ public class Revocations {
         Uni<Collection<String>> familyTokens = issued.refreshFamily() == null
                 ? Uni.createFrom().item(List.of())
                 : refreshTokens.revokeFamily(issued.refreshFamily())
-                        .map(family -> family.<Collection<String>>map(f -> f.tsRefreshTokens().values()).orElse(List.of()));
+                        .map(login -> login.<Collection<String>>map(l -> l.tsRefreshTokens().values()).orElse(List.of()));
         return familyTokens.chain(current -> {
             Set<String> atTokenService = new LinkedHashSet<>(current);
             atTokenService.addAll(issued.tsRefreshTokens());

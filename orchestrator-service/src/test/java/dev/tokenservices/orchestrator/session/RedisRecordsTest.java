@@ -11,6 +11,7 @@ import dev.tokenservices.orchestrator.support.Forms;
 import dev.tokenservices.orchestrator.support.Logins;
 import dev.tokenservices.orchestrator.support.TestWorld;
 import dev.tokenservices.orchestrator.web.Json;
+import dev.tokenservices.shared.crypto.Hashes;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.keys.KeyScanArgs;
 import io.quarkus.redis.datasource.keys.KeyScanCursor;
@@ -19,7 +20,11 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -30,7 +35,7 @@ import org.junit.jupiter.api.Test;
 /**
  * What a reader or a writer of Redis gets (ARCHITECTURE "Trust and abuse": datastores hold no bearer
  * credential in clear; records whose integrity grants access are sealed). The scan looks at every
- * {@code orch:*} value, other test runs' included, for the secrets this test saw; those are unique
+ * {@code orch:*} value and every refresh-family row in PostgreSQL, other test runs' included, for the secrets this test saw; those are unique
  * to this run, so another run's records can never make it fail or pass.
  */
 @QuarkusTest
@@ -39,6 +44,9 @@ class RedisRecordsTest {
 
     @Inject
     RedisDataSource redis;
+
+    @Inject
+    Pool pool;
 
     private static Response refresh(String token) {
         return given().auth().preemptive().basic(Logins.APP, Logins.APP_SECRET).formParam("grant_type", "refresh_token")
@@ -113,6 +121,30 @@ class RedisRecordsTest {
         }
         assertTrue(scanned >= 8, "the flows above wrote records: " + scanned);
         assertTrue(found.isEmpty(), "bearer credentials in clear in Redis: " + found);
+
+        // the refresh families in PostgreSQL: every row, as text, other runs' included
+        int rows = 0;
+        for (String table : List.of("orchestrator_refresh_family", "orchestrator_refresh_token")) {
+            for (Row row : pool.query("SELECT row_to_json(r)::text AS text FROM " + table + " r").execute()
+                    .await().atMost(Duration.ofSeconds(10))) {
+                rows++;
+                String text = row.getString("text");
+                for (String secret : secrets) {
+                    if (text.contains(secret)) {
+                        found.add(table + " holds " + secret.substring(0, Math.min(12, secret.length())) + "…");
+                    }
+                }
+            }
+        }
+        // this run's refresh tokens are there, as their SHA-256 only
+        for (JsonPath tokens : List.of(first, second)) {
+            long stored = pool.preparedQuery("SELECT count(*) AS n FROM orchestrator_refresh_token WHERE token_hash = $1")
+                    .execute(Tuple.of(Hashes.sha256Hex(tokens.getString("refresh_token")))).await().atMost(Duration.ofSeconds(10))
+                    .iterator().next().getLong("n");
+            assertEquals(1L, stored, "a refresh token of this run is stored under its SHA-256");
+        }
+        assertTrue(rows >= 3, "the flows above wrote refresh rows: " + rows);
+        assertTrue(found.isEmpty(), "bearer credentials in clear in PostgreSQL: " + found);
     }
 
     @Test

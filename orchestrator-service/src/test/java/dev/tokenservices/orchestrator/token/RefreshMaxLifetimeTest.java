@@ -4,16 +4,19 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tokenservices.orchestrator.session.Secrets;
 import dev.tokenservices.orchestrator.support.Logins;
 import dev.tokenservices.orchestrator.support.TestWorld;
-import io.quarkus.redis.datasource.RedisDataSource;
+import dev.tokenservices.shared.crypto.Hashes;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -35,7 +38,7 @@ class RefreshMaxLifetimeTest {
     }
 
     @Inject
-    RedisDataSource redis;
+    Pool pool;
 
     private static Response refresh(String token) {
         return given().auth().preemptive().basic(Logins.APP, Logins.APP_SECRET).formParam("grant_type", "refresh_token")
@@ -43,12 +46,13 @@ class RefreshMaxLifetimeTest {
     }
 
     private long ttlMillis(String refreshToken) {
-        // the refresh token's record, under the hash of the token (as RefreshTokens keeps it)
-        try {
-            return redis.key(String.class).pttl("orch:rt:{" + Secrets.hash("refresh", refreshToken) + "}");
-        } catch (io.quarkus.redis.datasource.keys.RedisKeyNotFoundException e) {
+        // the refresh token's row, under the SHA-256 of the token
+        var rows = pool.preparedQuery("SELECT expires_at FROM orchestrator_refresh_token WHERE token_hash = $1")
+                .execute(Tuple.of(Hashes.sha256Hex(refreshToken))).await().atMost(Duration.ofSeconds(10));
+        if (rows.size() == 0) {
             return -2;
         }
+        return Duration.between(Instant.now(), rows.iterator().next().getOffsetDateTime("expires_at").toInstant()).toMillis();
     }
 
     @Test

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Refresh tokens under concurrency (RFC 9700 §4.14.2): a stolen refresh token used while the client
- * uses it too. Of concurrent presentations at most one succeeds; a reuse ends the family, including
+ * uses it too. Of truly concurrent presentations exactly one wins the token and rotates, and the
+ * others are reuses: at most one answer is a token, and a reuse ends the family, including
  * a rotation that was still waiting on the token service (its scope authorities) when the reuse came.
  */
 @QuarkusTest
@@ -86,7 +87,8 @@ class RefreshRaceTest {
         ExecutorService pool = Executors.newFixedThreadPool(racers);
         try {
             for (int round = 0; round < 5; round++) {
-                String token = loggedIn("refresh-race-2-" + round).getString("refresh_token");
+                JsonPath login = loggedIn("refresh-race-2-" + round);
+                String token = login.getString("refresh_token");
                 CyclicBarrier start = new CyclicBarrier(racers);
                 List<Future<Response>> answers = new ArrayList<>();
                 for (int i = 0; i < racers; i++) {
@@ -106,6 +108,15 @@ class RefreshRaceTest {
                     }
                 }
                 assertTrue(issued.size() <= 1, "round " + round + ": " + issued.size() + " presentations succeeded");
+                // exactly one presentation won the token and rotated: the token service was asked to refresh
+                // each of the login's refresh tokens once, never twice, never not at all
+                List<String> first = TestWorld.tokenService.refreshTokensFor(login.getString("upstream_id_token"));
+                assertEquals(2, first.size());
+                for (String tsToken : first) {
+                    long asked = TestWorld.tokenService.requests.stream()
+                            .filter(r -> "refresh_token".equals(r.get("grant_type")) && tsToken.equals(r.get("refresh_token"))).count();
+                    assertEquals(1, asked, "round " + round + ": the token service was asked " + asked + " times for one of its tokens");
+                }
                 // the others were reuses: whatever the winner got is dead too
                 for (String next : issued) {
                     refresh(next).then().statusCode(400).body("error", equalTo("invalid_grant"));

@@ -49,9 +49,6 @@ public class RefreshTokenGrant implements GrantHandler<TokenResponse> {
     @Override
     public Uni<TokenResponse> handle(FormRequest request, RegisteredClient client) {
         String token = request.require("refresh_token");
-        if (token.length() > 256) {
-            throw OAuthException.invalidGrant("the refresh token is invalid, expired, revoked or already used");
-        }
         String scope = request.get("scope");
         ClientEntry entry = client.entry();
         return store.use(token, client.clientId()).chain(family -> {

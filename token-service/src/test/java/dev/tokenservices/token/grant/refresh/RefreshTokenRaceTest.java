@@ -205,4 +205,32 @@ class RefreshTokenRaceTest {
         form().formParam("client_id", "tv-app").formParam("token", token).post("/revoke").then().statusCode(200);
         assertNotNull(family(token).getOffsetDateTime("revoked_at"), "revocation revokes the family row");
     }
+
+    @Test
+    void noRefreshTokenIsStoredInClear() {
+        List<String> tokens = new ArrayList<>();
+        tokens.add(login("frank", "acc.read"));
+        for (int i = 0; i < 2; i++) {
+            tokens.add(refresh(tokens.get(tokens.size() - 1)).statusCode(200).extract().path("refresh_token"));
+        }
+        List<String> found = new ArrayList<>();
+        int rows = 0;
+        // every row of both tables as text, other tests' included
+        for (String table : List.of("refresh_family", "refresh_token")) {
+            for (Row row : pool.query("SELECT row_to_json(r)::text AS text FROM " + table + " r").execute()
+                    .await().atMost(Duration.ofSeconds(10))) {
+                rows++;
+                for (String token : tokens) {
+                    if (row.getString("text").contains(token)) {
+                        found.add(table + " holds " + token.substring(0, 8) + "…");
+                    }
+                }
+            }
+        }
+        assertTrue(rows >= 4, "the tokens above wrote rows: " + rows);
+        assertTrue(found.isEmpty(), "refresh tokens in clear in PostgreSQL: " + found);
+        for (String token : tokens) {
+            family(token); // each is there, under its SHA-256
+        }
+    }
 }
