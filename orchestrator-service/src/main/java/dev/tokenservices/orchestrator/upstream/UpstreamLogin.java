@@ -86,10 +86,6 @@ public class UpstreamLogin {
     private record Provider(OIDCProviderMetadata metadata, IDTokenValidator validator) {
     }
 
-    public String callbackUri() {
-        return callbackUri;
-    }
-
     /** The URL to send the browser to (OIDC Core §3.1.2.1), discovering the IdP first if needed. */
     public Uni<URI> authorizationUrl(UpstreamIdpEntry idp, String state, String nonce, String codeVerifier,
             String loginHint, String prompt) {

@@ -41,8 +41,4 @@ public final class CryptoProvider {
     public static String active() {
         return active == null ? install() : active;
     }
-
-    public static boolean nativeActive() {
-        return !"JDK".equals(active());
-    }
 }
