@@ -14,7 +14,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import java.time.Clock;
 import java.util.List;
 
 /**
@@ -50,11 +49,5 @@ public class Startup {
     @Singleton
     KeyEncryption masterKey(OrchestratorConfig config) {
         return KeyEncryption.forService(config.keyEncryptionKey(), LaunchMode.current().isDevOrTest());
-    }
-
-    @Produces
-    @Singleton
-    Clock clock() {
-        return Clock.systemUTC();
     }
 }

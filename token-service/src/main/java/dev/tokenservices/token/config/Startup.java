@@ -15,7 +15,6 @@ import jakarta.enterprise.inject.Produces;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Singleton;
 import java.util.List;
-import java.time.Clock;
 
 /**
  * Start-up in a fixed order: no example secret outside dev and test, native crypto (so every key
@@ -44,11 +43,5 @@ public class Startup {
     @Singleton
     KeyEncryption masterKey(TokenServiceConfig config) {
         return KeyEncryption.forService(config.keyEncryptionKey(), LaunchMode.current().isDevOrTest());
-    }
-
-    @Produces
-    @Singleton
-    Clock clock() {
-        return Clock.systemUTC();
     }
 }
