@@ -1,15 +1,14 @@
 package dev.tokenservices.portal.web;
 
 import dev.tokenservices.portal.config.PortalConfig;
+import dev.tokenservices.shared.crypto.Hashes;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.jboss.logging.Logger;
 
@@ -38,7 +37,7 @@ public class Csrf {
         byte[] keyBytes;
         Optional<String> secret = config.csrf().secret().filter(s -> !s.isBlank());
         if (secret.isPresent()) {
-            keyBytes = hmac(new SecretKeySpec(secret.get().getBytes(StandardCharsets.UTF_8), "HmacSHA256"), "portal csrf key");
+            keyBytes = Hashes.hmacSha256(new SecretKeySpec(secret.get().getBytes(StandardCharsets.UTF_8), "HmacSHA256"), "portal csrf key");
         } else {
             LOG.warn("portal.csrf.secret (PORTAL_CSRF_SECRET or DEVICE_PORTAL_SECRET) is not set: using a random key; "
                     + "forms from other replicas or before a restart will be refused");
@@ -72,17 +71,7 @@ public class Csrf {
     }
 
     private String token(String cookieValue) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(hmac(key, cookieValue));
-    }
-
-    private static byte[] hmac(SecretKeySpec key, String value) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(key);
-            return mac.doFinal(value.getBytes(StandardCharsets.UTF_8));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(Hashes.hmacSha256(key, cookieValue));
     }
 
     /**

@@ -1,6 +1,6 @@
 package dev.tokenservices.orchestrator.config;
 
-import dev.tokenservices.shared.jose.KeyAlgorithm;
+import dev.tokenservices.core.keys.SigningKeysConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
@@ -107,23 +107,8 @@ public interface OrchestratorConfig {
         Optional<String> clientSecret();
     }
 
-    interface Keys {
-        /** Signature algorithm of new keys: ES256, RS256 or EdDSA. */
-        @WithDefault("ES256")
-        KeyAlgorithm algorithm();
-
-        @WithDefault("P30D")
-        Duration rotationPeriod();
-
-        /** How long a new key is in /jwks before it signs; at least twice the refresh interval. */
-        @WithDefault("PT1H")
-        Duration publishAhead();
-
-        @WithDefault("PT30S")
-        Duration refreshInterval();
-
-        @WithDefault("PT5M")
-        Duration jwksMaxAge();
+    /** The signing keys and their rotation. */
+    interface Keys extends SigningKeysConfig {
     }
 
     interface Logout {

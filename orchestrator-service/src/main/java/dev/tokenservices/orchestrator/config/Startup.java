@@ -14,7 +14,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import java.time.Clock;
 
 /**
  * Start-up in a fixed order: no example secret outside dev and test, native crypto, the registry
@@ -59,9 +58,4 @@ public class Startup {
                 .baselineVersion(LegacySchemaVersion.baseline(flyway.getDataSource(), "orchestrator_schema_version"));
     }
 
-    @Produces
-    @Singleton
-    Clock clock() {
-        return Clock.systemUTC();
-    }
 }

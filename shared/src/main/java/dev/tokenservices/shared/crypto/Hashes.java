@@ -1,13 +1,16 @@
 package dev.tokenservices.shared.crypto;
 
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.HexFormat;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The one SHA-256 and base64url helper. Secrets the services hand out (client secrets, refresh
+ * The one SHA-256, HMAC-SHA256 and base64url helper. Secrets the services hand out (client secrets, refresh
  * tokens, device codes, codes and states) are stored and looked up only by their SHA-256; what is
  * compared against a secret is compared in constant time.
  */
@@ -35,6 +38,17 @@ public final class Hashes {
     /** Lower-case hex SHA-256 of the UTF-8 bytes: the form of the registry's secret hashes and of the store keys. */
     public static String sha256Hex(String value) {
         return HEX.formatHex(sha256(value));
+    }
+
+    /** HMAC-SHA256 (RFC 2104) of the UTF-8 bytes of {@code data}. */
+    public static byte[] hmacSha256(SecretKeySpec key, String data) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(key);
+            return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Base64url without padding (RFC 7515 §2, RFC 7636 §3). */

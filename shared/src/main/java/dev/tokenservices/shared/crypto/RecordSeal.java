@@ -8,7 +8,6 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.Optional;
 import javax.crypto.Cipher;
-import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -80,7 +79,7 @@ public final class RecordSeal {
 
     /** base64url HMAC-SHA256 of {@code data}. */
     public String mac(String data) {
-        return B64.encodeToString(hmac(macKey, data));
+        return B64.encodeToString(Hashes.hmacSha256(macKey, data));
     }
 
     /** Constant-time check of a {@link #mac}. */
@@ -92,16 +91,6 @@ public final class RecordSeal {
     }
 
     private static byte[] hmac(byte[] key, String label) {
-        return hmac(new SecretKeySpec(key, "HmacSHA256"), label);
-    }
-
-    private static byte[] hmac(SecretKeySpec key, String data) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(key);
-            return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return Hashes.hmacSha256(new SecretKeySpec(key, "HmacSHA256"), label);
     }
 }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 
 class HashesTest {
@@ -13,6 +15,13 @@ class HashesTest {
     void sha256HexIsTheKnownDigest() {
         // FIPS 180-2 test vector
         assertEquals("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", Hashes.sha256Hex("abc"));
+    }
+
+    @Test
+    void hmacSha256OfTheRfc4231Example() {
+        SecretKeySpec key = new SecretKeySpec("Jefe".getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+        assertEquals("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+                HexFormat.of().formatHex(Hashes.hmacSha256(key, "what do ya want for nothing?")));
     }
 
     @Test

@@ -14,7 +14,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import io.quarkus.flyway.FlywayConfigurationCustomizer;
 import jakarta.inject.Singleton;
-import java.time.Clock;
 
 /**
  * Start-up in a fixed order: no example secret outside dev and test, native crypto (so every key
@@ -49,11 +48,5 @@ public class Startup {
     FlywayConfigurationCustomizer continueLegacyHistory() {
         return flyway -> flyway.baselineOnMigrate(true)
                 .baselineVersion(LegacySchemaVersion.baseline(flyway.getDataSource(), "schema_version"));
-    }
-
-    @Produces
-    @Singleton
-    Clock clock() {
-        return Clock.systemUTC();
     }
 }

@@ -1,6 +1,6 @@
 package dev.tokenservices.token.config;
 
-import dev.tokenservices.shared.jose.KeyAlgorithm;
+import dev.tokenservices.core.keys.SigningKeysConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
@@ -151,28 +151,7 @@ public interface TokenServiceConfig {
         int maxResponseBytes();
     }
 
-    interface Keys {
-        /** Signature algorithm of new keys: ES256, RS256 or EdDSA. */
-        @WithDefault("ES256")
-        KeyAlgorithm algorithm();
-
-        /** How long a key signs before its successor takes over. */
-        @WithDefault("P30D")
-        Duration rotationPeriod();
-
-        /**
-         * How long a new key is published in the JWKS before it signs, so that every verifier that
-         * caches the JWKS knows it first. Must be at least twice {@link #refreshInterval()}.
-         */
-        @WithDefault("PT1H")
-        Duration publishAhead();
-
-        /** How often each instance reloads the key set from PostgreSQL and checks rotation. */
-        @WithDefault("PT30S")
-        Duration refreshInterval();
-
-        /** Cache lifetime announced on the JWKS response (Cache-Control max-age). */
-        @WithDefault("PT5M")
-        Duration jwksMaxAge();
+    /** The signing keys and their rotation. */
+    interface Keys extends SigningKeysConfig {
     }
 }

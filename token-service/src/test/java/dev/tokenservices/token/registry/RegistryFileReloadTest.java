@@ -28,6 +28,7 @@ import java.io.IOException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
@@ -94,12 +95,21 @@ class RegistryFileReloadTest {
     /** Writes the file and waits until the service has taken it (it is checked every 100 ms). */
     private void rewrite(String yaml) throws Exception {
         RegistryCache.Snapshot before = registry.snapshot();
-        Files.writeString(file, yaml);
+        replace(yaml);
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!yaml.equals(served) && registry.snapshot() == before && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
         served = yaml;
+    }
+
+    /**
+     * Replaces the file in one step, as Kubernetes swaps a mounted ConfigMap: written in place, a reload
+     * could read it half-written, and a cut that still parses (fewer clients) would be taken.
+     */
+    private void replace(String yaml) throws IOException {
+        Path next = Files.writeString(Files.createTempFile(file.toAbsolutePath().getParent(), "registry", ".tmp"), yaml);
+        Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private double refusedReloads() {
@@ -152,7 +162,7 @@ class RegistryFileReloadTest {
     void aBrokenChangeIsLoggedAndCountedAndTheLastGoodRegistryStays() throws Exception {
         double before = refusedReloads();
         assertTrue(before >= 0, "registry_reloads_total{result=refused} is exported");
-        Files.writeString(file, original.replace(NARROW_WORKER_ENTRY, "").replace(POST_WORKER_SECRET, "too-short"));
+        replace(original.replace(NARROW_WORKER_ENTRY, "").replace(POST_WORKER_SECRET, "too-short"));
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (refusedReloads() == before && System.nanoTime() < deadline) {
             Thread.sleep(50);
