@@ -31,6 +31,9 @@ import org.jboss.logging.Logger;
  */
 public final class RegistryLoader<V> implements AutoCloseable {
 
+    /** How long a changed file must stay the same before it is read as the new registry. */
+    private static final Duration SETTLE = Duration.ofMillis(100);
+
     private static final Logger LOG = Logger.getLogger(RegistryLoader.class);
 
     private final Path path;
@@ -102,6 +105,9 @@ public final class RegistryLoader<V> implements AutoCloseable {
             if (Arrays.equals(hash, current.hash()) || Arrays.equals(hash, refusedHash)) {
                 return false;
             }
+            if (!settled(content)) {
+                return false; // still being written in place: the next round looks again
+            }
             try {
                 snapshot = load(content);
             } catch (RuntimeException e) {
@@ -118,6 +124,21 @@ public final class RegistryLoader<V> implements AutoCloseable {
             LOG.warnf("registry %s not checked for changes (%s); the registry read before stays in use", path, e.getMessage());
             return false;
         }
+    }
+
+    /**
+     * Whether the file still reads the same a moment later. A file written in place (not swapped in
+     * one step, as Kubernetes swaps a ConfigMap) can be read half-written, and a cut that still
+     * parses (fewer clients, a shorter list) must not become the registry.
+     */
+    private boolean settled(byte[] content) {
+        try {
+            Thread.sleep(SETTLE.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        return Arrays.equals(content, RegistryFile.read(path));
     }
 
     private Snapshot<V> load(byte[] content) {
