@@ -16,19 +16,16 @@ public abstract class IssuerKeys {
 
     private static final Logger LOG = Logger.getLogger(IssuerKeys.class);
 
-    private final String name;
     private volatile SigningKeys keys;
 
-    /** @param name what the log lines call these keys ("signing keys", "id_token signing keys") */
-    protected IssuerKeys(String name) {
-        this.name = name;
-    }
+    /** What the log lines call these keys ("signing keys", "id_token signing keys"). */
+    protected abstract String name();
 
     /** Called once at start-up, off the event loop. */
     protected void load(SigningKeys loaded) {
         loaded.refresh().await().atMost(Duration.ofSeconds(30));
         keys = loaded;
-        LOG.infof("%s: %d published, active %s", name, loaded.publishedKeys().size(), loaded.signingKey());
+        LOG.infof("%s: %d published, active %s", name(), loaded.publishedKeys().size(), loaded.signingKey());
     }
 
     /** Called by the service's timer: a failed refresh keeps signing with the cached keys; the next round tries again. */
@@ -40,7 +37,7 @@ public abstract class IssuerKeys {
         try {
             current.refresh().await().atMost(patience);
         } catch (RuntimeException e) {
-            LOG.warnf("%s not refreshed (%s); the cached keys stay in use", name, e.getMessage());
+            LOG.warnf("%s not refreshed (%s); the cached keys stay in use", name(), e.getMessage());
         }
     }
 

@@ -24,7 +24,6 @@ public class IdTokenKeys extends IssuerKeys {
     private final Clock clock;
 
     public IdTokenKeys(OrchestratorConfig config, KeyEncryption masterKey, Mutiny.SessionFactory database, Clock clock) {
-        super("id_token signing keys");
         this.config = config;
         this.masterKey = masterKey;
         this.database = database;
@@ -39,6 +38,11 @@ public class IdTokenKeys extends IssuerKeys {
                 database::withTransaction);
         load(new SigningKeys(repository, k.algorithm(), k.rotationPeriod(), k.publishAhead(), k.refreshInterval(), masterKey,
                 clock, () -> retention));
+    }
+
+    @Override
+    protected String name() {
+        return "id_token signing keys";
     }
 
     @Scheduled(every = "${orchestrator.keys.refresh-interval:PT30S}", delayed = "${orchestrator.keys.refresh-interval:PT30S}",

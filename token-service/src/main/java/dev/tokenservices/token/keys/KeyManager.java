@@ -27,7 +27,6 @@ public class KeyManager extends IssuerKeys {
 
     public KeyManager(TokenServiceConfig config, KeyEncryption masterKey, Mutiny.SessionFactory database, RegistryCache registry,
             Clock clock) {
-        super("signing keys");
         this.config = config;
         this.database = database;
         this.registry = registry;
@@ -43,6 +42,11 @@ public class KeyManager extends IssuerKeys {
         // a retired key stays published as long as an access token it signed is valid
         load(new SigningKeys(repository, k.algorithm(), k.rotationPeriod(), k.publishAhead(), k.refreshInterval(), masterKey,
                 clock, () -> Duration.ofSeconds(registry.longestAccessTokenLifetime()).plus(config.clockSkew())));
+    }
+
+    @Override
+    protected String name() {
+        return "signing keys";
     }
 
     @Scheduled(every = "${ts.keys.refresh-interval:PT30S}", delayed = "${ts.keys.refresh-interval:PT30S}",
