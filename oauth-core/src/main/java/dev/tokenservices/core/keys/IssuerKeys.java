@@ -2,6 +2,7 @@ package dev.tokenservices.core.keys;
 
 import dev.tokenservices.shared.jose.SigningKey;
 import dev.tokenservices.shared.jose.SigningKeys;
+import io.smallrye.mutiny.Uni;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -28,17 +29,21 @@ public abstract class IssuerKeys {
         LOG.infof("%s: %d published, active %s", name(), loaded.publishedKeys().size(), loaded.signingKey());
     }
 
-    /** Called by the service's timer: a failed refresh keeps signing with the cached keys; the next round tries again. */
-    protected void refreshOrKeep(Duration patience) {
+    /**
+     * Called by the service's timer, which subscribes on a Vert.x event loop (the scheduled method
+     * returns this Uni): Hibernate Reactive runs only there. A failed refresh keeps signing with the
+     * cached keys; the next round tries again.
+     */
+    protected Uni<Void> refreshOrKeep(Duration patience) {
         SigningKeys current = keys;
         if (current == null) {
-            return;
+            return Uni.createFrom().voidItem();
         }
-        try {
-            current.refresh().await().atMost(patience);
-        } catch (RuntimeException e) {
-            LOG.warnf("%s not refreshed (%s); the cached keys stay in use", name(), e.getMessage());
-        }
+        return current.refresh().ifNoItem().after(patience).fail()
+                .onFailure().recoverWithItem(e -> {
+                    LOG.warnf("%s not refreshed (%s); the cached keys stay in use", name(), e.getMessage());
+                    return null;
+                });
     }
 
     public SigningKey signingKey() {

@@ -6,6 +6,7 @@ import dev.tokenservices.shared.jose.KeyEncryption;
 import dev.tokenservices.shared.jose.KeyRepository;
 import dev.tokenservices.shared.jose.SigningKeys;
 import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.hibernate.reactive.mutiny.Mutiny;
 import java.time.Clock;
@@ -47,7 +48,7 @@ public class IdTokenKeys extends IssuerKeys {
 
     @Scheduled(every = "${orchestrator.keys.refresh-interval:PT30S}", delayed = "${orchestrator.keys.refresh-interval:PT30S}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void scheduledRefresh() {
-        refreshOrKeep(config.keys().refreshInterval());
+    Uni<Void> scheduledRefresh() {
+        return refreshOrKeep(config.keys().refreshInterval());
     }
 }

@@ -7,6 +7,7 @@ import dev.tokenservices.shared.jose.SigningKeys;
 import dev.tokenservices.token.config.TokenServiceConfig;
 import dev.tokenservices.token.registry.RegistryCache;
 import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.hibernate.reactive.mutiny.Mutiny;
 import java.time.Clock;
@@ -51,8 +52,8 @@ public class KeyManager extends IssuerKeys {
 
     @Scheduled(every = "${ts.keys.refresh-interval:PT30S}", delayed = "${ts.keys.refresh-interval:PT30S}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void scheduledRefresh() {
-        refreshOrKeep(config.keys().refreshInterval());
+    Uni<Void> scheduledRefresh() {
+        return refreshOrKeep(config.keys().refreshInterval());
     }
 
     public KeyRepository repository() {
