@@ -7,7 +7,9 @@ import java.util.Set;
  * One registered client (RFC 7591 metadata names in the file). The secret is never held: only its
  * SHA-256 hash, hex-encoded.
  *
- * @param jwks the client's public keys as a JWK Set JSON document, for {@code private_key_jwt}
+ * @param jwks        the client's public keys as a JWK Set JSON document, for {@code private_key_jwt}
+ * @param requirePkce whether an authorization request must carry a PKCE challenge (RFC 7636); when
+ *                    false (confidential clients only) it must carry a {@code nonce} instead
  */
 public record ClientEntry(
         String clientId,
@@ -19,7 +21,8 @@ public record ClientEntry(
         int accessTokenLifetime,
         List<String> redirectUris,
         List<String> postLogoutRedirectUris,
-        String jwks) {
+        String jwks,
+        boolean requirePkce) {
 
     public static final int DEFAULT_ACCESS_TOKEN_LIFETIME = 300;
 

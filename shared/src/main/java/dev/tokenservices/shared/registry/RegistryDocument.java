@@ -56,7 +56,9 @@ public record RegistryDocument(
             @Min(value = 1, message = LIFETIME) @Max(value = MAX_ACCESS_TOKEN_LIFETIME, message = LIFETIME) Long accessTokenLifetime,
             List<@NotBlank(message = NON_EMPTY_STRINGS) @Uri String> redirectUris,
             List<@NotBlank(message = NON_EMPTY_STRINGS) @Uri String> postLogoutRedirectUris,
-            @Valid Jwks jwks) implements Entry {
+            @Valid Jwks jwks,
+            /** Whether /authorize demands PKCE of this client (default true; a public client always). */
+            Boolean requirePkce) implements Entry {
 
         static final String LIFETIME = "must be a whole number of seconds from 1 to " + MAX_ACCESS_TOKEN_LIFETIME;
 

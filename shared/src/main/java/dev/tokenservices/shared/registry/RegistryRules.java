@@ -107,9 +107,14 @@ final class RegistryRules {
         if (method == AuthMethod.NONE && grants.contains(GrantTypes.CLIENT_CREDENTIALS)) {
             throw file.error(where, "grant_types", "client_credentials needs an authenticated client; a public client (none) cannot use it");
         }
+        // RFC 9700 §2.1.1: a public client has nothing but PKCE to bind its code to itself
+        if (method == AuthMethod.NONE && Boolean.FALSE.equals(c.requirePkce())) {
+            throw file.error(where, "require_pkce", "cannot be false for a public client (token_endpoint_auth_method none): "
+                    + "PKCE is what protects its codes; remove it");
+        }
         int lifetime = c.accessTokenLifetime() == null ? ClientEntry.DEFAULT_ACCESS_TOKEN_LIFETIME : c.accessTokenLifetime().intValue();
         return new ClientEntry(c.clientId(), c.clientName(), secretHash, method, grants, scopes(c.scope()), lifetime,
-                orEmpty(c.redirectUris()), orEmpty(c.postLogoutRedirectUris()), jwks);
+                orEmpty(c.redirectUris()), orEmpty(c.postLogoutRedirectUris()), jwks, c.requirePkce() == null || c.requirePkce());
     }
 
     /**

@@ -343,6 +343,40 @@ class RegistryFileTest {
     }
 
     @Test
+    void requirePkceDefaultsToTrueAndOnlyAConfidentialClientMayTurnItOff() {
+        Registry registry = parse("""
+                clients:
+                  - client_id: web
+                    client_secret: ${SECRET}
+                    redirect_uris: ["https://web.example/cb"]
+                  - client_id: legacy-web
+                    client_secret: ${SECRET}
+                    redirect_uris: ["https://legacy.example/cb"]
+                    require_pkce: false
+                  - client_id: spa
+                    token_endpoint_auth_method: none
+                    redirect_uris: ["https://spa.example/cb"]
+                    require_pkce: true
+                """, Map.of("SECRET", SECRET));
+        assertTrue(registry.client("web").orElseThrow().requirePkce());
+        assertFalse(registry.client("legacy-web").orElseThrow().requirePkce());
+        assertTrue(registry.client("spa").orElseThrow().requirePkce());
+        assertMessage(error("""
+                clients:
+                  - client_id: spa
+                    token_endpoint_auth_method: none
+                    redirect_uris: ["https://spa.example/cb"]
+                    require_pkce: false
+                """), "reg.yaml", "clients[0] (spa)", "require_pkce", "public client");
+        assertMessage(error("""
+                clients:
+                  - client_id: web
+                    client_secret: ${SECRET}
+                    require_pkce: maybe
+                """), "clients[0] (web)", "require_pkce");
+    }
+
+    @Test
     void anEmptyFileIsAnEmptyRegistry() {
         assertTrue(parse("", Map.of()).clients().isEmpty());
     }
