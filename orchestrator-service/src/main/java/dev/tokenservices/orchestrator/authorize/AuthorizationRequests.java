@@ -1,5 +1,6 @@
 package dev.tokenservices.orchestrator.authorize;
 
+import dev.tokenservices.orchestrator.logout.IdTokenHints;
 import dev.tokenservices.orchestrator.registry.Clients;
 import dev.tokenservices.orchestrator.session.AuthorizationRequest;
 import dev.tokenservices.shared.oauth.FormRequest;
@@ -26,12 +27,25 @@ public class AuthorizationRequests {
     /** RFC 7636 §4.2: 43–128 characters of the unreserved set. */
     private static final Pattern CODE_CHALLENGE = Pattern.compile("[A-Za-z0-9\\-._~]{43,128}");
     private static final Set<String> PROMPTS = Set.of("none", "login", "consent", "select_account");
+    /** OIDC Core §3.1.2.1 {@code display} values. */
+    private static final List<String> DISPLAYS = List.of("page", "popup", "touch", "wap");
+    private static final Pattern MAX_AGE = Pattern.compile("[0-9]{1,10}");
+    /** Language tags (BCP 47 letters, digits and hyphens), space-separated. */
+    private static final Pattern UI_LOCALES = Pattern.compile("[A-Za-z0-9]+(-[A-Za-z0-9]+)*( [A-Za-z0-9]+(-[A-Za-z0-9]+)*)*");
+    /** Space-separated printable ASCII values. */
+    private static final Pattern ACR_VALUES = Pattern.compile("[\\x21-\\x7E]+( [\\x21-\\x7E]+)*");
+    private static final Pattern CONTROL = Pattern.compile("\\p{Cc}");
     private static final int MAX_VALUE = 1024;
+    /** Values passed upstream are kept short: they travel in the login cookie and in the upstream URL. */
+    private static final int MAX_HINT = 256;
+    private static final int MAX_ID_TOKEN_HINT = 8192;
 
     private final Clients clients;
+    private final IdTokenHints hints;
 
-    public AuthorizationRequests(Clients clients) {
+    public AuthorizationRequests(Clients clients, IdTokenHints hints) {
         this.clients = clients;
+        this.hints = hints;
     }
 
     /** Stage one: the client and where answers may be sent. */
@@ -60,9 +74,16 @@ public class AuthorizationRequests {
         return new Target(client, redirectUri, state);
     }
 
-    /** Stage two: the rest of the request; errors are {@link AuthorizeError}s for the redirect URI. */
+    /**
+     * Stage two: the rest of the request, in the order of OIDC Core §3.1.2.6's errors: request
+     * objects, response_type, the client's grant, scope, then {@code prompt} and the parameters
+     * passed upstream. Errors are {@link AuthorizeError}s for the redirect URI. The code's protection
+     * (PKCE or nonce) is checked later, by {@link #checkCodeProtection}, once {@code prompt=none}
+     * has had its answer.
+     */
     public AuthorizationRequest validate(Target target, FormRequest params) {
         ClientEntry client = target.client();
+        // RFC 9101 is not implemented: said so exactly (OIDC Core §3.1.2.6)
         if (params.get("request") != null) {
             throw new AuthorizeError("request_not_supported", "request objects are not supported");
         }
@@ -95,18 +116,6 @@ public class AuthorizationRequests {
                 scopes.add(s);
             }
         }
-        String challenge = params.get("code_challenge");
-        String method = params.get("code_challenge_method");
-        if (challenge == null) {
-            throw new AuthorizeError(OAuthErrors.INVALID_REQUEST, "PKCE is required: code_challenge is missing");
-        }
-        if (!"S256".equals(method)) {
-            throw new AuthorizeError(OAuthErrors.INVALID_REQUEST, "code_challenge_method must be S256");
-        }
-        if (!CODE_CHALLENGE.matcher(challenge).matches()) {
-            throw new AuthorizeError(OAuthErrors.INVALID_REQUEST, "code_challenge is not a valid S256 challenge");
-        }
-        String nonce = bounded(params, "nonce");
         String prompt = params.get("prompt");
         if (prompt != null) {
             List<String> values = List.of(prompt.trim().split(" +"));
@@ -116,21 +125,76 @@ public class AuthorizationRequests {
             if (values.contains("none") && values.size() > 1) {
                 throw new AuthorizeError(OAuthErrors.INVALID_REQUEST, "prompt=none cannot be combined with other values");
             }
+            prompt = String.join(" ", new LinkedHashSet<>(values));
         }
         long maxAge = -1;
         String maxAgeParam = params.get("max_age");
         if (maxAgeParam != null) {
-            try {
-                maxAge = Long.parseLong(maxAgeParam);
-            } catch (NumberFormatException e) {
-                maxAge = -2;
+            if (!MAX_AGE.matcher(maxAgeParam).matches()) {
+                throw new AuthorizeError(OAuthErrors.INVALID_REQUEST, "max_age must be a non-negative integer (seconds)");
             }
-            if (maxAge < 0) {
-                throw new AuthorizeError(OAuthErrors.INVALID_REQUEST, "max_age must be a non-negative integer");
+            maxAge = Long.parseLong(maxAgeParam);
+        }
+        String display = params.get("display");
+        if (display != null && !DISPLAYS.contains(display)) {
+            throw new AuthorizeError(OAuthErrors.INVALID_REQUEST, "display must be one of " + String.join(", ", DISPLAYS));
+        }
+        String uiLocales = params.get("ui_locales");
+        if (uiLocales != null && (uiLocales.length() > MAX_HINT || !UI_LOCALES.matcher(uiLocales).matches())) {
+            throw new AuthorizeError(OAuthErrors.INVALID_REQUEST, "ui_locales must be a space-separated list of language tags (BCP 47)");
+        }
+        String acrValues = params.get("acr_values");
+        if (acrValues != null && (acrValues.length() > MAX_HINT || !ACR_VALUES.matcher(acrValues).matches())) {
+            throw new AuthorizeError(OAuthErrors.INVALID_REQUEST, "acr_values must be a space-separated list of printable values, at most "
+                    + MAX_HINT + " characters");
+        }
+        String loginHint = params.get("login_hint");
+        if (loginHint != null && (loginHint.length() > MAX_HINT || CONTROL.matcher(loginHint).find())) {
+            throw new AuthorizeError(OAuthErrors.INVALID_REQUEST, "login_hint must be at most " + MAX_HINT
+                    + " characters without control characters");
+        }
+        IdTokenHints.Hint hint = null;
+        String idTokenHint = params.get("id_token_hint");
+        if (idTokenHint != null) {
+            hint = idTokenHint.length() > MAX_ID_TOKEN_HINT ? null : hints.verified(idTokenHint).orElse(null);
+            if (hint == null) {
+                throw new AuthorizeError(OAuthErrors.INVALID_REQUEST, "id_token_hint is not an id_token issued here");
             }
         }
         return new AuthorizationRequest(client.clientId(), target.redirectUri(), new ArrayList<>(scopes), target.state(),
-                nonce, challenge, prompt, bounded(params, "login_hint"), maxAge, bounded(params, "idp_hint"));
+                bounded(params, "nonce"), params.get("code_challenge"), prompt, loginHint, maxAge, bounded(params, "idp_hint"),
+                params.get("code_challenge_method"), acrValues, uiLocales, display, hint);
+    }
+
+    /**
+     * The code's protection, checked after {@code prompt} (so that {@code prompt=none} without a
+     * session is {@code login_required} whatever else is missing): a PKCE S256 challenge (RFC 7636
+     * §4.3; plain is refused), required unless the client is registered with {@code require_pkce:
+     * false} (confidential clients only); then the request must carry a {@code nonce} (OIDC Core
+     * §3.1.2.1), which binds the id_token to the client's session instead.
+     */
+    public void checkCodeProtection(AuthorizationRequest request) {
+        String challenge = request.codeChallenge();
+        String method = request.codeChallengeMethod();
+        if (challenge == null) {
+            if (method != null) {
+                throw new AuthorizeError(OAuthErrors.INVALID_REQUEST, "code_challenge_method was sent without code_challenge");
+            }
+            boolean required = clients.client(request.clientId()).map(ClientEntry::requirePkce).orElse(true);
+            if (required) {
+                throw new AuthorizeError(OAuthErrors.INVALID_REQUEST, "PKCE is required: code_challenge is missing");
+            }
+            if (request.nonce() == null) {
+                throw new AuthorizeError(OAuthErrors.INVALID_REQUEST, "nonce is required when PKCE is not used");
+            }
+            return;
+        }
+        if (!"S256".equals(method)) {
+            throw new AuthorizeError(OAuthErrors.INVALID_REQUEST, "code_challenge_method must be S256");
+        }
+        if (!CODE_CHALLENGE.matcher(challenge).matches()) {
+            throw new AuthorizeError(OAuthErrors.INVALID_REQUEST, "code_challenge is not a valid S256 challenge");
+        }
     }
 
     private static String bounded(FormRequest params, String name) {

@@ -28,7 +28,9 @@ import java.util.Set;
  * login's or expired, the answer is an error page (we cannot know which client to answer) and no
  * session is created or changed. Otherwise upstream errors reach the client with its own
  * {@code state}; a code is redeemed and the id_token validated, a new SSO session starts, and the
- * login finishes. Every answer past the check expires the login cookie.
+ * login finishes, unless the IdP did not authenticate the user as recently as the client's
+ * {@code max_age} or {@code prompt=login} asked ({@link Reauthentication}: {@code login_required}, no
+ * session). Every answer past the check expires the login cookie.
  */
 @Path("/callback")
 public class CallbackResource {
@@ -44,6 +46,7 @@ public class CallbackResource {
     private final LoginFlow flow;
     private final LoginMetrics metrics;
     private final String issuer;
+    private final long clockSkew;
     private final Clock clock;
 
     public CallbackResource(LoginCookies loginCookies, Clients clients, UpstreamLogin upstream, SsoSessions sessions,
@@ -55,6 +58,7 @@ public class CallbackResource {
         this.flow = flow;
         this.metrics = metrics;
         this.issuer = config.issuer();
+        this.clockSkew = config.clockSkew().toSeconds();
         this.clock = clock;
     }
 
@@ -98,8 +102,13 @@ public class CallbackResource {
                     "the identity provider answered without a code", null));
         }
         return upstream.redeem(idp, code, login.codeVerifier(), login.nonce())
+                .invoke(identity -> Reauthentication.check(login, identity.claims(), clock.instant().getEpochSecond(), clockSkew))
                 .chain(identity -> sessions.start(identity, sessionCookie, clock.instant().getEpochSecond())
                         .chain(cookie -> flow.finish(login.request(), identity, cookie)))
+                .onFailure(AuthorizeError.class).recoverWithItem(e -> {
+                    metrics.failed(((AuthorizeError) e).error());
+                    return Redirects.error(issuer, redirectUri, clientState, ((AuthorizeError) e).error(), e.getMessage(), null);
+                })
                 .onFailure(UpstreamException.class).recoverWithItem(e -> {
                     UpstreamException u = (UpstreamException) e;
                     boolean down = u.kind() == UpstreamException.Kind.UNAVAILABLE;

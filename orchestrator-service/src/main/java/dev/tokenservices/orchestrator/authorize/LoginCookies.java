@@ -70,7 +70,8 @@ public class LoginCookies {
 
     /** A new login for {@code request}, valid for {@code orchestrator.pending-login-lifetime}. */
     public PendingLogin pending(AuthorizationRequest request, String idpId, String nonce, String codeVerifier, String state) {
-        return new PendingLogin(request, idpId, nonce, codeVerifier, state, clock.instant().plus(lifetime).getEpochSecond());
+        long now = clock.instant().getEpochSecond();
+        return new PendingLogin(request, idpId, nonce, codeVerifier, state, now + lifetime.toSeconds(), now);
     }
 
     /**

@@ -43,6 +43,7 @@ public class LoginFlow {
     private static final long MIN_REMAINING_SECONDS = 15;
 
     private final OrchestratorConfig config;
+    private final AuthorizationRequests requests;
     private final Clients clients;
     private final SsoSessions sessions;
     private final LoginCookies loginCookies;
@@ -54,10 +55,11 @@ public class LoginFlow {
     private final Pages pages;
     private final Clock clock;
 
-    public LoginFlow(OrchestratorConfig config, Clients clients, SsoSessions sessions, LoginCookies loginCookies,
+    public LoginFlow(OrchestratorConfig config, AuthorizationRequests requests, Clients clients, SsoSessions sessions, LoginCookies loginCookies,
             AuthorizationCodes codes, UpstreamLogin upstream, TokenServiceClient tokenService, LoginMetrics metrics,
             Event<LoginCompleted> completed, Pages pages, Clock clock) {
         this.config = config;
+        this.requests = requests;
         this.clients = clients;
         this.sessions = sessions;
         this.loginCookies = loginCookies;
@@ -80,15 +82,16 @@ public class LoginFlow {
         return sessions.find(sessionCookie).chain(session -> {
             long now = clock.instant().getEpochSecond();
             Optional<Identity> known = session.map(SsoSessions.Session::identity)
-                    .filter(id -> !request.promptLogin())
-                    .filter(id -> request.idpHint() == null || request.idpHint().equals(id.idpId()))
-                    .filter(id -> request.maxAge() < 0 || now - id.authTime() <= request.maxAge());
-            if (known.isPresent() && known.get().upstreamExpiresAt() - MIN_REMAINING_SECONDS > now) {
-                return finish(request, known.get(), null);
-            }
+                    .filter(id -> reusable(request, id, now));
             if (known.isEmpty() && request.promptNone()) {
                 metrics.failed("login_required");
-                throw new AuthorizeError("login_required", "there is no session; the user must log in");
+                throw new AuthorizeError("login_required", request.idTokenHint() != null && session.isPresent()
+                        && !request.idTokenHint().names(session.get().identity())
+                        ? "the user the id_token_hint names is not the one logged in" : "there is no session; the user must log in");
+            }
+            requests.checkCodeProtection(request);
+            if (known.isPresent() && known.get().upstreamExpiresAt() - MIN_REMAINING_SECONDS > now) {
+                return finish(request, known.get(), null);
             }
             UpstreamIdpEntry idp;
             if (known.isPresent()) {
@@ -106,15 +109,35 @@ public class LoginFlow {
                 return Uni.createFrom().item(pages.chooser(clients.upstreamIdps().stream()
                         .map(i -> new Pages.IdpChoice(i.id(), chooserUrl.apply(i.id()))).toList()));
             }
-            String upstreamPrompt = request.promptNone() ? "none" : request.promptLogin() ? "login" : null;
-            return toUpstream(request, idp, upstreamPrompt, recentLogins);
+            return toUpstream(request, idp, recentLogins);
         });
     }
 
-    private Uni<Response> toUpstream(AuthorizationRequest request, UpstreamIdpEntry idp, String prompt, String recentLogins) {
+    /**
+     * Whether the SSO session's login answers this request (OIDC Core §3.1.2.1): not when the client
+     * asks for interaction ({@code prompt} login, consent, select_account), names another IdP, sets a
+     * {@code max_age} the session's {@code auth_time} exceeds, or sends an {@code id_token_hint} of
+     * another user.
+     */
+    private static boolean reusable(AuthorizationRequest request, Identity identity, long now) {
+        return !request.promptsInteraction()
+                && (request.idpHint() == null || request.idpHint().equals(identity.idpId()))
+                && (request.maxAge() < 0 || now - identity.authTime() <= request.maxAge())
+                && (request.idTokenHint() == null || request.idTokenHint().names(identity));
+    }
+
+    /**
+     * The upstream request carries the client's {@code prompt} and {@code max_age} (so that the IdP
+     * authenticates the user again when asked; the callback checks that it did), and
+     * {@code login_hint}, {@code acr_values}, {@code ui_locales} and {@code display}; never the
+     * client's {@code id_token_hint} (ours, meaningless there).
+     */
+    private Uni<Response> toUpstream(AuthorizationRequest request, UpstreamIdpEntry idp, String recentLogins) {
         PendingLogin login = loginCookies.pending(request, idp.id(), Secrets.random(), Secrets.random(), Secrets.random());
         List<NewCookie> cookies = loginCookies.begin(login, recentLogins);
-        return upstream.authorizationUrl(idp, login.state(), login.nonce(), login.codeVerifier(), request.loginHint(), prompt)
+        UpstreamLogin.Parameters parameters = new UpstreamLogin.Parameters(request.prompt(), request.maxAge(), request.loginHint(),
+                request.acrValues(), request.uiLocales(), request.display());
+        return upstream.authorizationUrl(idp, login.state(), login.nonce(), login.codeVerifier(), parameters)
                 .onFailure(UpstreamException.class).transform(e -> {
                     metrics.failed("upstream_unavailable");
                     return new AuthorizeError(OAuthErrors.TEMPORARILY_UNAVAILABLE, "the identity provider is not available; try again later");

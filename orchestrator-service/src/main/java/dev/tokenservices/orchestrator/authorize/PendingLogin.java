@@ -12,7 +12,9 @@ import dev.tokenservices.orchestrator.session.AuthorizationRequest;
  * @param codeVerifier the upstream PKCE verifier (RFC 7636)
  * @param state        the upstream {@code state}, which the callback must bring back
  * @param expiresAt    epoch seconds after which the callback is refused
+ * @param startedAt    epoch seconds when the browser was sent upstream ({@code prompt=login}: the
+ *                     upstream {@code auth_time} may not be older)
  */
 public record PendingLogin(AuthorizationRequest request, String idpId, String nonce, String codeVerifier, String state,
-        long expiresAt) {
+        long expiresAt, long startedAt) {
 }

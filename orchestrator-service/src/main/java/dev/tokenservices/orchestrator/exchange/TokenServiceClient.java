@@ -110,13 +110,18 @@ public class TokenServiceClient {
      * that ended at the token service (invalid_grant) ends here too.
      *
      * @param tsRefreshTokens per resource, the token service's refresh token
+     * @param scopes          per resource, a narrower {@code scope} to ask for (RFC 6749 §6); a
+     *                        resource absent here is refreshed with its whole grant
      */
-    public Uni<ExchangedTokens> refresh(Map<String, String> tsRefreshTokens) {
+    public Uni<ExchangedTokens> refresh(Map<String, String> tsRefreshTokens, Map<String, String> scopes) {
         List<Uni<Outcome>> calls = new ArrayList<>();
         tsRefreshTokens.forEach((resource, refreshToken) -> {
             Map<String, String> form = new LinkedHashMap<>();
             form.put("grant_type", "refresh_token");
             form.put("refresh_token", refreshToken);
+            if (scopes.containsKey(resource)) {
+                form.put("scope", scopes.get(resource));
+            }
             calls.add(call(resource, form, "refresh_token", "refresh"));
         });
         return combine(calls);

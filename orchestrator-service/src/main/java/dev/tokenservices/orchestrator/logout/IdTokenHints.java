@@ -14,9 +14,11 @@ import dev.tokenservices.orchestrator.web.PageException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.text.ParseException;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * The {@code id_token_hint} of a logout (RP-Initiated Logout 1.0 §2): an id_token we signed (a
+ * The {@code id_token_hint} of a logout (RP-Initiated Logout 1.0 §2) or of an authorization request
+ * (OIDC Core §3.1.2.1): an id_token we signed (a
  * published key named by {@code kid}, our issuer, one audience: the client), checked through the
  * core's {@link JwtVerifier}; its expiry does not matter here. It ends a session without asking only
  * when it names the session's user ({@code sub} and {@code idp}): someone else's id_token is no
@@ -43,20 +45,22 @@ public class IdTokenHints {
 
     /** @throws PageException when the hint is not an id_token of this issuer */
     public Hint verify(String idToken) {
-        SignedJWT jwt;
-        try {
-            jwt = SignedJWT.parse(idToken);
-        } catch (ParseException | RuntimeException e) {
-            throw LogoutResource.badRequest("The id_token_hint is not a valid id_token of this issuer.");
-        }
+        return verified(idToken).orElseThrow(() -> LogoutResource.badRequest("The id_token_hint is not an id_token issued here."));
+    }
+
+    /**
+     * The hint, when it is an id_token we signed (expired or not); empty otherwise. Also the
+     * {@code id_token_hint} of an authorization request (OIDC Core §3.1.2.1).
+     */
+    public Optional<Hint> verified(String idToken) {
         JWTClaimsSet claims;
         try {
-            claims = verifier.verify(jwt, null);
-        } catch (BadJOSEException | RuntimeException e) {
-            throw LogoutResource.badRequest("The id_token_hint was not issued here.");
+            claims = verifier.verify(SignedJWT.parse(idToken), null);
+        } catch (ParseException | BadJOSEException | RuntimeException e) {
+            return Optional.empty();
         }
         Object idp = claims.getClaim("idp");
-        return new Hint(claims.getAudience().get(0), claims.getSubject(), idp instanceof String s ? s : null);
+        return Optional.of(new Hint(claims.getAudience().get(0), claims.getSubject(), idp instanceof String s ? s : null));
     }
 
     private void checkClaims(JWTClaimsSet claims, SecurityContext context) throws BadJWTException {

@@ -78,4 +78,9 @@ public class Clients {
     public List<ResourceEntry> resources() {
         return loader.registry().resources();
     }
+
+    /** The scopes of a registered resource; none when it is no longer registered. */
+    public List<String> resourceScopes(String resource) {
+        return resources().stream().filter(r -> r.resource().equals(resource)).findFirst().map(ResourceEntry::scopes).orElse(List.of());
+    }
 }

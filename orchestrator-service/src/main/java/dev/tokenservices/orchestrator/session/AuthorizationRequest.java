@@ -1,18 +1,36 @@
 package dev.tokenservices.orchestrator.session;
 
+import dev.tokenservices.orchestrator.logout.IdTokenHints;
 import java.util.List;
 
 /**
  * A client's authorization request after validation (OIDC Core §3.1.2.1, RFC 7636): the client and
- * redirect URI are registered, PKCE is S256, and {@code scopes} are what the client may ask for.
+ * redirect URI are registered, and {@code scopes} are what the client may ask for. Whether the code
+ * is protected as the client must (PKCE S256, or {@code nonce} for a client registered with
+ * {@code require_pkce: false}) is checked after {@code prompt} (see {@code AuthorizationRequests}).
  *
- * @param maxAge -1 when absent
+ * @param codeChallenge       the PKCE challenge, or null
+ * @param codeChallengeMethod as sent, or null
+ * @param maxAge              -1 when absent
+ * @param acrValues           passed upstream (OIDC Core §3.1.2.1), or null
+ * @param uiLocales           passed upstream, or null
+ * @param display             passed upstream, or null
+ * @param idTokenHint         who an {@code id_token_hint} of ours names, or null; never sent upstream
  */
 public record AuthorizationRequest(String clientId, String redirectUri, List<String> scopes, String state, String nonce,
-        String codeChallenge, String prompt, String loginHint, long maxAge, String idpHint) {
+        String codeChallenge, String prompt, String loginHint, long maxAge, String idpHint, String codeChallengeMethod,
+        String acrValues, String uiLocales, String display, IdTokenHints.Hint idTokenHint) {
 
     public boolean promptNone() {
         return "none".equals(prompt);
+    }
+
+    /**
+     * prompt=login, consent or select_account: the user must interact, which only the upstream IdP
+     * can offer, so the SSO session is not reused.
+     */
+    public boolean promptsInteraction() {
+        return prompt != null && !promptNone();
     }
 
     public boolean promptLogin() {

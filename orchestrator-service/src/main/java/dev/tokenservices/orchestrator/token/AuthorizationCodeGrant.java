@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
- * RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.6). The code is taken from Redis at once, its "used" marker
+ * RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.6) when the authorization request carried a challenge. The code is taken from Redis at once, its "used" marker
  * written in the same step: a wrong client, redirect URI or verifier burns it. However close together
  * two redemptions of one code come, exactly one issues, and what it issued is revoked (§4.1.2): the
  * orchestrator's refresh family and access token, the token service's refresh and access tokens.
@@ -73,20 +73,41 @@ public class AuthorizationCodeGrant implements GrantHandler<Map<String, Object>>
                 metrics.redemption(grantType(), "wrong_redirect_uri");
                 throw OAuthException.invalidGrant("redirect_uri does not match the one of the authorization request");
             }
-            if (verifier == null || !VERIFIER.matcher(verifier).matches()
-                    || !Secrets.pkceMatches(verifier, grant.request().codeChallenge())) {
-                metrics.redemption(grantType(), "wrong_verifier");
-                throw OAuthException.invalidGrant("code_verifier does not match the code_challenge (PKCE)");
-            }
+            checkVerifier(verifier, grant.request().codeChallenge(), client);
             return issue(code, client, grant);
         });
+    }
+
+    /**
+     * RFC 7636 §4.6: a code requested with a challenge needs its verifier, whatever the client's
+     * {@code require_pkce}. A code requested without one takes no verifier (RFC 9700 §2.1.1: a
+     * verifier there would be a PKCE downgrade), and only a client that may go without PKCE redeems it.
+     */
+    private void checkVerifier(String verifier, String challenge, RegisteredClient client) {
+        if (challenge == null) {
+            if (verifier != null) {
+                metrics.redemption(grantType(), "wrong_verifier");
+                throw OAuthException.invalidGrant("code_verifier was sent, but the authorization request had no code_challenge");
+            }
+            if (client.entry().requirePkce()) {
+                metrics.redemption(grantType(), "wrong_verifier");
+                throw OAuthException.invalidGrant("the authorization code was issued without PKCE, which this client must use");
+            }
+            return;
+        }
+        if (verifier == null || !VERIFIER.matcher(verifier).matches() || !Secrets.pkceMatches(verifier, challenge)) {
+            metrics.redemption(grantType(), "wrong_verifier");
+            throw OAuthException.invalidGrant("code_verifier does not match the code_challenge (PKCE)");
+        }
     }
 
     private Uni<Map<String, Object>> issue(String code, RegisteredClient client, AuthorizationCodes.CodeGrant grant) {
         ExchangedTokens tokens = grant.tokens();
         boolean refresh = client.allowsGrant(GrantTypes.REFRESH_TOKEN);
         Uni<Optional<RefreshFamilies.Started>> family = refresh
-                ? refreshTokens.start(client.clientId(), grant.identity(), grant.request().scopes(), tokens.refreshTokens()).map(Optional::of)
+                ? refreshTokens.start(client.clientId(), grant.identity(),
+                        // the family holds what was granted: a refresh may narrow it, never widen it (RFC 6749 §6)
+                        TokenIssuance.granted(grant.request().scopes(), tokens), tokens.refreshTokens()).map(Optional::of)
                         // families live in PostgreSQL: while it is away the login still completes, without a
                         // refresh token (RFC 6749 §5.1: optional), rather than burning the code on a 503
                         .onFailure(e -> e instanceof OAuthException o && "temporarily_unavailable".equals(o.error()))

@@ -4,8 +4,10 @@ import dev.tokenservices.core.client.RegisteredClient;
 import dev.tokenservices.core.refresh.RefreshFamilies;
 import dev.tokenservices.core.token.Grant;
 import dev.tokenservices.core.token.GrantHandler;
+import dev.tokenservices.orchestrator.authorize.LoginFlow;
 import dev.tokenservices.orchestrator.exchange.TokenServiceClient;
 import dev.tokenservices.orchestrator.metrics.LoginMetrics;
+import dev.tokenservices.orchestrator.registry.Clients;
 import dev.tokenservices.orchestrator.session.RefreshTokens;
 import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.shared.oauth.OAuthException;
@@ -13,14 +15,20 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * RFC 6749 §6 with rotation on both layers: the orchestrator's refresh token is replaced, and the
  * token service's refresh tokens behind it (one per resource) are used (and rotated there), so the
  * scope authorities are asked again. A new id_token is minted without nonce (OIDC Core §12.2).
+ * With {@code scope} (§6) a refresh narrows: its tokens carry the scopes asked for, each resource's
+ * token at the token service is refreshed with that resource's share of them (or, when none is
+ * asked for, left for a later refresh), and the family keeps the login's whole grant.
  * A rotated-away token presented again ends the family here and at the token service, including a
  * rotation still waiting on the token service: it finds its family gone, fails, and revokes what the
  * token service just gave it (RFC 9700 §4.14.2). A family older than
@@ -31,14 +39,16 @@ public class RefreshTokenGrant implements GrantHandler<Map<String, Object>> {
 
 
     private final RefreshTokens refreshTokens;
+    private final Clients clients;
     private final TokenServiceClient tokenService;
     private final TokenIssuance issuance;
     private final Revocations revocations;
     private final LoginMetrics metrics;
 
-    public RefreshTokenGrant(RefreshTokens refreshTokens, TokenServiceClient tokenService, TokenIssuance issuance,
+    public RefreshTokenGrant(RefreshTokens refreshTokens, Clients clients, TokenServiceClient tokenService, TokenIssuance issuance,
             Revocations revocations, LoginMetrics metrics) {
         this.refreshTokens = refreshTokens;
+        this.clients = clients;
         this.tokenService = tokenService;
         this.issuance = issuance;
         this.revocations = revocations;
@@ -53,10 +63,7 @@ public class RefreshTokenGrant implements GrantHandler<Map<String, Object>> {
     @Override
     public Uni<Map<String, Object>> handle(FormRequest request, RegisteredClient client) {
         String token = request.require("refresh_token");
-        if (request.get("scope") != null) {
-            // narrowing is not offered: the login's scopes are what the family holds
-            throw OAuthException.invalidScope("scope cannot be changed at refresh here; omit it");
-        }
+        Optional<Set<String>> asked = asked(request.get("scope"), client);
         return refreshTokens.use(token, client.clientId()).chain(use -> {
             if (use instanceof RefreshFamilies.Reused reused) {
                 metrics.redemption(grantType(), "reused");
@@ -74,20 +81,76 @@ public class RefreshTokenGrant implements GrantHandler<Map<String, Object>> {
                 return Uni.createFrom().failure(RefreshTokens.invalid());
             }
             RefreshTokens.Login login = RefreshTokens.login(current.family());
-            return tokenService.refresh(login.tsRefreshTokens()).chain(tokens -> refreshTokens.rotate(current.family(), tokens.refreshTokens())
-                    .chain(next -> {
-                        if (next.isEmpty()) {
-                            // the family ended while the token service was deciding: nothing of this rotation may live
-                            metrics.redemption(grantType(), "revoked_in_flight");
-                            List<String> obtained = new ArrayList<>(tokens.refreshTokens().values());
-                            obtained.addAll(tokens.accessTokenValues());
-                            return revocations.atTokenService(obtained).chain(() -> Uni.createFrom().failure(RefreshTokens.invalid()));
-                        }
-                        return issuance.issue(client.entry(), login.identity(), login.scopes(), null, tokens, next.get())
-                                .invoke(() -> metrics.redemption(grantType(), "issued"))
-                                .map(TokenIssuance.Issued::response);
-                    }));
+            List<String> scopes = narrowed(login.scopes(), asked);
+            Map<String, String> refreshed = new LinkedHashMap<>();
+            Map<String, String> scopeByResource = new LinkedHashMap<>();
+            Map<String, String> kept = new LinkedHashMap<>();
+            login.tsRefreshTokens().forEach((resource, tsToken) -> {
+                List<String> resourceScopes = asked.isEmpty() ? null : scopes.stream().filter(clients.resourceScopes(resource)::contains).toList();
+                if (resourceScopes != null && resourceScopes.isEmpty()) {
+                    // nothing of this resource asked for now: its token at the token service waits for a later refresh
+                    kept.put(resource, tsToken);
+                    return;
+                }
+                refreshed.put(resource, tsToken);
+                if (resourceScopes != null) {
+                    scopeByResource.put(resource, String.join(" ", resourceScopes));
+                }
+            });
+            return tokenService.refresh(refreshed, scopeByResource).chain(tokens -> {
+                Map<String, String> next = new LinkedHashMap<>(tokens.refreshTokens());
+                next.putAll(kept);
+                return refreshTokens.rotate(current.family(), next).chain(rotated -> {
+                    if (rotated.isEmpty()) {
+                        // the family ended while the token service was deciding: nothing of this rotation may live
+                        metrics.redemption(grantType(), "revoked_in_flight");
+                        List<String> obtained = new ArrayList<>(tokens.refreshTokens().values());
+                        obtained.addAll(tokens.accessTokenValues());
+                        return revocations.atTokenService(obtained).chain(() -> Uni.createFrom().failure(RefreshTokens.invalid()));
+                    }
+                    return issuance.issue(client.entry(), login.identity(), scopes, null, tokens, rotated.get())
+                            .invoke(() -> metrics.redemption(grantType(), "issued"))
+                            .map(TokenIssuance.Issued::response);
+                });
+            });
         });
+    }
+
+    /**
+     * The {@code scope} asked for, when one was sent. A scope this client can never hold is refused
+     * before the refresh token is used; {@code openid} is implied (the response is an OIDC one, with
+     * an id_token).
+     */
+    private static Optional<Set<String>> asked(String scope, RegisteredClient client) {
+        if (scope == null) {
+            return Optional.empty();
+        }
+        Set<String> asked = new LinkedHashSet<>(List.of(scope.trim().split(" +")));
+        asked.remove("");
+        for (String s : asked) {
+            if (!LoginFlow.OIDC_SCOPES.contains(s) && !client.entry().scope().contains(s)) {
+                throw OAuthException.invalidScope("scope '" + FormRequest.printable(s) + "' is not one this client may hold");
+            }
+        }
+        asked.add("openid");
+        return Optional.of(asked);
+    }
+
+    /**
+     * The scopes of this refresh: the login's, or those of them asked for (RFC 6749 §6: equal or
+     * narrower; a scope the login was not granted is invalid_scope). The family keeps the login's:
+     * a later refresh without {@code scope} has them all again.
+     */
+    private static List<String> narrowed(List<String> granted, Optional<Set<String>> asked) {
+        if (asked.isEmpty()) {
+            return granted;
+        }
+        for (String s : asked.get()) {
+            if (!granted.contains(s)) {
+                throw OAuthException.invalidScope("scope '" + s + "' was not granted to this login; a refresh can only narrow");
+            }
+        }
+        return granted.stream().filter(asked.get()::contains).toList();
     }
 
     private static Collection<String> tsRefreshTokens(Optional<RefreshFamilies.Family> family) {

@@ -41,12 +41,18 @@ public class TokenIssuance {
     public record Issued(Map<String, Object> response, String userinfoToken, List<String> apiAccessTokens) {
     }
 
+    /** What a login holds: the OIDC scopes it asked for and the API scopes the token service granted. */
+    public static List<String> granted(List<String> scopes, ExchangedTokens tokens) {
+        List<String> granted = new ArrayList<>(scopes.stream().filter(LoginFlow.OIDC_SCOPES::contains).toList());
+        tokens.scopes().stream().filter(s -> !granted.contains(s)).forEach(granted::add);
+        return granted;
+    }
+
     /** @param refreshToken the orchestrator's refresh token for the response, or null */
     public Uni<Issued> issue(ClientEntry client, Identity identity, List<String> scopes, String nonce, ExchangedTokens tokens,
             String refreshToken) {
         List<String> oidcScopes = scopes.stream().filter(LoginFlow.OIDC_SCOPES::contains).toList();
-        List<String> granted = new ArrayList<>(oidcScopes);
-        tokens.scopes().stream().filter(s -> !granted.contains(s)).forEach(granted::add);
+        List<String> granted = granted(scopes, tokens);
         UserinfoTokenMinter.Minted accessToken = userinfoTokens.mint(client.clientId(), identity, oidcScopes);
         String idToken = passThrough.contains(client.clientId())
                 ? identity.upstreamIdToken()

@@ -29,12 +29,16 @@ import com.nimbusds.oauth2.sdk.id.Issuer;
 import com.nimbusds.oauth2.sdk.id.State;
 import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
 import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
+import com.nimbusds.langtag.LangTag;
+import com.nimbusds.langtag.LangTagException;
 import com.nimbusds.openid.connect.sdk.AuthenticationRequest;
+import com.nimbusds.openid.connect.sdk.Display;
 import com.nimbusds.openid.connect.sdk.LogoutRequest;
 import com.nimbusds.openid.connect.sdk.Nonce;
 import com.nimbusds.openid.connect.sdk.OIDCTokenResponse;
 import com.nimbusds.openid.connect.sdk.OIDCTokenResponseParser;
 import com.nimbusds.openid.connect.sdk.Prompt;
+import com.nimbusds.openid.connect.sdk.claims.ACR;
 import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
 import com.nimbusds.openid.connect.sdk.validators.IDTokenValidator;
 import dev.tokenservices.orchestrator.config.OrchestratorConfig;
@@ -86,9 +90,15 @@ public class UpstreamLogin {
     private record Provider(OIDCProviderMetadata metadata, IDTokenValidator validator) {
     }
 
+    /**
+     * What of the client's request is passed on to the upstream IdP (OIDC Core §3.1.2.1), each
+     * validated at our /authorize; null (or {@code maxAge} -1) when the client sent none.
+     */
+    public record Parameters(String prompt, long maxAge, String loginHint, String acrValues, String uiLocales, String display) {
+    }
+
     /** The URL to send the browser to (OIDC Core §3.1.2.1), discovering the IdP first if needed. */
-    public Uni<URI> authorizationUrl(UpstreamIdpEntry idp, String state, String nonce, String codeVerifier,
-            String loginHint, String prompt) {
+    public Uni<URI> authorizationUrl(UpstreamIdpEntry idp, String state, String nonce, String codeVerifier, Parameters parameters) {
         return blocking(() -> {
             Provider provider = provider(idp);
             AuthenticationRequest.Builder request = new AuthenticationRequest.Builder(ResponseType.CODE,
@@ -97,15 +107,32 @@ public class UpstreamLogin {
                     .state(new State(state))
                     .nonce(new Nonce(nonce))
                     .codeChallenge(new CodeVerifier(codeVerifier), CodeChallengeMethod.S256);
-            if (loginHint != null) {
-                request.loginHint(loginHint);
-            }
-            if (prompt != null) {
-                try {
-                    request.prompt(Prompt.parse(prompt));
-                } catch (com.nimbusds.oauth2.sdk.ParseException e) {
-                    throw new IllegalArgumentException("prompt " + prompt);
+            try {
+                if (parameters.prompt() != null) {
+                    request.prompt(Prompt.parse(parameters.prompt()));
                 }
+                if (parameters.maxAge() >= 0) {
+                    request.maxAge((int) Math.min(Integer.MAX_VALUE, parameters.maxAge()));
+                }
+                if (parameters.loginHint() != null) {
+                    request.loginHint(parameters.loginHint());
+                }
+                if (parameters.acrValues() != null) {
+                    request.acrValues(java.util.Arrays.stream(parameters.acrValues().split(" ")).map(ACR::new).toList());
+                }
+                if (parameters.uiLocales() != null) {
+                    List<LangTag> locales = new ArrayList<>();
+                    for (String tag : parameters.uiLocales().split(" ")) {
+                        locales.add(LangTag.parse(tag));
+                    }
+                    request.uiLocales(locales);
+                }
+                if (parameters.display() != null) {
+                    request.display(Display.parse(parameters.display()));
+                }
+            } catch (com.nimbusds.oauth2.sdk.ParseException | LangTagException e) {
+                // validated at /authorize already
+                throw new IllegalArgumentException("an upstream parameter is not valid: " + e.getMessage());
             }
             return request.build().toURI();
         });

@@ -144,17 +144,17 @@ class LoginBindingTest {
     void anExpiredLoginCookieIsRefused() {
         String verifier = Logins.verifier();
         AuthorizationRequest request = new AuthorizationRequest(Logins.APP, Logins.REDIRECT, List.of("openid"), "cs-expired", "n",
-                Forms.s256(Logins.verifier()), null, null, -1, null);
+                Forms.s256(Logins.verifier()), null, null, -1, null, "S256", null, null, null, null);
         long now = System.currentTimeMillis() / 1000;
         String state = "st-" + UUID.randomUUID();
-        PendingLogin expired = new PendingLogin(request, "test-idp", "up-nonce", verifier, state, now - 1);
+        PendingLogin expired = new PendingLogin(request, "test-idp", "up-nonce", verifier, state, now - 1, now - 61);
         String code = TestWorld.upstream.code("expired-" + UUID.randomUUID(), "up-nonce", Forms.s256(verifier));
 
         refusedWithoutSession(given().redirects().follow(false).cookie(LoginCookies.name(state), loginCookies.seal(expired))
                 .queryParam("code", code).queryParam("state", state).get("/callback"));
 
         // the same login a minute before its end completes: the refusal was the expiry
-        PendingLogin current = new PendingLogin(request, "test-idp", "up-nonce", verifier, state, now + 60);
+        PendingLogin current = new PendingLogin(request, "test-idp", "up-nonce", verifier, state, now + 60, now);
         Response completed = given().redirects().follow(false).cookie(LoginCookies.name(state), loginCookies.seal(current))
                 .queryParam("code", code).queryParam("state", state).get("/callback");
         assertEquals(302, completed.statusCode());

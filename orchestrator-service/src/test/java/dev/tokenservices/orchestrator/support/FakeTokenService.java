@@ -95,7 +95,7 @@ public final class FakeTokenService implements AutoCloseable {
             return;
         }
         if ("refresh_token".equals(form.get("grant_type"))) {
-            refresh(ex, form.get("refresh_token"));
+            refresh(ex, form.get("refresh_token"), form.get("scope"));
             return;
         }
         String refreshToken = grant(ex, form.get("resource"), form.get("scope"));
@@ -124,10 +124,15 @@ public final class FakeTokenService implements AutoCloseable {
     }
 
     /** As the token service does: the refresh token is used up first, then the authorities are asked (the wait), then tokens. */
-    private void refresh(HttpExchange ex, String refreshToken) throws IOException {
+    private void refresh(HttpExchange ex, String refreshToken, String scope) throws IOException {
         String[] grant = refreshGrants.get(refreshToken);
         if (grant == null || revoked.contains(refreshToken) || !usedRefreshTokens.add(refreshToken)) {
             FakeUpstream.respond(ex, 400, "{\"error\":\"invalid_grant\"}");
+            return;
+        }
+        // as the token service: scope may only narrow, and the new refresh token keeps the original grant
+        if (scope != null && !List.of(grant[1].split(" ")).containsAll(List.of(scope.split(" ")))) {
+            FakeUpstream.respond(ex, 400, "{\"error\":\"invalid_scope\"}");
             return;
         }
         CountDownLatch gate = refreshGate;
@@ -139,14 +144,19 @@ public final class FakeTokenService implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        successors.put(refreshToken, grant(ex, grant[0], grant[1]));
+        successors.put(refreshToken, grant(ex, grant[0], grant[1], scope == null ? grant[1] : scope));
     }
 
     private String grant(HttpExchange ex, String resource, String scope) throws IOException {
+        return grant(ex, resource, scope, scope);
+    }
+
+    /** @param granted the refresh token's grant; {@code scope} the access token's (narrower at a refresh with scope) */
+    private String grant(HttpExchange ex, String resource, String granted, String scope) throws IOException {
         int n = counter.incrementAndGet();
         String accessToken = jwt(resource, scope, n);
         String refreshToken = "ts-rt-" + run + "-" + n;
-        refreshGrants.put(refreshToken, new String[] {resource, scope});
+        refreshGrants.put(refreshToken, new String[] {resource, granted});
         issued.add(accessToken);
         issued.add(refreshToken);
         FakeUpstream.respond(ex, 200, "{\"access_token\":\"" + accessToken

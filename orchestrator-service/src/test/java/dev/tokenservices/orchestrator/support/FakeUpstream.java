@@ -43,7 +43,8 @@ public final class FakeUpstream implements AutoCloseable {
     /** The query of every request to the end_session_endpoint. */
     public final List<Map<String, String>> endSessions = new CopyOnWriteArrayList<>();
 
-    record Grant(String sub, String nonce, String challenge, String audience) {
+    /** @param authTime the id_token's auth_time; null: none */
+    record Grant(String sub, String nonce, String challenge, String audience, Long authTime) {
     }
 
     public FakeUpstream() throws Exception {
@@ -70,8 +71,17 @@ public final class FakeUpstream implements AutoCloseable {
     }
 
     public String code(String sub, String nonce, String challenge, String audience) {
+        return code(new Grant(sub, nonce, challenge, audience, System.currentTimeMillis() / 1000));
+    }
+
+    /** A code whose id_token says the user authenticated at {@code authTime} (epoch seconds; null: no auth_time). */
+    public String codeAuthenticatedAt(String sub, String nonce, String challenge, Long authTime) {
+        return code(new Grant(sub, nonce, challenge, CLIENT_ID, authTime));
+    }
+
+    private String code(Grant grant) {
         String code = UUID.randomUUID().toString();
-        codes.put(code, new Grant(sub, nonce, challenge, audience));
+        codes.put(code, grant);
         return code;
     }
 
@@ -113,7 +123,7 @@ public final class FakeUpstream implements AutoCloseable {
         long now = System.currentTimeMillis();
         JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(issuer()).subject(grant.sub()).audience(grant.audience())
                 .issueTime(new Date(now)).expirationTime(new Date(now + 300_000)).claim("nonce", grant.nonce())
-                .claim("auth_time", now / 1000).claim("acr", "urn:test:pwd").claim("amr", java.util.List.of("pwd"))
+                .claim("auth_time", grant.authTime()).claim("acr", "urn:test:pwd").claim("amr", java.util.List.of("pwd"))
                 .claim("email", grant.sub() + "@example.com").claim("email_verified", true).claim("name", "Test " + grant.sub())
                 .claim("groups", java.util.List.of("staff")).build();
         try {
