@@ -39,7 +39,7 @@ export ORCH_ISSUER="http://localhost:$ORCH_PORT"
 export ORCH_CALLBACK_URI="$ORCH_ISSUER/callback"
 export RP_BASE="http://localhost:$RP_PORT"
 export DOWN_IDP="http://127.0.0.1:$DOWN_PORT"
-export IDP_APP_SECRET IDP_OTHER_SECRET IDP_ANN_PASSWORD IDP_BOB_PASSWORD IDP_ORCH_SECRET ORCHESTRATOR_SECRET E2E_RP_SECRET
+export IDP_APP_SECRET IDP_OTHER_SECRET IDP_ANN_PASSWORD IDP_BOB_PASSWORD IDP_ORCH_SECRET ORCHESTRATOR_SECRET E2E_RP_SECRET E2E_NONCE_RP_SECRET
 IDP_APP_SECRET=$(openssl rand -hex 24)
 IDP_OTHER_SECRET=$(openssl rand -hex 24)
 IDP_ANN_PASSWORD=$(openssl rand -hex 12)
@@ -47,6 +47,7 @@ IDP_BOB_PASSWORD=$(openssl rand -hex 12)
 IDP_ORCH_SECRET=$(openssl rand -hex 24)
 ORCHESTRATOR_SECRET=$(openssl rand -hex 24)
 E2E_RP_SECRET=$(openssl rand -hex 24)
+E2E_NONCE_RP_SECRET=$(openssl rand -hex 24)
 KEY=$(openssl rand -base64 32)
 
 REGISTRY="$(cd "$RUN_DIR" && pwd)/registry.yaml"
@@ -71,7 +72,7 @@ export E2E_REDIS_URL="$REDIS_URL" E2E_PG_URL="$PG_URL_E2E" E2E_SECRETS_FILE="$RU
 : >"$E2E_SECRETS_FILE"
 rc=0
 failed=()
-for name in orchestrator audience code-race login-csrf logout authorize-flood datastore-scan; do
+for name in orchestrator oidc-conformance audience code-race login-csrf logout authorize-flood datastore-scan; do
   node --test --test-reporter=spec "$E2E_DIR/$name.test.mjs" || { rc=1; failed+=("$name"); }
 done
 if (( rc != 0 )) || [[ -n ${E2E_KEEP_LOGS:-} ]]; then

@@ -1,6 +1,7 @@
 package dev.tokenservices.orchestrator.config;
 
 import dev.tokenservices.orchestrator.authorize.PendingLogin;
+import dev.tokenservices.orchestrator.logout.IdTokenHints;
 import dev.tokenservices.orchestrator.logout.UpstreamLogoutReturns;
 import dev.tokenservices.orchestrator.session.AccessTokenIndex;
 import dev.tokenservices.orchestrator.session.AuthorizationCodes;
@@ -19,7 +20,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @RegisterForReflection(targets = {RefreshTokens.Login.class, SsoSessions.Session.class,
         PendingLogin.class, AuthorizationCodes.CodeGrant.class, AuthorizationCodes.Issued.class,
         AccessTokenIndex.Entry.class, Identity.class, AuthorizationRequest.class, ExchangedTokens.class,
-        ExchangedTokens.PerResource.class, AuthorizationCodes.UsedMarker.class, UpstreamLogoutReturns.Return.class})
+        ExchangedTokens.PerResource.class, AuthorizationCodes.UsedMarker.class, UpstreamLogoutReturns.Return.class,
+        IdTokenHints.Hint.class})
 public final class NativeReflection {
     private NativeReflection() {
     }
