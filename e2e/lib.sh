@@ -59,7 +59,11 @@ trap 'exit 143' TERM
 
 # e2e_fresh_database DB: Redis and PostgreSQL up, DB dropped and created anew (stored signing keys
 # of an earlier run never clash); sets PG_URL_E2E. PG_URL is ignored: the database is always local.
+# E2E_DATABASE_SUFFIX (optional) is appended to DB's name, so that runs from two checkouts on one
+# machine never drop each other's database (give them different Redis databases in REDIS_URL too).
 e2e_fresh_database() {
+  [[ ${E2E_DATABASE_SUFFIX:-} =~ ^[a-z0-9_]*$ ]] || die "E2E_DATABASE_SUFFIX may hold only a-z, 0-9 and _"
+  set -- "$1${E2E_DATABASE_SUFFIX:-}"
   export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
   ensure_redis
   unset PG_URL

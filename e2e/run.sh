@@ -22,7 +22,8 @@
 #
 # Environment (optional): REDIS_URL (redis://127.0.0.1:6379), E2E_KEEP_LOGS=1 to print the
 # service logs even on success, TS_STATE_DIR (<repo>/.tokenservices; logs go to its logs/e2e/).
-# PG_URL is ignored: the e2e database is always postgresql://…@127.0.0.1:5432/tokenservices_e2e.
+# E2E_DATABASE_SUFFIX (appended to the database's name). PG_URL is ignored: the e2e database is
+# always postgresql://…@127.0.0.1:5432/tokenservices_e2e<suffix>.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 E2E_NAME=e2e
