@@ -34,6 +34,11 @@ else
   ensure_database tokenservices_test
 fi
 
+# Chromium (Debian's): the orchestrator's demo page is laid out in it by its tests, and the e2e runs drive it.
+if [[ ! -x ${CHROMIUM:-/usr/bin/chromium} ]]; then
+  apt_install chromium
+fi
+
 started=$(describe_started_infra)
 if [[ -n $started ]]; then
   log "started for the tests and left running: $started"

@@ -5,9 +5,10 @@
 # Starts, on free local ports: the IdP (with client orch-upstream → the orchestrator's /callback),
 # the token service and the orchestrator (copies of their target/quarkus-app), both reading a
 # registry written from e2e/registry.orchestrator.e2e.yaml, on a fresh database
-# tokenservices_e2e_orch; runs `node --test` on the orchestrator's test files (the login CSRF one
-# drives Debian's chromium through playwright-core, installed with apt-get when missing) and, last,
-# e2e/datastore-scan.test.mjs; stops what it started.
+# tokenservices_e2e_orch; runs `node --test` on the orchestrator's test files (the login CSRF and
+# the pages ones drive Debian's chromium through playwright-core, installed with apt-get when
+# missing; the pages one runs axe-core in it) and, last, e2e/datastore-scan.test.mjs; stops what it
+# started.
 #
 # The services use Redis database 12 of REDIS_URL's server (when REDIS_URL names none), so that the
 # scan and the key counts see their keys only.
@@ -72,7 +73,7 @@ export E2E_REDIS_URL="$REDIS_URL" E2E_PG_URL="$PG_URL_E2E" E2E_SECRETS_FILE="$RU
 : >"$E2E_SECRETS_FILE"
 rc=0
 failed=()
-for name in orchestrator oidc-conformance audience code-race login-csrf logout authorize-flood datastore-scan; do
+for name in orchestrator oidc-conformance audience code-race login-csrf orchestrator-pages logout authorize-flood datastore-scan; do
   node --test --test-reporter=spec "$E2E_DIR/$name.test.mjs" || { rc=1; failed+=("$name"); }
 done
 if (( rc != 0 )) || [[ -n ${E2E_KEEP_LOGS:-} ]]; then

@@ -5,6 +5,7 @@ import dev.tokenservices.orchestrator.registry.Clients;
 import dev.tokenservices.orchestrator.session.AuthorizationRequest;
 import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.orchestrator.web.PageException;
+import dev.tokenservices.orchestrator.web.WayBack;
 import dev.tokenservices.shared.oauth.OAuthErrors;
 import dev.tokenservices.shared.registry.ClientEntry;
 import dev.tokenservices.shared.registry.GrantTypes;
@@ -59,17 +60,20 @@ public class AuthorizationRequests {
         }
         ClientEntry client = clients.client(clientId).orElseThrow(() -> PageException.badRequest(
                 "The application '" + FormRequest.printable(clientId) + "' is not registered here."));
+        // from here the client is known: its error pages link back to it, to a registered address only
         String redirectUri = params.get("redirect_uri");
         if (redirectUri == null) {
-            throw PageException.badRequest("The request has no redirect_uri.");
+            throw PageException.badRequest("The request has no redirect_uri.", WayBack.of(client, null).orElse(null));
         }
         // exact string comparison, nothing normalised
         if (!client.redirectUris().contains(redirectUri)) {
-            throw PageException.badRequest("The redirect_uri is not registered for the application '" + clientId + "'.");
+            throw PageException.badRequest("The redirect_uri is not registered for the application '" + clientId + "'.",
+                    WayBack.of(client, null).orElse(null));
         }
         String state = params.get("state");
         if (state != null && state.length() > MAX_VALUE) {
-            throw PageException.badRequest("The state parameter is longer than " + MAX_VALUE + " characters.");
+            throw PageException.badRequest("The state parameter is longer than " + MAX_VALUE + " characters.",
+                    WayBack.of(client, redirectUri).orElse(null));
         }
         return new Target(client, redirectUri, state);
     }

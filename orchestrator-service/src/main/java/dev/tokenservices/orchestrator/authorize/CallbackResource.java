@@ -7,6 +7,7 @@ import dev.tokenservices.orchestrator.session.SsoSessions;
 import dev.tokenservices.orchestrator.upstream.UpstreamException;
 import dev.tokenservices.orchestrator.upstream.UpstreamLogin;
 import dev.tokenservices.orchestrator.web.PageException;
+import dev.tokenservices.orchestrator.web.WayBack;
 import dev.tokenservices.shared.oauth.OAuthErrors;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.UpstreamIdpEntry;
@@ -75,12 +76,14 @@ public class CallbackResource {
             return PageException.badRequest("This sign-in was not started in this browser, has expired or was already completed. "
                     + "Start again from the application.");
         });
+        // the login cookie is sealed here: its client and redirect URI are the ones /authorize validated
+        WayBack back = clients.client(login.request().clientId()).flatMap(c -> WayBack.of(c, login.request().redirectUri())).orElse(null);
         UpstreamIdpEntry idp = clients.upstreamIdp(login.idpId()).orElseThrow(() ->
-                PageException.badRequest("The identity provider of this sign-in is no longer configured."));
+                PageException.badRequest("The identity provider of this sign-in is no longer configured.", back));
         // RFC 9207 §2.4: the answer must come from the IdP we sent the user to
         if ((iss != null && !iss.equals(idp.issuer())) || (iss == null && upstream.sendsIssParameter(idp))) {
             metrics.failed("issuer_mismatch");
-            throw PageException.badRequest("The answer did not come from the identity provider this sign-in was sent to.");
+            throw PageException.badRequest("The answer did not come from the identity provider this sign-in was sent to.", back);
         }
         return answer(login, idp, code, error, sessionCookie)
                 .map(response -> Response.fromResponse(response).cookie(loginCookies.cleared(state)).build());

@@ -31,8 +31,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * A DEMO CLIENT for newcomers, not part of the provider: {@code demo-app} logs in here like any
  * web app would (code flow with PKCE, its secret from {@code DEMO_APP_SECRET}), and shows what came
- * back: the minted id_token's claims, the upstream IdP's id_token and the access tokens. Token
- * payloads are decoded for display only (a real client validates them, e.g. with a certified library).
+ * back: the minted id_token's claims, the upstream IdP's id_token, the access tokens with the scope
+ * each was granted, and the refresh token. Token payloads are decoded for display only (a real
+ * client validates them, e.g. with a certified library).
  *
  * <p>Built in only when {@code orchestrator.demo.enabled=true} at build time ({@code ./run.sh} builds so,
  * and dev mode): the production build has no /demo at all.
@@ -60,14 +61,26 @@ public class DemoResource {
         this.tokenUrl = "http://127.0.0.1:" + port + "/token";
     }
 
-    public record Section(String title, String json) {
+    /**
+     * One part of the page: a heading (with the scope granted, for an access token), a line of text,
+     * decoded claims and the token itself (shown at once when {@code open}, else folded away).
+     */
+    public record Section(String title, String scope, String note, String claims, String token, boolean open) {
+
+        static Section note(String title, String note) {
+            return new Section(title, null, note, null, null, false);
+        }
+
+        static Section token(String title, String scope, String note, Object token) {
+            return new Section(title, scope, note, DemoResource.claims(token), token instanceof String s ? s : null, false);
+        }
     }
 
     @GET
     public Uni<Response> start() {
         if (config.demo().clientSecret().filter(s -> !s.isBlank()).isEmpty()) {
-            return Uni.createFrom().item(page(List.of(new Section("The demo client is off",
-                    "Set DEMO_APP_SECRET (32+ characters) and register demo-app in the registry to enable it.")), null));
+            return Uni.createFrom().item(page("The demo client is off", null, List.of(Section.note("How to turn it on",
+                    "Set DEMO_APP_SECRET (32+ characters) and register demo-app in the registry to enable it."))));
         }
         String state = Secrets.random();
         String nonce = Secrets.random();
@@ -84,14 +97,15 @@ public class DemoResource {
     public Uni<Response> callback(@QueryParam("code") String code, @QueryParam("state") String state,
             @QueryParam("error") String error, @QueryParam("error_description") String description) {
         if (error != null) {
-            return Uni.createFrom().item(page(List.of(new Section("The login ended with an error", error + ": " + description)), null));
+            return Uni.createFrom().item(page("The login ended with an error", null,
+                    List.of(Section.note("What the orchestrator answered", error + ": " + description))));
         }
         if (state == null || code == null) {
-            return Uni.createFrom().item(page(List.of(new Section("Nothing to show", "Start at /demo.")), null));
+            return Uni.createFrom().item(page("Nothing to show", null, List.of(Section.note("Start again", "Start at /demo."))));
         }
         return store.take("demo:" + Secrets.hash("demo", state)).chain(found -> {
             if (found.isEmpty()) {
-                return Uni.createFrom().item(page(List.of(new Section("Unknown or used state", "Start again at /demo.")), null));
+                return Uni.createFrom().item(page("Unknown or used state", null, List.of(Section.note("Start again", "Start again at /demo."))));
             }
             String verifier = found.get().split(" ")[0];
             String body = "grant_type=authorization_code&code=" + URLEncoder.encode(code, StandardCharsets.UTF_8)
@@ -100,30 +114,43 @@ public class DemoResource {
                     + URLEncoder.encode(config.demo().clientSecret().orElse(""), StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
             return web.postAbs(tokenUrl).putHeader("Content-Type", "application/x-www-form-urlencoded")
                     .putHeader("Authorization", "Basic " + basic).timeout(10_000).sendBuffer(Buffer.buffer(body))
-                    .map(response -> page(sections(Json.object(response.bodyAsString())), response.statusCode()));
+                    .map(response -> tokens(Json.object(response.bodyAsString()), response.statusCode()));
         });
     }
 
+    /** What the token endpoint answered; every scope shown is the one granted, as the response says. */
     @SuppressWarnings("unchecked")
-    private static List<Section> sections(Map<String, Object> tokens) {
-        List<Section> out = new ArrayList<>();
+    private Response tokens(Map<String, Object> tokens, int status) {
         if (tokens.containsKey("error")) {
-            out.add(new Section("The token endpoint refused", pretty(tokens)));
-            return out;
+            return page("The token endpoint refused", null, List.of(new Section("HTTP " + status, null, null, pretty(tokens), null, false)));
         }
-        out.add(new Section("id_token (minted by the orchestrator)", claims(tokens.get("id_token"))));
-        out.add(new Section("upstream_id_token (the IdP's own, untouched)", claims(tokens.get("upstream_id_token"))));
-        out.add(new Section("access_token (scope: " + tokens.get("scope") + ")", claims(tokens.get("access_token"))));
+        String granted = String.valueOf(tokens.get("scope"));
+        List<Section> out = new ArrayList<>();
+        out.add(Section.token("id_token", null, "Minted by the orchestrator for demo-app.", tokens.get("id_token")));
+        out.add(Section.token("access_token", granted, "The orchestrator's own, for its /userinfo.", tokens.get("access_token")));
         if (tokens.get("access_tokens") instanceof Map<?, ?> perResource) {
-            perResource.forEach((resource, t) -> out.add(new Section("access_tokens[" + resource + "]",
-                    claims(((Map<String, Object>) t).get("access_token")))));
+            perResource.forEach((resource, t) -> {
+                Map<String, Object> token = (Map<String, Object>) t;
+                out.add(Section.token("access_tokens[" + resource + "]", String.valueOf(token.get("scope")),
+                        "For the API " + resource + ".", token.get("access_token")));
+            });
         }
-        return out;
+        if (tokens.get("refresh_token") instanceof String refresh) {
+            out.add(new Section("refresh_token", null, "Opaque: the client sends it to /token for new tokens; nothing to decode.",
+                    null, refresh, true));
+        } else {
+            out.add(Section.note("refresh_token", "None came back."));
+        }
+        out.add(Section.token("upstream_id_token", null, "The identity provider's own id_token, untouched.", tokens.get("upstream_id_token")));
+        return page("Signed in: what came back", granted, out);
     }
 
     private static String claims(Object jwt) {
-        if (!(jwt instanceof String s) || s.split("\\.").length != 3) {
-            return "(opaque: only usable at /userinfo)";
+        if (!(jwt instanceof String s)) {
+            return "(not in the response)";
+        }
+        if (s.split("\\.").length != 3) {
+            return "(opaque: nothing to decode)";
         }
         try {
             return pretty(Json.object(new String(Base64.getUrlDecoder().decode(s.split("\\.")[1]), StandardCharsets.UTF_8)));
@@ -140,7 +167,7 @@ public class DemoResource {
         }
     }
 
-    private Response page(List<Section> sections, Integer status) {
-        return Pages.html(200, demo.data("sections", sections).data("status", status).render());
+    private Response page(String heading, String grantedScope, List<Section> sections) {
+        return Pages.html(200, demo.data("heading", heading).data("grantedScope", grantedScope).data("sections", sections).render());
     }
 }

@@ -8,6 +8,7 @@ import dev.tokenservices.orchestrator.session.SsoSessions;
 import dev.tokenservices.orchestrator.upstream.UpstreamLogin;
 import dev.tokenservices.orchestrator.web.PageException;
 import dev.tokenservices.orchestrator.web.Pages;
+import dev.tokenservices.orchestrator.web.WayBack;
 import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.ClientEntry;
@@ -115,7 +116,17 @@ public class LogoutResource {
     }
 
     static PageException badRequest(String message) {
-        return new PageException(400, "This sign-out request cannot be handled", message);
+        return badRequest(message, null);
+    }
+
+    /** @param back the way back to the registered client the request names, or null */
+    static PageException badRequest(String message, WayBack back) {
+        return new PageException(400, "This sign-out request cannot be handled", message, back);
+    }
+
+    /** The way back to a registered client (its registered address only), or null. */
+    private WayBack back(String clientId) {
+        return Optional.ofNullable(clientId).flatMap(clients::client).flatMap(c -> WayBack.of(c, null)).orElse(null);
     }
 
     private static FormRequest parse(String contentType, String body) {
@@ -134,7 +145,8 @@ public class LogoutResource {
         }
         boolean confirmed = posted && params.get(CONFIRM) != null;
         if (confirmed && !confirmations.verify(sessionCookie, params.get(CSRF))) {
-            throw badRequest("This sign-out form was not sent from this browser's sign-out page. Nothing was changed.");
+            throw badRequest("This sign-out form was not sent from this browser's sign-out page. Nothing was changed.",
+                    back(request.clientId()));
         }
         return sessions.find(sessionCookie)
                 .onFailure(OAuthException.class).transform(e -> PageException.unavailable("The session store is not available; try again later."))
@@ -162,7 +174,7 @@ public class LogoutResource {
         if (hint != null) {
             verified = hints.verify(hint);
             if (clientId != null && !clientId.equals(verified.clientId())) {
-                throw badRequest("client_id does not match the id_token_hint.");
+                throw badRequest("client_id does not match the id_token_hint.", back(verified.clientId()));
             }
             clientId = verified.clientId();
         }
@@ -172,7 +184,7 @@ public class LogoutResource {
             }
             ClientEntry client = clients.client(clientId).orElseThrow(() -> badRequest("The application is not registered here."));
             if (!client.postLogoutRedirectUris().contains(redirect)) {
-                throw badRequest("The post_logout_redirect_uri is not registered for this application.");
+                throw badRequest("The post_logout_redirect_uri is not registered for this application.", back(clientId));
             }
         }
         return new Request(clientId, redirect, state, verified);

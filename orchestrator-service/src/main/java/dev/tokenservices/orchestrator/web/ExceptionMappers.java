@@ -18,6 +18,6 @@ public class ExceptionMappers {
 
     @ServerExceptionMapper
     public Response page(PageException e) {
-        return pages.error(e.status(), e.title(), e.getMessage());
+        return pages.error(e.status(), e.title(), e.getMessage(), e.back());
     }
 }

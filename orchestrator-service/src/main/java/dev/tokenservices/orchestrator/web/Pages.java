@@ -7,9 +7,16 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 
-/** The few HTML pages of the orchestrator (Qute templates under resources/templates). */
+/**
+ * The few HTML pages of the orchestrator (Qute templates under resources/templates, sharing
+ * {@code layout.html} and the style sheet {@code /orchestrator.css}). Every page is sent with a CSP
+ * that allows no script and only that sheet, no framing, no referrer and no caching.
+ */
 @ApplicationScoped
 public class Pages {
+
+    /** No script, no inline style, nothing from elsewhere: the pages' own style sheet only. */
+    public static final String CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'";
 
     private final Template error;
     private final Template chooser;
@@ -24,8 +31,14 @@ public class Pages {
         this.confirmLogout = confirmLogout;
     }
 
+    /** An error page with no way back to a known application (it says to go back or close the window). */
     public Response error(int status, String title, String message) {
-        return html(status, error.data("title", title).data("message", message).render());
+        return error(status, title, message, null);
+    }
+
+    /** @param back the link back to the registered client, or null when none is known */
+    public Response error(int status, String title, String message, WayBack back) {
+        return html(status, error.data("title", title).data("message", message).data("back", back).render());
     }
 
     public record IdpChoice(String name, String url) {
@@ -57,7 +70,7 @@ public class Pages {
     public static Response html(int status, String body) {
         return Response.status(status).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8")).entity(body)
                 .header("Cache-Control", "no-store").header("Pragma", "no-cache")
-                .header("X-Frame-Options", "DENY").header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+                .header("X-Frame-Options", "DENY").header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
                 .header("Referrer-Policy", "no-referrer").build();
     }
 }

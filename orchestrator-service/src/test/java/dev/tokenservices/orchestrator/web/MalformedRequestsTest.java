@@ -120,8 +120,8 @@ class MalformedRequestsTest {
         assertTrue(String.valueOf(answer.header("Content-Type")).startsWith("text/html"), answer.toString());
         assertEquals("no-store", answer.header("Cache-Control"), answer.toString());
         assertEquals("DENY", answer.header("X-Frame-Options"), answer.toString());
-        assertTrue(answer.body().contains(title == null ? "<title>" : "<title>" + title + "</title>"), answer.toString());
-        assertTrue(answer.body().contains("<p id=\"error\">"), answer.toString());
+        assertTrue(answer.body().contains(title == null ? "<title>" : "<title>" + title + " · TokenServices</title>"), answer.toString());
+        assertTrue(answer.body().contains("<p id=\"error\" class=\"error\">"), answer.toString());
     }
 
     static void assertInvalidRequest(int status, String description, Answer answer) {
