@@ -2,6 +2,7 @@ package dev.tokenservices.orchestrator.authorize;
 
 import dev.tokenservices.orchestrator.registry.Clients;
 import dev.tokenservices.orchestrator.session.AuthorizationRequest;
+import dev.tokenservices.orchestrator.session.ClaimsRequest;
 import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.orchestrator.web.PageException;
 import dev.tokenservices.shared.oauth.OAuthErrors;
@@ -129,8 +130,9 @@ public class AuthorizationRequests {
                 throw new AuthorizeError(OAuthErrors.INVALID_REQUEST, "max_age must be a non-negative integer");
             }
         }
+        ClaimsRequest claims = ClaimsParameter.parse(params.get("claims"), client.scope());
         return new AuthorizationRequest(client.clientId(), target.redirectUri(), new ArrayList<>(scopes), target.state(),
-                nonce, challenge, prompt, bounded(params, "login_hint"), maxAge, bounded(params, "idp_hint"));
+                nonce, challenge, prompt, bounded(params, "login_hint"), maxAge, bounded(params, "idp_hint"), claims);
     }
 
     private static String bounded(FormRequest params, String name) {

@@ -7,9 +7,10 @@ import java.util.List;
  * redirect URI are registered, PKCE is S256, and {@code scopes} are what the client may ask for.
  *
  * @param maxAge -1 when absent
+ * @param claims the {@code claims} parameter (OIDC Core §5.5), {@link ClaimsRequest#NONE} when absent
  */
 public record AuthorizationRequest(String clientId, String redirectUri, List<String> scopes, String state, String nonce,
-        String codeChallenge, String prompt, String loginHint, long maxAge, String idpHint) {
+        String codeChallenge, String prompt, String loginHint, long maxAge, String idpHint, ClaimsRequest claims) {
 
     public boolean promptNone() {
         return "none".equals(prompt);

@@ -1,5 +1,6 @@
 package dev.tokenservices.shared.registry;
 
+import dev.tokenservices.shared.jose.KeyAlgorithm;
 import java.util.List;
 import java.util.Set;
 
@@ -8,6 +9,8 @@ import java.util.Set;
  * SHA-256 hash, hex-encoded.
  *
  * @param jwks the client's public keys as a JWK Set JSON document, for {@code private_key_jwt}
+ * @param idTokenSignedResponseAlg what the orchestrator signs this client's id_tokens with (OIDC
+ *        Dynamic Registration §2; RS256 when the file names none)
  */
 public record ClientEntry(
         String clientId,
@@ -19,7 +22,8 @@ public record ClientEntry(
         int accessTokenLifetime,
         List<String> redirectUris,
         List<String> postLogoutRedirectUris,
-        String jwks) {
+        String jwks,
+        KeyAlgorithm idTokenSignedResponseAlg) {
 
     public static final int DEFAULT_ACCESS_TOKEN_LIFETIME = 300;
 

@@ -1,5 +1,6 @@
 package dev.tokenservices.shared.registry;
 
+import dev.tokenservices.shared.jose.KeyAlgorithm;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -56,7 +57,9 @@ public record RegistryDocument(
             @Min(value = 1, message = LIFETIME) @Max(value = MAX_ACCESS_TOKEN_LIFETIME, message = LIFETIME) Long accessTokenLifetime,
             List<@NotBlank(message = NON_EMPTY_STRINGS) @Uri String> redirectUris,
             List<@NotBlank(message = NON_EMPTY_STRINGS) @Uri String> postLogoutRedirectUris,
-            @Valid Jwks jwks) implements Entry {
+            @Valid Jwks jwks,
+            /** OIDC Dynamic Registration §2: RS256 (the default), ES256 or EdDSA; never none or HS*. */
+            KeyAlgorithm idTokenSignedResponseAlg) implements Entry {
 
         static final String LIFETIME = "must be a whole number of seconds from 1 to " + MAX_ACCESS_TOKEN_LIFETIME;
 
