@@ -5,6 +5,7 @@ import dev.tokenservices.orchestrator.logout.UpstreamLogoutReturns;
 import dev.tokenservices.orchestrator.session.AccessTokenIndex;
 import dev.tokenservices.orchestrator.session.AuthorizationCodes;
 import dev.tokenservices.orchestrator.session.AuthorizationRequest;
+import dev.tokenservices.orchestrator.session.ClaimsRequest;
 import dev.tokenservices.orchestrator.session.ExchangedTokens;
 import dev.tokenservices.orchestrator.session.Identity;
 import dev.tokenservices.orchestrator.session.RefreshTokens;
@@ -19,7 +20,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @RegisterForReflection(targets = {RefreshTokens.Login.class, SsoSessions.Session.class,
         PendingLogin.class, AuthorizationCodes.CodeGrant.class, AuthorizationCodes.Issued.class,
         AccessTokenIndex.Entry.class, Identity.class, AuthorizationRequest.class, ExchangedTokens.class,
-        ExchangedTokens.PerResource.class, AuthorizationCodes.UsedMarker.class, UpstreamLogoutReturns.Return.class})
+        ExchangedTokens.PerResource.class, AuthorizationCodes.UsedMarker.class, UpstreamLogoutReturns.Return.class,
+        ClaimsRequest.class})
 public final class NativeReflection {
     private NativeReflection() {
     }
