@@ -73,7 +73,7 @@ export E2E_REDIS_URL="$REDIS_URL" E2E_PG_URL="$PG_URL_E2E" E2E_SECRETS_FILE="$RU
 : >"$E2E_SECRETS_FILE"
 rc=0
 failed=()
-for name in orchestrator oidc-conformance audience code-race login-csrf orchestrator-pages logout authorize-flood datastore-scan; do
+for name in orchestrator oidc-conformance oidc-claims audience code-race login-csrf orchestrator-pages logout authorize-flood datastore-scan; do
   node --test --test-reporter=spec "$E2E_DIR/$name.test.mjs" || { rc=1; failed+=("$name"); }
 done
 if (( rc != 0 )) || [[ -n ${E2E_KEEP_LOGS:-} ]]; then

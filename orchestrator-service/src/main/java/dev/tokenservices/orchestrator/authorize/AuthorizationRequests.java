@@ -3,6 +3,7 @@ package dev.tokenservices.orchestrator.authorize;
 import dev.tokenservices.orchestrator.logout.IdTokenHints;
 import dev.tokenservices.orchestrator.registry.Clients;
 import dev.tokenservices.orchestrator.session.AuthorizationRequest;
+import dev.tokenservices.orchestrator.session.ClaimsRequest;
 import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.orchestrator.web.PageException;
 import dev.tokenservices.orchestrator.web.WayBack;
@@ -165,9 +166,10 @@ public class AuthorizationRequests {
                 throw new AuthorizeError(OAuthErrors.INVALID_REQUEST, "id_token_hint is not an id_token issued here");
             }
         }
+        ClaimsRequest claims = ClaimsParameter.parse(params.get("claims"), client.scope());
         return new AuthorizationRequest(client.clientId(), target.redirectUri(), new ArrayList<>(scopes), target.state(),
                 bounded(params, "nonce"), params.get("code_challenge"), prompt, loginHint, maxAge, bounded(params, "idp_hint"),
-                params.get("code_challenge_method"), acrValues, uiLocales, display, hint);
+                params.get("code_challenge_method"), acrValues, uiLocales, display, hint, claims);
     }
 
     /**

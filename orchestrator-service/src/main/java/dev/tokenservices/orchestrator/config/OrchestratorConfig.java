@@ -107,7 +107,12 @@ public interface OrchestratorConfig {
         Optional<String> clientSecret();
     }
 
-    /** The signing keys and their rotation. */
+    /**
+     * The signing keys and their rotation, the same for every key family (RS256, ES256, EdDSA: one
+     * per id_token algorithm); {@code algorithm} names the family that signs the orchestrator's own
+     * access tokens (/userinfo), ES256 by default. Each client's id_tokens are signed with its
+     * registered {@code id_token_signed_response_alg}.
+     */
     interface Keys extends SigningKeysConfig {
     }
 

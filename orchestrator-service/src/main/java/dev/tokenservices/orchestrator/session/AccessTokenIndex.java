@@ -23,14 +23,15 @@ public class AccessTokenIndex {
         this.store = store;
     }
 
-    public record Entry(String clientId, Identity identity, List<String> scopes) {
+    /** @param claims the standard claims the login's {@code claims.userinfo} asked for (null in entries written before) */
+    public record Entry(String clientId, Identity identity, List<String> scopes, List<String> claims) {
     }
 
     public Uni<Void> remember(String accessToken, Entry entry, Duration lifetime) {
         Identity id = entry.identity();
         Identity withoutIdToken = new Identity(id.idpId(), id.issuer(), id.subject(), id.claims(), null, id.upstreamExpiresAt(),
                 id.authTime(), id.acr(), id.amr());
-        return store.put(key(accessToken), Json.write(new Entry(entry.clientId(), withoutIdToken, entry.scopes())), lifetime);
+        return store.put(key(accessToken), Json.write(new Entry(entry.clientId(), withoutIdToken, entry.scopes(), entry.claims())), lifetime);
     }
 
     public Uni<Optional<Entry>> find(String accessToken) {

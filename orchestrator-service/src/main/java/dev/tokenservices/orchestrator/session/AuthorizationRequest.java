@@ -16,10 +16,11 @@ import java.util.List;
  * @param uiLocales           passed upstream, or null
  * @param display             passed upstream, or null
  * @param idTokenHint         who an {@code id_token_hint} of ours names, or null; never sent upstream
+ * @param claims              the {@code claims} parameter (OIDC Core §5.5), {@link ClaimsRequest#NONE} when absent
  */
 public record AuthorizationRequest(String clientId, String redirectUri, List<String> scopes, String state, String nonce,
         String codeChallenge, String prompt, String loginHint, long maxAge, String idpHint, String codeChallengeMethod,
-        String acrValues, String uiLocales, String display, IdTokenHints.Hint idTokenHint) {
+        String acrValues, String uiLocales, String display, IdTokenHints.Hint idTokenHint, ClaimsRequest claims) {
 
     public boolean promptNone() {
         return "none".equals(prompt);

@@ -33,8 +33,9 @@ public class RefreshTokens {
      * A family's payload (public for the native image's reflection registration).
      *
      * @param tsRefreshTokens per resource, the token service's refresh token
+     * @param claims          the login's {@code claims} request (null in families begun before it was kept)
      */
-    public record Login(Identity identity, List<String> scopes, Map<String, String> tsRefreshTokens) {
+    public record Login(Identity identity, List<String> scopes, Map<String, String> tsRefreshTokens, ClaimsRequest claims) {
     }
 
     public RefreshTokens(Pool pool, OrchestratorConfig config, Clock clock, KeyEncryption masterKey) {
@@ -48,8 +49,8 @@ public class RefreshTokens {
 
     /** Starts a family for a login. */
     public Uni<RefreshFamilies.Started> start(String clientId, Identity identity, List<String> scopes,
-            Map<String, String> tsRefreshTokens) {
-        return families.start(clientId, Json.write(new Login(identity, scopes, tsRefreshTokens)));
+            Map<String, String> tsRefreshTokens, ClaimsRequest claims) {
+        return families.start(clientId, Json.write(new Login(identity, scopes, tsRefreshTokens, claims)));
     }
 
     /**
@@ -58,7 +59,7 @@ public class RefreshTokens {
      */
     public Uni<Optional<String>> rotate(RefreshFamilies.Family family, Map<String, String> tsRefreshTokens) {
         Login login = login(family);
-        return families.rotate(family, Json.write(new Login(login.identity(), login.scopes(), tsRefreshTokens)));
+        return families.rotate(family, Json.write(new Login(login.identity(), login.scopes(), tsRefreshTokens, login.claims())));
     }
 
     public Uni<RefreshFamilies.Use> use(String token, String clientId) {

@@ -107,7 +107,8 @@ public class AuthorizationCodeGrant implements GrantHandler<Map<String, Object>>
         Uni<Optional<RefreshFamilies.Started>> family = refresh
                 ? refreshTokens.start(client.clientId(), grant.identity(),
                         // the family holds what was granted: a refresh may narrow it, never widen it (RFC 6749 §6)
-                        TokenIssuance.granted(grant.request().scopes(), tokens), tokens.refreshTokens()).map(Optional::of)
+                        TokenIssuance.granted(grant.request().scopes(), tokens), tokens.refreshTokens(),
+                        grant.request().claims()).map(Optional::of)
                         // families live in PostgreSQL: while it is away the login still completes, without a
                         // refresh token (RFC 6749 §5.1: optional), rather than burning the code on a 503
                         .onFailure(e -> e instanceof OAuthException o && "temporarily_unavailable".equals(o.error()))
@@ -117,7 +118,7 @@ public class AuthorizationCodeGrant implements GrantHandler<Map<String, Object>>
                         })
                 : Uni.createFrom().item(Optional.<RefreshFamilies.Started>empty());
         return family.chain(started -> issuance.issue(client.entry(), grant.identity(), grant.request().scopes(), grant.request().nonce(),
-                        tokens, started.map(RefreshFamilies.Started::token).orElse(null))
+                        tokens, started.map(RefreshFamilies.Started::token).orElse(null), grant.request().claims())
                 .chain(issued -> {
                     AuthorizationCodes.Issued record = new AuthorizationCodes.Issued(client.clientId(),
                             started.map(RefreshFamilies.Started::familyId).orElse(null), List.copyOf(tokens.refreshTokens().values()),

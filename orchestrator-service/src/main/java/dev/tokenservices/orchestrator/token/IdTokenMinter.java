@@ -3,35 +3,31 @@ package dev.tokenservices.orchestrator.token;
 import dev.tokenservices.shared.crypto.Hashes;
 import dev.tokenservices.orchestrator.config.OrchestratorConfig;
 import dev.tokenservices.orchestrator.keys.IdTokenKeys;
+import dev.tokenservices.orchestrator.session.ClaimsRequest;
 import dev.tokenservices.orchestrator.session.Identity;
 import dev.tokenservices.orchestrator.web.Json;
 import dev.tokenservices.shared.jose.JwsSigner;
 import dev.tokenservices.shared.jose.KeyAlgorithm;
 import dev.tokenservices.shared.jose.SigningKey;
+import dev.tokenservices.shared.registry.ClientEntry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
  * Mints the orchestrator's own id_token (OIDC Core §2, §3.1.3.6) so that every stock OIDC library
  * validates it: iss = the orchestrator, aud = azp = the client, the client's nonce, {@code at_hash},
- * the upstream {@code sub} unchanged with the upstream issuer in {@code idp}, and the upstream
- * identity claims the granted OIDC scopes cover (§5.4).
+ * the upstream {@code sub} unchanged with the upstream issuer in {@code idp}, and the user's claims
+ * the {@code claims} parameter asked for in the id_token (§5.5; those of the scope values are at
+ * /userinfo, §5.4). Signed with the client's registered {@code id_token_signed_response_alg}
+ * (RS256 unless it names another).
  */
 @ApplicationScoped
 public class IdTokenMinter {
-
-    static final Map<String, List<String>> SCOPE_CLAIMS = Map.of(
-            "profile", List.of("name", "family_name", "given_name", "middle_name", "nickname", "preferred_username",
-                    "profile", "picture", "website", "gender", "birthdate", "zoneinfo", "locale", "updated_at"),
-            "email", List.of("email", "email_verified"),
-            "address", List.of("address"),
-            "phone", List.of("phone_number", "phone_number_verified"));
 
     private final IdTokenKeys keys;
     private final JwsSigner signer = new JwsSigner();
@@ -46,50 +42,42 @@ public class IdTokenMinter {
         this.clock = clock;
     }
 
-    /** @param nonce the client's nonce, or null (refresh: OIDC Core §12.2 says no nonce then) */
-    public String mint(String clientId, Identity identity, List<String> scopes, String nonce, String accessToken) {
-        SigningKey key = keys.signingKey();
+    /**
+     * @param claims the login's claims request, or null for none
+     * @param nonce  the client's nonce, or null (refresh: OIDC Core §12.2 says no nonce then)
+     */
+    public String mint(ClientEntry client, Identity identity, ClaimsRequest claims, String nonce, String accessToken) {
+        SigningKey key = keys.signingKey(client.idTokenSignedResponseAlg());
         long now = clock.instant().getEpochSecond();
-        Map<String, Object> claims = new LinkedHashMap<>();
-        claims.put("iss", issuer);
-        claims.put("sub", identity.subject());
-        claims.put("aud", clientId);
-        claims.put("azp", clientId);
-        claims.put("exp", now + lifetime);
-        claims.put("iat", now);
-        claims.put("auth_time", identity.authTime());
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("iss", issuer);
+        payload.put("sub", identity.subject());
+        payload.put("aud", client.clientId());
+        payload.put("azp", client.clientId());
+        payload.put("exp", now + lifetime);
+        payload.put("iat", now);
+        payload.put("auth_time", identity.authTime());
         if (nonce != null) {
-            claims.put("nonce", nonce);
+            payload.put("nonce", nonce);
         }
         if (identity.acr() != null) {
-            claims.put("acr", identity.acr());
+            payload.put("acr", identity.acr());
         }
         if (identity.amr() != null && !identity.amr().isEmpty()) {
-            claims.put("amr", identity.amr());
+            payload.put("amr", identity.amr());
         }
-        claims.put("idp", identity.issuer());
+        payload.put("idp", identity.issuer());
         if (accessToken != null) {
-            claims.put("at_hash", atHash(key.algorithm(), accessToken));
+            payload.put("at_hash", atHash(key.algorithm(), accessToken));
         }
-        claims.putAll(userClaims(identity, scopes));
-        return signer.sign(key, key.jwtHeader(), Json.write(claims));
+        UserClaims.forIdToken(identity, claims).forEach(payload::putIfAbsent);
+        return signer.sign(key, key.jwtHeader(), Json.write(payload));
     }
 
-    /** The upstream identity claims the scopes allow (OIDC Core §5.4); used by /userinfo too. */
-    public static Map<String, Object> userClaims(Identity identity, List<String> scopes) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        for (String scope : scopes) {
-            for (String claim : SCOPE_CLAIMS.getOrDefault(scope, List.of())) {
-                Object value = identity.claims().get(claim);
-                if (value != null) {
-                    out.put(claim, value);
-                }
-            }
-        }
-        return out;
-    }
-
-    /** OIDC Core §3.1.3.6: left half of the hash of the access token, the hash of the JWS algorithm. */
+    /**
+     * OIDC Core §3.1.3.6: left half of the hash of the access token, with the hash of the JWS
+     * algorithm (SHA-512 for Ed25519, as OpenID Connect's EdDSA usage defines it).
+     */
     static String atHash(KeyAlgorithm algorithm, String accessToken) {
         try {
             MessageDigest digest = MessageDigest.getInstance(algorithm == KeyAlgorithm.EdDSA ? "SHA-512" : "SHA-256");

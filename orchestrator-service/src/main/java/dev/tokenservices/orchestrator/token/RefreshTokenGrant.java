@@ -108,7 +108,7 @@ public class RefreshTokenGrant implements GrantHandler<Map<String, Object>> {
                         obtained.addAll(tokens.accessTokenValues());
                         return revocations.atTokenService(obtained).chain(() -> Uni.createFrom().failure(RefreshTokens.invalid()));
                     }
-                    return issuance.issue(client.entry(), login.identity(), scopes, null, tokens, rotated.get())
+                    return issuance.issue(client.entry(), login.identity(), scopes, null, tokens, rotated.get(), login.claims())
                             .invoke(() -> metrics.redemption(grantType(), "issued"))
                             .map(TokenIssuance.Issued::response);
                 });

@@ -4,6 +4,7 @@ import dev.tokenservices.orchestrator.authorize.LoginFlow;
 import dev.tokenservices.orchestrator.config.OrchestratorConfig;
 import dev.tokenservices.orchestrator.session.AccessTokenIndex;
 import dev.tokenservices.orchestrator.session.ExchangedTokens;
+import dev.tokenservices.orchestrator.session.ClaimsRequest;
 import dev.tokenservices.orchestrator.session.Identity;
 import dev.tokenservices.shared.registry.ClientEntry;
 import io.smallrye.mutiny.Uni;
@@ -48,15 +49,18 @@ public class TokenIssuance {
         return granted;
     }
 
-    /** @param refreshToken the orchestrator's refresh token for the response, or null */
+    /**
+     * @param refreshToken the orchestrator's refresh token for the response, or null
+     * @param claims       the login's {@code claims} request (OIDC Core §5.5), or null for none
+     */
     public Uni<Issued> issue(ClientEntry client, Identity identity, List<String> scopes, String nonce, ExchangedTokens tokens,
-            String refreshToken) {
+            String refreshToken, ClaimsRequest claims) {
         List<String> oidcScopes = scopes.stream().filter(LoginFlow.OIDC_SCOPES::contains).toList();
         List<String> granted = granted(scopes, tokens);
         UserinfoTokenMinter.Minted accessToken = userinfoTokens.mint(client.clientId(), identity, oidcScopes);
         String idToken = passThrough.contains(client.clientId())
                 ? identity.upstreamIdToken()
-                : minter.mint(client.clientId(), identity, scopes, nonce, accessToken.value());
+                : minter.mint(client, identity, claims, nonce, accessToken.value());
         Map<String, Object> response = new LinkedHashMap<>();
         response.put("access_token", accessToken.value());
         response.put("token_type", "Bearer");
@@ -73,7 +77,7 @@ public class TokenIssuance {
                     Map.of("access_token", t.accessToken(), "token_type", "Bearer", "expires_in", t.expiresIn(), "scope", t.scope())));
             response.put("access_tokens", perResource);
         }
-        return index.remember(accessToken.value(), new AccessTokenIndex.Entry(client.clientId(), identity, granted),
+        return index.remember(accessToken.value(), new AccessTokenIndex.Entry(client.clientId(), identity, granted, ClaimsRequest.orNone(claims).userinfo()),
                         Duration.ofSeconds(Math.max(1, accessToken.expiresIn())))
                 .replaceWith(new Issued(response, accessToken.value(), tokens.accessTokenValues()));
     }

@@ -16,8 +16,8 @@ import java.util.Map;
  * Mints the top-level {@code access_token} of the orchestrator's token response: a JWT access token
  * per RFC 9068 ({@code typ: at+jwt}, §2.2 claims) whose only audience is the orchestrator itself, so
  * that it serves the orchestrator's /userinfo and nothing else (an API checking {@code aud} refuses
- * it; each API gets its own token in {@code access_tokens}). Signed with the id_token keys, so it
- * verifies against the orchestrator's /jwks.
+ * it; each API gets its own token in {@code access_tokens}). Signed with the key family of
+ * {@code orchestrator.keys.algorithm} (ES256 by default), so it verifies against the orchestrator's /jwks.
  */
 @ApplicationScoped
 public class UserinfoTokenMinter {
@@ -40,7 +40,7 @@ public class UserinfoTokenMinter {
 
     /** @param scopes the OIDC scopes of the login (what /userinfo may answer) */
     public Minted mint(String clientId, Identity identity, List<String> scopes) {
-        SigningKey key = keys.signingKey();
+        SigningKey key = keys.accessTokenKey();
         long now = clock.instant().getEpochSecond();
         Map<String, Object> claims = new LinkedHashMap<>();
         claims.put("iss", issuer);

@@ -1,8 +1,11 @@
 package dev.tokenservices.orchestrator.userinfo;
 
 import dev.tokenservices.orchestrator.session.AccessTokenIndex;
-import dev.tokenservices.orchestrator.token.IdTokenMinter;
+import dev.tokenservices.orchestrator.session.ClaimsRequest;
+import dev.tokenservices.orchestrator.token.UserClaims;
 import dev.tokenservices.orchestrator.web.Json;
+import dev.tokenservices.shared.oauth.FormRequest;
+import dev.tokenservices.shared.oauth.OAuthErrors;
 import dev.tokenservices.shared.oauth.OAuthException;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -10,6 +13,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -17,13 +21,20 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The UserInfo endpoint (OIDC Core §5.3), GET and POST, with the access token of a login here as a
- * Bearer token (RFC 6750 §2.1). The token is verified as a JWT ({@link UserinfoTokenVerifier}), then
- * looked up (see {@link AccessTokenIndex}: a revoked login stops answering at once); the claims are
- * the upstream identity's, as far as the granted scopes cover them, plus {@code sub} and {@code idp}.
+ * The UserInfo endpoint (OIDC Core §5.3), GET and POST, with the access token of a login here either
+ * as a Bearer token in the Authorization header (RFC 6750 §2.1) or, on a POST, as the
+ * {@code access_token} parameter of an {@code application/x-www-form-urlencoded} body (§2.2); never
+ * in the query (§2.3 is not offered), and never two ways at once (§2: {@code invalid_request}). The
+ * token is verified as a JWT ({@link UserinfoTokenVerifier}), then looked up (see {@link AccessTokenIndex}:
+ * a revoked login stops answering at once). The answer is {@code sub}, {@code idp}, and the upstream
+ * identity's standard claims the granted scopes and the login's {@code claims.userinfo} ask for
+ * ({@link UserClaims}). Errors are RFC 6750 §3: a {@code WWW-Authenticate: Bearer} challenge with the
+ * error code, and the same in a JSON body.
  */
 @Path("/userinfo")
 public class UserinfoResource {
+
+    private static final String BEARER = "Bearer ";
 
     private final UserinfoTokenVerifier verifier;
     private final AccessTokenIndex index;
@@ -34,47 +45,93 @@ public class UserinfoResource {
     }
 
     @GET
-    public Uni<Response> get(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-        return userinfo(authorization);
+    public Uni<Response> get(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @QueryParam("access_token") String inQuery) {
+        return answer(() -> token(authorization, inQuery, null));
     }
 
     @POST
-    @Consumes(MediaType.WILDCARD)
-    public Uni<Response> post(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-        return userinfo(authorization);
+    @Consumes(FormRequest.FORM)
+    public Uni<Response> postForm(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, @QueryParam("access_token") String inQuery, String body) {
+        return answer(() -> token(authorization, inQuery, FormRequest.parse(contentType, body, null)));
     }
 
-    private Uni<Response> userinfo(String authorization) {
-        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return Uni.createFrom().item(unauthorized(null));
+    /** A POST without a form body: the header alone can carry the token. */
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    public Uni<Response> post(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @QueryParam("access_token") String inQuery) {
+        return answer(() -> token(authorization, inQuery, null));
+    }
+
+    /**
+     * The one access token of the request, or null when it carries none.
+     *
+     * @param form the POST body, or null
+     */
+    private static String token(String authorization, String inQuery, FormRequest form) {
+        if (inQuery != null) {
+            throw OAuthException.invalidRequest("the access token is not accepted in the query; send it in the Authorization header");
         }
-        String token = authorization.substring(7).trim();
-        if (verifier.verify(token).isEmpty()) {
-            return Uni.createFrom().item(unauthorized("invalid_token"));
+        String inHeader = null;
+        if (authorization != null && (authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())
+                || authorization.trim().equalsIgnoreCase(BEARER.trim()))) {
+            inHeader = authorization.trim().substring(BEARER.trim().length()).trim();
+            if (inHeader.isEmpty()) {
+                throw OAuthException.invalidRequest("the Authorization header names no Bearer token");
+            }
         }
-        return index.find(token).map(found -> {
+        String inBody = form == null ? null : form.get("access_token");
+        if (inHeader != null && inBody != null) {
+            throw OAuthException.invalidRequest("the access token was sent both in the Authorization header and in the body");
+        }
+        return inHeader != null ? inHeader : inBody;
+    }
+
+    private Uni<Response> answer(java.util.function.Supplier<String> token) {
+        String accessToken;
+        try {
+            accessToken = token.get();
+        } catch (OAuthException e) {
+            return Uni.createFrom().item(challenge(e));
+        }
+        if (accessToken == null) {
+            return Uni.createFrom().item(noToken());
+        }
+        if (verifier.verify(accessToken).isEmpty()) {
+            return Uni.createFrom().item(challenge(invalidToken()));
+        }
+        return index.find(accessToken).map(found -> {
             if (found.isEmpty() || !found.get().scopes().contains("openid")) {
-                return unauthorized("invalid_token");
+                return challenge(invalidToken());
             }
             AccessTokenIndex.Entry entry = found.get();
             Map<String, Object> claims = new LinkedHashMap<>();
             claims.put("sub", entry.identity().subject());
             claims.put("idp", entry.identity().issuer());
-            claims.putAll(IdTokenMinter.userClaims(entry.identity(), entry.scopes()));
+            UserClaims.forUserinfo(entry.identity(), entry.scopes(), new ClaimsRequest(null, entry.claims()))
+                    .forEach(claims::putIfAbsent);
             return Response.ok(Json.write(claims), MediaType.APPLICATION_JSON_TYPE).header("Cache-Control", "no-store").build();
         }).onFailure(OAuthException.class).recoverWithItem(e -> Response.status(503).type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(Json.write(Map.of("error", "temporarily_unavailable", "error_description", e.getMessage())))
+                .entity(Json.write(Map.of("error", OAuthErrors.TEMPORARILY_UNAVAILABLE, "error_description", e.getMessage())))
                 .header("Cache-Control", "no-store").build());
     }
 
-    /** RFC 6750 §3: no error code when no token was sent, invalid_token when it is not valid. */
-    private static Response unauthorized(String error) {
-        String challenge = error == null ? "Bearer realm=\"orchestrator\"" : "Bearer realm=\"orchestrator\", error=\"" + error + "\"";
-        Response.ResponseBuilder response = Response.status(401).header("WWW-Authenticate", challenge).header("Cache-Control", "no-store");
-        if (error != null) {
-            response.type(MediaType.APPLICATION_JSON_TYPE).entity(Json.write(Map.of("error", error,
-                    "error_description", "the access token is invalid or expired")));
-        }
-        return response.build();
+    private static OAuthException invalidToken() {
+        return new OAuthException(OAuthErrors.INVALID_TOKEN, "the access token is invalid or expired", 401);
+    }
+
+    /** RFC 6750 §3.1: a request without any token gets the challenge without an error code. */
+    private static Response noToken() {
+        return Response.status(401).header("WWW-Authenticate", "Bearer realm=\"orchestrator\"").header("Cache-Control", "no-store").build();
+    }
+
+    /** RFC 6750 §3: the error in the challenge and in a JSON body. */
+    private static Response challenge(OAuthException e) {
+        String challenge = "Bearer realm=\"orchestrator\", error=\"" + e.error() + "\", error_description=\"" + e.description() + "\"";
+        return Response.status(e.status()).header("WWW-Authenticate", challenge).header("Cache-Control", "no-store")
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(Json.write(Map.of("error", e.error(), "error_description", e.description()))).build();
     }
 }

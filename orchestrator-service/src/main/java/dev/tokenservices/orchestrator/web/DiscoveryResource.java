@@ -2,18 +2,21 @@ package dev.tokenservices.orchestrator.web;
 
 import dev.tokenservices.orchestrator.config.OrchestratorConfig;
 import dev.tokenservices.orchestrator.keys.IdTokenKeys;
+import dev.tokenservices.orchestrator.token.UserClaims;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * OpenID Provider metadata (OIDC Discovery 1.0 §3, RFC 9207 §3) and the JWK Set of the id_token
- * signing keys. Served from memory: no dependency is needed.
+ * OpenID Provider metadata (OIDC Discovery 1.0 §3, RFC 9207 §3) and the JWK Set of the signing keys
+ * of every algorithm. Served from memory: no dependency is needed. /userinfo answers plain JSON
+ * (never signed), so no {@code userinfo_signing_alg_values_supported}.
  */
 @Path("/")
 public class DiscoveryResource {
@@ -37,17 +40,18 @@ public class DiscoveryResource {
         m.put("response_modes_supported", List.of("query"));
         m.put("grant_types_supported", List.of("authorization_code", "refresh_token"));
         m.put("subject_types_supported", List.of("public"));
-        m.put("id_token_signing_alg_values_supported", List.of(config.keys().algorithm().name()));
+        // RS256 first: OIDC Core §15.1 requires it, and it is the default id_token_signed_response_alg
+        m.put("id_token_signing_alg_values_supported", IdTokenKeys.ID_TOKEN_ALGORITHMS.stream().map(Enum::name).toList());
         m.put("code_challenge_methods_supported", List.of("S256"));
         m.put("authorization_response_iss_parameter_supported", true);
         m.put("token_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post", "none"));
         m.put("scopes_supported", List.of("openid", "profile", "email", "address", "phone", "offline_access"));
-        m.put("claims_supported", List.of("iss", "sub", "aud", "azp", "exp", "iat", "auth_time", "nonce", "acr", "amr", "at_hash",
-                "idp", "name", "given_name", "family_name", "middle_name", "nickname", "preferred_username", "profile", "picture",
-                "website", "gender", "birthdate", "zoneinfo", "locale", "updated_at", "email", "email_verified", "address",
-                "phone_number", "phone_number_verified"));
+        List<String> claims = new ArrayList<>(List.of("iss", "sub", "aud", "azp", "exp", "iat", "auth_time", "nonce", "acr", "amr",
+                "at_hash", "idp"));
+        claims.addAll(UserClaims.ALL);
+        m.put("claims_supported", claims);
         m.put("prompt_values_supported", List.of("none", "login", "consent", "select_account"));
-        m.put("claims_parameter_supported", false);
+        m.put("claims_parameter_supported", true);
         m.put("request_parameter_supported", false);
         m.put("request_uri_parameter_supported", false);
         this.metadata = Json.write(m);

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.nimbusds.jwt.SignedJWT;
 import dev.tokenservices.orchestrator.session.AuthorizationRequest;
+import dev.tokenservices.orchestrator.session.ClaimsRequest;
 import dev.tokenservices.orchestrator.support.Browser;
 import dev.tokenservices.orchestrator.support.Forms;
 import dev.tokenservices.orchestrator.support.Logins;
@@ -144,7 +145,7 @@ class LoginBindingTest {
     void anExpiredLoginCookieIsRefused() {
         String verifier = Logins.verifier();
         AuthorizationRequest request = new AuthorizationRequest(Logins.APP, Logins.REDIRECT, List.of("openid"), "cs-expired", "n",
-                Forms.s256(Logins.verifier()), null, null, -1, null, "S256", null, null, null, null);
+                Forms.s256(Logins.verifier()), null, null, -1, null, "S256", null, null, null, null, ClaimsRequest.NONE);
         long now = System.currentTimeMillis() / 1000;
         String state = "st-" + UUID.randomUUID();
         PendingLogin expired = new PendingLogin(request, "test-idp", "up-nonce", verifier, state, now - 1, now - 61);

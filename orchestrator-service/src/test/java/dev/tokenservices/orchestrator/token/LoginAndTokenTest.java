@@ -9,13 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.nimbusds.jose.crypto.ECDSAVerifier;
-import com.nimbusds.jose.jwk.ECKey;
-import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.tokenservices.orchestrator.support.FakeTokenService;
 import dev.tokenservices.orchestrator.support.Forms;
+import dev.tokenservices.orchestrator.support.IdTokens;
 import dev.tokenservices.orchestrator.support.Logins;
 import dev.tokenservices.orchestrator.support.TestWorld;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -38,12 +37,9 @@ class LoginAndTokenTest {
         TestWorld.tokenService.mode = FakeTokenService.Mode.NORMAL;
     }
 
+    /** An id_token of test-app, which names no id_token_signed_response_alg: RS256. */
     private static JWTClaimsSet verified(String idToken) throws Exception {
-        SignedJWT jwt = SignedJWT.parse(idToken);
-        JWKSet jwks = JWKSet.parse(given().get("/jwks").asString());
-        ECKey key = (ECKey) jwks.getKeyByKeyId(jwt.getHeader().getKeyID());
-        assertTrue(jwt.verify(new ECDSAVerifier(key)));
-        return jwt.getJWTClaimsSet();
+        return IdTokens.verified(idToken, JWSAlgorithm.RS256);
     }
 
     @Test
@@ -73,13 +69,16 @@ class LoginAndTokenTest {
         assertEquals(login.nonce(), id.getClaim("nonce"));
         assertEquals("u-2", id.getSubject());
         assertEquals(TestWorld.upstream.issuer(), id.getClaim("idp"));
-        assertEquals("u-2@example.com", id.getClaim("email"));
-        assertEquals("Test u-2", id.getClaim("name"));
+        // what the scope values stand for is at /userinfo (an access token is issued), not in the id_token (OIDC Core §5.4)
+        assertNull(id.getClaim("email"));
+        assertNull(id.getClaim("name"));
+        given().auth().oauth2(json.getString("access_token")).get("/userinfo").then().statusCode(200)
+                .body("email", equalTo("u-2@example.com")).body("name", equalTo("Test u-2"));
         assertEquals("urn:test:pwd", id.getClaim("acr"));
         assertEquals(List.of("pwd"), id.getClaim("amr"));
         assertNotNull(id.getClaim("auth_time"));
         assertNotNull(id.getClaim("at_hash"));
-        assertNull(id.getClaim("groups"), "only claims the scopes cover are copied");
+        assertNull(id.getClaim("groups"), "only standard claims are copied");
         SignedJWT upstream = SignedJWT.parse(json.getString("upstream_id_token"));
         assertEquals(TestWorld.upstream.issuer(), upstream.getJWTClaimsSet().getIssuer());
         assertEquals("openid profile email invoices.read media.play", json.getString("scope"));
@@ -106,7 +105,7 @@ class LoginAndTokenTest {
         String accessToken = json.getString("access_token");
         SignedJWT jwt = SignedJWT.parse(accessToken);
         assertEquals("at+jwt", jwt.getHeader().getType().getType());
-        JWTClaimsSet claims = verified(accessToken);
+        JWTClaimsSet claims = IdTokens.verified(accessToken, JWSAlgorithm.ES256);
         assertEquals(ISSUER, claims.getIssuer());
         assertEquals(List.of(ISSUER), claims.getAudience(), "the top-level token is for /userinfo only");
         assertEquals("u-2b", claims.getSubject());
@@ -116,7 +115,7 @@ class LoginAndTokenTest {
         assertNotNull(claims.getJWTID());
         assertNotNull(claims.getExpirationTime());
         assertEquals(json.getInt("expires_in"), (claims.getExpirationTime().getTime() - claims.getIssueTime().getTime()) / 1000);
-        // at_hash of the id_token is over this token (OIDC Core §3.1.3.6, ES256: left half of SHA-256)
+        // at_hash of the id_token is over this token (OIDC Core §3.1.3.6, RS256: left half of SHA-256)
         byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(accessToken.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         assertEquals(java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(hash, 16)),
                 verified(json.getString("id_token")).getClaim("at_hash"));
@@ -143,7 +142,8 @@ class LoginAndTokenTest {
                 .body("sub", equalTo("u-3")).body("email", equalTo("u-3@example.com")).body("idp", equalTo(TestWorld.upstream.issuer()));
         given().auth().oauth2(accessToken).post("/userinfo").then().statusCode(200).body("sub", equalTo("u-3"));
         given().auth().oauth2("not-a-token").get("/userinfo").then().statusCode(401)
-                .header("WWW-Authenticate", equalTo("Bearer realm=\"orchestrator\", error=\"invalid_token\""));
+                .header("WWW-Authenticate", equalTo("Bearer realm=\"orchestrator\", error=\"invalid_token\", "
+                        + "error_description=\"the access token is invalid or expired\""));
         given().get("/userinfo").then().statusCode(401);
     }
 

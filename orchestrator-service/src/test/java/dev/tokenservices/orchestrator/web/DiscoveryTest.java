@@ -4,6 +4,8 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.not;
@@ -48,7 +50,9 @@ class DiscoveryTest {
                 .body("code_challenge_methods_supported", contains("S256"))
                 .body("authorization_response_iss_parameter_supported", equalTo(true))
                 .body("subject_types_supported", contains("public"))
-                .body("id_token_signing_alg_values_supported", contains("ES256"))
+                .body("id_token_signing_alg_values_supported", contains("RS256", "ES256", "EdDSA"))
+                .body("claims_parameter_supported", equalTo(true))
+                .body("claims_supported", hasItems("sub", "idp", "email", "phone_number", "address", "updated_at"))
                 .body("id_token_signing_alg_values_supported", not(hasItem("none")))
                 .body("grant_types_supported", contains("authorization_code", "refresh_token"))
                 .body("scopes_supported", hasItems("openid", "profile", "email"))
@@ -56,12 +60,13 @@ class DiscoveryTest {
     }
 
     @Test
-    void jwksPublishesTheIdTokenKeyWithoutPrivateParts() {
+    void jwksPublishesTheKeyOfEachAlgorithmWithoutPrivateParts() {
         given().get("/jwks").then().statusCode(200)
                 .header("Cache-Control", startsWith("public, max-age="))
-                .body("keys[0].kty", equalTo("EC")).body("keys[0].crv", equalTo("P-256"))
-                .body("keys[0].alg", equalTo("ES256")).body("keys[0].use", equalTo("sig"))
-                .body("keys[0].d", equalTo(null));
+                .body("keys[0].kty", equalTo("RSA")).body("keys[0].alg", equalTo("RS256")).body("keys[0].use", equalTo("sig"))
+                .body("keys.find { it.alg == 'ES256' }.crv", equalTo("P-256"))
+                .body("keys.find { it.alg == 'EdDSA' }.crv", equalTo("Ed25519"))
+                .body("keys.d", everyItem(nullValue())).body("keys.p", everyItem(nullValue()));
     }
 
     @Test

@@ -39,6 +39,8 @@ public final class KeyRepository {
     private final Supplier<? extends SigningKeyRow> newRow;
     private final Transactions transactions;
     private final long lock;
+    /** The one algorithm whose rows this repository sees, or null for every row of the table. */
+    private final KeyAlgorithm family;
 
     /**
      * @param entity each issuer keeps its keys in its own table (created by that service's
@@ -50,11 +52,29 @@ public final class KeyRepository {
         this.newRow = newRow;
         this.transactions = transactions;
         this.lock = ROTATION_LOCK ^ table.hashCode();
+        this.family = null;
+    }
+
+    private KeyRepository(KeyRepository table, KeyAlgorithm family) {
+        this.entity = table.entity;
+        this.newRow = table.newRow;
+        this.transactions = table.transactions;
+        this.lock = table.lock;
+        this.family = family;
+    }
+
+    /**
+     * The keys of one algorithm in the same table: an issuer that signs with several algorithms keeps
+     * one key family per algorithm, each rotating on its own schedule (under the table's one lock),
+     * and sees only that family's rows when it plans, loads and deletes.
+     */
+    public KeyRepository family(KeyAlgorithm algorithm) {
+        return new KeyRepository(this, algorithm);
     }
 
     @Override
     public String toString() {
-        return entity.getSimpleName();
+        return family == null ? entity.getSimpleName() : entity.getSimpleName() + "[" + family + "]";
     }
 
     public Uni<List<StoredKey>> loadAll() {
@@ -85,6 +105,11 @@ public final class KeyRepository {
     }
 
     private Uni<List<StoredKey>> loadAll(Mutiny.Session session) {
+        if (family != null) {
+            return session.createSelectionQuery("from " + entity.getSimpleName() + " where algorithm = :alg order by activatesAt, kid", entity)
+                    .setParameter("alg", family.name()).getResultList()
+                    .map(rows -> rows.stream().map(SigningKeyRow::stored).toList());
+        }
         return session.createSelectionQuery("from " + entity.getSimpleName() + " order by activatesAt, kid", entity)
                 .getResultList()
                 .map(rows -> rows.stream().map(SigningKeyRow::stored).toList());

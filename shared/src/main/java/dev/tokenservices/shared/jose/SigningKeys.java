@@ -88,6 +88,11 @@ public final class SigningKeys {
         return ring.keys();
     }
 
+    /** The algorithm of the keys this family makes. */
+    public KeyAlgorithm algorithm() {
+        return algorithm;
+    }
+
     public KeyRepository repository() {
         return repository;
     }

@@ -19,6 +19,8 @@ public final class OAuthErrors {
     public static final String TEMPORARILY_UNAVAILABLE = "temporarily_unavailable";
     // RFC 8707 §2
     public static final String INVALID_TARGET = "invalid_target";
+    /** RFC 6750 §3.1: at a resource, a bearer token that is expired, revoked, malformed or not ours. */
+    public static final String INVALID_TOKEN = "invalid_token";
     // RFC 8628 §3.5
     public static final String AUTHORIZATION_PENDING = "authorization_pending";
     public static final String SLOW_DOWN = "slow_down";

@@ -1,5 +1,6 @@
 package dev.tokenservices.shared.registry;
 
+import dev.tokenservices.shared.jose.KeyAlgorithm;
 import java.util.List;
 import java.util.Set;
 
@@ -10,6 +11,8 @@ import java.util.Set;
  * @param jwks        the client's public keys as a JWK Set JSON document, for {@code private_key_jwt}
  * @param requirePkce whether an authorization request must carry a PKCE challenge (RFC 7636); when
  *                    false (confidential clients only) it must carry a {@code nonce} instead
+ * @param idTokenSignedResponseAlg what the orchestrator signs this client's id_tokens with (OIDC
+ *        Dynamic Registration §2; RS256 when the file names none)
  */
 public record ClientEntry(
         String clientId,
@@ -22,7 +25,8 @@ public record ClientEntry(
         List<String> redirectUris,
         List<String> postLogoutRedirectUris,
         String jwks,
-        boolean requirePkce) {
+        boolean requirePkce,
+        KeyAlgorithm idTokenSignedResponseAlg) {
 
     public static final int DEFAULT_ACCESS_TOKEN_LIFETIME = 300;
 

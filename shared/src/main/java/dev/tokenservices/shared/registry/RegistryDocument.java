@@ -1,5 +1,6 @@
 package dev.tokenservices.shared.registry;
 
+import dev.tokenservices.shared.jose.KeyAlgorithm;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -58,7 +59,9 @@ public record RegistryDocument(
             List<@NotBlank(message = NON_EMPTY_STRINGS) @Uri String> postLogoutRedirectUris,
             @Valid Jwks jwks,
             /** Whether /authorize demands PKCE of this client (default true; a public client always). */
-            Boolean requirePkce) implements Entry {
+            Boolean requirePkce,
+            /** OIDC Dynamic Registration §2: RS256 (the default), ES256 or EdDSA; never none or HS*. */
+            KeyAlgorithm idTokenSignedResponseAlg) implements Entry {
 
         static final String LIFETIME = "must be a whole number of seconds from 1 to " + MAX_ACCESS_TOKEN_LIFETIME;
 

@@ -1,6 +1,7 @@
 package dev.tokenservices.shared.registry;
 
 import dev.tokenservices.shared.crypto.Hashes;
+import dev.tokenservices.shared.jose.KeyAlgorithm;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenservices.shared.registry.RegistryDocument.Client;
@@ -114,7 +115,8 @@ final class RegistryRules {
         }
         int lifetime = c.accessTokenLifetime() == null ? ClientEntry.DEFAULT_ACCESS_TOKEN_LIFETIME : c.accessTokenLifetime().intValue();
         return new ClientEntry(c.clientId(), c.clientName(), secretHash, method, grants, scopes(c.scope()), lifetime,
-                orEmpty(c.redirectUris()), orEmpty(c.postLogoutRedirectUris()), jwks, c.requirePkce() == null || c.requirePkce());
+                orEmpty(c.redirectUris()), orEmpty(c.postLogoutRedirectUris()), jwks, c.requirePkce() == null || c.requirePkce(),
+                c.idTokenSignedResponseAlg() == null ? KeyAlgorithm.RS256 : c.idTokenSignedResponseAlg());
     }
 
     /**

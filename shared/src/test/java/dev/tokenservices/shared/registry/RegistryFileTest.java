@@ -119,6 +119,38 @@ class RegistryFileTest {
     }
 
     @Test
+    void idTokenSignedResponseAlgIsRs256UnlessTheClientNamesEs256OrEdDsa() {
+        Registry registry = parse("""
+                clients:
+                  - client_id: default-app
+                    client_secret: ${SECRET}
+                  - client_id: es-app
+                    client_secret: ${SECRET}
+                    id_token_signed_response_alg: ES256
+                  - client_id: ed-app
+                    client_secret: ${SECRET}
+                    id_token_signed_response_alg: EdDSA
+                """, Map.of("SECRET", SECRET));
+        assertEquals(dev.tokenservices.shared.jose.KeyAlgorithm.RS256, registry.client("default-app").orElseThrow().idTokenSignedResponseAlg());
+        assertEquals(dev.tokenservices.shared.jose.KeyAlgorithm.ES256, registry.client("es-app").orElseThrow().idTokenSignedResponseAlg());
+        assertEquals(dev.tokenservices.shared.jose.KeyAlgorithm.EdDSA, registry.client("ed-app").orElseThrow().idTokenSignedResponseAlg());
+    }
+
+    @Test
+    void anIdTokenAlgorithmWeDoNotSignWithIsAnErrorNamingTheClient() {
+        for (String alg : List.of("none", "HS256", "RS512", "es256", "[RS256]")) {
+            assertMessage(error("""
+                    clients:
+                      - client_id: ok-app
+                        client_secret: ${SECRET}
+                      - client_id: picky-app
+                        client_secret: ${SECRET}
+                        id_token_signed_response_alg: %s
+                    """.formatted(alg)), "reg.yaml", "clients[1] (picky-app)", "id_token_signed_response_alg");
+        }
+    }
+
+    @Test
     void wrongFieldsAreNamedWithFileEntryAndField() {
         assertMessage(error("""
                 clients:
