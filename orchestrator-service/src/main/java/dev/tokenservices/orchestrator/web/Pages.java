@@ -15,9 +15,12 @@ public class Pages {
     private final Template chooser;
     private final Template loggedOut;
     private final Template confirmLogout;
+    private final Template upstreamUnavailable;
 
     public Pages(@Location("error.html") Template error, @Location("chooser.html") Template chooser,
-            @Location("logged-out.html") Template loggedOut, @Location("logout-confirm.html") Template confirmLogout) {
+            @Location("logged-out.html") Template loggedOut, @Location("logout-confirm.html") Template confirmLogout,
+            @Location("upstream-unavailable.html") Template upstreamUnavailable) {
+        this.upstreamUnavailable = upstreamUnavailable;
         this.error = error;
         this.chooser = chooser;
         this.loggedOut = loggedOut;
@@ -26,6 +29,15 @@ public class Pages {
 
     public Response error(int status, String title, String message) {
         return html(status, error.data("title", title).data("message", message).render());
+    }
+
+    /**
+     * 503: the upstream IdP {@code provider} does not answer; {@code back} returns to the client with
+     * {@code error=temporarily_unavailable} (its validated redirect URI, its state).
+     */
+    public Response upstreamUnavailable(String provider, String back) {
+        return Response.fromResponse(html(503, upstreamUnavailable.data("provider", provider).data("back", back).render()))
+                .header("Retry-After", "60").build();
     }
 
     public record IdpChoice(String name, String url) {
