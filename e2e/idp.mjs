@@ -17,6 +17,10 @@
 //   attacker of e2e/login-csrf.test.mjs)
 // - its own login and consent pages (plain HTML forms) under /interaction/:uid
 //
+// - IDP_HOSTED_DOMAINS="ann-001=example.com,bob-002=other.example" (optional): each account's Google
+//   Workspace domain, as the `hd` claim of its id_tokens (e2e/upstream-quirks.test.mjs)
+// - a client may ask for response_mode=form_post (oidc-provider answers with its self-posting page)
+//
 // Prints "IdP ready: <issuer>" on stdout once it listens. Stops on SIGTERM/SIGINT.
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -74,6 +78,10 @@ const ACCOUNTS = new Map([
   }],
 ]);
 
+const HOSTED_DOMAINS = new Map((process.env.IDP_HOSTED_DOMAINS || '').split(',').filter(Boolean)
+  .map((pair) => pair.split('=')));
+for (const [id, hd] of HOSTED_DOMAINS) ACCOUNTS.get(id).claims.hd = hd;
+
 function accountByLogin(login, password) {
   for (const [id, account] of ACCOUNTS) {
     if (account.login === login && account.password === password) return id;
@@ -129,7 +137,7 @@ const provider = new Provider(issuer, {
     };
   },
   claims: {
-    openid: ['sub'],
+    openid: HOSTED_DOMAINS.size ? ['sub', 'hd'] : ['sub'],
     email: ['email', 'email_verified'],
     profile: ['name', 'given_name', 'family_name'],
   },

@@ -72,7 +72,7 @@ for (const colorScheme of ['light', 'dark']) {
       const response = await page.goto(flow.url.href);
       assert.equal(response.status(), 200);
       assert.equal(await page.textContent('h1'), 'Choose how to sign in');
-      assert.deepEqual((await links(page)).map((l) => new URL(l).searchParams.get('idp_hint')), ['e2e-idp', 'down-idp']);
+      assert.deepEqual((await links(page)).map((l) => new URL(l).searchParams.get('idp_hint')), ['e2e-idp', 'quirks-hd', 'quirks-form-post', 'down-idp']);
       await assertGoodPage(page, problems, 'the chooser');
     } finally {
       await context.close();
@@ -108,6 +108,22 @@ for (const colorScheme of ['light', 'dark']) {
         assert.ok(!(await page.content()).includes(bogus), `${what}: the bogus address appears nowhere`);
         await assertGoodPage(page, problems, `the error page for ${what}`);
       }
+    } finally {
+      await context.close();
+    }
+  });
+
+  test(`an upstream that does not answer: a 503 page naming it, leading back to the client (${colorScheme})`, TIMEOUT, async () => {
+    const { context, page, problems } = await phone(colorScheme);
+    try {
+      const flow = await start(rp, `${RP}/cb`, 'openid', { idp_hint: 'down-idp' });
+      const response = await page.goto(flow.url.href);
+      assert.equal(response.status(), 503);
+      assert.match(await page.textContent('h1'), /down-idp is not available right now/);
+      const back = new URL(await page.getAttribute('#back', 'href'));
+      assert.equal(back.origin + back.pathname, `${RP}/cb`);
+      assert.equal(back.searchParams.get('error'), 'temporarily_unavailable');
+      await assertGoodPage(page, problems, 'the upstream-unavailable page');
     } finally {
       await context.close();
     }

@@ -155,12 +155,18 @@ test('upstream access_denied reaches the client as access_denied with its state'
   assert.equal(back.searchParams.get('iss'), ORCH);
 });
 
-test('an upstream that is down → temporarily_unavailable at the client', async () => {
+test('an upstream that is down → a 503 page naming it, whose link takes temporarily_unavailable to the client', async () => {
   const flow = await start(rp, `${RP}/cb`, 'openid', { idp_hint: 'down-idp' });
   const started = Date.now();
   const response = await fetch(flow.url, { redirect: 'manual' });
   assert.ok(Date.now() - started < 5000);
-  const location = new URL(response.headers.get('location'));
-  assert.equal(location.searchParams.get('error'), 'temporarily_unavailable');
-  assert.equal(location.searchParams.get('state'), flow.state);
+  assert.equal(response.status, 503);
+  const html = await response.text();
+  assert.match(html, /down-idp is not available right now/);
+  const back = new URL(html.match(/id="back" href="([^"]+)"/)[1].replaceAll('&amp;', '&'));
+  assert.equal(`${back.origin}${back.pathname}`, `${RP}/cb`);
+  assert.equal(back.searchParams.get('error'), 'temporarily_unavailable');
+  assert.equal(back.searchParams.get('state'), flow.state);
+  await assert.rejects(client.authorizationCodeGrant(rp, back, { pkceCodeVerifier: flow.verifier, expectedState: flow.state }),
+    (e) => e.error === 'temporarily_unavailable');
 });

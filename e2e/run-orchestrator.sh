@@ -3,6 +3,7 @@
 # provider (e2e/idp.mjs, oidc-provider) and a certified relying-party library (openid-client 6).
 #
 # Starts, on free local ports: the IdP (with client orch-upstream → the orchestrator's /callback),
+# a second instance of it at 127.0.0.1 whose accounts carry Workspace domains (hd),
 # the token service and the orchestrator (copies of their target/quarkus-app), both reading a
 # registry written from e2e/registry.orchestrator.e2e.yaml, on a fresh database
 # tokenservices_e2e_orch; runs `node --test` on the orchestrator's test files (the login CSRF and
@@ -30,8 +31,8 @@ e2e_fresh_database tokenservices_e2e_orch
 # The run's own Redis database (when REDIS_URL names none): the tests scan and count its keys.
 if [[ $REDIS_URL =~ ^redis://[^/,]+/?$ ]]; then export REDIS_URL="${REDIS_URL%/}/12"; fi
 
-read -r IDP_PORT TS_PORT ORCH_PORT DOWN_PORT RP_PORT < <(free_ports 5)
-[[ -n ${RP_PORT:-} ]] || die "could not pick free ports"
+read -r IDP_PORT TS_PORT ORCH_PORT DOWN_PORT RP_PORT QUIRKS_PORT < <(free_ports 6)
+[[ -n ${QUIRKS_PORT:-} ]] || die "could not pick free ports"
 
 export IDP_PORT
 export IDP_ISSUER="http://localhost:$IDP_PORT"
@@ -40,6 +41,8 @@ export ORCH_ISSUER="http://localhost:$ORCH_PORT"
 export ORCH_CALLBACK_URI="$ORCH_ISSUER/callback"
 export RP_BASE="http://localhost:$RP_PORT"
 export DOWN_IDP="http://127.0.0.1:$DOWN_PORT"
+# the quirks IdP: another site (127.0.0.1) than the orchestrator (localhost), so its form post is cross-site
+export QUIRKS_IDP="http://127.0.0.1:$QUIRKS_PORT"
 export IDP_APP_SECRET IDP_OTHER_SECRET IDP_ANN_PASSWORD IDP_BOB_PASSWORD IDP_ORCH_SECRET ORCHESTRATOR_SECRET E2E_RP_SECRET E2E_NONCE_RP_SECRET
 IDP_APP_SECRET=$(openssl rand -hex 24)
 IDP_OTHER_SECRET=$(openssl rand -hex 24)
@@ -52,12 +55,16 @@ E2E_NONCE_RP_SECRET=$(openssl rand -hex 24)
 KEY=$(openssl rand -base64 32)
 
 REGISTRY="$(cd "$RUN_DIR" && pwd)/registry.yaml"
-sed -e "s|@IDP_ISSUER@|$IDP_ISSUER|g" -e "s|@DOWN_IDP@|$DOWN_IDP|g" -e "s|@RP_BASE@|$RP_BASE|g" \
+sed -e "s|@IDP_ISSUER@|$IDP_ISSUER|g" -e "s|@DOWN_IDP@|$DOWN_IDP|g" -e "s|@QUIRKS_IDP@|$QUIRKS_IDP|g" -e "s|@RP_BASE@|$RP_BASE|g" \
   "$E2E_DIR/registry.orchestrator.e2e.yaml" >"$REGISTRY"
 
 node "$E2E_DIR/idp.mjs" >"$LOG_DIR/idp.log" 2>&1 &
 PID_OF[idp]=$!
 wait_for idp "$IDP_ISSUER/.well-known/openid-configuration" 30
+IDP_PORT=$QUIRKS_PORT IDP_ISSUER=$QUIRKS_IDP IDP_HOSTED_DOMAINS="ann-001=example.com,bob-002=other.example" \
+  node "$E2E_DIR/idp.mjs" >"$LOG_DIR/idp-quirks.log" 2>&1 &
+PID_OF[idp-quirks]=$!
+wait_for idp-quirks "$QUIRKS_IDP/.well-known/openid-configuration" 30
 
 start_app token-service token-service "$TS_PORT" TOKEN_SERVICE_PORT="$TS_PORT" TOKEN_SERVICE_ISSUER="$TS_ISSUER" \
   TS_REGISTRY="$REGISTRY" TS_KEY_ENCRYPTION_KEY="$KEY" PG_URL="$PG_URL_E2E"
@@ -73,7 +80,7 @@ export E2E_REDIS_URL="$REDIS_URL" E2E_PG_URL="$PG_URL_E2E" E2E_SECRETS_FILE="$RU
 : >"$E2E_SECRETS_FILE"
 rc=0
 failed=()
-for name in orchestrator oidc-conformance oidc-claims audience code-race login-csrf orchestrator-pages logout authorize-flood datastore-scan; do
+for name in orchestrator oidc-conformance oidc-claims audience code-race login-csrf orchestrator-pages logout upstream-quirks authorize-flood datastore-scan; do
   node --test --test-reporter=spec "$E2E_DIR/$name.test.mjs" || { rc=1; failed+=("$name"); }
 done
 if (( rc != 0 )) || [[ -n ${E2E_KEEP_LOGS:-} ]]; then

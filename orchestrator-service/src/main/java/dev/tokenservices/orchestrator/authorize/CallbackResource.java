@@ -12,14 +12,19 @@ import dev.tokenservices.shared.oauth.OAuthErrors;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.UpstreamIdpEntry;
 import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.CookieParam;
+import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Clock;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -67,6 +72,24 @@ public class CallbackResource {
     public Uni<Response> callback(@QueryParam("state") String state, @QueryParam("code") String code,
             @QueryParam("error") String error, @QueryParam("iss") String iss,
             @CookieParam(SsoSessions.COOKIE) String sessionCookie, @Context HttpHeaders headers) {
+        return callback(UpstreamIdpEntry.ResponseMode.QUERY, state, code, error, iss, null, sessionCookie, headers);
+    }
+
+    /**
+     * The Form Post Response Mode (Sign in with Apple): the IdP's page POSTs the answer here from its
+     * own site, so the login cookie of such an entry is SameSite=None ({@link LoginCookies}); the
+     * binding is the same. Apple adds {@code user}, the name the person gave, on their first login only.
+     */
+    @POST
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Uni<Response> formPost(@FormParam("state") String state, @FormParam("code") String code,
+            @FormParam("error") String error, @FormParam("iss") String iss, @FormParam("user") String user,
+            @CookieParam(SsoSessions.COOKIE) String sessionCookie, @Context HttpHeaders headers) {
+        return callback(UpstreamIdpEntry.ResponseMode.FORM_POST, state, code, error, iss, user, sessionCookie, headers);
+    }
+
+    private Uni<Response> callback(UpstreamIdpEntry.ResponseMode mode, String state, String code, String error, String iss,
+            String user, String sessionCookie, HttpHeaders headers) {
         if (state == null || state.isEmpty()) {
             metrics.failed("bad_state");
             throw PageException.badRequest("The identity provider's answer has no state.");
@@ -80,16 +103,22 @@ public class CallbackResource {
         WayBack back = clients.client(login.request().clientId()).flatMap(c -> WayBack.of(c, login.request().redirectUri())).orElse(null);
         UpstreamIdpEntry idp = clients.upstreamIdp(login.idpId()).orElseThrow(() ->
                 PageException.badRequest("The identity provider of this sign-in is no longer configured.", back));
+        if (idp.responseMode() != mode) {
+            metrics.failed("response_mode");
+            throw PageException.badRequest("The identity provider's answer did not come the way this sign-in asked for ("
+                    + idp.responseMode() + ").", back);
+        }
         // RFC 9207 §2.4: the answer must come from the IdP we sent the user to
-        if ((iss != null && !iss.equals(idp.issuer())) || (iss == null && upstream.sendsIssParameter(idp))) {
+        if ((iss != null && !idp.policy().namesIssuerInResponse(iss)) || (iss == null && upstream.sendsIssParameter(idp))) {
             metrics.failed("issuer_mismatch");
             throw PageException.badRequest("The answer did not come from the identity provider this sign-in was sent to.", back);
         }
-        return answer(login, idp, code, error, sessionCookie)
-                .map(response -> Response.fromResponse(response).cookie(loginCookies.cleared(state)).build());
+        return answer(login, idp, code, error, FirstLoginName.of(user), sessionCookie)
+                .map(response -> Response.fromResponse(response).cookie(loginCookies.cleared(state, idp)).build());
     }
 
-    private Uni<Response> answer(PendingLogin login, UpstreamIdpEntry idp, String code, String error, String sessionCookie) {
+    private Uni<Response> answer(PendingLogin login, UpstreamIdpEntry idp, String code, String error, Map<String, Object> name,
+            String sessionCookie) {
         String redirectUri = login.request().redirectUri();
         String clientState = login.request().state();
         if (error != null) {
@@ -106,6 +135,7 @@ public class CallbackResource {
         }
         return upstream.redeem(idp, code, login.codeVerifier(), login.nonce())
                 .invoke(identity -> Reauthentication.check(login, identity.claims(), clock.instant().getEpochSecond(), clockSkew))
+                .map(identity -> identity.withClaimsIfAbsent(name))
                 .chain(identity -> sessions.start(identity, sessionCookie, clock.instant().getEpochSecond())
                         .chain(cookie -> flow.finish(login.request(), identity, cookie)))
                 .onFailure(AuthorizeError.class).recoverWithItem(e -> {
@@ -114,12 +144,23 @@ public class CallbackResource {
                 })
                 .onFailure(UpstreamException.class).recoverWithItem(e -> {
                     UpstreamException u = (UpstreamException) e;
-                    boolean down = u.kind() == UpstreamException.Kind.UNAVAILABLE;
-                    metrics.failed(down ? "upstream_unavailable" : "upstream_rejected");
-                    return Redirects.error(issuer, redirectUri, clientState,
-                            down ? OAuthErrors.TEMPORARILY_UNAVAILABLE : OAuthErrors.ACCESS_DENIED,
-                            down ? "the identity provider is not available; try again later"
-                                    : "the identity provider's answer could not be accepted", null);
+                    return switch (u.kind()) {
+                        case UNAVAILABLE -> {
+                            metrics.failed("upstream_unavailable");
+                            yield flow.upstreamUnavailable(idp, redirectUri, clientState, login.request().promptNone());
+                        }
+                        case NOT_ALLOWED -> {
+                            // the account is sound but not one this entry admits (another Workspace domain, another tenant)
+                            metrics.failed("upstream_not_allowed");
+                            yield Redirects.error(issuer, redirectUri, clientState, OAuthErrors.ACCESS_DENIED,
+                                    "the account is not accepted for " + idp.id() + ": " + u.getMessage(), null);
+                        }
+                        case REJECTED -> {
+                            metrics.failed("upstream_rejected");
+                            yield Redirects.error(issuer, redirectUri, clientState, OAuthErrors.ACCESS_DENIED,
+                                    "the identity provider's answer could not be accepted", null);
+                        }
+                    };
                 })
                 .onFailure(OAuthException.class).recoverWithItem(e -> {
                     OAuthException o = (OAuthException) e;

@@ -7,6 +7,7 @@ import dev.tokenservices.orchestrator.web.Json;
 import dev.tokenservices.shared.crypto.RecordSeal;
 import dev.tokenservices.shared.jose.KeyEncryption;
 import dev.tokenservices.shared.oauth.OAuthErrors;
+import dev.tokenservices.shared.registry.UpstreamIdpEntry;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Cookie;
@@ -28,8 +29,9 @@ import java.util.regex.Pattern;
  * browser logs no one in there, and an anonymous {@code /authorize} stores nothing anywhere.
  *
  * <p>Each login has its own cookie, {@code orch_login_<hash of its state>}, so that several tabs can
- * log in at once; it is HttpOnly, SameSite=Lax (the upstream comes back by a top-level GET), Secure
- * behind TLS, and sent to {@code /callback} only. A second, small cookie sent to {@code /authorize}
+ * log in at once; it is HttpOnly, SameSite=Lax (the upstream comes back by a top-level GET; for an IdP
+ * answering by form post SameSite=None, see {@link #loginCookie}), Secure behind TLS, and sent to
+ * {@code /callback} only. A second, small cookie sent to {@code /authorize}
  * only ({@code orch_logins}) lists this browser's logins in progress, so that a new one expires the
  * oldest beyond {@code orchestrator.max-pending-logins-per-browser}: the cookies a callback carries
  * stay bounded. The names differ from the device portal's ({@code portal_csrf},
@@ -81,7 +83,7 @@ public class LoginCookies {
      * @param recent the {@link #RECENT} cookie the browser sent, if any
      * @throws AuthorizeError when the request is too large to fit in a cookie
      */
-    public List<NewCookie> begin(PendingLogin login, String recent) {
+    public List<NewCookie> begin(PendingLogin login, String recent, UpstreamIdpEntry idp) {
         String sealed = seal(login);
         if (sealed.length() > MAX_VALUE) {
             throw new AuthorizeError(OAuthErrors.INVALID_REQUEST,
@@ -106,7 +108,7 @@ public class LoginCookies {
             cookies.add(cookie(PREFIX + ids.remove(0), "", CALLBACK_PATH, 0));
         }
         int maxAge = (int) lifetime.toSeconds();
-        cookies.add(cookie(PREFIX + id, sealed, CALLBACK_PATH, maxAge));
+        cookies.add(loginCookie(PREFIX + id, sealed, maxAge, idp));
         cookies.add(cookie(RECENT, String.join(".", ids), AUTHORIZE_PATH, maxAge));
         return cookies;
     }
@@ -129,8 +131,23 @@ public class LoginCookies {
     }
 
     /** Expires the cookie of the login with this {@code state} (once its callback has been answered). */
-    public NewCookie cleared(String state) {
-        return cookie(name(state), "", CALLBACK_PATH, 0);
+    public NewCookie cleared(String state, UpstreamIdpEntry idp) {
+        return loginCookie(name(state), "", 0, idp);
+    }
+
+    /**
+     * A login's cookie. For an IdP answering by form post (Sign in with Apple) it must come along on a
+     * POST from the IdP's site, which SameSite=Lax forbids: SameSite=None, which browsers take only
+     * with Secure (and which they accept on http://localhost for development). It stays HttpOnly,
+     * sent to /callback only, sealed under its state: sending it along cross-site lets no other site
+     * complete a login, as only this browser's own upstream state opens it.
+     */
+    private NewCookie loginCookie(String name, String value, int maxAge, UpstreamIdpEntry idp) {
+        if (!idp.formPost()) {
+            return cookie(name, value, CALLBACK_PATH, maxAge);
+        }
+        return new NewCookie.Builder(name).value(value).path(CALLBACK_PATH).httpOnly(true).secure(true)
+                .sameSite(NewCookie.SameSite.NONE).maxAge(maxAge).build();
     }
 
     /** The cookie that holds the login with this upstream {@code state}. */

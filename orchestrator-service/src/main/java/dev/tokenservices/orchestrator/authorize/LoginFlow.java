@@ -134,20 +134,34 @@ public class LoginFlow {
      */
     private Uni<Response> toUpstream(AuthorizationRequest request, UpstreamIdpEntry idp, String recentLogins) {
         PendingLogin login = loginCookies.pending(request, idp.id(), Secrets.random(), Secrets.random(), Secrets.random());
-        List<NewCookie> cookies = loginCookies.begin(login, recentLogins);
+        List<NewCookie> cookies = loginCookies.begin(login, recentLogins, idp);
         UpstreamLogin.Parameters parameters = new UpstreamLogin.Parameters(request.prompt(), request.maxAge(), request.loginHint(),
                 request.acrValues(), request.uiLocales(), request.display());
         return upstream.authorizationUrl(idp, login.state(), login.nonce(), login.codeVerifier(), parameters)
-                .onFailure(UpstreamException.class).transform(e -> {
-                    metrics.failed("upstream_unavailable");
-                    return new AuthorizeError(OAuthErrors.TEMPORARILY_UNAVAILABLE, "the identity provider is not available; try again later");
-                })
                 .map(url -> {
                     metrics.started(idp.id());
                     Response.ResponseBuilder redirect = Response.status(302).location(url).header("Cache-Control", "no-store");
                     cookies.forEach(redirect::cookie);
                     return redirect.build();
+                })
+                .onFailure(UpstreamException.class).recoverWithItem(e -> {
+                    metrics.failed("upstream_unavailable");
+                    return upstreamUnavailable(idp, request.redirectUri(), request.state(), request.promptNone());
                 });
+    }
+
+    /**
+     * The upstream IdP does not answer: with {@code prompt=none} (no page may be shown) the client
+     * gets {@code temporarily_unavailable} at once; otherwise the person sees a 503 page naming the
+     * IdP, whose link takes them back to the client with that error.
+     */
+    public Response upstreamUnavailable(UpstreamIdpEntry idp, String redirectUri, String state, boolean promptNone) {
+        String description = "the identity provider " + idp.id() + " is not available; try again later";
+        if (promptNone) {
+            return Redirects.error(config.issuer(), redirectUri, state, OAuthErrors.TEMPORARILY_UNAVAILABLE, description, null);
+        }
+        return pages.upstreamUnavailable(idp.id(), Redirects.errorLocation(config.issuer(), redirectUri, state,
+                OAuthErrors.TEMPORARILY_UNAVAILABLE, description));
     }
 
     /** The identity is known: exchange, issue a code, redirect (setting {@code cookie} when a session began). */

@@ -31,6 +31,11 @@ public final class Redirects {
         return redirect(issuer, redirectUri, state, params, cookie);
     }
 
+    /** Where {@link #error} sends the browser: for a link the person follows themselves. */
+    public static String errorLocation(String issuer, String redirectUri, String state, String error, String description) {
+        return error(issuer, redirectUri, state, error, description, null).getLocation().toString();
+    }
+
     private static Response redirect(String issuer, String redirectUri, String state, Map<String, String> params,
             NewCookie cookie) {
         if (state != null) {

@@ -16,4 +16,14 @@ import java.util.Map;
  */
 public record Identity(String idpId, String issuer, String subject, Map<String, Object> claims, String upstreamIdToken,
         long upstreamExpiresAt, long authTime, String acr, List<String> amr) {
+
+    /** This identity with {@code extra} claims the id_token does not carry itself (its own always win). */
+    public Identity withClaimsIfAbsent(Map<String, Object> extra) {
+        if (extra.isEmpty()) {
+            return this;
+        }
+        Map<String, Object> merged = new java.util.LinkedHashMap<>(extra);
+        merged.putAll(claims);
+        return new Identity(idpId, issuer, subject, merged, upstreamIdToken, upstreamExpiresAt, authTime, acr, amr);
+    }
 }

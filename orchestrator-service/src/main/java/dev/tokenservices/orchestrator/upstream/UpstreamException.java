@@ -7,7 +7,12 @@ public final class UpstreamException extends RuntimeException {
         /** Not reachable, timed out, 5xx: the client gets temporarily_unavailable. */
         UNAVAILABLE,
         /** Its token endpoint refused the code, or its id_token failed validation. */
-        REJECTED
+        REJECTED,
+        /**
+         * A sound id_token for an account this entry does not accept (another Workspace domain, another
+         * tenant): the client gets access_denied saying so.
+         */
+        NOT_ALLOWED
     }
 
     private final Kind kind;

@@ -1,6 +1,19 @@
 package dev.tokenservices.orchestrator.upstream;
 
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.proc.BadJWTException;
+import com.nimbusds.oauth2.sdk.ResponseMode;
+import dev.tokenservices.core.jose.IdTokenHeaders;
+import dev.tokenservices.core.jose.JwtVerifier;
+import dev.tokenservices.shared.crypto.Hashes;
+import dev.tokenservices.shared.registry.ClientSecretKeys;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
@@ -25,7 +38,6 @@ import com.nimbusds.oauth2.sdk.auth.Secret;
 import com.nimbusds.oauth2.sdk.http.HTTPRequest;
 import com.nimbusds.oauth2.sdk.http.HTTPResponse;
 import com.nimbusds.oauth2.sdk.id.ClientID;
-import com.nimbusds.oauth2.sdk.id.Issuer;
 import com.nimbusds.oauth2.sdk.id.State;
 import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
 import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
@@ -40,7 +52,6 @@ import com.nimbusds.openid.connect.sdk.OIDCTokenResponseParser;
 import com.nimbusds.openid.connect.sdk.Prompt;
 import com.nimbusds.openid.connect.sdk.claims.ACR;
 import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
-import com.nimbusds.openid.connect.sdk.validators.IDTokenValidator;
 import dev.tokenservices.orchestrator.config.OrchestratorConfig;
 import dev.tokenservices.orchestrator.session.Identity;
 import dev.tokenservices.shared.registry.UpstreamIdpEntry;
@@ -69,25 +80,43 @@ import org.jboss.logging.Logger;
 public class UpstreamLogin {
 
     private static final Logger LOG = Logger.getLogger(UpstreamLogin.class);
-    private static final Set<JWSAlgorithm> ASYMMETRIC = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
-            JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512, JWSAlgorithm.ES256, JWSAlgorithm.ES384,
-            JWSAlgorithm.ES512, JWSAlgorithm.EdDSA, JWSAlgorithm.Ed25519);
 
-    private final int timeoutMillis;
+    /** How long a Sign in with Apple client secret JWT lives: made per request, so a few minutes are plenty. */
+    private static final long CLIENT_SECRET_JWT_SECONDS = 300;
+
+    private final Duration defaultTimeout;
     private final int clockSkewSeconds;
     private final String callbackUri;
     private final Clock clock;
     private final Map<String, Provider> providers = new ConcurrentHashMap<>();
 
     public UpstreamLogin(OrchestratorConfig config, Clock clock) {
-        this.timeoutMillis = (int) config.dependencyTimeout().toMillis();
+        this.defaultTimeout = config.dependencyTimeout();
         this.clockSkewSeconds = (int) config.clockSkew().toSeconds();
         this.callbackUri = config.issuer() + "/callback";
         this.clock = clock;
     }
 
-    /** A discovered provider and its id_token validator (which caches the JWKS). */
-    private record Provider(OIDCProviderMetadata metadata, IDTokenValidator validator) {
+    /** A discovered provider and its id_token verifier (whose key source caches the JWKS). */
+    private record Provider(OIDCProviderMetadata metadata, JwtVerifier<Check> verifier) {
+    }
+
+    /** What one id_token validation is given besides the token. */
+    private record Check(UpstreamIdpEntry idp, String nonce, Instant now) implements SecurityContext {
+    }
+
+    /** A claims rule broken; {@code allowed}: false when the token is sound but names an account the entry does not accept. */
+    private static final class Refused extends BadJWTException {
+        final boolean notAllowed;
+
+        Refused(String message, boolean notAllowed) {
+            super(message);
+            this.notAllowed = notAllowed;
+        }
+    }
+
+    private int timeoutMillis(UpstreamIdpEntry idp) {
+        return (int) (idp.timeout() == null ? defaultTimeout : idp.timeout()).toMillis();
     }
 
     /**
@@ -107,6 +136,9 @@ public class UpstreamLogin {
                     .state(new State(state))
                     .nonce(new Nonce(nonce))
                     .codeChallenge(new CodeVerifier(codeVerifier), CodeChallengeMethod.S256);
+            if (idp.formPost()) {
+                request.responseMode(ResponseMode.FORM_POST);
+            }
             try {
                 if (parameters.prompt() != null) {
                     request.prompt(Prompt.parse(parameters.prompt()));
@@ -183,8 +215,8 @@ public class UpstreamLogin {
             TokenRequest request = new TokenRequest(provider.metadata().getTokenEndpointURI(), authentication(idp, provider),
                     new AuthorizationCodeGrant(new AuthorizationCode(code), URI.create(callbackUri), new CodeVerifier(codeVerifier)));
             HTTPRequest http = request.toHTTPRequest();
-            http.setConnectTimeout(timeoutMillis);
-            http.setReadTimeout(timeoutMillis);
+            http.setConnectTimeout(timeoutMillis(idp));
+            http.setReadTimeout(timeoutMillis(idp));
             HTTPResponse response;
             try {
                 response = http.send();
@@ -208,20 +240,75 @@ public class UpstreamLogin {
             if (idToken == null) {
                 throw new UpstreamException(UpstreamException.Kind.REJECTED, idp.id() + " returned no id_token");
             }
-            JWTClaimsSet claims;
-            try {
-                claims = provider.validator().validate(idToken, new Nonce(nonce)).toJWTClaimsSet();
-            } catch (com.nimbusds.jose.proc.BadJOSEException | com.nimbusds.jose.JOSEException | com.nimbusds.oauth2.sdk.ParseException e) {
-                LOG.infof("upstream id_token from %s refused: %s", idp.id(), e.getMessage());
-                throw new UpstreamException(UpstreamException.Kind.REJECTED, "the id_token of " + idp.id() + " is not valid: " + e.getMessage());
+            if (!(idToken instanceof SignedJWT signed)) {
+                throw new UpstreamException(UpstreamException.Kind.REJECTED, "the id_token of " + idp.id() + " is not signed");
             }
-            // OIDC Core §3.1.3.7 (4, 5): when azp is present it must be our client_id
-            Object azp = claims.getClaim("azp");
-            if (azp != null && !idp.clientId().equals(azp)) {
-                throw new UpstreamException(UpstreamException.Kind.REJECTED, "the id_token of " + idp.id() + " was issued to another party (azp)");
-            }
+            JWTClaimsSet claims = validate(idp, provider, signed, nonce);
             return identity(idp, idToken.getParsedString(), claims);
         });
+    }
+
+    /**
+     * OIDC Core §3.1.3.7 with the entry's quirks: the header judged first (the same rules as token
+     * exchange, {@link IdTokenHeaders}), then the signature with the IdP's keys, then the claims:
+     * {@code iss} and what the entry's {@link dev.tokenservices.shared.registry.IssuerPolicy} asks
+     * (aliases, tenants, hosted domain), {@code aud} and {@code azp}, {@code exp}, {@code iat},
+     * {@code sub}, {@code nonce}.
+     */
+    private JWTClaimsSet validate(UpstreamIdpEntry idp, Provider provider, SignedJWT idToken, String nonce) {
+        Optional<String> header = IdTokenHeaders.refusal(idToken.getHeader());
+        if (header.isPresent()) {
+            LOG.infof("upstream id_token from %s refused: %s", idp.id(), header.get());
+            throw new UpstreamException(UpstreamException.Kind.REJECTED, "the id_token of " + idp.id() + " is not valid: " + header.get());
+        }
+        try {
+            return provider.verifier().verify(idToken, new Check(idp, nonce, clock.instant()));
+        } catch (Refused e) {
+            LOG.infof("upstream id_token from %s refused: %s", idp.id(), e.getMessage());
+            throw new UpstreamException(e.notAllowed ? UpstreamException.Kind.NOT_ALLOWED : UpstreamException.Kind.REJECTED,
+                    e.getMessage());
+        } catch (BadJOSEException e) {
+            if (e.getCause() instanceof com.nimbusds.jose.KeySourceException) {
+                throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, "the keys of " + idp.id() + " cannot be fetched");
+            }
+            LOG.infof("upstream id_token from %s refused: %s", idp.id(), e.getMessage());
+            throw new UpstreamException(UpstreamException.Kind.REJECTED, "the id_token of " + idp.id() + " is not valid: " + e.getMessage());
+        }
+    }
+
+    /** The claims rules, once the signature has verified. */
+    private void checkClaims(JWTClaimsSet claims, Check check) throws Refused {
+        UpstreamIdpEntry idp = check.idp();
+        Optional<String> policy = idp.policy().refusal(claims.getClaims());
+        if (policy.isPresent()) {
+            // a wrong iss is a broken token; a listed issuer's other tenant or domain is an account this entry does not accept
+            boolean issuerWrong = policy.get().startsWith("iss ");
+            throw new Refused(policy.get(), !issuerWrong);
+        }
+        List<String> audience = claims.getAudience() == null ? List.of() : claims.getAudience();
+        if (!audience.contains(idp.clientId())) {
+            throw new Refused("aud does not name our client_id", false);
+        }
+        // OIDC Core §3.1.3.7 (4, 5): when azp is present it must be our client_id
+        Object azp = claims.getClaim("azp");
+        if (azp != null && !idp.clientId().equals(azp)) {
+            throw new Refused("the id_token was issued to another party (azp)", false);
+        }
+        Instant now = check.now();
+        Duration skew = Duration.ofSeconds(clockSkewSeconds);
+        if (claims.getExpirationTime() == null || !now.isBefore(claims.getExpirationTime().toInstant().plus(skew))) {
+            throw new Refused("the id_token has expired", false);
+        }
+        if (claims.getIssueTime() == null || claims.getIssueTime().toInstant().isAfter(now.plus(skew))) {
+            throw new Refused("iat is missing or in the future", false);
+        }
+        if (claims.getSubject() == null || claims.getSubject().isEmpty()) {
+            throw new Refused("sub is missing", false);
+        }
+        Object tokenNonce = claims.getClaim("nonce");
+        if (!(tokenNonce instanceof String n) || !Hashes.equal(n, check.nonce())) {
+            throw new Refused("the nonce is not the one this login sent", false);
+        }
     }
 
     private Identity identity(UpstreamIdpEntry idp, String idToken, JWTClaimsSet claims) {
@@ -232,12 +319,18 @@ public class UpstreamLogin {
         if (claims.getClaim("amr") instanceof List<?> list) {
             list.forEach(v -> amr.add(String.valueOf(v)));
         }
-        return new Identity(idp.id(), idp.issuer(), claims.getSubject(), claims.toJSONObject(), idToken,
+        // an alias names the same issuer; each tenant of a templated issuer is an issuer of its own
+        String issuer = idp.policy().templated() ? claims.getIssuer() : idp.issuer();
+        return new Identity(idp.id(), issuer, claims.getSubject(), claims.toJSONObject(), idToken,
                 claims.getExpirationTime().toInstant().getEpochSecond(),
                 authTime instanceof Number n ? n.longValue() : now, acr instanceof String s ? s : null, amr);
     }
 
     private ClientAuthentication authentication(UpstreamIdpEntry idp, Provider provider) {
+        if (idp.clientSecretJwt() != null) {
+            // Sign in with Apple takes its client secret in the form body
+            return new ClientSecretPost(new ClientID(idp.clientId()), new Secret(clientSecretJwt(idp)));
+        }
         Secret secret = new Secret(idp.clientSecret() == null ? "" : idp.clientSecret());
         List<ClientAuthenticationMethod> methods = provider.metadata().getTokenEndpointAuthMethods();
         if (methods != null && !methods.contains(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
@@ -247,44 +340,87 @@ public class UpstreamLogin {
         return new ClientSecretBasic(new ClientID(idp.clientId()), secret);
     }
 
+    /**
+     * The client secret Sign in with Apple wants ("Creating a client secret"): a JWT signed ES256 with
+     * the key Apple issued, {@code kid} its key id, {@code iss} the team id, {@code sub} our client_id,
+     * {@code aud} the IdP's issuer, living {@value #CLIENT_SECRET_JWT_SECONDS} s (Apple allows up to
+     * six months); made for each token request, so no long-lived bearer secret exists anywhere.
+     */
+    String clientSecretJwt(UpstreamIdpEntry idp) {
+        UpstreamIdpEntry.ClientSecretJwt settings = idp.clientSecretJwt();
+        Instant now = clock.instant();
+        JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(settings.issuer()).subject(idp.clientId())
+                .audience(idp.issuer()).issueTime(Date.from(now)).expirationTime(Date.from(now.plusSeconds(CLIENT_SECRET_JWT_SECONDS)))
+                .build();
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(settings.keyId()).build(), claims);
+        try {
+            jwt.sign(new ECDSASigner(ClientSecretKeys.parse(settings.key())));
+        } catch (com.nimbusds.jose.JOSEException e) {
+            throw new IllegalStateException("the client secret JWT of " + idp.id() + " could not be signed", e);
+        }
+        return jwt.serialize();
+    }
+
     /** Discovers the IdP once; a failed discovery is retried at the next login. */
     private Provider provider(UpstreamIdpEntry idp) {
         Provider cached = providers.get(idp.id());
         if (cached != null) {
             return cached;
         }
-        OIDCProviderMetadata metadata;
-        try {
-            metadata = OIDCProviderMetadata.resolve(new Issuer(idp.issuer()), timeoutMillis, timeoutMillis);
-        } catch (IOException e) {
-            throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, "the upstream IdP " + idp.id() + " is not reachable");
-        } catch (com.nimbusds.oauth2.sdk.GeneralException e) {
-            throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, "the discovery document of " + idp.id() + " is not valid: " + e.getMessage());
-        }
+        OIDCProviderMetadata metadata = discover(idp);
         Set<JWSAlgorithm> algorithms = new LinkedHashSet<>();
         if (metadata.getIDTokenJWSAlgs() != null) {
-            metadata.getIDTokenJWSAlgs().stream().filter(ASYMMETRIC::contains).forEach(algorithms::add);
+            metadata.getIDTokenJWSAlgs().stream().filter(JwtVerifier.ASYMMETRIC::contains).forEach(algorithms::add);
         }
         if (algorithms.isEmpty()) {
             algorithms.add(JWSAlgorithm.RS256);
         }
-        JWKSource<SecurityContext> jwks;
+        JWKSource<Check> jwks;
         try {
-            jwks = JWKSourceBuilder.create(metadata.getJWKSetURI().toURL(),
-                    new DefaultResourceRetriever(timeoutMillis, timeoutMillis, 512 * 1024)).retrying(false).build();
-        } catch (java.net.MalformedURLException e) {
+            jwks = JWKSourceBuilder.<Check>create(metadata.getJWKSetURI().toURL(),
+                    new DefaultResourceRetriever(timeoutMillis(idp), timeoutMillis(idp), 512 * 1024)).retrying(false).build();
+        } catch (java.net.MalformedURLException | IllegalArgumentException e) {
             throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, "the jwks_uri of " + idp.id() + " is not a URL");
         }
-        IDTokenValidator validator = new IDTokenValidator(metadata.getIssuer(), new ClientID(idp.clientId()),
-                new JWSVerificationKeySelector<>(algorithms, jwks), null);
-        validator.setMaxClockSkew(clockSkewSeconds);
-        if (!metadata.getIssuer().getValue().equals(idp.issuer())) {
-            throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, "the discovery document of " + idp.id() + " names another issuer");
-        }
-        Provider provider = new Provider(metadata, validator);
+        JwtVerifier<Check> verifier = new JwtVerifier<>(Set.copyOf(algorithms), JwtVerifier.anyType(),
+                new JWSVerificationKeySelector<>(algorithms, jwks), this::checkClaims);
+        Provider provider = new Provider(metadata, verifier);
         providers.put(idp.id(), provider);
         LOG.infof("upstream IdP %s discovered (%s), id_token algorithms %s", idp.id(), idp.issuer(), algorithms);
         return provider;
+    }
+
+    /**
+     * OpenID Connect Discovery §4 at the issuer's path (Okta's custom authorization servers and
+     * Keycloak's realms have one): the document must name exactly the configured issuer; for a
+     * templated issuer (Entra ID multi-tenant) it is found through its discovery tenant and names the
+     * template itself, which is then no URL: the SDK reads it as that tenant's issuer.
+     */
+    private OIDCProviderMetadata discover(UpstreamIdpEntry idp) {
+        HTTPResponse response;
+        try {
+            HTTPRequest request = new HTTPRequest(HTTPRequest.Method.GET, URI.create(idp.policy().discoveryUrl()));
+            request.setAccept("application/json");
+            request.setConnectTimeout(timeoutMillis(idp));
+            request.setReadTimeout(timeoutMillis(idp));
+            response = request.send();
+        } catch (IOException e) {
+            throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, "the upstream IdP " + idp.id() + " is not reachable");
+        }
+        if (response.getStatusCode() != 200) {
+            throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, "the discovery document of " + idp.id() + " answered "
+                    + response.getStatusCode());
+        }
+        try {
+            Map<String, Object> document = response.getBodyAsJSONObject();
+            if (!idp.issuer().equals(document.get("issuer"))) {
+                throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, "the discovery document of " + idp.id() + " names another issuer");
+            }
+            document.put("issuer", idp.policy().discoveryIssuer());
+            return OIDCProviderMetadata.parse(new net.minidev.json.JSONObject(document));
+        } catch (com.nimbusds.oauth2.sdk.ParseException e) {
+            throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, "the discovery document of " + idp.id() + " is not valid: " + e.getMessage());
+        }
     }
 
     private <T> Uni<T> blocking(java.util.function.Supplier<T> work) {

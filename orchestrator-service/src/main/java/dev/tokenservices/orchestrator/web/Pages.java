@@ -22,9 +22,12 @@ public class Pages {
     private final Template chooser;
     private final Template loggedOut;
     private final Template confirmLogout;
+    private final Template upstreamUnavailable;
 
     public Pages(@Location("error.html") Template error, @Location("chooser.html") Template chooser,
-            @Location("logged-out.html") Template loggedOut, @Location("logout-confirm.html") Template confirmLogout) {
+            @Location("logged-out.html") Template loggedOut, @Location("logout-confirm.html") Template confirmLogout,
+            @Location("upstream-unavailable.html") Template upstreamUnavailable) {
+        this.upstreamUnavailable = upstreamUnavailable;
         this.error = error;
         this.chooser = chooser;
         this.loggedOut = loggedOut;
@@ -39,6 +42,15 @@ public class Pages {
     /** @param back the link back to the registered client, or null when none is known */
     public Response error(int status, String title, String message, WayBack back) {
         return html(status, error.data("title", title).data("message", message).data("back", back).render());
+    }
+
+    /**
+     * 503: the upstream IdP {@code provider} does not answer; {@code back} returns to the client with
+     * {@code error=temporarily_unavailable} (its validated redirect URI, its state).
+     */
+    public Response upstreamUnavailable(String provider, String back) {
+        return Response.fromResponse(html(503, upstreamUnavailable.data("provider", provider).data("back", back).render()))
+                .header("Retry-After", "60").build();
     }
 
     public record IdpChoice(String name, String url) {

@@ -147,10 +147,12 @@ class AuthorizeTest {
     }
 
     @Test
-    void anUpstreamThatIsDownIsTemporarilyUnavailableAtTheClient() {
+    void anUpstreamThatIsDownIsAPageWhoseLinkTakesTemporarilyUnavailableToTheClient() {
         long start = System.nanoTime();
-        Map<String, String> q = errorAtClient(authorize(Map.of("idp_hint", "down-idp")));
-        assertEquals("temporarily_unavailable", q.get("error"));
+        Response page = authorize(Map.of("idp_hint", "down-idp"));
+        assertEquals(503, page.statusCode());
+        assertTrue(page.asString().contains("down-idp is not available right now"));
+        assertTrue(page.asString().contains("error=temporarily_unavailable"), page.asString());
         assertTrue(System.nanoTime() - start < 5_000_000_000L);
     }
 

@@ -39,30 +39,70 @@ public final class FakeUpstream implements AutoCloseable {
 
     private final HttpServer server;
     private final ECKey key;
+    private final Options options;
     private final Map<String, Grant> codes = new ConcurrentHashMap<>();
     /** The query of every request to the end_session_endpoint. */
     public final List<Map<String, String>> endSessions = new CopyOnWriteArrayList<>();
+    /** The claims of every client secret JWT the token endpoint verified (Sign in with Apple). */
+    public final List<JWTClaimsSet> clientSecretJwts = new CopyOnWriteArrayList<>();
 
     /** @param authTime the id_token's auth_time; null: none */
-    record Grant(String sub, String nonce, String challenge, String audience, Long authTime) {
+    record Grant(String sub, String nonce, String challenge, String audience, Long authTime, Map<String, Object> claims,
+            JOSEObjectType typ) {
+    }
+
+    /**
+     * How this provider behaves, as the real ones do.
+     *
+     * @param path            the issuer's path (Okta's {@code /oauth2/default}, Keycloak's {@code /realms/x}); "" for none
+     * @param templated       Entra ID multi-tenant: discovery (at {@code /organizations/v2.0}) names the issuer
+     *                        {@code <base>/{tenantid}/v2.0}; a code's {@code tid} claim sets its token's {@code iss}
+     * @param clientSecretKey when set, the token endpoint wants client_secret_post with a client secret JWT
+     *                        signed by this key's private half (Sign in with Apple)
+     */
+    public record Options(String path, boolean templated, ECKey clientSecretKey) {
+        public static final Options PLAIN = new Options("", false, null);
     }
 
     public FakeUpstream() throws Exception {
+        this(Options.PLAIN);
+    }
+
+    public FakeUpstream(Options options) throws Exception {
+        this.options = options;
         key = new ECKeyGenerator(Curve.P_256).keyID("up-1").algorithm(JWSAlgorithm.ES256).generate();
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
         server.setExecutor(Executors.newFixedThreadPool(4));
-        server.createContext("/.well-known/openid-configuration", ex -> respond(ex, 200, "{\"issuer\":\"" + issuer()
-                + "\",\"authorization_endpoint\":\"" + issuer() + "/auth\",\"token_endpoint\":\"" + issuer() + "/token\""
-                + ",\"jwks_uri\":\"" + issuer() + "/jwks\",\"end_session_endpoint\":\"" + issuer() + "/logout\",\"response_types_supported\":[\"code\"],\"subject_types_supported\":[\"public\"]"
-                + ",\"id_token_signing_alg_values_supported\":[\"ES256\"],\"code_challenge_methods_supported\":[\"S256\"]}"));
-        server.createContext("/jwks", ex -> respond(ex, 200, new JWKSet(key.toPublicJWK()).toString()));
-        server.createContext("/token", this::token);
-        server.createContext("/logout", this::endSession);
+        String endpoints = base() + options.path();
+        String discovery = options.templated() ? base() + "/organizations/v2.0" : endpoints;
+        server.createContext(path(discovery) + "/.well-known/openid-configuration", ex -> respond(ex, 200, "{\"issuer\":\"" + issuer()
+                + "\",\"authorization_endpoint\":\"" + endpoints + "/auth\",\"token_endpoint\":\"" + endpoints + "/token\""
+                + ",\"jwks_uri\":\"" + endpoints + "/jwks\",\"end_session_endpoint\":\"" + endpoints + "/logout\",\"response_types_supported\":[\"code\"],\"subject_types_supported\":[\"public\"]"
+                + ",\"id_token_signing_alg_values_supported\":[\"ES256\"],\"code_challenge_methods_supported\":[\"S256\"]"
+                + (options.clientSecretKey() != null ? ",\"token_endpoint_auth_methods_supported\":[\"client_secret_post\"],\"response_modes_supported\":[\"query\",\"form_post\"]" : "")
+                + "}"));
+        server.createContext(path(endpoints) + "/jwks", ex -> respond(ex, 200, new JWKSet(key.toPublicJWK()).toString()));
+        server.createContext(path(endpoints) + "/token", this::token);
+        server.createContext(path(endpoints) + "/logout", this::endSession);
         server.start();
     }
 
-    public String issuer() {
+    private static String path(String url) {
+        return java.net.URI.create(url).getPath();
+    }
+
+    private String base() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** The issuer as discovery names it (a templated one with {@code {tenantid}} in it). */
+    public String issuer() {
+        return options.templated() ? base() + "/{tenantid}/v2.0" : base() + options.path();
+    }
+
+    /** Where the authorization requests go. */
+    public String authorizationEndpoint() {
+        return base() + options.path() + "/auth";
     }
 
     /** A code the orchestrator can redeem, for the login its authorization request started. */
@@ -71,12 +111,20 @@ public final class FakeUpstream implements AutoCloseable {
     }
 
     public String code(String sub, String nonce, String challenge, String audience) {
-        return code(new Grant(sub, nonce, challenge, audience, System.currentTimeMillis() / 1000));
+        return code(sub, nonce, challenge, audience, Map.of(), JOSEObjectType.JWT);
     }
 
     /** A code whose id_token says the user authenticated at {@code authTime} (epoch seconds; null: no auth_time). */
     public String codeAuthenticatedAt(String sub, String nonce, String challenge, Long authTime) {
-        return code(new Grant(sub, nonce, challenge, CLIENT_ID, authTime));
+        return code(new Grant(sub, nonce, challenge, CLIENT_ID, authTime, Map.of(), JOSEObjectType.JWT));
+    }
+
+    /**
+     * A code whose id_token carries {@code claims} besides the usual ones (they win: {@code iss},
+     * {@code hd}, {@code tid}, Keycloak's {@code typ}…) and the header {@code typ} (null: none).
+     */
+    public String code(String sub, String nonce, String challenge, String audience, Map<String, Object> claims, JOSEObjectType typ) {
+        return code(new Grant(sub, nonce, challenge, audience, System.currentTimeMillis() / 1000, claims, typ));
     }
 
     private String code(Grant grant) {
@@ -105,7 +153,7 @@ public final class FakeUpstream implements AutoCloseable {
         Map<String, String> form = Forms.parse(body);
         String auth = ex.getRequestHeaders().getFirst("Authorization");
         String expected = "Basic " + Base64.getEncoder().encodeToString((CLIENT_ID + ":" + CLIENT_SECRET).getBytes(StandardCharsets.UTF_8));
-        if (!expected.equals(auth)) {
+        if (options.clientSecretKey() != null ? !clientSecretJwtValid(form) : !expected.equals(auth)) {
             respond(ex, 401, "{\"error\":\"invalid_client\"}");
             return;
         }
@@ -119,15 +167,44 @@ public final class FakeUpstream implements AutoCloseable {
                 + idToken(grant) + "\"}");
     }
 
+    /** Sign in with Apple's rules for the client secret: ES256 by the team's key, iss team, sub client_id, aud the issuer, exp within 6 months. */
+    private boolean clientSecretJwtValid(Map<String, String> form) {
+        try {
+            SignedJWT jwt = SignedJWT.parse(form.get("client_secret"));
+            JWTClaimsSet claims = jwt.getJWTClaimsSet();
+            long now = System.currentTimeMillis();
+            boolean valid = JWSAlgorithm.ES256.equals(jwt.getHeader().getAlgorithm())
+                    && options.clientSecretKey().getKeyID().equals(jwt.getHeader().getKeyID())
+                    && jwt.verify(new com.nimbusds.jose.crypto.ECDSAVerifier(options.clientSecretKey().toECPublicKey()))
+                    && CLIENT_ID.equals(form.get("client_id")) && CLIENT_ID.equals(claims.getSubject())
+                    && "TEAM123456".equals(claims.getIssuer()) && List.of(issuer()).equals(claims.getAudience())
+                    && claims.getExpirationTime().getTime() > now
+                    && claims.getExpirationTime().getTime() - claims.getIssueTime().getTime() <= 15_777_000_000L;
+            if (valid) {
+                clientSecretJwts.add(claims);
+            }
+            return valid;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
     private String idToken(Grant grant) {
         long now = System.currentTimeMillis();
-        JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(issuer()).subject(grant.sub()).audience(grant.audience())
+        Object tid = grant.claims().get("tid");
+        String iss = options.templated() && tid != null ? issuer().replace("{tenantid}", tid.toString()) : issuer();
+        JWTClaimsSet.Builder builder = new JWTClaimsSet.Builder().issuer(iss).subject(grant.sub()).audience(grant.audience())
                 .issueTime(new Date(now)).expirationTime(new Date(now + 300_000)).claim("nonce", grant.nonce())
                 .claim("auth_time", grant.authTime()).claim("acr", "urn:test:pwd").claim("amr", java.util.List.of("pwd"))
-                .claim("email", grant.sub() + "@example.com").claim("email_verified", true).claim("name", "Test " + grant.sub())
-                .claim("groups", java.util.List.of("staff")).build();
+                .claim("email", grant.sub() + "@example.com").claim("email_verified", true)
+                .claim("groups", java.util.List.of("staff"));
+        if (options.clientSecretKey() == null) {
+            builder.claim("name", "Test " + grant.sub()); // Apple's id_tokens carry no name
+        }
+        grant.claims().forEach(builder::claim);
+        JWTClaimsSet claims = builder.build();
         try {
-            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID()).type(JOSEObjectType.JWT).build(), claims);
+            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID()).type(grant.typ()).build(), claims);
             jwt.sign(new ECDSASigner(key));
             return jwt.serialize();
         } catch (Exception e) {

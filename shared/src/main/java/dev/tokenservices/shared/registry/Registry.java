@@ -85,12 +85,13 @@ public final class Registry {
 
     /**
      * Every upstream IdP is also trusted for token exchange, its client_id as the audience; those
-     * id_tokens were issued to the orchestrator, so only the orchestrator's client may exchange them.
+     * id_tokens were issued to the orchestrator, so only the orchestrator's client may exchange them;
+     * the entry's {@link IssuerPolicy} holds at the token service as it does at the orchestrator.
      */
     public List<TrustedIssuerEntry> allTrustedIssuers(String orchestratorClientId) {
         List<TrustedIssuerEntry> all = new ArrayList<>(trustedIssuers);
         for (UpstreamIdpEntry idp : upstreamIdps) {
-            all.add(new TrustedIssuerEntry(idp.issuer(), List.of(idp.clientId()), List.of(orchestratorClientId)));
+            all.add(new TrustedIssuerEntry(idp.issuer(), List.of(idp.clientId()), List.of(orchestratorClientId), idp.policy()));
         }
         return List.copyOf(all);
     }

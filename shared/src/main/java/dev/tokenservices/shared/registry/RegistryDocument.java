@@ -102,13 +102,36 @@ public record RegistryDocument(
             @NotBlank(message = REQUIRED) @Uri(issuer = true) String issuer,
             @NotEmpty(message = "must list at least one audience (the client_id the tokens are issued to)")
             List<@NotBlank(message = NON_EMPTY_STRINGS) String> audiences,
-            List<@NotBlank(message = NON_EMPTY_STRINGS) String> clients) implements Entry {
+            List<@NotBlank(message = NON_EMPTY_STRINGS) String> clients,
+            List<@NotBlank(message = NON_EMPTY_STRINGS) @Pattern(regexp = ALIAS, message = ALIAS_MESSAGE) String> issuerAliases,
+            List<@NotBlank(message = NON_EMPTY_STRINGS) @Pattern(regexp = TENANT, message = TENANT_MESSAGE) String> allowedTenants,
+            List<@NotBlank(message = NON_EMPTY_STRINGS) @Pattern(regexp = DOMAIN, message = DOMAIN_MESSAGE) String> allowedHd)
+            implements Entry, Quirks {
 
         @Override
         public String id() {
             return issuer;
         }
     }
+
+    /** What an entry's id_tokens may or must say besides the plain rules ({@link IssuerPolicy}). */
+    interface Quirks extends Entry {
+        String issuer();
+
+        List<String> issuerAliases();
+
+        List<String> allowedTenants();
+
+        List<String> allowedHd();
+    }
+
+    static final String ALIAS = "[\\x21-\\x7E]{1,255}";
+    static final String ALIAS_MESSAGE = "'${validatedValue}' must be 1-255 printable characters without spaces";
+    /** An Entra ID tenant id (a GUID) or any such plain token; never a wildcard. */
+    static final String TENANT = "[A-Za-z0-9-]{1,64}";
+    static final String TENANT_MESSAGE = "'${validatedValue}' is not a tenant id (letters, digits and '-')";
+    static final String DOMAIN = "[A-Za-z0-9]([A-Za-z0-9-]{0,62}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+";
+    static final String DOMAIN_MESSAGE = "'${validatedValue}' is not a domain name (e.g. example.com)";
 
     /** One {@code upstream_idps} entry: where the orchestrator sends users to log in. */
     public record UpstreamIdp(
@@ -118,7 +141,18 @@ public record RegistryDocument(
             /** Kept as written (${NAME} unresolved): only the orchestrator resolves it. */
             String clientSecret,
             @Pattern(regexp = SCOPE_LIST, message = SCOPES) String scope,
-            Boolean logoutUpstream) implements Entry {
+            Boolean logoutUpstream,
+            List<@NotBlank(message = NON_EMPTY_STRINGS) @Pattern(regexp = ALIAS, message = ALIAS_MESSAGE) String> issuerAliases,
+            List<@NotBlank(message = NON_EMPTY_STRINGS) @Pattern(regexp = TENANT, message = TENANT_MESSAGE) String> allowedTenants,
+            List<@NotBlank(message = NON_EMPTY_STRINGS) @Pattern(regexp = DOMAIN, message = DOMAIN_MESSAGE) String> allowedHd,
+            @Min(value = 100, message = UPSTREAM_TIMEOUT) @Max(value = 60_000, message = UPSTREAM_TIMEOUT) Long timeoutMs,
+            UpstreamIdpEntry.ResponseMode responseMode,
+            /** Kept as written (${NAME} unresolved): only the orchestrator resolves it. */
+            String clientSecretJwtKey,
+            @Pattern(regexp = ALIAS, message = ALIAS_MESSAGE) String clientSecretJwtKeyId,
+            @Pattern(regexp = ALIAS, message = ALIAS_MESSAGE) String clientSecretJwtIssuer) implements Quirks {
+
+        static final String UPSTREAM_TIMEOUT = "must be a whole number of milliseconds from 100 to 60000";
     }
 
     /** The entries of {@code section} (as the file names it). */

@@ -59,7 +59,7 @@ public final class RegistryFile {
 
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
     /** The fields whose ${NAME} only a service that reads them resolves ({@link SecretField}). */
-    private static final Pattern SECRET_FIELD = Pattern.compile("(clients|upstream_idps)\\[\\d+]\\.client_secret");
+    private static final Pattern SECRET_FIELD = Pattern.compile("(clients|upstream_idps)\\[\\d+]\\.client_secret|upstream_idps\\[\\d+]\\.client_secret_jwt_key");
     /** A Bean Validation property path: section, entry index, then the field (with list indexes and elements). */
     private static final Pattern VIOLATION_PATH = Pattern.compile("(\\w+)\\[(\\d+)]\\.?(.*)");
     private static final Set<String> SECTIONS = Set.of("clients", "resources", "trusted_issuers", "upstream_idps");

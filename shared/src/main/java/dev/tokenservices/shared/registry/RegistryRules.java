@@ -8,11 +8,13 @@ import dev.tokenservices.shared.registry.RegistryDocument.Client;
 import dev.tokenservices.shared.registry.RegistryDocument.Resource;
 import dev.tokenservices.shared.registry.RegistryDocument.TrustedIssuer;
 import dev.tokenservices.shared.registry.RegistryDocument.UpstreamIdp;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -25,6 +27,8 @@ final class RegistryRules {
 
     private static final String DEFAULT_UPSTREAM_SCOPE = "openid email profile";
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Entra ID's names for "any tenant": never a tenant to trust. */
+    private static final Set<String> MULTI_TENANT = Set.of("common", "organizations", "consumers");
 
     private final RegistryFile file;
 
@@ -59,8 +63,11 @@ final class RegistryRules {
             }
             clients.add(client(where, clients.size(), c));
         }
-        List<TrustedIssuerEntry> issuers = document.trustedIssuers().stream()
-                .map(t -> new TrustedIssuerEntry(t.issuer(), t.audiences(), t.clients())).toList();
+        List<TrustedIssuerEntry> issuers = new ArrayList<>();
+        for (TrustedIssuer t : document.trustedIssuers()) {
+            String where = RegistryFile.entry("trusted_issuers", issuers.size(), t.issuer());
+            issuers.add(new TrustedIssuerEntry(t.issuer(), t.audiences(), t.clients(), policy(where, t)));
+        }
         List<UpstreamIdpEntry> idps = new ArrayList<>();
         Set<String> idpIds = new HashSet<>();
         for (UpstreamIdp idp : document.upstreamIdps()) {
@@ -70,7 +77,9 @@ final class RegistryRules {
             }
             idps.add(upstreamIdp(where, idps.size(), idp));
         }
-        return new Registry(clients, resources, issuers, idps);
+        Registry registry = new Registry(clients, resources, issuers, idps);
+        checkAliases(registry.allTrustedIssuers(""));
+        return registry;
     }
 
     private ClientEntry client(String where, int index, Client c) {
@@ -164,7 +173,82 @@ final class RegistryRules {
             throw file.error(where, "scope", "must include 'openid'");
         }
         return new UpstreamIdpEntry(idp.id(), idp.issuer(), idp.clientId(), secret, scope,
-                idp.logoutUpstream() == null || idp.logoutUpstream());
+                idp.logoutUpstream() == null || idp.logoutUpstream(), policy(where, idp),
+                idp.timeoutMs() == null ? null : Duration.ofMillis(idp.timeoutMs()),
+                idp.responseMode() == null ? UpstreamIdpEntry.ResponseMode.QUERY : idp.responseMode(),
+                clientSecretJwt(where, index, idp));
+    }
+
+    /**
+     * An alias stands for one issuer only, and is no issuer of its own: a token naming it is judged
+     * by that issuer's entries and keys alone.
+     */
+    private void checkAliases(List<TrustedIssuerEntry> trusted) {
+        Map<String, String> aliasOf = new HashMap<>();
+        Set<String> issuers = new HashSet<>();
+        trusted.forEach(t -> issuers.add(t.issuer()));
+        for (TrustedIssuerEntry t : trusted) {
+            for (String alias : t.policy().aliases()) {
+                String other = aliasOf.putIfAbsent(alias, t.issuer());
+                if (issuers.contains(alias) || other != null && !other.equals(t.issuer())) {
+                    throw file.error("issuer " + t.issuer(), "issuer_aliases", "'" + alias + "' stands for more than one issuer ("
+                            + t.issuer() + " and " + (other == null ? alias : other) + "); an alias belongs to one issuer");
+                }
+            }
+        }
+    }
+
+    /** The issuer quirks of an entry ({@link IssuerPolicy}), as they relate to each other. */
+    private IssuerPolicy policy(String where, RegistryDocument.Quirks q) {
+        IssuerPolicy policy = new IssuerPolicy(q.issuer(), q.issuerAliases(), q.allowedTenants(), q.allowedHd());
+        if (policy.templated()) {
+            if (policy.allowedTenants().isEmpty()) {
+                throw file.error(where, "allowed_tenants", "is required for an issuer templated with " + IssuerPolicy.TENANT
+                        + ": list the tenant ids whose users may log in (never any tenant)");
+            }
+            if (!policy.aliases().isEmpty()) {
+                throw file.error(where, "issuer_aliases", "cannot be used with a templated issuer");
+            }
+            for (String tenant : policy.allowedTenants()) {
+                if (MULTI_TENANT.contains(tenant.toLowerCase(Locale.ROOT))) {
+                    throw file.error(where, "allowed_tenants", "'" + tenant + "' names no single tenant; list tenant ids");
+                }
+            }
+        } else if (!policy.allowedTenants().isEmpty()) {
+            throw file.error(where, "allowed_tenants", "is only for an issuer templated with " + IssuerPolicy.TENANT
+                    + " (e.g. https://login.microsoftonline.com/" + IssuerPolicy.TENANT + "/v2.0)");
+        }
+        if (policy.aliases().contains(q.issuer())) {
+            throw file.error(where, "issuer_aliases", "repeats the issuer itself");
+        }
+        return policy;
+    }
+
+    /** Sign in with Apple's client secret: a key and the two names its JWT carries, all three or none. */
+    private UpstreamIdpEntry.ClientSecretJwt clientSecretJwt(String where, int index, UpstreamIdp idp) {
+        if (idp.clientSecretJwtKey() == null) {
+            if (idp.clientSecretJwtKeyId() != null || idp.clientSecretJwtIssuer() != null) {
+                throw file.error(where, "client_secret_jwt_key", "is required with client_secret_jwt_key_id and client_secret_jwt_issuer");
+            }
+            return null;
+        }
+        if (idp.clientSecret() != null) {
+            throw file.error(where, "client_secret", "cannot be used with client_secret_jwt_key (the secret is the signed JWT); remove it");
+        }
+        if (idp.clientSecretJwtKeyId() == null || idp.clientSecretJwtIssuer() == null) {
+            throw file.error(where, idp.clientSecretJwtKeyId() == null ? "client_secret_jwt_key_id" : "client_secret_jwt_issuer",
+                    "is required with client_secret_jwt_key (Apple: the key id and the team id)");
+        }
+        String key = null;
+        if (file.reads().contains(SecretField.UPSTREAM_IDP_SECRETS)) {
+            key = file.resolve("upstream_idps[" + index + "].client_secret_jwt_key", idp.clientSecretJwtKey());
+            try {
+                ClientSecretKeys.parse(key);
+            } catch (IllegalArgumentException e) {
+                throw file.error(where, "client_secret_jwt_key", e.getMessage());
+            }
+        }
+        return new UpstreamIdpEntry.ClientSecretJwt(key, idp.clientSecretJwtKeyId(), idp.clientSecretJwtIssuer());
     }
 
     private static Set<String> scopes(String value) {

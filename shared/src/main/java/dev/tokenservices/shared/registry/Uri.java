@@ -19,7 +19,8 @@ import org.hibernate.validator.constraintvalidation.HibernateConstraintValidator
 
 /**
  * An absolute URI without a fragment; with {@link #web()} an http or https URL; with {@link #issuer()}
- * an https URL, plain http only on the loopback interface. Null is valid (required is said apart).
+ * an https URL, plain http only on the loopback interface, possibly templated with
+ * {@value IssuerPolicy#TENANT} in its path. Null is valid (required is said apart).
  */
 @Target({FIELD, METHOD, PARAMETER, TYPE_USE})
 @Retention(RUNTIME)
@@ -67,7 +68,8 @@ public @interface Uri {
         private String problem(String value) {
             URI uri;
             try {
-                uri = new URI(value);
+                // a templated issuer (IssuerPolicy) is checked as the URL of any of its tenants
+                uri = new URI(constraint.issuer() ? value.replace(IssuerPolicy.TENANT, "tenant") : value);
             } catch (URISyntaxException e) {
                 return "'{value}' is not a valid URI";
             }

@@ -33,12 +33,13 @@ public class RegistryCache {
     private final RegistryLoader<Snapshot> loader;
 
     /**
-     * The registry and its lookup tables, replaced as a whole. {@code trustedIssuers}: per issuer, every
-     * entry that trusts it (from {@code trusted_issuers} and {@code upstream_idps}), kept apart because
-     * each names its own audiences and the clients that may exchange tokens issued to them.
+     * The registry and its lookup tables, replaced as a whole. {@code trustedIssuers}: per issuer (and
+     * per issuer alias), every entry that trusts it (from {@code trusted_issuers} and {@code upstream_idps}),
+     * kept apart because each names its own audiences and the clients that may exchange tokens issued
+     * to them; {@code templatedIssuers}: the entries of issuers templated by tenant.
      */
     public record Snapshot(Registry registry, Map<String, RegisteredClient> clients,
-            Map<String, List<TrustedIssuerEntry>> trustedIssuers, int longestLifetime) {
+            Map<String, List<TrustedIssuerEntry>> trustedIssuers, List<TrustedIssuerEntry> templatedIssuers, int longestLifetime) {
 
         /** @param orchestratorClientId the only client that may exchange the upstream IdPs' id_tokens */
         static Snapshot of(Registry registry, String orchestratorClientId) {
@@ -49,11 +50,30 @@ public class RegistryCache {
             int longest = registry.clients().stream().mapToInt(ClientEntry::accessTokenLifetime).max()
                     .orElse(ClientEntry.DEFAULT_ACCESS_TOKEN_LIFETIME);
             Map<String, List<TrustedIssuerEntry>> issuers = new HashMap<>();
+            List<TrustedIssuerEntry> templated = new ArrayList<>();
             for (TrustedIssuerEntry t : registry.allTrustedIssuers(orchestratorClientId)) {
+                if (t.policy().templated()) {
+                    templated.add(t);
+                    continue;
+                }
                 issuers.computeIfAbsent(t.issuer(), i -> new ArrayList<>()).add(t);
+                t.policy().aliases().forEach(alias -> issuers.computeIfAbsent(alias, i -> new ArrayList<>()).add(t));
             }
             issuers.replaceAll((issuer, entries) -> List.copyOf(entries));
-            return new Snapshot(registry, Map.copyOf(clients), Map.copyOf(issuers), longest);
+            return new Snapshot(registry, Map.copyOf(clients), Map.copyOf(issuers), List.copyOf(templated), longest);
+        }
+
+        /**
+         * The entries a token with this {@code iss} (and {@code tid}) is judged by: those of exactly that
+         * issuer or alias, else those of a templated issuer naming one of its allowed tenants so
+         * (IssuerPolicy). Empty when none: nothing is then fetched for it.
+         */
+        public List<TrustedIssuerEntry> trustedFor(String iss, Object tid) {
+            List<TrustedIssuerEntry> exact = trustedIssuers.get(iss);
+            if (exact != null) {
+                return exact;
+            }
+            return templatedIssuers.stream().filter(t -> t.policy().namedBy(iss, tid)).toList();
         }
 
         /** Resource indicator → resource. */

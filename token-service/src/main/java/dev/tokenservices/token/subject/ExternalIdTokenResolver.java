@@ -45,19 +45,22 @@ public class ExternalIdTokenResolver implements SubjectTokenResolver {
         }
         SignedJWT jwt;
         String issuer;
+        Object tid;
         try {
             jwt = SignedJWT.parse(token);
             issuer = jwt.getJWTClaimsSet().getIssuer();
+            tid = jwt.getJWTClaimsSet().getClaim("tid");
         } catch (java.text.ParseException e) {
             throw OAuthException.invalidRequest("it is not a signed JWT");
         }
         // a jwt-typed subject token is held to the id_token rules: it names a user as much as an id_token does
         IdTokenValidator.checkHeader(jwt.getHeader());
-        List<TrustedIssuerEntry> trusted = issuers.trusted(issuer);
+        List<TrustedIssuerEntry> trusted = issuers.trusted(issuer, tid);
         if (trusted.isEmpty()) {
             throw OAuthException.invalidRequest("its issuer is not trusted");
         }
-        return issuers.keys(issuer, jwt.getHeader().getKeyID())
+        // entries found for one iss share one issuer (and so its keys): the iss, an alias, or one tenant of a template
+        return issuers.keys(trusted.get(0), jwt.getHeader().getKeyID())
                 .map(keys -> validator.validate(jwt, trusted, clientId, keys, clock.instant()));
     }
 }

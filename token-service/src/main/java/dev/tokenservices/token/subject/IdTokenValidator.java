@@ -8,6 +8,7 @@ import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.BadJWTException;
+import dev.tokenservices.core.jose.IdTokenHeaders;
 import dev.tokenservices.core.jose.JwtKeys;
 import dev.tokenservices.core.jose.JwtVerifier;
 import dev.tokenservices.shared.oauth.OAuthException;
@@ -18,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -63,23 +63,9 @@ public final class IdTokenValidator {
      * subject token types that name a user ({@code id_token} and {@code jwt}).
      */
     public static void checkHeader(JWSHeader header) {
-        if (!ALGORITHMS.contains(header.getAlgorithm())) {
-            throw refuse("alg " + header.getAlgorithm() + " is not accepted; only asymmetric signatures are");
-        }
-        if (header.getJWKURL() != null || header.getX509CertURL() != null || header.getJWK() != null) {
-            throw refuse("tokens naming their own keys (jku, x5u, jwk) are not accepted");
-        }
-        if (header.getCriticalParams() != null && !header.getCriticalParams().isEmpty()) {
-            throw refuse("critical header parameters are not supported");
-        }
-        String typ = header.getType() == null ? null : header.getType().getType().toLowerCase(Locale.ROOT);
-        if (typ != null && typ.endsWith("at+jwt")) {
-            throw refuse("an access token was presented as an id_token");
-        }
-        if (typ != null && typ.endsWith("+jwt")) {
-            // RFC 8725 §3.11: an explicit type names another kind of JWT (logout token, DPoP proof, …)
-            throw refuse("typ " + header.getType().getType() + " marks another kind of token than an id_token");
-        }
+        IdTokenHeaders.refusal(header).ifPresent(why -> {
+            throw refuse(why);
+        });
     }
 
     /**
@@ -114,9 +100,19 @@ public final class IdTokenValidator {
 
     /** The claims rules, once the signature has verified. */
     private void checkClaims(JWTClaimsSet claims, Check check) throws Refused {
-        String issuer = claims.getIssuer();
-        if (check.entries().isEmpty() || !check.entries().get(0).issuer().equals(issuer)) {
-            throw new Refused("iss does not match the trusted issuer");
+        // the issuer's quirks (aliases, tenants, hosted domains): the entries whose policy refuses the token do not judge it
+        List<TrustedIssuerEntry> entries = new ArrayList<>();
+        String refusal = "iss does not match the trusted issuer";
+        for (TrustedIssuerEntry entry : check.entries()) {
+            Optional<String> why = entry.policy().refusal(claims.getClaims());
+            if (why.isEmpty()) {
+                entries.add(entry);
+            } else if (entries.isEmpty()) {
+                refusal = why.get();
+            }
+        }
+        if (entries.isEmpty()) {
+            throw new Refused(refusal);
         }
         if (claims.getExpirationTime() == null) {
             throw new Refused("exp is missing");
@@ -139,7 +135,7 @@ public final class IdTokenValidator {
             throw new Refused("sub is missing or longer than 255 characters");
         }
         try {
-            checkAudienceAndClient(claims, check.entries(), check.clientId());
+            checkAudienceAndClient(claims, entries, check.clientId());
         } catch (OAuthException e) {
             throw new Refused(e.description());
         }

@@ -64,18 +64,23 @@ public class TrustedIssuers {
     }
 
     /**
-     * The registry's entries for exactly this issuer identifier (empty when it is not trusted: nothing
-     * else is ever contacted); each names the audiences it accepts and the clients that may exchange them.
+     * The registry's entries for a token with this {@code iss} and {@code tid} (empty when it is not
+     * trusted: nothing else is ever contacted); each names the audiences it accepts, the clients that
+     * may exchange them and its {@link dev.tokenservices.shared.registry.IssuerPolicy}.
      */
-    public List<TrustedIssuerEntry> trusted(String issuer) {
+    public List<TrustedIssuerEntry> trusted(String issuer, Object tid) {
         if (issuer == null) {
             return List.of();
         }
-        return registry.snapshot().trustedIssuers().getOrDefault(issuer, List.of());
+        return registry.snapshot().trustedFor(issuer, tid);
     }
 
-    /** The issuer's current keys, refetched when stale or (rate-limited) when {@code kid} is unknown. */
-    public Uni<JWKSet> keys(String issuer, String kid) {
+    /**
+     * The keys of the issuer {@code entry} names (the issuer itself, never an alias or one tenant of a
+     * templated issuer), refetched when stale or (rate-limited) when {@code kid} is unknown.
+     */
+    public Uni<JWKSet> keys(TrustedIssuerEntry entry, String kid) {
+        String issuer = entry.issuer();
         IssuerState state = states.computeIfAbsent(issuer, i -> new IssuerState());
         Known known = state.known;
         Instant now = clock.instant();
@@ -87,14 +92,14 @@ public class TrustedIssuers {
                 return Uni.createFrom().item(known.keys());
             }
         }
-        return fetch(issuer, state).map(Known::keys);
+        return fetch(entry, state).map(Known::keys);
     }
 
-    private Uni<Known> fetch(String issuer, IssuerState state) {
+    private Uni<Known> fetch(TrustedIssuerEntry entry, IssuerState state) {
         synchronized (state) {
             if (state.inFlight == null) {
                 Known previous = state.known;
-                Uni<String> jwksUri = previous != null ? Uni.createFrom().item(previous.jwksUri()) : discover(issuer);
+                Uni<String> jwksUri = previous != null ? Uni.createFrom().item(previous.jwksUri()) : discover(entry);
                 state.inFlight = jwksUri
                         .chain(uri -> get(uri).map(response -> known(uri, response)))
                         .onItemOrFailure().invoke((known, failure) -> {
@@ -111,9 +116,14 @@ public class TrustedIssuers {
         }
     }
 
-    /** OpenID Connect Discovery §4: the document must name exactly the issuer we trust. */
-    private Uni<String> discover(String issuer) {
-        String url = issuer.replaceAll("/+$", "") + "/.well-known/openid-configuration";
+    /**
+     * OpenID Connect Discovery §4: the document (at the issuer's path, as Okta's custom authorization
+     * servers and Keycloak's realms have it) must name exactly the issuer we trust; a templated
+     * issuer's document is found through its discovery tenant and names the template itself.
+     */
+    private Uni<String> discover(TrustedIssuerEntry entry) {
+        String issuer = entry.issuer();
+        String url = entry.policy().discoveryUrl();
         return get(url).map(response -> {
             try {
                 JsonNode doc = JSON.readTree(response.bodyAsString());

@@ -34,16 +34,30 @@ public final class TestIssuer implements AutoCloseable {
     private final ECKey key;
     public final AtomicInteger discoveryFetches = new AtomicInteger();
     public final AtomicInteger jwksFetches = new AtomicInteger();
+    private final String path;
+    private final boolean templated;
 
     public TestIssuer() throws Exception {
+        this("", false);
+    }
+
+    /**
+     * @param path      the issuer's path (an Okta custom authorization server's, a Keycloak realm's); "" for none
+     * @param templated Entra ID multi-tenant: the issuer is {@code <base>/{tenantid}/v2.0}, its discovery at
+     *                  {@code <base>/organizations/v2.0}
+     */
+    public TestIssuer(String path, boolean templated) throws Exception {
+        this.path = path;
+        this.templated = templated;
         key = new ECKeyGenerator(Curve.P_256).keyID("issuer-key-1").algorithm(JWSAlgorithm.ES256).generate();
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
         server.setExecutor(Executors.newFixedThreadPool(4));
-        server.createContext("/.well-known/openid-configuration", exchange -> {
+        String discovery = templated ? "/organizations/v2.0" : path;
+        server.createContext(discovery + "/.well-known/openid-configuration", exchange -> {
             discoveryFetches.incrementAndGet();
-            respond(exchange, 200, "{\"issuer\":\"" + issuer() + "\",\"jwks_uri\":\"" + issuer() + "/jwks\"}");
+            respond(exchange, 200, "{\"issuer\":\"" + issuer() + "\",\"jwks_uri\":\"" + base() + path + "/jwks\"}");
         });
-        server.createContext("/jwks", exchange -> {
+        server.createContext(path + "/jwks", exchange -> {
             jwksFetches.incrementAndGet();
             exchange.getResponseHeaders().add("Cache-Control", "max-age=300");
             respond(exchange, 200, new JWKSet(key.toPublicJWK()).toString());
@@ -51,8 +65,13 @@ public final class TestIssuer implements AutoCloseable {
         server.start();
     }
 
-    public String issuer() {
+    private String base() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** The issuer as the registry and discovery name it (templated: with {@code {tenantid}}). */
+    public String issuer() {
+        return templated ? base() + "/{tenantid}/v2.0" : base() + path;
     }
 
     public ECKey key() {

@@ -24,6 +24,14 @@ public class TestWorld implements QuarkusTestResourceLifecycleManager {
     public static com.sun.net.httpserver.HttpServer attacker;
     public static final AtomicInteger attackerHits = new AtomicInteger();
     public static String downIssuer;
+    /** Google-like: an alias for its issuer, a pinned Workspace domain. */
+    public static TestIssuer google;
+    /** Entra ID multi-tenant: a templated issuer. */
+    public static TestIssuer entra;
+    /** A Keycloak realm: an issuer with a path. */
+    public static TestIssuer realm;
+    public static final String TENANT_A = "9b2f6a1e-7d3c-4b8a-a1f0-2c5d8e9f0a1b";
+    public static final String TENANT_B = "1c0d2e3f-4a5b-6c7d-8e9f-0a1b2c3d4e5f";
 
     @Override
     public synchronized Map<String, String> start() {
@@ -31,6 +39,9 @@ public class TestWorld implements QuarkusTestResourceLifecycleManager {
             if (issuer == null) {
                 issuer = new TestIssuer();
                 partner = new TestIssuer();
+                google = new TestIssuer();
+                entra = new TestIssuer("", true);
+                realm = new TestIssuer("/realms/demo", false);
                 authorities = new TestAuthorities();
                 attacker = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
                 attacker.createContext("/", exchange -> {
@@ -47,7 +58,9 @@ public class TestWorld implements QuarkusTestResourceLifecycleManager {
             Files.writeString(registry, template.replace("@ISSUER@", issuer.issuer())
                     .replace("@AUTHORITIES@", authorities.url())
                     .replace("@DOWN_ISSUER@", downIssuer)
-                    .replace("@PARTNER_ISSUER@", partner.issuer()));
+                    .replace("@PARTNER_ISSUER@", partner.issuer())
+                    .replace("@GOOGLE@", google.issuer()).replace("@GOOGLE_ALIAS@", google.issuer().substring("http://".length()))
+                    .replace("@ENTRA@", entra.issuer()).replace("@TENANT_A@", TENANT_A).replace("@REALM@", realm.issuer()));
             registry.toFile().deleteOnExit();
             return Map.of("ts.registry", registry.toString());
         } catch (Exception e) {
