@@ -104,5 +104,4 @@ test('the attacker\'s callback URL opened in the victim\'s browser answers 400 w
 test('afterwards the victim\'s next login at the client (prompt=none, from her session) is still ann, not bob', TIMEOUT, async () => {
   const tokens = await loginAtClient(victim, undefined, { prompt: 'none' });
   assert.equal(tokens.claims().sub, USERS.ann.sub, `the victim is now ${tokens.claims().sub}`);
-  assert.equal(tokens.claims().email, 'ann@example.com');
 });

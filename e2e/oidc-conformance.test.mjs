@@ -53,7 +53,10 @@ test('a client registered without PKCE logs in with nonce; openid-client checks 
   assert.equal(claims.nonce, nonce);
   assert.equal(claims.aud, 'e2e-nonce-rp');
   assert.equal(claims.sub, 'ann-001');
-  assert.equal(claims.email, 'ann@example.com');
+  // a claim asked for by a scope value is at /userinfo, not in the id_token (OIDC Core §5.4)
+  assert.equal(claims.email, undefined);
+  const info = await client.fetchUserInfo(nonceRp, tokens.access_token, claims.sub);
+  assert.equal(info.email, 'ann@example.com');
 });
 
 test('without PKCE and without nonce → invalid_request at the client', async () => {
@@ -113,8 +116,9 @@ test('refresh with a narrower scope: narrower tokens, and the whole grant again 
   const { payload } = await jwtVerify(narrow.access_tokens['https://api.example/invoices'].access_token, tsJwks,
     { issuer: TS, audience: 'https://api.example/invoices' });
   assert.equal(payload.scope, 'invoices.read');
-  assert.equal(narrow.claims().email, 'ann@example.com');
-  assert.equal(narrow.claims().name, undefined);
+  const info = await client.fetchUserInfo(rp, narrow.access_token, narrow.claims().sub);
+  assert.equal(info.email, 'ann@example.com');
+  assert.equal(info.name, undefined, 'profile was not asked for in the refresh');
   // wider than the client may hold: invalid_scope, and the refresh token is still good
   await assert.rejects(client.refreshTokenGrant(rp, narrow.refresh_token, { scope: 'openid invoices.write' }),
     (e) => e.error === 'invalid_scope');
