@@ -43,8 +43,11 @@ public final class FakeUpstream implements AutoCloseable {
     /** The query of every request to the end_session_endpoint. */
     public final List<Map<String, String>> endSessions = new CopyOnWriteArrayList<>();
 
-    /** @param authTime the id_token's auth_time; null: none */
-    record Grant(String sub, String nonce, String challenge, String audience, Long authTime) {
+    /**
+     * @param authTime the id_token's auth_time; null: none
+     * @param lifetime how long the id_token lives, in seconds
+     */
+    record Grant(String sub, String nonce, String challenge, String audience, Long authTime, long lifetime) {
     }
 
     public FakeUpstream() throws Exception {
@@ -71,12 +74,17 @@ public final class FakeUpstream implements AutoCloseable {
     }
 
     public String code(String sub, String nonce, String challenge, String audience) {
-        return code(new Grant(sub, nonce, challenge, audience, System.currentTimeMillis() / 1000));
+        return code(new Grant(sub, nonce, challenge, audience, System.currentTimeMillis() / 1000, 300));
+    }
+
+    /** A code whose id_token expires {@code seconds} from now. */
+    public String codeExpiringIn(String sub, String nonce, String challenge, long seconds) {
+        return code(new Grant(sub, nonce, challenge, CLIENT_ID, System.currentTimeMillis() / 1000, seconds));
     }
 
     /** A code whose id_token says the user authenticated at {@code authTime} (epoch seconds; null: no auth_time). */
     public String codeAuthenticatedAt(String sub, String nonce, String challenge, Long authTime) {
-        return code(new Grant(sub, nonce, challenge, CLIENT_ID, authTime));
+        return code(new Grant(sub, nonce, challenge, CLIENT_ID, authTime, 300));
     }
 
     private String code(Grant grant) {
@@ -122,7 +130,7 @@ public final class FakeUpstream implements AutoCloseable {
     private String idToken(Grant grant) {
         long now = System.currentTimeMillis();
         JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(issuer()).subject(grant.sub()).audience(grant.audience())
-                .issueTime(new Date(now)).expirationTime(new Date(now + 300_000)).claim("nonce", grant.nonce())
+                .issueTime(new Date(now)).expirationTime(new Date(now + grant.lifetime() * 1000)).claim("nonce", grant.nonce())
                 .claim("auth_time", grant.authTime()).claim("acr", "urn:test:pwd").claim("amr", java.util.List.of("pwd"))
                 .claim("email", grant.sub() + "@example.com").claim("email_verified", true).claim("name", "Test " + grant.sub())
                 .claim("groups", java.util.List.of("staff")).build();
