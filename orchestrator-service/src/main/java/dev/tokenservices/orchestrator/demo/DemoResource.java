@@ -118,6 +118,11 @@ public class DemoResource {
             perResource.forEach((resource, t) -> out.add(new Section("access_tokens[" + resource + "]",
                     claims(((Map<String, Object>) t).get("access_token")))));
         }
+        if (tokens.get("interaction_required") != null) {
+            // the user declined (or left undone) what an API asked for on the way: its scopes are not in the tokens above
+            out.add(new Section("interaction_required (an API still waits for the user; its scopes were left out)",
+                    pretty(tokens.get("interaction_required"))));
+        }
         return out;
     }
 
