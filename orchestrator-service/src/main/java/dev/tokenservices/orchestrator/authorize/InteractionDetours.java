@@ -1,5 +1,6 @@
 package dev.tokenservices.orchestrator.authorize;
 
+import dev.tokenservices.core.authority.Interaction;
 import dev.tokenservices.orchestrator.config.OrchestratorConfig;
 import dev.tokenservices.orchestrator.metrics.InteractionEvent;
 import dev.tokenservices.orchestrator.session.AuthorizationRequest;
@@ -13,11 +14,8 @@ import jakarta.enterprise.event.Event;
 import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
@@ -32,7 +30,6 @@ import org.jboss.logging.Logger;
 public class InteractionDetours {
 
     private static final Logger LOG = Logger.getLogger(InteractionDetours.class);
-    private static final Set<String> LOOPBACK = Set.of("localhost", "127.0.0.1", "[::1]");
 
     private final InteractionTickets tickets;
     private final Revocations revocations;
@@ -48,23 +45,16 @@ public class InteractionDetours {
     }
 
     /**
-     * Whether the browser may be sent to this interaction's page: https, or http on a loopback host
-     * (the token service checked it already; a browser is never sent anywhere else, whatever it says).
+     * Whether the browser may be sent to this interaction's page: the token service checked the url
+     * by the same rule ({@link Interaction#validUrl}: https, or http on a loopback host; no user
+     * info, no fragment); a browser is never sent anywhere else, whatever a peer says.
      */
     public boolean followable(ExchangedTokens.Interaction interaction) {
-        try {
-            URI uri = new URI(interaction.url());
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            boolean ok = uri.getHost() != null && uri.getRawUserInfo() == null
-                    && ("https".equals(scheme) || ("http".equals(scheme) && LOOPBACK.contains(uri.getHost().toLowerCase(Locale.ROOT))));
-            if (!ok) {
-                LOG.warnf("the interaction of %s is not followed: its url is not https", interaction.resource());
-            }
-            return ok;
-        } catch (URISyntaxException e) {
-            LOG.warnf("the interaction of %s is not followed: its url does not parse", interaction.resource());
-            return false;
+        if (Interaction.validUrl(interaction.url())) {
+            return true;
         }
+        LOG.warnf("the interaction of %s is not followed: its url breaks the rules for one", interaction.resource());
+        return false;
     }
 
     /**
@@ -105,14 +95,10 @@ public class InteractionDetours {
         return revocations.atTokenService(unused.bearerTokens());
     }
 
-    /** {@code url} with {@code ticket} and {@code return_to} added to its query (before any fragment). */
+    /** {@code url} (which has no fragment: {@link #followable}) with {@code ticket} and {@code return_to} added to its query. */
     static String withQuery(String url, String ticket, String returnTo) {
-        int hash = url.indexOf('#');
-        String base = hash < 0 ? url : url.substring(0, hash);
-        String fragment = hash < 0 ? "" : url.substring(hash);
-        String separator = base.indexOf('?') < 0 ? "?" : base.endsWith("?") || base.endsWith("&") ? "" : "&";
-        return base + separator + "ticket=" + Redirects.encode(ticket)
-                + "&return_to=" + Redirects.encode(returnTo) + fragment;
+        String separator = url.indexOf('?') < 0 ? "?" : url.endsWith("?") || url.endsWith("&") ? "" : "&";
+        return url + separator + "ticket=" + Redirects.encode(ticket) + "&return_to=" + Redirects.encode(returnTo);
     }
 
     private static InteractionEvent event(AuthorizationRequest request, Identity identity, ExchangedTokens.Interaction interaction,

@@ -1,5 +1,6 @@
 package dev.tokenservices.orchestrator.exchange;
 
+import dev.tokenservices.core.authority.InteractionRequired;
 import dev.tokenservices.core.guard.DependencyGuard;
 import dev.tokenservices.orchestrator.config.OrchestratorConfig;
 import dev.tokenservices.orchestrator.metrics.LoginMetrics;
@@ -25,6 +26,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.StringJoiner;
 import org.jboss.logging.Logger;
 
@@ -154,8 +156,6 @@ public class TokenServiceClient {
             List<ExchangedTokens.Interaction> interactions) {
     }
 
-    /** The most interactions read from one answer (one exchange is for one resource: one is expected). */
-    private static final int MAX_INTERACTIONS = 4;
 
     private Uni<Outcome> call(String resource, Map<String, String> form, String metric, String what) {
         long start = System.nanoTime();
@@ -189,25 +189,22 @@ public class TokenServiceClient {
     }
 
     /**
-     * The answer's {@code interaction_required} member: entries of this exchange's resource with a
-     * {@code url}; anything else in it is ignored (the token service validated what its authority said).
+     * The answer's {@code interaction_required} member (read as the token service writes it,
+     * {@link InteractionRequired}): the entries of this exchange's resource. A member that does not
+     * read is ignored, with a warning: the login goes on with what was granted.
      */
     private static List<ExchangedTokens.Interaction> interactions(String resource, Map<String, Object> body) {
-        if (!(body.get("interaction_required") instanceof List<?> entries)) {
+        Object member = body.get(InteractionRequired.MEMBER);
+        if (member == null) {
             return List.of();
         }
-        List<ExchangedTokens.Interaction> interactions = new ArrayList<>();
-        for (Object entry : entries.subList(0, Math.min(entries.size(), MAX_INTERACTIONS))) {
-            if (entry instanceof Map<?, ?> m && m.get("url") instanceof String url
-                    && (m.get("resource") == null || resource.equals(m.get("resource")))) {
-                interactions.add(new ExchangedTokens.Interaction(resource, url, text(m.get("reason")), text(m.get("message"))));
-            }
+        Optional<List<InteractionRequired>> entries = InteractionRequired.parse(Json.MAPPER.valueToTree(member));
+        if (entries.isEmpty()) {
+            LOG.warnf("the token service's %s member for %s does not read; ignored", InteractionRequired.MEMBER, resource);
+            return List.of();
         }
-        return interactions;
-    }
-
-    private static String text(Object value) {
-        return value instanceof String s ? s : "";
+        return entries.get().stream().filter(e -> resource.equals(e.resource()))
+                .map(e -> new ExchangedTokens.Interaction(e.resource(), e.url(), e.reason(), e.message())).toList();
     }
 
     /**

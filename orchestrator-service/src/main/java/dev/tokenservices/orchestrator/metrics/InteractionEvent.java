@@ -1,5 +1,7 @@
 package dev.tokenservices.orchestrator.metrics;
 
+import dev.tokenservices.core.authority.InteractionMetrics;
+
 /**
  * What a browser did about an interaction an API asked for during a login: a CDI event, observed
  * synchronously by the audit log ({@link LoginAudit}) and the metrics ({@link LoginMetrics}). Carries
@@ -13,7 +15,7 @@ package dev.tokenservices.orchestrator.metrics;
  */
 public record InteractionEvent(String clientId, String idp, String subject, String resource, String reason, String outcome) {
 
-    public static final String ASKED = "asked";
-    public static final String COMPLETED = "completed";
-    public static final String DECLINED = "declined";
+    public static final String ASKED = InteractionMetrics.ASKED;
+    public static final String COMPLETED = InteractionMetrics.COMPLETED;
+    public static final String DECLINED = InteractionMetrics.DECLINED;
 }

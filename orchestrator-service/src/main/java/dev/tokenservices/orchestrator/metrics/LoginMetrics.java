@@ -1,22 +1,20 @@
 package dev.tokenservices.orchestrator.metrics;
 
+import dev.tokenservices.core.authority.InteractionMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
-import java.util.regex.Pattern;
 
 /**
  * The orchestrator's metrics: {@code orchestrator_logins_started_total},
  * {@code orchestrator_logins_completed_total{client_id}}, {@code orchestrator_logins_failed_total{reason}},
  * {@code orchestrator_code_redemptions_total{outcome}}, {@code orchestrator_token_exchange_seconds{call,status}},
- * {@code orchestrator_interactions_total{resource,reason,outcome}}.
+ * and the shared {@code interactions_total{resource,reason,outcome}} ({@link InteractionMetrics}).
  */
 @ApplicationScoped
 public class LoginMetrics {
-
-    private static final Pattern REASON = Pattern.compile("[a-z0-9_.-]{1,40}");
 
     private final MeterRegistry registry;
 
@@ -32,11 +30,15 @@ public class LoginMetrics {
         registry.counter("orchestrator_logins_completed", "client_id", login.clientId()).increment();
     }
 
-    /** The {@code reason} comes from an authority: a label only when it reads as a short code, else {@code other}. */
+    /**
+     * What the browser did about an interaction, in the counter every service shares
+     * ({@link InteractionMetrics}): the token service counts it asked, the orchestrator counts it
+     * completed or declined (the detour itself is in the audit log only, so the outcomes add up).
+     */
     void interaction(@Observes InteractionEvent event) {
-        String reason = REASON.matcher(event.reason()).matches() ? event.reason() : "other";
-        registry.counter("orchestrator_interactions", "resource", event.resource(), "reason", reason, "outcome", event.outcome())
-                .increment();
+        if (!InteractionEvent.ASKED.equals(event.outcome())) {
+            InteractionMetrics.count(registry, event.resource(), event.reason(), event.outcome());
+        }
     }
 
     public void failed(String reason) {
