@@ -6,10 +6,11 @@
 # a second instance of it at 127.0.0.1 whose accounts carry Workspace domains (hd),
 # the token service and the orchestrator (copies of their target/quarkus-app), both reading a
 # registry written from e2e/registry.orchestrator.e2e.yaml, on a fresh database
-# tokenservices_e2e_orch; runs `node --test` on the orchestrator's test files (the login CSRF and
-# the pages ones drive Debian's chromium through playwright-core, installed with apt-get when
-# missing; the pages one runs axe-core in it) and, last, e2e/datastore-scan.test.mjs; stops what it
-# started.
+# tokenservices_e2e_orch, and an API that asks users to subscribe first (e2e/interaction-api.mjs:
+# its scope authority and its subscription page); runs `node --test` on the orchestrator's test
+# files (the login CSRF, pages and interaction ones drive Debian's chromium through playwright-core,
+# installed with apt-get when missing; the pages one runs axe-core in it) and, last,
+# e2e/datastore-scan.test.mjs; stops what it started.
 #
 # The services use Redis database 12 of REDIS_URL's server (when REDIS_URL names none), so that the
 # scan and the key counts see their keys only.
@@ -31,8 +32,8 @@ e2e_fresh_database tokenservices_e2e_orch
 # The run's own Redis database (when REDIS_URL names none): the tests scan and count its keys.
 if [[ $REDIS_URL =~ ^redis://[^/,]+/?$ ]]; then export REDIS_URL="${REDIS_URL%/}/12"; fi
 
-read -r IDP_PORT TS_PORT ORCH_PORT DOWN_PORT RP_PORT QUIRKS_PORT < <(free_ports 6)
-[[ -n ${QUIRKS_PORT:-} ]] || die "could not pick free ports"
+read -r IDP_PORT TS_PORT ORCH_PORT DOWN_PORT RP_PORT QUIRKS_PORT INTERACTION_API_PORT < <(free_ports 7)
+[[ -n ${INTERACTION_API_PORT:-} ]] || die "could not pick free ports"
 
 export IDP_PORT
 export IDP_ISSUER="http://localhost:$IDP_PORT"
@@ -43,6 +44,8 @@ export RP_BASE="http://localhost:$RP_PORT"
 export DOWN_IDP="http://127.0.0.1:$DOWN_PORT"
 # the quirks IdP: another site (127.0.0.1) than the orchestrator (localhost), so its form post is cross-site
 export QUIRKS_IDP="http://127.0.0.1:$QUIRKS_PORT"
+export INTERACTION_API_PORT
+export INTERACTION_API="http://localhost:$INTERACTION_API_PORT"
 export IDP_APP_SECRET IDP_OTHER_SECRET IDP_ANN_PASSWORD IDP_BOB_PASSWORD IDP_ORCH_SECRET ORCHESTRATOR_SECRET E2E_RP_SECRET E2E_NONCE_RP_SECRET
 IDP_APP_SECRET=$(openssl rand -hex 24)
 IDP_OTHER_SECRET=$(openssl rand -hex 24)
@@ -56,6 +59,7 @@ KEY=$(openssl rand -base64 32)
 
 REGISTRY="$(cd "$RUN_DIR" && pwd)/registry.yaml"
 sed -e "s|@IDP_ISSUER@|$IDP_ISSUER|g" -e "s|@DOWN_IDP@|$DOWN_IDP|g" -e "s|@QUIRKS_IDP@|$QUIRKS_IDP|g" -e "s|@RP_BASE@|$RP_BASE|g" \
+  -e "s|@INTERACTION_API@|$INTERACTION_API|g" \
   "$E2E_DIR/registry.orchestrator.e2e.yaml" >"$REGISTRY"
 
 node "$E2E_DIR/idp.mjs" >"$LOG_DIR/idp.log" 2>&1 &
@@ -65,6 +69,9 @@ IDP_PORT=$QUIRKS_PORT IDP_ISSUER=$QUIRKS_IDP IDP_HOSTED_DOMAINS="ann-001=example
   node "$E2E_DIR/idp.mjs" >"$LOG_DIR/idp-quirks.log" 2>&1 &
 PID_OF[idp-quirks]=$!
 wait_for idp-quirks "$QUIRKS_IDP/.well-known/openid-configuration" 30
+node "$E2E_DIR/interaction-api.mjs" >"$LOG_DIR/interaction-api.log" 2>&1 &
+PID_OF[interaction-api]=$!
+wait_for interaction-api "$INTERACTION_API/calls" 30
 
 start_app token-service token-service "$TS_PORT" TOKEN_SERVICE_PORT="$TS_PORT" TOKEN_SERVICE_ISSUER="$TS_ISSUER" \
   TS_REGISTRY="$REGISTRY" TS_KEY_ENCRYPTION_KEY="$KEY" PG_URL="$PG_URL_E2E"
@@ -80,7 +87,7 @@ export E2E_REDIS_URL="$REDIS_URL" E2E_PG_URL="$PG_URL_E2E" E2E_SECRETS_FILE="$RU
 : >"$E2E_SECRETS_FILE"
 rc=0
 failed=()
-for name in orchestrator oidc-conformance oidc-claims audience code-race login-csrf orchestrator-pages logout upstream-quirks authorize-flood datastore-scan; do
+for name in orchestrator oidc-conformance oidc-claims audience code-race login-csrf orchestrator-pages interaction-browser logout upstream-quirks authorize-flood datastore-scan; do
   node --test --test-reporter=spec "$E2E_DIR/$name.test.mjs" || { rc=1; failed+=("$name"); }
 done
 if (( rc != 0 )) || [[ -n ${E2E_KEEP_LOGS:-} ]]; then

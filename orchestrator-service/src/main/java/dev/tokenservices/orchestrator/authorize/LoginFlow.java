@@ -7,7 +7,9 @@ import dev.tokenservices.orchestrator.metrics.LoginMetrics;
 import dev.tokenservices.orchestrator.registry.Clients;
 import dev.tokenservices.orchestrator.session.AuthorizationCodes;
 import dev.tokenservices.orchestrator.session.AuthorizationRequest;
+import dev.tokenservices.orchestrator.session.ExchangedTokens;
 import dev.tokenservices.orchestrator.session.Identity;
+import dev.tokenservices.orchestrator.session.InteractionTickets;
 import dev.tokenservices.orchestrator.session.Secrets;
 import dev.tokenservices.orchestrator.session.SsoSessions;
 import dev.tokenservices.orchestrator.upstream.UpstreamException;
@@ -31,8 +33,8 @@ import java.util.function.Function;
  * A login from the client's validated request to its redirect: reuse the SSO session when it can,
  * else send the browser to the chosen upstream IdP, the login in progress sealed in a cookie of that
  * browser ({@link LoginCookies}; nothing is stored before the user has logged in upstream); when the
- * identity is known, do "what comes next" (token exchange at the token service), store a one-time
- * code and redirect to the client.
+ * identity is known, do "what comes next" (token exchange at the token service), by way of the pages
+ * of APIs that ask the user for something first, store a one-time code and redirect to the client.
  */
 @ApplicationScoped
 public class LoginFlow {
@@ -53,11 +55,12 @@ public class LoginFlow {
     private final LoginMetrics metrics;
     private final Event<LoginCompleted> completed;
     private final Pages pages;
+    private final InteractionDetours detours;
     private final Clock clock;
 
     public LoginFlow(OrchestratorConfig config, AuthorizationRequests requests, Clients clients, SsoSessions sessions, LoginCookies loginCookies,
             AuthorizationCodes codes, UpstreamLogin upstream, TokenServiceClient tokenService, LoginMetrics metrics,
-            Event<LoginCompleted> completed, Pages pages, Clock clock) {
+            Event<LoginCompleted> completed, Pages pages, InteractionDetours detours, Clock clock) {
         this.config = config;
         this.requests = requests;
         this.clients = clients;
@@ -69,6 +72,7 @@ public class LoginFlow {
         this.metrics = metrics;
         this.completed = completed;
         this.pages = pages;
+        this.detours = detours;
         this.clock = clock;
     }
 
@@ -164,20 +168,75 @@ public class LoginFlow {
                 OAuthErrors.TEMPORARILY_UNAVAILABLE, description));
     }
 
-    /** The identity is known: exchange, issue a code, redirect (setting {@code cookie} when a session began). */
+    /**
+     * The identity is known: exchange, issue a code, redirect (setting {@code cookie} when a session
+     * began); or, when an API asks the user for something first, send the browser there
+     * ({@link InteractionDetours}), or answer {@code interaction_required} to a {@code prompt=none}
+     * request (OIDC Core §3.1.2.6), which allows no interaction.
+     */
     public Uni<Response> finish(AuthorizationRequest request, Identity identity, NewCookie cookie) {
+        return complete(request, identity, cookie, List.of(), null);
+    }
+
+    /**
+     * The browser came back from an API's page ({@code /continue}): the authorities are asked again
+     * with the login's upstream id_token, and the login goes to the next API that asks (none is asked
+     * twice in one login) or finishes with what is granted now. An upstream id_token that expired
+     * meanwhile can no longer be exchanged: the client gets {@code login_required}.
+     *
+     * @param declined the user declined at that page: the login finishes without what it waited for
+     */
+    public Uni<Response> resume(InteractionTickets.Waiting waiting, boolean declined) {
+        AuthorizationRequest request = waiting.request();
+        if (waiting.identity().upstreamExpiresAt() - MIN_REMAINING_SECONDS <= clock.instant().getEpochSecond()) {
+            metrics.failed("upstream_id_token_expired");
+            return Uni.createFrom().item(Redirects.error(config.issuer(), request.redirectUri(), request.state(), "login_required",
+                    "the sign-in at the identity provider expired while the user was away at an API's page; sign in again", null));
+        }
+        return complete(request, waiting.identity(), null, waiting.visited(), new Returned(waiting.interaction(), declined));
+    }
+
+    /** The page the browser came back from, and whether the user declined there. */
+    private record Returned(ExchangedTokens.Interaction interaction, boolean declined) {
+    }
+
+    /** @param visited the resources whose page the browser was sent to in this login */
+    private Uni<Response> complete(AuthorizationRequest request, Identity identity, NewCookie cookie, List<String> visited,
+            Returned returned) {
         List<String> apiScopes = request.scopes().stream().filter(s -> !OIDC_SCOPES.contains(s)).toList();
         return tokenService.exchange(identity.upstreamIdToken(), apiScopes)
-                .chain(tokens -> codes.issue(new AuthorizationCodes.CodeGrant(request, identity, tokens, clock.instant().getEpochSecond())))
-                .map(code -> {
-                    completed.fire(new LoginCompleted(request.clientId(), identity.idpId(), identity.subject()));
-                    return Redirects.success(config.issuer(), request, code, cookie);
+                .invoke(tokens -> {
+                    if (returned != null) {
+                        detours.returned(request, identity, returned.interaction(), returned.declined(), tokens);
+                    }
+                })
+                .chain(tokens -> {
+                    Optional<ExchangedTokens.Interaction> next = tokens.interactions().stream()
+                            .filter(i -> !visited.contains(i.resource())).filter(detours::followable).findFirst();
+                    if (next.isEmpty()) {
+                        return issueCode(request, identity, cookie, tokens);
+                    }
+                    if (request.promptNone()) {
+                        metrics.failed("interaction_required");
+                        return detours.discard(tokens).replaceWith(Redirects.error(config.issuer(), request.redirectUri(), request.state(),
+                                "interaction_required", next.get().resource() + " asks the user for something first ("
+                                        + next.get().reason() + ")", cookie));
+                    }
+                    return detours.detour(request, identity, next.get(), visited, cookie, tokens);
                 })
                 .onFailure(OAuthException.class).recoverWithItem(e -> {
                     OAuthException o = (OAuthException) e;
                     metrics.failed(o.error());
                     String error = OAuthErrors.TEMPORARILY_UNAVAILABLE.equals(o.error()) ? o.error() : OAuthErrors.SERVER_ERROR;
                     return Redirects.error(config.issuer(), request.redirectUri(), request.state(), error, o.description(), cookie);
+                });
+    }
+
+    private Uni<Response> issueCode(AuthorizationRequest request, Identity identity, NewCookie cookie, ExchangedTokens tokens) {
+        return codes.issue(new AuthorizationCodes.CodeGrant(request, identity, tokens, clock.instant().getEpochSecond()))
+                .map(code -> {
+                    completed.fire(new LoginCompleted(request.clientId(), identity.idpId(), identity.subject()));
+                    return Redirects.success(config.issuer(), request, code, cookie);
                 });
     }
 }

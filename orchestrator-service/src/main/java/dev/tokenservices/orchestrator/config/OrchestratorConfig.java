@@ -61,6 +61,14 @@ public interface OrchestratorConfig {
     @WithDefault("4")
     int maxPendingLoginsPerBrowser();
 
+    /**
+     * How long the user may stay at the page of an API that asks for an interaction (subscribe,
+     * accept terms…) before the {@code ticket} it brings back to /continue is refused: the lifetime
+     * of the ticket in Redis and of the cookie that binds it to the browser. From 1 s to 10 min.
+     */
+    @WithDefault("10m")
+    Duration interactionTicketLifetime();
+
     /** Lifetime of minted id_tokens. */
     @WithDefault("5m")
     Duration idTokenLifetime();

@@ -33,6 +33,10 @@ public class Startup {
         if (config.codeLifetime().toSeconds() > 60 || config.codeLifetime().isZero()) {
             throw new IllegalStateException("orchestrator.code-lifetime must be between 1 s and 60 s, is " + config.codeLifetime());
         }
+        if (config.interactionTicketLifetime().toSeconds() > 600 || config.interactionTicketLifetime().toSeconds() < 1) {
+            throw new IllegalStateException("orchestrator.interaction-ticket-lifetime must be between 1 s and 10 min, is "
+                    + config.interactionTicketLifetime());
+        }
         clients.start();
         keys.start();
     }

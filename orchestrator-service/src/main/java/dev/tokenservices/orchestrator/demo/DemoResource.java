@@ -135,6 +135,11 @@ public class DemoResource {
                         "For the API " + resource + ".", token.get("access_token")));
             });
         }
+        if (tokens.get("interaction_required") != null) {
+            // the user declined (or left undone) what an API asked for on the way: its scopes are not in the tokens above
+            out.add(new Section("interaction_required", null, "An API still waits for the user: its scopes were left out of the tokens above.",
+                    pretty(tokens.get("interaction_required")), null, true));
+        }
         if (tokens.get("refresh_token") instanceof String refresh) {
             out.add(new Section("refresh_token", null, "Opaque: the client sends it to /token for new tokens; nothing to decode.",
                     null, refresh, true));

@@ -1,5 +1,6 @@
 package dev.tokenservices.orchestrator.exchange;
 
+import dev.tokenservices.core.authority.InteractionRequired;
 import dev.tokenservices.core.guard.DependencyGuard;
 import dev.tokenservices.orchestrator.config.OrchestratorConfig;
 import dev.tokenservices.orchestrator.metrics.LoginMetrics;
@@ -25,6 +26,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.StringJoiner;
 import org.jboss.logging.Logger;
 
@@ -80,7 +82,10 @@ public class TokenServiceClient {
      * API alone as {@code aud}, so no token can be replayed at another API, and no multi-audience
      * token is ever asked for. A scope that belongs to no registered resource cannot be carried by
      * any API's token and is not requested. A resource whose authority grants nothing (400
-     * invalid_scope / invalid_target) is left out: the login goes on without it.
+     * invalid_scope / invalid_target) is left out: the login goes on without it. A resource whose
+     * authority waits for the user (the answer's {@code interaction_required} member, with a token
+     * for what it grants now or with 400 invalid_scope) is listed in
+     * {@link ExchangedTokens#interactions()}.
      */
     public Uni<ExchangedTokens> exchange(String upstreamIdToken, List<String> apiScopes) {
         Map<String, List<String>> byResource = new LinkedHashMap<>();
@@ -107,7 +112,8 @@ public class TokenServiceClient {
     /**
      * Refreshes each resource's token at the token service (rotating its refresh token there, and
      * asking that resource's authority again). A resource now granted nothing is left out; a login
-     * that ended at the token service (invalid_grant) ends here too.
+     * that ended at the token service (invalid_grant) ends here too. What an authority now waits
+     * for is in {@link ExchangedTokens#interactions()}, as at {@link #exchange}.
      *
      * @param tsRefreshTokens per resource, the token service's refresh token
      * @param scopes          per resource, a narrower {@code scope} to ask for (RFC 6749 §6); a
@@ -145,9 +151,11 @@ public class TokenServiceClient {
                 });
     }
 
-    /** One resource's answer: its tokens, nothing granted ({@code tokens} null), or a failure. */
-    private record Outcome(String resource, ExchangedTokens.PerResource tokens, String refreshToken, RuntimeException failure) {
+    /** One resource's answer: its tokens, nothing granted ({@code tokens} null), or a failure; and what its authority waits for. */
+    private record Outcome(String resource, ExchangedTokens.PerResource tokens, String refreshToken, RuntimeException failure,
+            List<ExchangedTokens.Interaction> interactions) {
     }
+
 
     private Uni<Outcome> call(String resource, Map<String, String> form, String metric, String what) {
         long start = System.nanoTime();
@@ -160,16 +168,43 @@ public class TokenServiceClient {
                             throw OAuthException.invalidGrant("the login behind this refresh token has ended");
                         }
                         if (OAuthErrors.INVALID_SCOPE.equals(error) || OAuthErrors.INVALID_TARGET.equals(error)) {
-                            return new Outcome(resource, null, null, null);
+                            return new Outcome(resource, null, null, null, interactions(resource, response));
                         }
                     }
                     Map<String, Object> body = success(response, what);
                     String refreshToken = body.get("refresh_token") instanceof String rt ? rt : null;
                     return new Outcome(resource, new ExchangedTokens.PerResource((String) body.get("access_token"),
                             body.get("expires_in") instanceof Number n ? n.intValue() : 300,
-                            body.get("scope") instanceof String sc ? sc : ""), refreshToken, null);
+                            body.get("scope") instanceof String sc ? sc : ""), refreshToken, null, interactions(resource, body));
                 })
-                .onFailure(RuntimeException.class).recoverWithItem(e -> new Outcome(resource, null, null, (RuntimeException) e));
+                .onFailure(RuntimeException.class).recoverWithItem(e -> new Outcome(resource, null, null, (RuntimeException) e, List.of()));
+    }
+
+    private static List<ExchangedTokens.Interaction> interactions(String resource, HttpResponse<Buffer> response) {
+        try {
+            return interactions(resource, Json.object(response.bodyAsString()));
+        } catch (RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * The answer's {@code interaction_required} member (read as the token service writes it,
+     * {@link InteractionRequired}): the entries of this exchange's resource. A member that does not
+     * read is ignored, with a warning: the login goes on with what was granted.
+     */
+    private static List<ExchangedTokens.Interaction> interactions(String resource, Map<String, Object> body) {
+        Object member = body.get(InteractionRequired.MEMBER);
+        if (member == null) {
+            return List.of();
+        }
+        Optional<List<InteractionRequired>> entries = InteractionRequired.parse(Json.MAPPER.valueToTree(member));
+        if (entries.isEmpty()) {
+            LOG.warnf("the token service's %s member for %s does not read; ignored", InteractionRequired.MEMBER, resource);
+            return List.of();
+        }
+        return entries.get().stream().filter(e -> resource.equals(e.resource()))
+                .map(e -> new ExchangedTokens.Interaction(e.resource(), e.url(), e.reason(), e.message())).toList();
     }
 
     /**
@@ -183,12 +218,14 @@ public class TokenServiceClient {
         return Uni.join().all(calls).andFailFast().chain(outcomes -> {
             Map<String, ExchangedTokens.PerResource> accessTokens = new LinkedHashMap<>();
             Map<String, String> refreshTokens = new LinkedHashMap<>();
+            List<ExchangedTokens.Interaction> interactions = new ArrayList<>();
             RuntimeException failure = null;
             for (Outcome outcome : outcomes) {
                 if (outcome.failure() != null) {
                     failure = failure == null || OAuthErrors.INVALID_GRANT.equals(error(outcome.failure())) ? outcome.failure() : failure;
                     continue;
                 }
+                interactions.addAll(outcome.interactions());
                 if (outcome.tokens() != null) {
                     accessTokens.put(outcome.resource(), outcome.tokens());
                     if (outcome.refreshToken() != null) {
@@ -197,7 +234,7 @@ public class TokenServiceClient {
                 }
             }
             if (failure == null) {
-                return Uni.createFrom().item(new ExchangedTokens(accessTokens, refreshTokens));
+                return Uni.createFrom().item(new ExchangedTokens(accessTokens, refreshTokens, interactions));
             }
             RuntimeException error = failure;
             List<Uni<Void>> revocations = refreshTokens.values().stream().map(this::revoke).toList();

@@ -1,5 +1,6 @@
 package dev.tokenservices.orchestrator.metrics;
 
+import dev.tokenservices.core.authority.InteractionMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -9,7 +10,8 @@ import java.time.Duration;
 /**
  * The orchestrator's metrics: {@code orchestrator_logins_started_total},
  * {@code orchestrator_logins_completed_total{client_id}}, {@code orchestrator_logins_failed_total{reason}},
- * {@code orchestrator_code_redemptions_total{outcome}}, {@code orchestrator_token_exchange_seconds{call,status}}.
+ * {@code orchestrator_code_redemptions_total{outcome}}, {@code orchestrator_token_exchange_seconds{call,status}},
+ * and the shared {@code interactions_total{resource,reason,outcome}} ({@link InteractionMetrics}).
  */
 @ApplicationScoped
 public class LoginMetrics {
@@ -26,6 +28,17 @@ public class LoginMetrics {
 
     void completed(@Observes LoginCompleted login) {
         registry.counter("orchestrator_logins_completed", "client_id", login.clientId()).increment();
+    }
+
+    /**
+     * What the browser did about an interaction, in the counter every service shares
+     * ({@link InteractionMetrics}): the token service counts it asked, the orchestrator counts it
+     * completed or declined (the detour itself is in the audit log only, so the outcomes add up).
+     */
+    void interaction(@Observes InteractionEvent event) {
+        if (!InteractionEvent.ASKED.equals(event.outcome())) {
+            InteractionMetrics.count(registry, event.resource(), event.reason(), event.outcome());
+        }
     }
 
     public void failed(String reason) {

@@ -11,14 +11,29 @@ import java.util.Map;
  *
  * @param accessTokens  per resource
  * @param refreshTokens per resource, the token service's refresh token (absent when it gave none)
+ * @param interactions  the resources whose authority waits for the user to do something first
+ *                      (the token service's {@code interaction_required} member), in registry order
  */
-public record ExchangedTokens(Map<String, PerResource> accessTokens, Map<String, String> refreshTokens) {
+public record ExchangedTokens(Map<String, PerResource> accessTokens, Map<String, String> refreshTokens,
+        List<Interaction> interactions) {
 
     public record PerResource(String accessToken, int expiresIn, String scope) {
     }
 
+    /**
+     * What an API asks the user to do before it grants the rest of its scopes: its page at
+     * {@code url} (never fetched here, only followed by the browser), why, and what to tell the user.
+     */
+    public record Interaction(String resource, String url, String reason, String message) {
+    }
+
+    public ExchangedTokens {
+        // records stored before interactions existed read with none
+        interactions = interactions == null ? List.of() : List.copyOf(interactions);
+    }
+
     public static ExchangedTokens none() {
-        return new ExchangedTokens(Map.of(), Map.of());
+        return new ExchangedTokens(Map.of(), Map.of(), List.of());
     }
 
     /** Every API scope granted, resource by resource. */
@@ -36,5 +51,12 @@ public record ExchangedTokens(Map<String, PerResource> accessTokens, Map<String,
 
     public List<String> accessTokenValues() {
         return accessTokens.values().stream().map(PerResource::accessToken).toList();
+    }
+
+    /** The bearer tokens obtained (refresh tokens, then access tokens), for revocation when they go unused. */
+    public List<String> bearerTokens() {
+        List<String> all = new ArrayList<>(refreshTokens.values());
+        all.addAll(accessTokenValues());
+        return all;
     }
 }

@@ -21,7 +21,9 @@ import java.util.Set;
  * clients, the upstream) {@code id_token}; the top-level {@code access_token}, the orchestrator's own,
  * for its /userinfo only ({@code aud} = the orchestrator); the refresh token the grant obtained;
  * {@code upstream_id_token}; and in {@code access_tokens} each API's token, with that API alone as
- * {@code aud}.
+ * {@code aud}. When an API's authority still waits for the user to do something (declined or left
+ * undone during the login, or asked at a refresh), {@code interaction_required} lists it as the
+ * token service does, so that the client knows why a scope is missing and where the user can go.
  */
 @ApplicationScoped
 public class TokenIssuance {
@@ -76,6 +78,10 @@ public class TokenIssuance {
             tokens.accessTokens().forEach((resource, t) -> perResource.put(resource,
                     Map.of("access_token", t.accessToken(), "token_type", "Bearer", "expires_in", t.expiresIn(), "scope", t.scope())));
             response.put("access_tokens", perResource);
+        }
+        if (!tokens.interactions().isEmpty()) {
+            response.put("interaction_required", tokens.interactions().stream().map(i -> Map.of("resource", i.resource(),
+                    "url", i.url(), "reason", i.reason(), "message", i.message())).toList());
         }
         return index.remember(accessToken.value(), new AccessTokenIndex.Entry(client.clientId(), identity, granted, ClaimsRequest.orNone(claims).userinfo()),
                         Duration.ofSeconds(Math.max(1, accessToken.expiresIn())))

@@ -17,12 +17,18 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Stands in for the token service over real HTTP: token exchange of an id_token for one
  * {@code resource} answers an access token whose only {@code aud} is that resource, and a refresh
  * token that renews it (rotated on use; a used or revoked one is {@code invalid_grant}); revocations
- * are recorded. {@link #mode} switches it to "nothing granted" or "down"; {@link #holdRefreshes}
+ * are recorded. {@link #mode} switches it to "nothing granted" or "down"; {@link #asks} makes a
+ * resource's authority wait for an interaction (ARCHITECTURE "What comes next") until
+ * {@link #interactionDone} says the user did it: the answer then grants only the scopes granted now
+ * and carries {@code interaction_required}, or is {@code 400 invalid_scope} with it when nothing is
+ * granted, at exchanges and refreshes alike; {@link #holdRefreshes}
  * keeps refreshes waiting, as a slow scope authority would. Token values carry a per-instance random
  * part, so that a test scanning Redis never mistakes another test run's values for its own.
  */
@@ -34,6 +40,18 @@ public final class FakeTokenService implements AutoCloseable {
     public enum Mode { NORMAL, NOTHING_GRANTED, DOWN }
 
     public volatile Mode mode = Mode.NORMAL;
+
+    /**
+     * An authority's {@code interaction_required} answer.
+     *
+     * @param grantedNow the requested scopes granted before the interaction (the answer's {@code scopes})
+     */
+    public record Ask(String url, String reason, String message, List<String> grantedNow) {
+    }
+
+    /** Per resource, what its authority asks the user for; cleared by tests when done. */
+    public final Map<String, Ask> asks = new ConcurrentHashMap<>();
+    private final Set<String> interactionsDone = ConcurrentHashMap.newKeySet();
     public final List<Map<String, String>> requests = new CopyOnWriteArrayList<>();
     public final List<String> revoked = new CopyOnWriteArrayList<>();
     /** Every access and refresh token handed out, for tests that look for them where they must not be. */
@@ -98,8 +116,31 @@ public final class FakeTokenService implements AutoCloseable {
             refresh(ex, form.get("refresh_token"), form.get("scope"));
             return;
         }
-        String refreshToken = grant(ex, form.get("resource"), form.get("scope"));
-        refreshTokensBySubject.computeIfAbsent(form.get("subject_token"), s -> new CopyOnWriteArrayList<>()).add(refreshToken);
+        String subject = subjectOf(form.get("subject_token"));
+        String refreshToken = grant(ex, form.get("resource"), form.get("scope"), form.get("scope"), subject);
+        if (refreshToken != null) {
+            refreshTokensBySubject.computeIfAbsent(form.get("subject_token"), s -> new CopyOnWriteArrayList<>()).add(refreshToken);
+        }
+    }
+
+    /** The user {@code subject} did what {@code resource}'s authority asked: from now on it grants. */
+    public void interactionDone(String subject, String resource) {
+        interactionsDone.add(subject + " " + resource);
+    }
+
+    public void resetInteractions() {
+        asks.clear();
+        interactionsDone.clear();
+    }
+
+    private static String subjectOf(String idToken) {
+        try {
+            String payload = new String(Base64.getUrlDecoder().decode(idToken.split("\\.")[1]), StandardCharsets.UTF_8);
+            Matcher m = Pattern.compile("\"sub\"\\s*:\\s*\"([^\"]*)\"").matcher(payload);
+            return m.find() ? m.group(1) : "";
+        } catch (RuntimeException e) {
+            return "";
+        }
     }
 
     /** The refresh tokens handed out by exchanging {@code subjectToken} (not those of later refreshes). */
@@ -144,24 +185,38 @@ public final class FakeTokenService implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        successors.put(refreshToken, grant(ex, grant[0], grant[1], scope == null ? grant[1] : scope));
+        String successor = grant(ex, grant[0], grant[1], scope == null ? grant[1] : scope, grant[2]);
+        if (successor != null) {
+            successors.put(refreshToken, successor);
+        }
     }
 
-    private String grant(HttpExchange ex, String resource, String scope) throws IOException {
-        return grant(ex, resource, scope, scope);
-    }
-
-    /** @param granted the refresh token's grant; {@code scope} the access token's (narrower at a refresh with scope) */
-    private String grant(HttpExchange ex, String resource, String granted, String scope) throws IOException {
+    /**
+     * @param granted the refresh token's grant; {@code scope} the access token's (narrower at a refresh with scope)
+     * @return the refresh token handed out, or null when nothing was granted
+     */
+    private String grant(HttpExchange ex, String resource, String granted, String scope, String subject) throws IOException {
+        Ask ask = asks.get(resource);
+        String member = "";
+        if (ask != null && !interactionsDone.contains(subject + " " + resource)) {
+            member = ",\"interaction_required\":[{\"resource\":\"" + resource + "\",\"url\":\"" + ask.url() + "\",\"reason\":\""
+                    + ask.reason() + "\",\"message\":\"" + ask.message() + "\"}]";
+            List<String> now = List.of(scope.split(" ")).stream().filter(ask.grantedNow()::contains).toList();
+            if (now.isEmpty()) {
+                FakeUpstream.respond(ex, 400, "{\"error\":\"invalid_scope\",\"error_description\":\"waiting for an interaction\"" + member + "}");
+                return null;
+            }
+            scope = String.join(" ", now);
+        }
         int n = counter.incrementAndGet();
         String accessToken = jwt(resource, scope, n);
         String refreshToken = "ts-rt-" + run + "-" + n;
-        refreshGrants.put(refreshToken, new String[] {resource, granted});
+        refreshGrants.put(refreshToken, new String[] {resource, granted, subject});
         issued.add(accessToken);
         issued.add(refreshToken);
         FakeUpstream.respond(ex, 200, "{\"access_token\":\"" + accessToken
                 + "\",\"issued_token_type\":\"urn:ietf:params:oauth:token-type:access_token\",\"token_type\":\"Bearer\",\"expires_in\":300"
-                + ",\"scope\":\"" + scope + "\",\"refresh_token\":\"" + refreshToken + "\"}");
+                + ",\"scope\":\"" + scope + "\",\"refresh_token\":\"" + refreshToken + "\"" + member + "}");
         return refreshToken;
     }
 

@@ -46,9 +46,12 @@ public final class FakeUpstream implements AutoCloseable {
     /** The claims of every client secret JWT the token endpoint verified (Sign in with Apple). */
     public final List<JWTClaimsSet> clientSecretJwts = new CopyOnWriteArrayList<>();
 
-    /** @param authTime the id_token's auth_time; null: none */
-    record Grant(String sub, String nonce, String challenge, String audience, Long authTime, Map<String, Object> claims,
-            JOSEObjectType typ) {
+    /**
+     * @param authTime the id_token's auth_time; null: none
+     * @param lifetime how long the id_token lives, in seconds
+     */
+    record Grant(String sub, String nonce, String challenge, String audience, Long authTime, long lifetime,
+            Map<String, Object> claims, JOSEObjectType typ) {
     }
 
     /**
@@ -114,9 +117,14 @@ public final class FakeUpstream implements AutoCloseable {
         return code(sub, nonce, challenge, audience, Map.of(), JOSEObjectType.JWT);
     }
 
+    /** A code whose id_token expires {@code seconds} from now. */
+    public String codeExpiringIn(String sub, String nonce, String challenge, long seconds) {
+        return code(new Grant(sub, nonce, challenge, CLIENT_ID, System.currentTimeMillis() / 1000, seconds, Map.of(), JOSEObjectType.JWT));
+    }
+
     /** A code whose id_token says the user authenticated at {@code authTime} (epoch seconds; null: no auth_time). */
     public String codeAuthenticatedAt(String sub, String nonce, String challenge, Long authTime) {
-        return code(new Grant(sub, nonce, challenge, CLIENT_ID, authTime, Map.of(), JOSEObjectType.JWT));
+        return code(new Grant(sub, nonce, challenge, CLIENT_ID, authTime, 300, Map.of(), JOSEObjectType.JWT));
     }
 
     /**
@@ -124,7 +132,7 @@ public final class FakeUpstream implements AutoCloseable {
      * {@code hd}, {@code tid}, Keycloak's {@code typ}…) and the header {@code typ} (null: none).
      */
     public String code(String sub, String nonce, String challenge, String audience, Map<String, Object> claims, JOSEObjectType typ) {
-        return code(new Grant(sub, nonce, challenge, audience, System.currentTimeMillis() / 1000, claims, typ));
+        return code(new Grant(sub, nonce, challenge, audience, System.currentTimeMillis() / 1000, 300, claims, typ));
     }
 
     private String code(Grant grant) {
@@ -194,7 +202,7 @@ public final class FakeUpstream implements AutoCloseable {
         Object tid = grant.claims().get("tid");
         String iss = options.templated() && tid != null ? issuer().replace("{tenantid}", tid.toString()) : issuer();
         JWTClaimsSet.Builder builder = new JWTClaimsSet.Builder().issuer(iss).subject(grant.sub()).audience(grant.audience())
-                .issueTime(new Date(now)).expirationTime(new Date(now + 300_000)).claim("nonce", grant.nonce())
+                .issueTime(new Date(now)).expirationTime(new Date(now + grant.lifetime() * 1000)).claim("nonce", grant.nonce())
                 .claim("auth_time", grant.authTime()).claim("acr", "urn:test:pwd").claim("amr", java.util.List.of("pwd"))
                 .claim("email", grant.sub() + "@example.com").claim("email_verified", true)
                 .claim("groups", java.util.List.of("staff"));
