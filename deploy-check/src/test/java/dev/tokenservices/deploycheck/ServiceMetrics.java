@@ -23,6 +23,8 @@ import java.util.stream.Stream;
 final class ServiceMetrics {
 
     static final List<String> MODULES = List.of("token-service", "orchestrator-service", "device-portal");
+    /** Modules every service carries: a meter registered there may appear at any of them. */
+    static final List<String> LIBRARIES = List.of("oauth-core", "shared");
 
     enum Type { COUNTER, TIMER, GAUGE, SUMMARY }
 
@@ -69,7 +71,7 @@ final class ServiceMetrics {
     /** Every meter registered in the main sources of the three services. */
     static List<Meter> applicationMeters() {
         List<Meter> meters = new ArrayList<>();
-        for (String module : MODULES) {
+        for (String module : Stream.concat(MODULES.stream(), LIBRARIES.stream()).toList()) {
             Path root = Manifests.REPO.resolve(module).resolve("src/main/java");
             try (Stream<Path> files = Files.walk(root)) {
                 for (Path f : files.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {

@@ -11,7 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  */
 public final class InteractionMetrics {
 
-    /** Micrometer's name; Prometheus shows it as {@code interactions_total}. */
+    /** Micrometer's name (written out in {@link #count} too, where the dashboard check reads it); Prometheus shows it as {@code interactions_total}. */
     public static final String NAME = "interactions";
     public static final String ASKED = "asked";
     public static final String COMPLETED = "completed";
@@ -22,7 +22,7 @@ public final class InteractionMetrics {
 
     /** One more interaction with {@code outcome} for {@code resource}, tagged with the authority's reason. */
     public static void count(MeterRegistry meters, String resource, String reason, String outcome) {
-        Counter.builder(NAME)
+        Counter.builder("interactions")
                 .description("Interactions scope authorities asked users for, by what became of them")
                 .tag("resource", resource)
                 .tag("reason", reason)
