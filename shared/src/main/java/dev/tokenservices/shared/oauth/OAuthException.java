@@ -1,5 +1,8 @@
 package dev.tokenservices.shared.oauth;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * The one error type of the OAuth endpoints: an RFC 6749 §5.2 error code, a description meant for
  * the client developer, and the HTTP status. Written to JSON in exactly one place per service.
@@ -10,11 +13,28 @@ public final class OAuthException extends RuntimeException {
 
     private final String error;
     private final int status;
+    private final Map<String, String> members;
 
     public OAuthException(String error, String description, int status) {
-        super(clean(description), null, false, false);
+        this(error, clean(description), status, Map.of());
+    }
+
+    private OAuthException(String error, String cleanDescription, int status, Map<String, String> members) {
+        super(cleanDescription, null, false, false);
         this.error = error;
         this.status = status;
+        this.members = members;
+    }
+
+    /**
+     * The same error with one more member in its JSON body (e.g. {@code interaction_required}).
+     *
+     * @param json the member's value, already JSON written by us (never text from a request)
+     */
+    public OAuthException withMember(String name, String json) {
+        Map<String, String> more = new LinkedHashMap<>(members);
+        more.put(name, json);
+        return new OAuthException(error, getMessage(), status, Map.copyOf(more));
     }
 
     public static OAuthException invalidRequest(String description) {
@@ -61,6 +81,11 @@ public final class OAuthException extends RuntimeException {
 
     public int status() {
         return status;
+    }
+
+    /** Members beyond {@code error} and {@code error_description}: name → JSON value. */
+    public Map<String, String> members() {
+        return members;
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.tokenservices.shared.json.JsonText;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
@@ -19,7 +20,8 @@ public final class OAuthResponses {
 
     /** @param realm the {@code WWW-Authenticate} realm of a 401 */
     public static Response oauth(OAuthException e, String realm) {
-        Response.ResponseBuilder response = error(e.status(), e.error(), e.description());
+        Response.ResponseBuilder response = e.members().isEmpty() ? error(e.status(), e.error(), e.description())
+                : error(e.status(), e.error(), e.description(), e.members());
         if (e.status() == 401) {
             response.header("WWW-Authenticate", "Basic realm=\"" + realm + "\", error=\"" + e.error() + "\"");
         }
@@ -49,11 +51,17 @@ public final class OAuthResponses {
     }
 
     public static Response.ResponseBuilder error(int status, String error, String description) {
+        return error(status, error, description, Map.of());
+    }
+
+    /** @param members more members, name → JSON value */
+    public static Response.ResponseBuilder error(int status, String error, String description, Map<String, String> members) {
         StringBuilder json = new StringBuilder(96).append('{');
         JsonText.field(json, "error", error);
         if (description != null) {
             JsonText.field(json.append(','), "error_description", description);
         }
+        members.forEach((name, value) -> JsonText.string(json.append(','), name).append(':').append(value));
         return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(json.append('}').toString())
                 .header("Cache-Control", "no-store").header("Pragma", "no-cache");
     }

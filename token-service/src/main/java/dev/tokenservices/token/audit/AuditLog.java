@@ -1,5 +1,6 @@
 package dev.tokenservices.token.audit;
 
+import dev.tokenservices.core.authority.ScopeDecided;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
+import dev.tokenservices.core.authority.ScopeDecided;
 import jakarta.enterprise.event.Observes;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -24,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * Meters are looked up once per label set and kept, so counting costs no registry lookup.
  * Rejections are not labelled by client: an unauthenticated caller must not create time series.
  * ({@code ts_authority_circuit_open} is the circuits' state, kept by
- * {@link dev.tokenservices.token.authority.AuthorityCalls}.)
+ * {@link dev.tokenservices.core.authority.AuthorityCalls}.)
  */
 @ApplicationScoped
 public class TokenMetrics {

@@ -1,16 +1,29 @@
 package dev.tokenservices.token.grant;
 
-import dev.tokenservices.token.issuance.IssuedToken;
+import dev.tokenservices.core.authority.InteractionRequired;
 import dev.tokenservices.shared.json.JsonText;
+import dev.tokenservices.token.issuance.IssuedToken;
+import java.util.List;
 
 /**
  * A successful token response (RFC 6749 §5.1, RFC 8693 §2.2.1), written as JSON by hand: the shape
- * is fixed and it is on the hot path.
+ * is fixed and it is on the hot path. {@code interaction_required} lists the resources whose authority
+ * holds back requested scopes until the user has done something (left out when none does).
  */
-public record TokenResponse(String accessToken, int expiresIn, String scope, String refreshToken, String issuedTokenType) {
+public record TokenResponse(String accessToken, int expiresIn, String scope, String refreshToken, String issuedTokenType,
+        List<InteractionRequired> interactions) {
+
+    public TokenResponse(String accessToken, int expiresIn, String scope, String refreshToken, String issuedTokenType) {
+        this(accessToken, expiresIn, scope, refreshToken, issuedTokenType, List.of());
+    }
 
     public static TokenResponse bearer(IssuedToken token) {
         return new TokenResponse(token.value(), token.expiresIn(), token.scope(), null, null);
+    }
+
+    /** This response, listing {@code interactions} as waiting. */
+    public TokenResponse withInteractions(List<InteractionRequired> interactions) {
+        return new TokenResponse(accessToken, expiresIn, scope, refreshToken, issuedTokenType, List.copyOf(interactions));
     }
 
     public String toJson() {
@@ -25,6 +38,9 @@ public record TokenResponse(String accessToken, int expiresIn, String scope, Str
         }
         if (refreshToken != null) {
             JsonText.field(sb.append(','), "refresh_token", refreshToken);
+        }
+        if (!interactions.isEmpty()) {
+            JsonText.string(sb.append(','), InteractionRequired.MEMBER).append(':').append(InteractionRequired.json(interactions));
         }
         return sb.append('}').toString();
     }

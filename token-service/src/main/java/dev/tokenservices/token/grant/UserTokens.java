@@ -1,8 +1,10 @@
 package dev.tokenservices.token.grant;
 
+import dev.tokenservices.core.authority.AuthorityRequest;
+import dev.tokenservices.core.authority.InteractionRequired;
+import dev.tokenservices.core.authority.ScopeAuthorities;
+import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.ClientEntry;
-import dev.tokenservices.token.authority.AuthorityRequest;
-import dev.tokenservices.token.authority.ScopeAuthorities;
 import dev.tokenservices.token.config.TokenServiceConfig;
 import dev.tokenservices.token.issuance.AccessTokenIssuer;
 import dev.tokenservices.token.issuance.IssuedToken;
@@ -12,6 +14,7 @@ import dev.tokenservices.token.subject.Subject;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,7 +22,9 @@ import java.util.Set;
 /**
  * What every grant that carries a user shares (token exchange, device code, refresh): the client's
  * allowance narrows the request, the scope authorities decide, and the token says who the user is
- * ({@code sub} unchanged, {@code idp} the issuer that vouched for it).
+ * ({@code sub} unchanged, {@code idp} the issuer that vouched for it). Scopes an authority holds back
+ * for an interaction are left out and listed as {@code interaction_required}; when nothing at all is
+ * granted, {@code 400 invalid_scope} (with that member when an interaction waits).
  */
 @ApplicationScoped
 public class UserTokens {
@@ -38,6 +43,24 @@ public class UserTokens {
 
     /** A decided user token, not yet signed. */
     public record Grant(Subject subject, ScopeAuthorities.Outcome outcome) {
+
+        /**
+         * What a refresh token for this grant may ask for again: the scopes granted and those waiting for
+         * an interaction (the authorities are asked again at every refresh, so a waiting scope is granted
+         * only once its authority accepts), in the order requested.
+         */
+        public String refreshableScope() {
+            if (outcome.waiting().isEmpty()) {
+                return String.join(" ", outcome.scopes());
+            }
+            Set<String> all = new LinkedHashSet<>(outcome.scopes());
+            all.addAll(outcome.waiting());
+            return String.join(" ", all);
+        }
+
+        public List<InteractionRequired> interactions() {
+            return outcome.interactions();
+        }
     }
 
     /**
@@ -50,9 +73,22 @@ public class UserTokens {
         RegistryCache.Snapshot snapshot = registry.snapshot();
         ScopePolicy.Decision decision = new ScopePolicy(snapshot.resourceByScope()::get, snapshot.resources(), issuerUrl)
                 .decide(allowance, scope, targets);
-        return authorities.decide(new AuthorityRequest(client.clientId(), grantType, subject), decision,
-                        snapshot.resourceByScope()::get, issuerUrl)
-                .map(outcome -> new Grant(subject, outcome));
+        AuthorityRequest request = new AuthorityRequest(client.clientId(), grantType, subject.subject(), subject.issuer(),
+                subject.claims());
+        return authorities.decide(request, decision.scopes(), decision.audiences(), snapshot.resourceByScope()::get, issuerUrl)
+                .map(outcome -> new Grant(subject, granted(outcome)));
+    }
+
+    private static ScopeAuthorities.Outcome granted(ScopeAuthorities.Outcome outcome) {
+        if (!outcome.nothingGranted()) {
+            return outcome;
+        }
+        if (outcome.interactions().isEmpty()) {
+            throw OAuthException.invalidScope("none of the requested scopes was granted");
+        }
+        throw OAuthException.invalidScope("none of the requested scopes was granted; the user must first complete"
+                        + " what interaction_required lists")
+                .withMember(InteractionRequired.MEMBER, InteractionRequired.json(outcome.interactions()));
     }
 
     /** Signs the access token of a decided grant; {@code extra} adds e.g. the {@code act} claim. */

@@ -1,5 +1,7 @@
 package dev.tokenservices.token.http;
 
+import dev.tokenservices.core.authority.AuthorityLimits;
+import dev.tokenservices.core.http.EventLoopClients;
 import dev.tokenservices.token.config.TokenServiceConfig;
 import io.quarkus.runtime.Startup;
 import io.vertx.core.Vertx;
@@ -16,7 +18,7 @@ import jakarta.inject.Singleton;
  * The outbound HTTP clients for scope authorities and trusted issuers. Connections are pooled per
  * host ({@code ts.authorities.max-connections}), so a slow authority exhausts only its own pool, never
  * another's; how many calls may wait for a connection is bounded by each authority's bulkhead
- * ({@link dev.tokenservices.token.authority.AuthorityCalls}), not here. Scope authorities, the hot
+ * ({@link dev.tokenservices.core.authority.AuthorityCalls}), not here. Scope authorities, the hot
  * path, are called through plain Vert.x clients, one per event loop ({@link EventLoopClients}), so
  * the pool limits hold per event loop; issuer discovery and JWKS fetches go through a
  * {@link WebClient} with a pool of its own.
@@ -50,22 +52,13 @@ public class HttpClients {
      * unusable pool or bulkhead fails naming the setting.
      */
     static HttpClientOptions options(TokenServiceConfig.Authorities pool) {
-        if (pool.maxConnections() < 1 || pool.maxConcurrentCalls() < 1 || pool.maxWaiting() < 1) {
-            throw new IllegalStateException("ts.authorities.max-connections, ts.authorities.max-concurrent-calls and"
-                    + " ts.authorities.max-waiting must each be at least 1 (got " + pool.maxConnections() + ", "
-                    + pool.maxConcurrentCalls() + " and " + pool.maxWaiting() + ")");
-        }
-        if (pool.circuitFailureThreshold() < 1 || pool.circuitOpenDuration().isNegative()) {
-            throw new IllegalStateException("ts.authorities.circuit-failure-threshold must be at least 1 and"
-                    + " ts.authorities.circuit-open-duration not negative (got " + pool.circuitFailureThreshold() + " and "
-                    + pool.circuitOpenDuration() + ")");
-        }
-        return new HttpClientOptions()
-                .setConnectTimeout(2000)
-                .setKeepAlive(true)
-                .setMaxPoolSize(pool.maxConnections())
-                .setMaxWaitQueueSize(-1)
-                .setTryUseCompression(false);
+        return limits(pool).httpClientOptions("ts.authorities.");
+    }
+
+    /** The bounds of the calls to scope authorities, from {@code ts.authorities.*}. */
+    public static AuthorityLimits limits(TokenServiceConfig.Authorities pool) {
+        return new AuthorityLimits(pool.circuitFailureThreshold(), pool.circuitOpenDuration(), pool.maxConnections(),
+                pool.maxConcurrentCalls(), pool.maxWaiting(), pool.maxResponseBytes());
     }
 
     @PreDestroy

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tokenservices.token.http.EventLoopClients;
+import dev.tokenservices.core.authority.AuthorityClient;
+import dev.tokenservices.core.authority.AuthorityFailure;
+import dev.tokenservices.core.http.EventLoopClients;
 import dev.tokenservices.token.support.TestAuthorities;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

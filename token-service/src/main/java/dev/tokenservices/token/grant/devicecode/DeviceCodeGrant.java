@@ -74,11 +74,12 @@ public class DeviceCodeGrant implements GrantHandler<TokenResponse> {
                     .chain(grant -> {
                         IssuedToken token = users.issue(client, grant, client.accessTokenLifetime(), Map.of());
                         if (!client.allowsGrant(GrantTypes.REFRESH_TOKEN)) {
-                            return Uni.createFrom().item(TokenResponse.bearer(token));
+                            return Uni.createFrom().item(TokenResponse.bearer(token).withInteractions(grant.interactions()));
                         }
                         return refreshTokens.issue(new RefreshTokenStore.Family(null, client.clientId(), subject.subject(),
-                                        subject.issuer(), approval.claimsJson(), token.scope()))
-                                .map(refresh -> new TokenResponse(token.value(), token.expiresIn(), token.scope(), refresh, null));
+                                        subject.issuer(), approval.claimsJson(), grant.refreshableScope()))
+                                .map(refresh -> new TokenResponse(token.value(), token.expiresIn(), token.scope(), refresh, null,
+                                        grant.interactions()));
                     });
         })
                 // a passing failure (an authority or the database away) must not lose the user's approval

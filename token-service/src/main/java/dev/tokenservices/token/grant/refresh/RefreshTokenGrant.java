@@ -72,7 +72,8 @@ public class RefreshTokenGrant implements GrantHandler<TokenResponse> {
                                     family.idp(), family.claimsJson(), family.scope()))
                             .map(next -> {
                                 IssuedToken access = users.issue(entry, grant, entry.accessTokenLifetime(), Map.of());
-                                return new TokenResponse(access.value(), access.expiresIn(), access.scope(), next, null);
+                                return new TokenResponse(access.value(), access.expiresIn(), access.scope(), next, null,
+                                        grant.interactions());
                             }));
         });
     }

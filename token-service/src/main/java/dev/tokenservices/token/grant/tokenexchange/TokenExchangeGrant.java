@@ -104,16 +104,17 @@ public class TokenExchangeGrant implements GrantHandler<TokenResponse> {
                     Map<String, Object> extra = new LinkedHashMap<>();
                     actor.ifPresent(a -> extra.put("act", act(a)));
                     IssuedToken token = users.issue(entry, grant, lifetime(entry, subject), extra);
-                    TokenResponse response = new TokenResponse(token.value(), token.expiresIn(), token.scope(), null, TokenTypes.ACCESS_TOKEN);
+                    TokenResponse response = new TokenResponse(token.value(), token.expiresIn(), token.scope(), null,
+                            TokenTypes.ACCESS_TOKEN, grant.interactions());
                     // RFC 8693 §2.2.1 allows a refresh token: given for a user's login (an external id_token,
                     // no actor) to a client that may refresh, e.g. the orchestrator keeping a session alive
                     if (!entry.allowsGrant(GrantTypes.REFRESH_TOKEN) || subject.scopes().isPresent() || actor.isPresent()) {
                         return Uni.createFrom().item(response);
                     }
                     return refreshTokens.issue(new RefreshTokenStore.Family(null, entry.clientId(), subject.subject(),
-                                    subject.issuer(), IdentityClaims.toJson(subject.claims()), token.scope()))
+                                    subject.issuer(), IdentityClaims.toJson(subject.claims()), grant.refreshableScope()))
                             .map(refresh -> new TokenResponse(token.value(), token.expiresIn(), token.scope(), refresh,
-                                    TokenTypes.ACCESS_TOKEN));
+                                    TokenTypes.ACCESS_TOKEN, grant.interactions()));
                 });
     }
 

@@ -1,6 +1,6 @@
-package dev.tokenservices.token.authority;
+package dev.tokenservices.core.authority;
 
-import dev.tokenservices.token.http.EventLoopClients;
+import dev.tokenservices.core.http.EventLoopClients;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -10,7 +10,6 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -21,7 +20,6 @@ import java.util.concurrent.TimeoutException;
  * not reused mid-answer. Plain Vert.x rather than the Mutiny web client: this runs three times per
  * token exchange, and the fewer layers the cheaper.
  */
-@ApplicationScoped
 public class AuthorityClient {
 
     private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");

@@ -1,4 +1,4 @@
-package dev.tokenservices.token.authority;
+package dev.tokenservices.core.authority;
 
 /**
  * A scope authority failed to answer usefully: the reason as the metrics and audit lines name it

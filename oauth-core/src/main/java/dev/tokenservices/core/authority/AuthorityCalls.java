@@ -1,28 +1,26 @@
-package dev.tokenservices.token.authority;
+package dev.tokenservices.core.authority;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.ResourceEntry;
-import dev.tokenservices.token.audit.ScopeDecided;
-import dev.tokenservices.token.config.TokenServiceConfig;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.TypedGuard;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
 import jakarta.enterprise.util.TypeLiteral;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Consumer;
 import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
@@ -33,18 +31,21 @@ import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
  * <ul>
  * <li>a <b>timeout</b> of the authority's {@code timeout_ms}, waiting for a connection included; a call
  * that times out is aborted (its request reset);</li>
- * <li>a <b>circuit breaker</b>: after {@code ts.authorities.circuit-failure-threshold} failures in a row
- * it opens, and calls fail at once for {@code circuit-open-duration}; then one trial call decides;</li>
- * <li>a <b>bulkhead</b>: {@code ts.authorities.max-concurrent-calls} calls in flight, up to
- * {@code max-waiting} more waiting for a place; past that the call is refused at once
+ * <li>a <b>circuit breaker</b>: after {@link AuthorityLimits#circuitFailureThreshold} failures in a row
+ * it opens, and calls fail at once for {@link AuthorityLimits#circuitOpenDuration}; then one trial call decides;</li>
+ * <li>a <b>bulkhead</b>: {@link AuthorityLimits#maxConcurrentCalls} calls in flight, up to
+ * {@link AuthorityLimits#maxWaiting} more waiting for a place; past that the call is refused at once
  * ({@link BulkheadException}): this service is too busy, the authority was not asked and is not
  * blamed (its circuit counts the refusal as a success, never as a failure).</li>
  * </ul>
  * The guard returns a {@link Uni} and runs on the caller's event loop: nothing blocks, and a timeout
  * fires on the loop that made the call. Every decision, and every failure to decide, is a
- * {@link ScopeDecided} event (the audit line and the metrics).
+ * {@link ScopeDecided} handed to the service's listener (its audit line and metrics).
+ *
+ * <p>Not a bean of its own: each service that asks authorities makes one (per application) from its
+ * own configuration, e.g. in a CDI producer. Needs SmallRye Fault Tolerance at run time
+ * ({@code quarkus-smallrye-fault-tolerance}).
  */
-@ApplicationScoped
 public class AuthorityCalls {
 
     private static final TypeLiteral<Uni<AuthorityAnswer>> ANSWER = new TypeLiteral<>() {
@@ -53,15 +54,25 @@ public class AuthorityCalls {
 
     private final AuthorityClient client;
     private final MeterRegistry meters;
-    private final Event<ScopeDecided> decided;
-    private final TokenServiceConfig.Authorities config;
+    private final Consumer<ScopeDecided> decided;
+    private final AuthorityLimits config;
     private final ConcurrentMap<String, Guarded> guards = new ConcurrentHashMap<>();
 
     /**
      * What a resource's authority granted: on a failure nothing, and the resource's {@code on_failure}
      * decides what that means for the request.
+     *
+     * @param waiting     the requested scopes that wait for {@code interaction}; empty otherwise
+     * @param interaction what the user must do before the authority grants the rest of the requested
+     *                    scopes ({@code interaction_required}); empty otherwise
      */
-    public record Result(ResourceEntry resource, Set<String> granted, Map<String, Object> claims, boolean failed) {
+    public record Result(ResourceEntry resource, Set<String> granted, Map<String, Object> claims, boolean failed,
+            Set<String> waiting, Optional<Interaction> interaction) {
+
+        /** A resource without an authority, or an answer without interaction. */
+        public Result(ResourceEntry resource, Set<String> granted, Map<String, Object> claims, boolean failed) {
+            this(resource, granted, claims, failed, Set.of(), Optional.empty());
+        }
     }
 
     /** A resource's guard, made for the authority settings it was built with; {@code open} mirrors its circuit. */
@@ -75,11 +86,12 @@ public class AuthorityCalls {
         }
     }
 
-    public AuthorityCalls(AuthorityClient client, MeterRegistry meters, Event<ScopeDecided> decided, TokenServiceConfig config) {
+    /** @param decided told of every decision and failure to decide, on the thread that saw it */
+    public AuthorityCalls(AuthorityClient client, MeterRegistry meters, Consumer<ScopeDecided> decided, AuthorityLimits limits) {
         this.client = client;
         this.meters = meters;
         this.decided = decided;
-        this.config = config.authorities();
+        this.config = limits;
     }
 
     /**
@@ -91,14 +103,15 @@ public class AuthorityCalls {
         long start = System.nanoTime();
         return guarded(resource, scopes, payload(resource, scopes, request))
                 .map(answer -> {
-                    fire(resource, scopes, request, answer.decision(), answer.granted(), null, null, start, null);
-                    return new Result(resource, answer.granted(), answer.claims(), false);
+                    fire(resource, scopes, request, answer.decision(), answer.granted(), answer.interaction(), null, null, start,
+                            null);
+                    return new Result(resource, answer.granted(), answer.claims(), false, answer.waiting(), answer.interaction());
                 })
                 .onFailure().recoverWithUni(e -> {
                     if (e instanceof BulkheadException) {
                         // the authority was not asked: not its failure, and not a reason to drop its scopes
-                        fire(resource, scopes, request, ScopeDecided.FAILURE, Set.of(), "overloaded", e.getMessage(), start,
-                                "unavailable");
+                        fire(resource, scopes, request, ScopeDecided.FAILURE, Set.of(), Optional.empty(), "overloaded",
+                                e.getMessage(), start, "unavailable");
                         return Uni.createFrom().failure(OAuthException.temporarilyUnavailable(
                                 "too many requests in flight to ask the scope authority for " + resource.resource()
                                         + "; try again shortly"));
@@ -116,16 +129,16 @@ public class AuthorityCalls {
     /** A failed call, answered by the resource's {@code on_failure}. */
     private Result failed(ResourceEntry resource, List<String> scopes, AuthorityRequest request, String reason, String cause,
             long start) {
-        fire(resource, scopes, request, ScopeDecided.FAILURE, Set.of(), reason, cause, start,
+        fire(resource, scopes, request, ScopeDecided.FAILURE, Set.of(), Optional.empty(), reason, cause, start,
                 resource.authority().onFailure().name().toLowerCase(Locale.ROOT));
         return new Result(resource, Set.of(), Map.of(), true);
     }
 
     /** @param consequence for a failure, what it led to: {@code drop}, {@code deny} or {@code unavailable} */
     private void fire(ResourceEntry resource, List<String> scopes, AuthorityRequest request, String decision, Set<String> granted,
-            String reason, String cause, long start, String consequence) {
-        decided.fire(new ScopeDecided(resource.resource(), request.clientId(), request.subject().subject(),
-                request.subject().issuer(), scopes, decision, granted, reason, consequence, cause, (System.nanoTime() - start) / 1000));
+            Optional<Interaction> interaction, String reason, String cause, long start, String consequence) {
+        decided.accept(new ScopeDecided(resource.resource(), request.clientId(), request.subject(), request.issuer(), scopes,
+                decision, granted, interaction, reason, consequence, cause, (System.nanoTime() - start) / 1000));
     }
 
     /**
@@ -204,10 +217,10 @@ public class AuthorityCalls {
         body.put("resource", resource.resource());
         body.put("client_id", request.clientId());
         body.put("grant_type", request.grantType());
-        body.put("subject", request.subject().subject());
-        body.put("issuer", request.subject().issuer());
+        body.put("subject", request.subject());
+        body.put("issuer", request.issuer());
         body.put("requested_scopes", scopes);
-        body.put("claims", request.subject().claims());
+        body.put("claims", request.claims());
         try {
             return JSON.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {

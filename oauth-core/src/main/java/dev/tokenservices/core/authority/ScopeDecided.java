@@ -1,13 +1,16 @@
-package dev.tokenservices.token.audit;
+package dev.tokenservices.core.authority;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * A scope authority decided, or failed to (a CDI event, observed synchronously by the audit log and
- * the metrics).
+ * A scope authority decided, or failed to (in the token service a CDI event, observed synchronously by
+ * the audit log and the metrics).
  *
- * @param decision    {@code accept}, {@code reject}, {@code modify}, or {@code failure}
+ * @param decision    {@code accept}, {@code reject}, {@code modify}, {@code interaction_required}, or
+ *                    {@code failure}
+ * @param interaction for {@code interaction_required} with scopes left waiting, what the user is asked to do
  * @param reason      for a failure: {@code timeout}, {@code unreachable}, {@code status_<code>},
  *                    {@code bad_response}, {@code too_large}, {@code circuit_open} or {@code overloaded};
  *                    else null
@@ -16,7 +19,7 @@ import java.util.List;
  * @param micros      how long the decision took
  */
 public record ScopeDecided(String resource, String clientId, String subject, String idp, List<String> requested,
-        String decision, Collection<String> granted, String reason, String consequence, String cause, long micros) {
+        String decision, Collection<String> granted, Optional<Interaction> interaction, String reason, String consequence, String cause, long micros) {
 
     public static final String FAILURE = "failure";
 

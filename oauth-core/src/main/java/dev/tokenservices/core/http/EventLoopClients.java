@@ -1,4 +1,4 @@
-package dev.tokenservices.token.http;
+package dev.tokenservices.core.http;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
