@@ -18,6 +18,9 @@
 #   TS_REGISTRY           config/registry.example.yaml
 #   DEMO_IDP              on (off: no demo upstream IdP)
 #   DEMO_IDP_PORT         8180 (the demo IdP listens on 127.0.0.1; its issuer is in the registry)
+#   DEMO_MEDIA_API        on (off: no demo media API; media.play is then never granted)
+#   DEMO_MEDIA_API_PORT   8190 (the demo media API's authority and subscription page, on 127.0.0.1;
+#                         the example registry names this port)
 #   DEMO_WORKER_SECRET, ORCHESTRATOR_SECRET, WEB_SHOP_SECRET, DEVICE_PORTAL_SECRET, DEMO_APP_SECRET,
 #   DEMO_IDP_CLIENT_SECRET, DEMO_IDP_ADMIN_PASSWORD (Keycloak's admin console, user admin),
 #   TS_KEY_ENCRYPTION_KEY generated once and kept in $TS_STATE_DIR/secrets.env when not set
@@ -41,6 +44,8 @@ export TOKEN_SERVICE_ISSUER="${TOKEN_SERVICE_ISSUER:-http://localhost:$TOKEN_SER
 export ORCHESTRATOR_ISSUER="${ORCHESTRATOR_ISSUER:-http://localhost:$ORCHESTRATOR_PORT}"
 export DEVICE_PORTAL_URL="${DEVICE_PORTAL_URL:-http://localhost:$DEVICE_PORTAL_PORT}"
 export DEMO_IDP="${DEMO_IDP:-on}"
+export DEMO_MEDIA_API="${DEMO_MEDIA_API:-on}"
+export DEMO_MEDIA_API_PORT="${DEMO_MEDIA_API_PORT:-8190}"
 
 # Each service resolves a relative path against its own working directory: make it absolute.
 TS_REGISTRY="${TS_REGISTRY:-config/registry.example.yaml}"
@@ -172,6 +177,16 @@ elif grep -qF "$DEMO_IDP_ISSUER" "$TS_REGISTRY"; then
   log "DEMO_IDP=off: no demo IdP; logins through the registry's upstream IdP at $DEMO_IDP_ISSUER will fail"
 fi
 
+# ---- the demo media API: a scope authority that asks for a one-click "subscription" ---------
+if [[ $DEMO_MEDIA_API != off ]]; then
+  ! port_in_use "$DEMO_MEDIA_API_PORT" || die "port $DEMO_MEDIA_API_PORT (demo media API) is already in use; stop what listens there or set DEMO_MEDIA_API=off"
+  log "starting the demo media API on port $DEMO_MEDIA_API_PORT (log: $TS_STATE_DIR/logs/demo-media-api.log)"
+  : >"$TS_STATE_DIR/logs/demo-media-api.log"
+  "$JAVA_CMD" scripts/DemoMediaApi.java >>"$TS_STATE_DIR/logs/demo-media-api.log" 2>&1 </dev/null &
+  PID_OF[demo-media-api]=$!
+  wait_until_ready demo-media-api "${PID_OF[demo-media-api]}" "http://127.0.0.1:$DEMO_MEDIA_API_PORT/" 60
+fi
+
 # ---- services -------------------------------------------------------------------------------
 show_log_tail() {
   log "last 40 lines of $TS_STATE_DIR/logs/$1.log:"
@@ -204,6 +219,9 @@ done
 # What a newcomer can try, printed only when this build has it.
 demo_sections=()
 answers() { curl -fsS -m 3 -o /dev/null "$1" 2>/dev/null; }
+if [[ $DEMO_MEDIA_API != off ]]; then
+  demo_sections+=("  demo media API      http://localhost:$DEMO_MEDIA_API_PORT   (asks each user once for a free one-click subscription before media.play)")
+fi
 if demo_idp_enabled; then
   demo_sections+=("  demo IdP            $DEMO_IDP_ISSUER   (user demo / password demo; admin console $DEMO_IDP_URL/admin/)")
 fi

@@ -5,6 +5,8 @@
 // POST (any path)  → records the JSON body, answers 200
 //                    {"decision":"modify","scopes":[<requested minus "invoices.write">],"claims":{"plan":"gold"}}
 //                    A body that is not JSON, or has no requested_scopes array, gets 400 (recorded too).
+// POST …?ask=subscription → {"decision":"interaction_required","scopes":[<requested *.read>],
+//                    "interaction":{"url":"https://stream.example/subscribe","reason":"subscription_required",…}}
 // GET  /calls      → every request received so far: [{ at, path, headers, body, raw }]
 // DELETE /calls    → forgets them (answers 204)
 //
@@ -58,6 +60,18 @@ const server = http.createServer((req, res) => {
     });
     if (!body || !Array.isArray(body.requested_scopes)) {
       return send(res, 400, { error: 'expected the scope-decision JSON with requested_scopes' });
+    }
+    if (url.searchParams.get('ask') === 'subscription') {
+      // an API that first needs a subscription: its *.read scopes now, the rest after the interaction
+      return send(res, 200, {
+        decision: 'interaction_required',
+        scopes: body.requested_scopes.filter((s) => s.endsWith('.read')),
+        interaction: {
+          url: 'https://stream.example/subscribe',
+          reason: 'subscription_required',
+          message: 'Stream Plus is needed to play videos.',
+        },
+      });
     }
     send(res, 200, {
       decision: 'modify',

@@ -10,7 +10,7 @@ import org.jboss.logging.MDC;
  * The audit trail, logger {@code dev.tokenservices.audit}: one line per scope-authority decision (INFO,
  * WARN when a call failed in transport), with MDC fields {@code event}, {@code resource},
  * {@code client_id}, {@code subject}, {@code idp}, {@code outcome}, {@code duration_ms} (and
- * {@code cause}) for JSON logs. Tokens issued and refused at {@code /token} are DEBUG lines, off unless
+ * {@code cause}, {@code interaction_reason} when an authority asks for an interaction) for JSON logs. Tokens issued and refused at {@code /token} are DEBUG lines, off unless
  * that level is enabled for the logger: client_credentials must stay cheap. No token, code or secret
  * is ever logged.
  */
@@ -18,7 +18,7 @@ import org.jboss.logging.MDC;
 public class AuditLog {
 
     private static final Logger AUDIT = Logger.getLogger("dev.tokenservices.audit");
-    private static final String[] MDC_KEYS = {"event", "resource", "client_id", "subject", "idp", "outcome", "duration_ms", "cause"};
+    private static final String[] MDC_KEYS = {"event", "resource", "client_id", "subject", "idp", "outcome", "duration_ms", "cause", "interaction_reason"};
 
     void scopeDecided(@Observes ScopeDecided decided) {
         Logger.Level level = decided.cause() == null ? Logger.Level.INFO : Logger.Level.WARN;
@@ -43,6 +43,10 @@ public class AuditLog {
                 .append(" outcome=").append(outcome)
                 .append(" granted=").append(String.join(" ", decided.granted()))
                 .append(" duration_ms=").append(duration);
+        decided.interaction().ifPresent(i -> {
+            MDC.put("interaction_reason", i.reason());
+            line.append(" interaction_reason=").append(i.reason()).append(" interaction_url=").append(i.url());
+        });
         if (decided.cause() != null) {
             MDC.put("cause", decided.cause());
             line.append(" cause=").append(decided.cause());

@@ -1,12 +1,13 @@
 package dev.tokenservices.token.audit;
 
+import dev.tokenservices.core.authority.InteractionMetrics;
+import dev.tokenservices.core.authority.ScopeDecided;
 import dev.tokenservices.shared.jose.CryptoProvider;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
-import dev.tokenservices.core.authority.ScopeDecided;
 import jakarta.enterprise.event.Observes;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -20,6 +21,8 @@ import java.util.concurrent.TimeUnit;
  * <li>{@code ts_token_request_seconds{grant_type,outcome}}: latency histogram;</li>
  * <li>{@code ts_authority_request_seconds{resource,outcome}}: scope-authority decisions and their latency;</li>
  * <li>{@code ts_authority_failures_total{resource,reason}}: scope-authority calls that failed;</li>
+ * <li>{@code interactions_total{resource,reason,outcome="asked"}}: authorities that held scopes back for
+ * an interaction ({@link InteractionMetrics}; the orchestrator and the portal count completed and declined);</li>
  * <li>{@code ts_crypto_provider_info{provider}}: 1 for the JCA provider that signs.</li>
  * </ul>
  * Meters are looked up once per label set and kept, so counting costs no registry lookup.
@@ -75,6 +78,7 @@ public class TokenMetrics {
                 .description("Scope authority decisions and their latency")
                 .tag("resource", resource).tag("outcome", outcome)
                 .publishPercentileHistogram().register(registry)).record(event.micros(), TimeUnit.MICROSECONDS);
+        event.interaction().ifPresent(i -> InteractionMetrics.count(registry, resource, i.reason(), InteractionMetrics.ASKED));
     }
 
     private Timer timer(String grantType, String outcome) {
