@@ -16,6 +16,7 @@ export const KIND = Object.freeze({
   DEVICE_CODE: 'device code',
   CLIENT_ASSERTION: 'client assertion',
   UPSTREAM_ID_TOKEN: 'upstream id_token',
+  INTERACTION_TICKET: 'interaction ticket',
 });
 
 const FILE = process.env.E2E_SECRETS_FILE;
