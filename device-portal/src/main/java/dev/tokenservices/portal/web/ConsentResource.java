@@ -1,6 +1,7 @@
 package dev.tokenservices.portal.web;
 
 import dev.tokenservices.core.authority.InteractionMetrics;
+import dev.tokenservices.core.authority.InteractionRequired;
 import dev.tokenservices.portal.audit.DeviceDecided;
 import dev.tokenservices.portal.audit.InteractionReturned;
 import dev.tokenservices.portal.interaction.ConsentPreview;
@@ -216,7 +217,7 @@ public class ConsentResource {
             List<ScopeWords.Line> scopes) {
 
         static Step of(ConsentPreview.Waiting waiting, String ticket, String returnTo, ScopeWords words) {
-            var interaction = waiting.interaction();
+            InteractionRequired interaction = waiting.interaction();
             return new Step(interaction.resource(), interaction.message(), interaction.reason(),
                     interaction.interaction().link(ticket, returnTo), URI.create(interaction.url()).getHost(),
                     words.describe(waiting.scopes()));
