@@ -16,6 +16,7 @@ export const KIND = Object.freeze({
   DEVICE_CODE: 'device code',
   CLIENT_ASSERTION: 'client assertion',
   UPSTREAM_ID_TOKEN: 'upstream id_token',
+  // the orchestrator's ticket of a login waiting at an API's page ("one-time values" as codes are)
   INTERACTION_TICKET: 'interaction ticket',
 });
 
