@@ -12,7 +12,7 @@
 #   - the device portal device-portal/target/quarkus-app/quarkus-run.jar, an OIDC client of the
 #     orchestrator (PORTAL_OIDC_ISSUER): its logins go portal → orchestrator → IdP and back
 # then runs `node --test` on e2e/token-exchange.test.mjs, e2e/interaction-machine.test.mjs,
-# e2e/device-flow.test.mjs (drives Debian's
+# e2e/device-flow.test.mjs, e2e/interaction-device.test.mjs (both drive Debian's
 # chromium through playwright-core; chromium is installed with apt-get when missing),
 # e2e/device-flood.test.mjs and, last, e2e/datastore-scan.test.mjs (every Redis value and
 # PostgreSQL row against the credentials the others saw), and stops everything it started,
@@ -107,7 +107,7 @@ wait_ready device-portal 90
 # the device-flow tests drive a browser and all read the same services; the flood leaves this
 # address throttled for a minute, so it comes after every file that asks for device codes; the
 # datastore scan, last, looks for every credential the earlier files recorded.
-TESTS=(token-exchange interaction-machine device-flow device-flood datastore-scan)
+TESTS=(token-exchange interaction-machine device-flow interaction-device device-flood datastore-scan)
 export E2E_REDIS_URL="$REDIS_URL" E2E_PG_URL="$PG_URL_E2E" E2E_SECRETS_FILE="$RUN_DIR/seen-secrets.jsonl"
 : >"$E2E_SECRETS_FILE"
 log "running node --test on ${TESTS[*]}"

@@ -5,6 +5,10 @@
 # and the link to open, polls /token at the interval the server asks for (5 s more on slow_down),
 # and prints the tokens it finally gets: the access token's header and claims, decoded, and the
 # refresh token. On a phone or in a browser: open the link, log in (demo IdP: demo / demo), approve.
+# The first time, the demo media API (scripts/DemoMediaApi.java, started by ./run.sh) asks for a
+# one-click free subscription before it grants media.play: the consent page lists it with a link to
+# its page; subscribe there, come back to the consent page, then approve. Approving without it gives
+# the TV the rest, and the token response says what still waits (interaction_required).
 #
 # Environment (optional):
 #   TOKEN_SERVICE_URL   http://localhost:${TOKEN_SERVICE_PORT:-8081}
@@ -31,9 +35,12 @@ fi
 
 # ---- JSON ----------------------------------------------------------------------------------
 # jget FIELD < json: the field as text (empty when absent). jpretty < json: indented.
+# jwaiting < json: one line per interaction_required entry, resource, message and url separated by
+# tabs (a message holds no control character); nothing when absent.
 if command -v jq >/dev/null 2>&1; then
   jget() { jq -r --arg f "$1" '.[$f] // empty | tostring' 2>/dev/null || true; }
   jpretty() { jq . 2>/dev/null || cat; }
+  jwaiting() { jq -r '(.interaction_required // [])[] | "\(.resource)\t\(.message)\t\(.url)"' 2>/dev/null || true; }
 else
   jget() {
     python3 -c 'import json,sys
@@ -45,6 +52,15 @@ if v is not None:
     print(v if isinstance(v, str) else json.dumps(v))' "$1"
   }
   jpretty() { python3 -m json.tool 2>/dev/null || cat; }
+  jwaiting() {
+    python3 -c 'import json,sys
+try:
+    entries = json.load(sys.stdin).get("interaction_required") or []
+except Exception:
+    entries = []
+for e in entries:
+    print("%s\t%s\t%s" % (e.get("resource"), e.get("message"), e.get("url")))'
+  }
 fi
 
 # base64url → bytes (JWT segments are unpadded)
@@ -132,6 +148,13 @@ if [[ -n $VERIFY_URI_COMPLETE ]]; then
 fi
 say ""
 say "  Log in (demo IdP: demo / demo) and approve. The code expires in $((EXPIRES_IN / 60)) min $((EXPIRES_IN % 60)) s."
+if [[ " $SCOPE " == *" media.play "* ]]; then
+  say ""
+  say "  The first time you ask for media.play, the consent page says \"One more step for the rest\": the"
+  say "  demo media API wants a (free) Media Plus subscription. Follow its link, click \"Subscribe for free\","
+  say "  and you are back on the consent page, which now lists \"Play media\". Then approve."
+  say "  (Approve without subscribing and the TV gets the rest, told that media.play waits.)"
+fi
 say ""
 
 # ---- 2. poll ---------------------------------------------------------------------------------
@@ -186,6 +209,16 @@ b64url_decode "$jwt_header" | jpretty | sed 's/^/      /'
 say "    claims:"
 b64url_decode "$jwt_claims" | jpretty | sed 's/^/      /'
 say ""
+WAITING=$(jwaiting <<<"$TOKENS")
+if [[ -n $WAITING ]]; then
+  say "    not granted yet: an API asks you to do something first (interaction_required):"
+  while IFS=$'\t' read -r w_resource w_message w_url; do
+    say "      $w_resource: $w_message"
+    say "        (its page: $w_url)"
+  done <<<"$WAITING"
+  say "    Run scripts/tv-demo.sh again and, on the consent page, follow the link before you approve."
+  say ""
+fi
 say "    the token itself (verify it with $BASE/jwks):"
 say "      $ACCESS_TOKEN"
 say ""

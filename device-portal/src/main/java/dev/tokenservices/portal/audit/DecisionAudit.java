@@ -1,5 +1,6 @@
 package dev.tokenservices.portal.audit;
 
+import dev.tokenservices.core.authority.InteractionMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -7,7 +8,9 @@ import org.jboss.logging.Logger;
 
 /**
  * What a device decision leaves behind: an audit line (logger {@code dev.tokenservices.audit}) and
- * {@code portal_decisions_total{decision,client_id}}.
+ * {@code portal_decisions_total{decision,client_id}}; and what a user did at the page of an API that
+ * asked for an interaction: an audit line and {@code interactions_total{resource,reason,outcome}}
+ * ({@link InteractionMetrics}, the counter the token service and the orchestrator keep too).
  */
 @ApplicationScoped
 public class DecisionAudit {
@@ -28,5 +31,14 @@ public class DecisionAudit {
     void count(@Observes DeviceDecided decided) {
         metrics.counter("portal_decisions_total", "decision", decided.decision().wire(), "client_id", decided.clientId())
                 .increment();
+    }
+
+    void log(@Observes InteractionReturned returned) {
+        AUDIT.infof("interaction %s: resource=%s reason=%s subject=%s idp=%s", returned.outcome(), returned.resource(),
+                returned.reason(), returned.subject(), returned.idp());
+    }
+
+    void count(@Observes InteractionReturned returned) {
+        InteractionMetrics.count(metrics, returned.resource(), returned.reason(), returned.outcome());
     }
 }

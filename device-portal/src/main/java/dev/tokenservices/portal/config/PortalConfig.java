@@ -53,6 +53,16 @@ public interface PortalConfig {
     Csrf csrf();
 
     /**
+     * How long a ticket handed to an API's page ({@code PORTAL_INTERACTION_TICKET_LIFETIME}) stays good
+     * for the way back to the consent page: more than zero, at most 10 minutes (checked at start-up).
+     */
+    @WithDefault("10m")
+    Duration interactionTicketLifetime();
+
+    /** Bounds of the calls to scope authorities (the same settings as the token service's {@code ts.authorities.*}). */
+    Authorities authorities();
+
+    /**
      * Wrong user codes (RFC 8628 §5.1: the code is short, so guessing must be limited). Every attempt
      * is counted in Redis per browser session and per client address, over a fixed window, before the
      * code is looked up; past a limit the portal answers 429 until the window ends.
@@ -68,6 +78,31 @@ public interface PortalConfig {
 
         @WithDefault("10m")
         Duration window();
+    }
+
+    interface Authorities {
+        /** Failures in a row that open an authority's circuit (calls then fail at once). */
+        @WithDefault("5")
+        int circuitFailureThreshold();
+
+        @WithDefault("10s")
+        Duration circuitOpenDuration();
+
+        /** Connections per authority host, per event loop. */
+        @WithDefault("16")
+        int maxConnections();
+
+        /** Calls in flight per authority. */
+        @WithDefault("64")
+        int maxConcurrentCalls();
+
+        /** Calls waiting for a place per authority; past that a call is refused at once. */
+        @WithDefault("256")
+        int maxWaiting();
+
+        /** The largest answer read. */
+        @WithDefault("65536")
+        int maxResponseBytes();
     }
 
     interface Csrf {

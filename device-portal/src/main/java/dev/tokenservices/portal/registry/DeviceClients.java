@@ -5,6 +5,7 @@ import dev.tokenservices.shared.config.ExampleSecrets;
 import dev.tokenservices.shared.registry.ClientEntry;
 import dev.tokenservices.shared.registry.Registry;
 import dev.tokenservices.shared.registry.RegistryLoader;
+import dev.tokenservices.shared.registry.ResourceEntry;
 import dev.tokenservices.shared.registry.SecretField;
 import dev.tokenservices.shared.registry.UpstreamIdpEntry;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -19,7 +20,8 @@ import java.util.Optional;
 /**
  * The registered clients, read from the registry file at start-up and re-read when it changes
  * ({@code portal.registry-refresh-interval}), for what the consent page says about a device: whether
- * it is registered at all, and its {@code client_name}. A file that does not validate stops start-up.
+ * it is registered at all, its {@code client_name}, and which resources (and their scope authorities)
+ * its scopes belong to. A file that does not validate stops start-up.
  * The portal reads no secret of the file (it authenticates no client): the Deployment of the
  * internet-facing portal holds none of them.
  */
@@ -59,6 +61,11 @@ public class DeviceClients {
 
     public Optional<ClientEntry> find(String clientId) {
         return loader.view().registry().client(clientId);
+    }
+
+    /** The resource a scope belongs to (the registry's {@code resources}), or null for a scope of none. */
+    public ResourceEntry resourceOfScope(String scope) {
+        return loader.view().registry().resourcesByScope().get(scope);
     }
 
     /** The name a person recognises: the client's {@code client_name}, else its {@code client_id}. */

@@ -11,8 +11,13 @@ public class Pages {
     /** Enter the code (RFC 8628 §3.3); {@code message} says what was wrong with the last one. */
     public static native TemplateInstance device(String userCode, String csrf, String message);
 
-    /** Approve or deny one device request, saying who is signed in (with a way to sign out). */
-    public static native TemplateInstance consent(String clientName, List<ScopeWords.Line> scopes, String userCode,
+    /**
+     * Approve or deny one device request, saying who is signed in (with a way to sign out), what the
+     * device would get now ({@code scopes}), what waits for a step at an API's page ({@code steps}), and
+     * what is not available now; {@code checked} false when the authorities could not be asked.
+     */
+    public static native TemplateInstance consent(String clientName, List<ScopeWords.Line> scopes,
+            List<ConsentResource.Step> steps, List<ScopeWords.Line> unavailable, boolean checked, String userCode,
             ConsentResource.SignedIn user, String csrf);
 
     /** After the decision. */

@@ -3,6 +3,8 @@ package dev.tokenservices.core.authority;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -44,6 +46,16 @@ public record Interaction(String url, String reason, String message) {
         }
         Interaction interaction = new Interaction(url.asText(), reason.asText(), message.asText());
         return interaction.valid() ? Optional.of(interaction) : Optional.empty();
+    }
+
+    /**
+     * Where to send the user: {@code url} with {@code ticket} and {@code return_to} added to its query
+     * (a valid {@code url} has no fragment), each form-encoded.
+     */
+    public String link(String ticket, String returnTo) {
+        String separator = url.indexOf('?') < 0 ? "?" : url.endsWith("?") || url.endsWith("&") ? "" : "&";
+        return url + separator + "ticket=" + URLEncoder.encode(ticket, StandardCharsets.UTF_8)
+                + "&return_to=" + URLEncoder.encode(returnTo, StandardCharsets.UTF_8);
     }
 
     /** Whether all three fields keep the rules (also for an interaction read back from a token response). */
