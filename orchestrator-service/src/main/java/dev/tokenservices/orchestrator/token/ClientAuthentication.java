@@ -7,8 +7,8 @@ import jakarta.inject.Singleton;
 
 /**
  * The orchestrator's client authentication: the core's authenticator over the registry file.
- * {@code private_key_jwt} is not offered here (the clients that log users in use secrets or none, and
- * every one of them PKCE).
+ * {@code private_key_jwt} is not offered here: the clients that log users in use a secret, or none
+ * (public clients, always with PKCE).
  */
 public class ClientAuthentication {
 
