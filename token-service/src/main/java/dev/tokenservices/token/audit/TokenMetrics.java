@@ -2,7 +2,6 @@ package dev.tokenservices.token.audit;
 
 import dev.tokenservices.shared.jose.CryptoProvider;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -38,10 +37,7 @@ public class TokenMetrics {
 
     public TokenMetrics(MeterRegistry registry) {
         this.registry = registry;
-        Gauge.builder("ts.crypto.provider.info", () -> 1)
-                .description("The JCA provider that signs tokens (native AWS-LC or the JDK)")
-                .tag("provider", CryptoProvider.active())
-                .register(registry);
+        CryptoProvider.meter(registry);
     }
 
     void issued(@Observes TokenIssued event) {
