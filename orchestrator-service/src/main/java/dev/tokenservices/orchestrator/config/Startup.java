@@ -6,6 +6,7 @@ import dev.tokenservices.shared.config.ExampleSecrets;
 import dev.tokenservices.shared.db.LegacySchemaVersion;
 import dev.tokenservices.shared.jose.CryptoProvider;
 import dev.tokenservices.shared.jose.KeyEncryption;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
@@ -32,7 +33,10 @@ public class Startup {
         config.tokenService().clientSecret().ifPresent(secret -> examples.check("ORCHESTRATOR_SECRET", secret));
         config.demo().clientSecret().ifPresent(secret -> examples.check("DEMO_APP_SECRET", secret));
         CryptoProvider.install();
-        CryptoProvider.meter(meters);
+        Gauge.builder("ts.crypto.provider.info", () -> 1)
+                .description("The JCA provider that signs tokens (native AWS-LC or the JDK)")
+                .tag("provider", CryptoProvider.active())
+                .register(meters);
         if (config.codeLifetime().toSeconds() > 60 || config.codeLifetime().isZero()) {
             throw new IllegalStateException("orchestrator.code-lifetime must be between 1 s and 60 s, is " + config.codeLifetime());
         }

@@ -2,6 +2,7 @@ package dev.tokenservices.token.audit;
 
 import dev.tokenservices.shared.jose.CryptoProvider;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,7 +38,10 @@ public class TokenMetrics {
 
     public TokenMetrics(MeterRegistry registry) {
         this.registry = registry;
-        CryptoProvider.meter(registry);
+        Gauge.builder("ts.crypto.provider.info", () -> 1)
+                .description("The JCA provider that signs tokens (native AWS-LC or the JDK)")
+                .tag("provider", CryptoProvider.active())
+                .register(registry);
     }
 
     void issued(@Observes TokenIssued event) {
