@@ -25,6 +25,9 @@
 #   DEMO_IDP_CLIENT_SECRET, DEMO_IDP_ADMIN_PASSWORD (Keycloak's admin console, user admin),
 #   TS_KEY_ENCRYPTION_KEY generated once and kept in $TS_STATE_DIR/secrets.env when not set
 #   TS_STATE_DIR          .tokenservices (logs, pid files, secrets, a private PostgreSQL if needed)
+#   TS_NATIVE             1: start each service's native executable (<module>/target/*-runner, built
+#                         by scripts/native.sh) instead of its jar, where one was built. The native
+#                         orchestrator is the production build: it has no /demo client.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 # shellcheck source=scripts/infra.sh
@@ -199,7 +202,7 @@ show_log_tail() {
 }
 
 start_service() {
-  local svc=$1 port=${PORT_OF[$1]} management=${MANAGEMENT_PORT_OF[$1]} log_file p
+  local svc=$1 port=${PORT_OF[$1]} management=${MANAGEMENT_PORT_OF[$1]} log_file p executable
   log_file="$TS_STATE_DIR/logs/$svc.log"
   # Something else on a port would answer our health check and hide a failed start.
   for p in "$port" "$management"; do
@@ -207,7 +210,15 @@ start_service() {
   done
   log "starting $svc on port $port, health and metrics on $management (log: $log_file)"
   : >"$log_file"
-  start_quarkus_app "$svc" "$(dirname "$(jar_of "$svc")")" "$port" "$management" "$log_file"
+  executable=""
+  if [[ ${TS_NATIVE:-} == 1 ]]; then executable=$(native_executable_of "$svc"); fi
+  if [[ -n $executable ]]; then
+    log "$svc: native executable $executable"
+    start_native_app "$svc" "$executable" "$port" "$management" "$log_file"
+  else
+    if [[ ${TS_NATIVE:-} == 1 ]]; then log "$svc: no native executable (scripts/native.sh builds it); starting the JVM build"; fi
+    start_quarkus_app "$svc" "$(dirname "$(jar_of "$svc")")" "$port" "$management" "$log_file"
+  fi
   wait_until_ready "$svc" "${PID_OF[$svc]}" "http://127.0.0.1:$management/q/health/ready" 60
 }
 

@@ -22,6 +22,8 @@
 #   java_cmd                JAVA_CMD: the JDK 17+ java (JAVA_HOME first)
 #   copy_quarkus_app APP DEST          a packaged service copied to run (a rebuild cannot pull it away)
 #   start_quarkus_app NAME APP PORT MANAGEMENT_PORT LOG [NAME=value...]   into PID_OF[NAME]
+#   start_native_app NAME EXECUTABLE PORT MANAGEMENT_PORT LOG [NAME=value...]   the same, native
+#   native_executable_of MODULE          <module>/target/*-runner when built, else nothing
 #   wait_until_ready NAME PID URL SECONDS                                 200 at URL, or die
 #   stop_process NAME PID [SECONDS], stop_started_processes (every PID_OF)
 #   maven_central_file GROUP ARTIFACT VERSION EXT   downloaded once, SHA-1 checked, cached; prints its path
@@ -625,6 +627,30 @@ start_quarkus_app() {
   [[ -f $app/quarkus-run.jar ]] || die "$app/quarkus-run.jar not found: build it first with ./mvnw -DskipTests package"
   env "$@" "${JAVA_CMD:-java}" "${opts[@]}" -jar "$app/quarkus-run.jar" >>"$log_file" 2>&1 </dev/null &
   PID_OF[$name]=$!
+}
+
+# start_native_app NAME EXECUTABLE PORT MANAGEMENT_PORT LOG_FILE [NAME=value...]: as start_quarkus_app,
+# for a native executable (<module>/target/<module>-<version>-runner, scripts/native.sh builds it): the
+# same system properties, given on its command line; TS_APP_JAVA_OPTS is not used (there is no JVM).
+start_native_app() {
+  local name=$1 executable=$2 port=$3 management=$4 log_file=$5
+  shift 5
+  local -a opts=(-Dvertx.disableURIValidation=true -Dquarkus.http.port="$port" -Dquarkus.management.port="$management")
+  if [[ -n ${TS_APP_HOST:-} ]]; then
+    opts+=(-Dquarkus.http.host="$TS_APP_HOST" -Dquarkus.management.host="$TS_APP_HOST")
+  fi
+  [[ -x $executable ]] || die "$executable not found: build it first with scripts/native.sh"
+  env "$@" "$executable" "${opts[@]}" >>"$log_file" 2>&1 </dev/null &
+  PID_OF[$name]=$!
+}
+
+# native_executable_of MODULE: the module's native executable, if one was built (else nothing).
+native_executable_of() {
+  local f
+  for f in "$1"/target/*-runner; do
+    if [[ -x $f ]]; then printf '%s' "$f"; return 0; fi
+  done
+  return 0
 }
 
 # stop_process NAME PID [SECONDS]: SIGTERM, SIGKILL after SECONDS (default 10) if it still runs; waits for it.

@@ -6,6 +6,8 @@ import dev.tokenservices.shared.config.ExampleSecrets;
 import dev.tokenservices.shared.db.LegacySchemaVersion;
 import dev.tokenservices.shared.jose.CryptoProvider;
 import dev.tokenservices.shared.jose.KeyEncryption;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.flyway.FlywayConfigurationCustomizer;
@@ -16,7 +18,8 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
 /**
- * Start-up in a fixed order: no example secret outside dev and test, native crypto, the registry
+ * Start-up in a fixed order: no example secret outside dev and test, native crypto (named by
+ * {@code ts_crypto_provider_info}), the registry
  * file, the signing keys; Flyway has migrated the orchestrator's schema before. Any failure stops
  * the service with its message.
  */
@@ -24,12 +27,16 @@ import jakarta.inject.Singleton;
 public class Startup {
 
     void onStart(@Observes @Priority(1) StartupEvent event, Clients clients, IdTokenKeys keys,
-            OrchestratorConfig config) {
+            OrchestratorConfig config, MeterRegistry meters) {
         ExampleSecrets examples = ExampleSecrets.forLaunchMode(LaunchMode.current().isDevOrTest());
         config.keyEncryptionKey().ifPresent(key -> examples.check("TS_KEY_ENCRYPTION_KEY", key));
         config.tokenService().clientSecret().ifPresent(secret -> examples.check("ORCHESTRATOR_SECRET", secret));
         config.demo().clientSecret().ifPresent(secret -> examples.check("DEMO_APP_SECRET", secret));
         CryptoProvider.install();
+        Gauge.builder("ts.crypto.provider.info", () -> 1)
+                .description("The JCA provider that signs tokens (native AWS-LC or the JDK)")
+                .tag("provider", CryptoProvider.active())
+                .register(meters);
         if (config.codeLifetime().toSeconds() > 60 || config.codeLifetime().isZero()) {
             throw new IllegalStateException("orchestrator.code-lifetime must be between 1 s and 60 s, is " + config.codeLifetime());
         }

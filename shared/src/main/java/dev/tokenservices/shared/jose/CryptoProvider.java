@@ -7,7 +7,8 @@ import org.jboss.logging.Logger;
 /**
  * Installs the Amazon Corretto Crypto Provider (AWS-LC) as the first JCA provider when it loads:
  * ES256 signing costs ~19 µs with it against ~640 µs with the JDK's own provider on JDK 17.
- * Where it cannot load (another platform, a native image), the JDK's providers are used.
+ * Where it cannot load (another platform, a native image), the JDK's providers are used, and the
+ * start-up log says why.
  */
 public final class CryptoProvider {
 
@@ -33,9 +34,18 @@ public final class CryptoProvider {
             LOG.infof("crypto provider: %s (native AWS-LC) is the first JCA provider", active);
         } catch (Throwable e) {
             active = "JDK";
-            LOG.infof("crypto provider: JDK providers (the native provider is not available here: %s)", e.toString());
+            LOG.infof("crypto provider: JDK providers (the native provider is not available here: %s)", causes(e));
         }
         return active;
+    }
+
+    /** The exception and its causes, outermost first: an ExceptionInInitializerError alone says nothing. */
+    static String causes(Throwable e) {
+        StringBuilder out = new StringBuilder(e.toString());
+        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            out.append(" <- ").append(c);
+        }
+        return out.toString();
     }
 
     public static String active() {
