@@ -4,11 +4,17 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.tokenservices.orchestrator.support.FakeTokenService;
@@ -40,9 +46,17 @@ class PackagedOrchestratorLoginIT {
     private static JWTClaimsSet verified(String jwt) throws Exception {
         SignedJWT signed = SignedJWT.parse(jwt);
         JWKSet jwks = JWKSet.parse(given().get("/jwks").then().statusCode(200).extract().asString());
-        ECKey key = (ECKey) jwks.getKeyByKeyId(signed.getHeader().getKeyID());
+        JWK key = jwks.getKeyByKeyId(signed.getHeader().getKeyID());
         assertNotNull(key, "kid " + signed.getHeader().getKeyID() + " is in /jwks");
-        assertTrue(signed.verify(new ECDSAVerifier(key)), "the signature verifies against /jwks");
+        JWSVerifier verifier;
+        if (key instanceof RSAKey rsa) {
+            verifier = new RSASSAVerifier(rsa);
+        } else if (key instanceof ECKey ec) {
+            verifier = new ECDSAVerifier(ec);
+        } else {
+            throw new AssertionError("an id_token or access token signed with " + key.getKeyType());
+        }
+        assertTrue(signed.verify(verifier), "the signature verifies against /jwks");
         return signed.getJWTClaimsSet();
     }
 
@@ -59,13 +73,15 @@ class PackagedOrchestratorLoginIT {
                 .header("Cache-Control", "no-store")
                 .body("token_type", equalTo("Bearer"))
                 .extract().jsonPath();
+        // RS256: the default id_token_signed_response_alg (OIDC Core §15.1)
+        assertEquals(JWSAlgorithm.RS256, SignedJWT.parse(json.getString("id_token")).getHeader().getAlgorithm());
         JWTClaimsSet id = verified(json.getString("id_token"));
         assertEquals(ISSUER, id.getIssuer());
         assertEquals(List.of(Logins.APP), id.getAudience());
         assertEquals(login.nonce(), id.getClaim("nonce"));
         assertEquals("native-u-1", id.getSubject());
         assertEquals(TestWorld.upstream.issuer(), id.getClaim("idp"));
-        assertEquals("native-u-1@example.com", id.getClaim("email"));
+        assertNull(id.getClaim("email"), "a scope value's claims are at /userinfo (OIDC Core §5.4)");
         assertEquals(TestWorld.upstream.issuer(), SignedJWT.parse(json.getString("upstream_id_token")).getJWTClaimsSet().getIssuer());
 
         String accessToken = json.getString("access_token");
@@ -76,7 +92,8 @@ class PackagedOrchestratorLoginIT {
         assertEquals("invoices.read", json.getString("access_tokens.'" + FakeTokenService.INVOICES + "'.scope"));
         assertEquals("media.play", json.getString("access_tokens.'" + FakeTokenService.MEDIA + "'.scope"));
 
-        given().auth().oauth2(accessToken).get("/userinfo").then().statusCode(200).body("sub", equalTo("native-u-1"));
+        given().auth().oauth2(accessToken).get("/userinfo").then().statusCode(200).body("sub", equalTo("native-u-1"))
+                .body("email", equalTo("native-u-1@example.com"));
         Logins.redeem(login.code(), login.verifier()).then().statusCode(400)
                 .body("error", equalTo("invalid_grant"))
                 .body("error_description", equalTo("the authorization code is invalid, expired or already used"));
