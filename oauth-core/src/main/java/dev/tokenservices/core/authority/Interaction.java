@@ -53,6 +53,11 @@ public record Interaction(String url, String reason, String message) {
      * (a valid {@code url} has no fragment), each form-encoded.
      */
     public String link(String ticket, String returnTo) {
+        return link(url, ticket, returnTo);
+    }
+
+    /** {@code url} (valid: no fragment) with {@code ticket} and {@code return_to} added to its query. */
+    public static String link(String url, String ticket, String returnTo) {
         String separator = url.indexOf('?') < 0 ? "?" : url.endsWith("?") || url.endsWith("&") ? "" : "&";
         return url + separator + "ticket=" + URLEncoder.encode(ticket, StandardCharsets.UTF_8)
                 + "&return_to=" + URLEncoder.encode(returnTo, StandardCharsets.UTF_8);

@@ -73,7 +73,7 @@ public class InteractionDetours {
                 .map(issued -> {
                     events.fire(event(request, identity, interaction, InteractionEvent.ASKED));
                     Response.ResponseBuilder redirect = Response.status(302)
-                            .location(URI.create(withQuery(interaction.url(), issued.ticket(), returnTo)))
+                            .location(URI.create(Interaction.link(interaction.url(), issued.ticket(), returnTo)))
                             .header("Cache-Control", "no-store").header("Pragma", "no-cache").header("Referrer-Policy", "no-referrer")
                             .cookie(issued.cookie());
                     if (sessionCookie != null) {
@@ -93,12 +93,6 @@ public class InteractionDetours {
     /** Unused tokens of an exchange whose login does not go on (prompt=none), revoked at the token service. */
     public Uni<Void> discard(ExchangedTokens unused) {
         return revocations.atTokenService(unused.bearerTokens());
-    }
-
-    /** {@code url} (which has no fragment: {@link #followable}) with {@code ticket} and {@code return_to} added to its query. */
-    static String withQuery(String url, String ticket, String returnTo) {
-        String separator = url.indexOf('?') < 0 ? "?" : url.endsWith("?") || url.endsWith("&") ? "" : "&";
-        return url + separator + "ticket=" + Redirects.encode(ticket) + "&return_to=" + Redirects.encode(returnTo);
     }
 
     private static InteractionEvent event(AuthorizationRequest request, Identity identity, ExchangedTokens.Interaction interaction,
