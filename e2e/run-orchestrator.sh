@@ -87,7 +87,14 @@ export E2E_REDIS_URL="$REDIS_URL" E2E_PG_URL="$PG_URL_E2E" E2E_SECRETS_FILE="$RU
 : >"$E2E_SECRETS_FILE"
 rc=0
 failed=()
-for name in orchestrator oidc-conformance oidc-claims audience code-race login-csrf orchestrator-pages interaction-browser logout upstream-quirks authorize-flood datastore-scan; do
+TESTS=(orchestrator oidc-conformance oidc-claims audience code-race login-csrf orchestrator-pages interaction-browser logout upstream-quirks authorize-flood datastore-scan)
+# E2E_ONLY="name …" runs just those files (in the order above), for a quick look at one area.
+if [[ -n ${E2E_ONLY:-} ]]; then
+  only=()
+  for name in "${TESTS[@]}"; do [[ " $E2E_ONLY " == *" $name "* ]] && only+=("$name"); done
+  TESTS=("${only[@]}")
+fi
+for name in "${TESTS[@]}"; do
   node --test --test-reporter=spec "$E2E_DIR/$name.test.mjs" || { rc=1; failed+=("$name"); }
 done
 if (( rc != 0 )) || [[ -n ${E2E_KEEP_LOGS:-} ]]; then

@@ -23,7 +23,7 @@
 #
 # Environment (optional): REDIS_URL (redis://127.0.0.1:6379), E2E_KEEP_LOGS=1 to print the
 # service logs even on success, TS_STATE_DIR (<repo>/.tokenservices; logs go to its logs/e2e/).
-# E2E_DATABASE_SUFFIX (appended to the database's name). PG_URL is ignored: the e2e database is
+# E2E_DATABASE_SUFFIX (appended to the database's name), E2E_ONLY="name …" (run only those files). PG_URL is ignored: the e2e database is
 # always postgresql://…@127.0.0.1:5432/tokenservices_e2e<suffix>.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -108,6 +108,12 @@ wait_ready device-portal 90
 # address throttled for a minute, so it comes after every file that asks for device codes; the
 # datastore scan, last, looks for every credential the earlier files recorded.
 TESTS=(token-exchange interaction-machine device-flow interaction-device device-flood datastore-scan)
+# E2E_ONLY="name …" runs just those files (in the order above), for a quick look at one area.
+if [[ -n ${E2E_ONLY:-} ]]; then
+  only=()
+  for name in "${TESTS[@]}"; do [[ " $E2E_ONLY " == *" $name "* ]] && only+=("$name"); done
+  TESTS=("${only[@]}")
+fi
 export E2E_REDIS_URL="$REDIS_URL" E2E_PG_URL="$PG_URL_E2E" E2E_SECRETS_FILE="$RUN_DIR/seen-secrets.jsonl"
 : >"$E2E_SECRETS_FILE"
 log "running node --test on ${TESTS[*]}"
