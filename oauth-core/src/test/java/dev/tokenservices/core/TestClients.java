@@ -21,7 +21,7 @@ public final class TestClients {
     public static RegisteredClient client(String id, AuthMethod method, String... grantTypes) {
         String hash = method.usesSecret() ? Hashes.sha256Hex(SECRET) : null;
         return RegisteredClient.of(new ClientEntry(id, id, hash, method, Set.of(grantTypes), Set.of("read"),
-                ClientEntry.DEFAULT_ACCESS_TOKEN_LIFETIME, List.of(), List.of(), null, true, dev.tokenservices.shared.jose.KeyAlgorithm.RS256));
+                ClientEntry.DEFAULT_ACCESS_TOKEN_LIFETIME, List.of(), List.of(), null, true, dev.tokenservices.shared.jose.KeyAlgorithm.RS256, false));
     }
 
     public static Function<String, Optional<RegisteredClient>> lookup(RegisteredClient... clients) {

@@ -82,7 +82,7 @@ public class LoginFlow {
      * @param chooserUrl    builds the URL that repeats this request with {@code idp_hint=<id>}
      */
     public Uni<Response> start(AuthorizationRequest request, String sessionCookie, String recentLogins,
-            Function<String, String> chooserUrl) {
+            Function<String, Uni<String>> chooserUrl) {
         return sessions.find(sessionCookie).chain(session -> {
             long now = clock.instant().getEpochSecond();
             Optional<Identity> known = session.map(SsoSessions.Session::identity)
@@ -110,8 +110,9 @@ public class LoginFlow {
             } else if (clients.upstreamIdps().isEmpty()) {
                 throw new AuthorizeError(OAuthErrors.SERVER_ERROR, "no upstream identity provider is configured");
             } else {
-                return Uni.createFrom().item(pages.chooser(clients.upstreamIdps().stream()
-                        .map(i -> new Pages.IdpChoice(i.id(), chooserUrl.apply(i.id()))).toList()));
+                return Uni.join().all(clients.upstreamIdps().stream()
+                        .map(i -> chooserUrl.apply(i.id()).map(url -> new Pages.IdpChoice(i.id(), url))).toList())
+                        .andFailFast().map(pages::chooser);
             }
             return toUpstream(request, idp, recentLogins);
         });

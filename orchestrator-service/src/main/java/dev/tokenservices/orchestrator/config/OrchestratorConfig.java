@@ -102,6 +102,9 @@ public interface OrchestratorConfig {
     /** RP-Initiated Logout 1.0 at /logout. */
     Logout logout();
 
+    /** Pushed authorization requests (RFC 9126) at /par. */
+    Par par();
+
     /** The token service, where logins are exchanged for access tokens. */
     interface TokenService {
         /** Base URL of the token service ({@code TOKEN_SERVICE_URL}). */
@@ -131,6 +134,23 @@ public interface OrchestratorConfig {
          */
         @WithDefault("10m")
         Duration upstreamReturnLifetime();
+    }
+
+    interface Par {
+        /**
+         * Whether /authorize takes the requests of every client only by a {@code request_uri} from
+         * /par ({@code ORCHESTRATOR_PAR_REQUIRED}; RFC 9126 §5); a client's registry entry can
+         * require it of that client alone ({@code require_pushed_authorization_requests}).
+         */
+        @WithDefault("false")
+        boolean required();
+
+        /**
+         * How long a {@code request_uri} from /par waits for its /authorize ({@code expires_in}, RFC
+         * 9126 §2.2; {@code ORCHESTRATOR_PAR_REQUEST_URI_LIFETIME}). From 1 s to 10 min.
+         */
+        @WithDefault("60s")
+        Duration requestUriLifetime();
     }
 
     interface Demo {

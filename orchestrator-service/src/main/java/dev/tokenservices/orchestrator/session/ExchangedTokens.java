@@ -1,6 +1,8 @@
 package dev.tokenservices.orchestrator.session;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -47,6 +49,15 @@ public record ExchangedTokens(Map<String, PerResource> accessTokens, Map<String,
             }
         }
         return scopes;
+    }
+
+    /** What was obtained for {@code resources} alone (RFC 8707: a token request narrowed to them). */
+    public ExchangedTokens only(Collection<String> resources) {
+        Map<String, PerResource> access = new LinkedHashMap<>(accessTokens);
+        access.keySet().retainAll(resources);
+        Map<String, String> refresh = new LinkedHashMap<>(refreshTokens);
+        refresh.keySet().retainAll(resources);
+        return new ExchangedTokens(access, refresh, interactions.stream().filter(i -> resources.contains(i.resource())).toList());
     }
 
     public List<String> accessTokenValues() {

@@ -5,6 +5,7 @@ import dev.tokenservices.core.refresh.RefreshFamilies;
 import dev.tokenservices.core.token.Grant;
 import dev.tokenservices.core.token.GrantHandler;
 import dev.tokenservices.orchestrator.metrics.LoginMetrics;
+import dev.tokenservices.orchestrator.registry.ResourceIndicators;
 import dev.tokenservices.orchestrator.session.AuthorizationCodes;
 import dev.tokenservices.orchestrator.session.ExchangedTokens;
 import dev.tokenservices.orchestrator.session.RefreshTokens;
@@ -26,6 +27,9 @@ import org.jboss.logging.Logger;
  * two redemptions of one code come, exactly one issues, and what it issued is revoked (§4.1.2): the
  * orchestrator's refresh family and access token, the token service's refresh and access tokens.
  * Whichever of the two learns of the other last does the revoking (see {@link AuthorizationCodes}).
+ * With {@code resource} (RFC 8707 §2.2) the response's {@code access_tokens} hold only the APIs
+ * asked for, among those the authorization request covered ({@code invalid_target} beyond them); the
+ * others' access tokens are revoked at the token service, and the refresh token keeps the whole grant.
  */
 @ApplicationScoped
 public class AuthorizationCodeGrant implements GrantHandler<Map<String, Object>> {
@@ -39,14 +43,16 @@ public class AuthorizationCodeGrant implements GrantHandler<Map<String, Object>>
     private final TokenIssuance issuance;
     private final RefreshTokens refreshTokens;
     private final Revocations revocations;
+    private final ResourceIndicators resources;
     private final LoginMetrics metrics;
 
     public AuthorizationCodeGrant(AuthorizationCodes codes, TokenIssuance issuance, RefreshTokens refreshTokens,
-            Revocations revocations, LoginMetrics metrics) {
+            Revocations revocations, ResourceIndicators resources, LoginMetrics metrics) {
         this.codes = codes;
         this.issuance = issuance;
         this.refreshTokens = refreshTokens;
         this.revocations = revocations;
+        this.resources = resources;
         this.metrics = metrics;
     }
 
@@ -60,6 +66,8 @@ public class AuthorizationCodeGrant implements GrantHandler<Map<String, Object>>
         String code = request.require("code");
         String redirectUri = request.get("redirect_uri");
         String verifier = request.get("code_verifier");
+        // malformed or unknown resources are refused before the code is taken
+        resources.requested(request.all("resource"), client.entry());
         return codes.redeem(code).chain(found -> {
             if (found.isEmpty()) {
                 return replayed(code);
@@ -74,7 +82,8 @@ public class AuthorizationCodeGrant implements GrantHandler<Map<String, Object>>
                 throw OAuthException.invalidGrant("redirect_uri does not match the one of the authorization request");
             }
             checkVerifier(verifier, grant.request().codeChallenge(), client);
-            return issue(code, client, grant);
+            List<String> asked = resources.within(request.all("resource"), resources.covered(grant.request().scopes()), client.entry());
+            return issue(code, client, grant, asked);
         });
     }
 
@@ -101,8 +110,10 @@ public class AuthorizationCodeGrant implements GrantHandler<Map<String, Object>>
         }
     }
 
-    private Uni<Map<String, Object>> issue(String code, RegisteredClient client, AuthorizationCodes.CodeGrant grant) {
+    /** @param asked the resources the token request names (RFC 8707 §2.2), or none for all */
+    private Uni<Map<String, Object>> issue(String code, RegisteredClient client, AuthorizationCodes.CodeGrant grant, List<String> asked) {
         ExchangedTokens tokens = grant.tokens();
+        ExchangedTokens handed = asked.isEmpty() ? tokens : tokens.only(asked);
         boolean refresh = client.allowsGrant(GrantTypes.REFRESH_TOKEN);
         Uni<Optional<RefreshFamilies.Started>> family = refresh
                 ? refreshTokens.start(client.clientId(), grant.identity(),
@@ -117,8 +128,10 @@ public class AuthorizationCodeGrant implements GrantHandler<Map<String, Object>>
                             return Optional.empty();
                         })
                 : Uni.createFrom().item(Optional.<RefreshFamilies.Started>empty());
+        List<String> unused = tokens.accessTokenValues().stream().filter(t -> !handed.accessTokenValues().contains(t)).toList();
         return family.chain(started -> issuance.issue(client.entry(), grant.identity(), grant.request().scopes(), grant.request().nonce(),
-                        tokens, started.map(RefreshFamilies.Started::token).orElse(null), grant.request().claims())
+                        handed, started.map(RefreshFamilies.Started::token).orElse(null), grant.request().claims())
+                .call(() -> revocations.atTokenService(unused))
                 .chain(issued -> {
                     AuthorizationCodes.Issued record = new AuthorizationCodes.Issued(client.clientId(),
                             started.map(RefreshFamilies.Started::familyId).orElse(null), List.copyOf(tokens.refreshTokens().values()),

@@ -8,6 +8,7 @@ import dev.tokenservices.orchestrator.authorize.LoginFlow;
 import dev.tokenservices.orchestrator.exchange.TokenServiceClient;
 import dev.tokenservices.orchestrator.metrics.LoginMetrics;
 import dev.tokenservices.orchestrator.registry.Clients;
+import dev.tokenservices.orchestrator.registry.ResourceIndicators;
 import dev.tokenservices.orchestrator.session.RefreshTokens;
 import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.shared.oauth.OAuthException;
@@ -28,7 +29,9 @@ import java.util.Set;
  * scope authorities are asked again. A new id_token is minted without nonce (OIDC Core §12.2).
  * With {@code scope} (§6) a refresh narrows: its tokens carry the scopes asked for, each resource's
  * token at the token service is refreshed with that resource's share of them (or, when none is
- * asked for, left for a later refresh), and the family keeps the login's whole grant.
+ * asked for, left for a later refresh), and the family keeps the login's whole grant. With
+ * {@code resource} (RFC 8707 §2.2), likewise: only the APIs named are refreshed and in
+ * {@code access_tokens}, each one the login covers ({@code invalid_target} beyond them).
  * A rotated-away token presented again ends the family here and at the token service, including a
  * rotation still waiting on the token service: it finds its family gone, fails, and revokes what the
  * token service just gave it (RFC 9700 §4.14.2). A family older than
@@ -43,15 +46,17 @@ public class RefreshTokenGrant implements GrantHandler<Map<String, Object>> {
     private final TokenServiceClient tokenService;
     private final TokenIssuance issuance;
     private final Revocations revocations;
+    private final ResourceIndicators resources;
     private final LoginMetrics metrics;
 
     public RefreshTokenGrant(RefreshTokens refreshTokens, Clients clients, TokenServiceClient tokenService, TokenIssuance issuance,
-            Revocations revocations, LoginMetrics metrics) {
+            Revocations revocations, ResourceIndicators resources, LoginMetrics metrics) {
         this.refreshTokens = refreshTokens;
         this.clients = clients;
         this.tokenService = tokenService;
         this.issuance = issuance;
         this.revocations = revocations;
+        this.resources = resources;
         this.metrics = metrics;
     }
 
@@ -64,6 +69,8 @@ public class RefreshTokenGrant implements GrantHandler<Map<String, Object>> {
     public Uni<Map<String, Object>> handle(FormRequest request, RegisteredClient client) {
         String token = request.require("refresh_token");
         Optional<Set<String>> asked = asked(request.get("scope"), client);
+        // malformed or unknown resources are refused before the refresh token is used
+        resources.requested(request.all("resource"), client.entry());
         return refreshTokens.use(token, client.clientId()).chain(use -> {
             if (use instanceof RefreshFamilies.Reused reused) {
                 metrics.redemption(grantType(), "reused");
@@ -82,12 +89,13 @@ public class RefreshTokenGrant implements GrantHandler<Map<String, Object>> {
             }
             RefreshTokens.Login login = RefreshTokens.login(current.family());
             List<String> scopes = narrowed(login.scopes(), asked);
+            List<String> targets = resources.within(request.all("resource"), resources.covered(login.scopes()), client.entry());
             Map<String, String> refreshed = new LinkedHashMap<>();
             Map<String, String> scopeByResource = new LinkedHashMap<>();
             Map<String, String> kept = new LinkedHashMap<>();
             login.tsRefreshTokens().forEach((resource, tsToken) -> {
                 List<String> resourceScopes = asked.isEmpty() ? null : scopes.stream().filter(clients.resourceScopes(resource)::contains).toList();
-                if (resourceScopes != null && resourceScopes.isEmpty()) {
+                if (resourceScopes != null && resourceScopes.isEmpty() || !targets.isEmpty() && !targets.contains(resource)) {
                     // nothing of this resource asked for now: its token at the token service waits for a later refresh
                     kept.put(resource, tsToken);
                     return;

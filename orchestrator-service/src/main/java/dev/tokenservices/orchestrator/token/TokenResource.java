@@ -13,10 +13,11 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The orchestrator's token endpoint (OIDC Core §3.1.3): the form body parsed without repeated
- * parameters, then the {@link TokenEndpoint}'s steps (client authentication, the grant, its
+ * parameters (but {@code resource}, RFC 8707 §2), then the {@link TokenEndpoint}'s steps (client authentication, the grant, its
  * parameters, its handler). Answers carry {@code Cache-Control: no-store}; errors are §5.2 JSON.
  */
 @Path("/token")
@@ -33,7 +34,7 @@ public class TokenResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> token(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, String body) {
-        return Uni.createFrom().deferred(() -> endpoint.token(FormRequest.parse(contentType, body, authorization)))
+        return Uni.createFrom().deferred(() -> endpoint.token(FormRequest.parse(contentType, body, authorization, Set.of("resource"))))
                 .map(issued -> TokenEndpoint.ok(Json.write(issued.token())));
     }
 }

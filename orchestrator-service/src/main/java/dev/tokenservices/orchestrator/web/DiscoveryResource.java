@@ -54,6 +54,9 @@ public class DiscoveryResource {
         m.put("claims_parameter_supported", true);
         m.put("request_parameter_supported", false);
         m.put("request_uri_parameter_supported", false);
+        // RFC 9126 §5: request_uri values of /par are the only ones taken (request_uri_parameter_supported is about fetching them)
+        m.put("pushed_authorization_request_endpoint", issuer + "/par");
+        m.put("require_pushed_authorization_requests", config.par().required());
         this.metadata = Json.write(m);
     }
 

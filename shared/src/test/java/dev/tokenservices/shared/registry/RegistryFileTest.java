@@ -409,6 +409,28 @@ class RegistryFileTest {
     }
 
     @Test
+    void requirePushedAuthorizationRequestsDefaultsToFalse() {
+        Registry registry = parse("""
+                clients:
+                  - client_id: web
+                    client_secret: ${SECRET}
+                    redirect_uris: ["https://web.example/cb"]
+                  - client_id: agent
+                    token_endpoint_auth_method: none
+                    redirect_uris: ["https://agent.example/cb"]
+                    require_pushed_authorization_requests: true
+                """, Map.of("SECRET", SECRET));
+        assertFalse(registry.client("web").orElseThrow().requirePushedAuthorizationRequests());
+        assertTrue(registry.client("agent").orElseThrow().requirePushedAuthorizationRequests());
+        assertMessage(error("""
+                clients:
+                  - client_id: web
+                    client_secret: ${SECRET}
+                    require_pushed_authorization_requests: sometimes
+                """), "clients[0] (web)", "require_pushed_authorization_requests");
+    }
+
+    @Test
     void anEmptyFileIsAnEmptyRegistry() {
         assertTrue(parse("", Map.of()).clients().isEmpty());
     }
