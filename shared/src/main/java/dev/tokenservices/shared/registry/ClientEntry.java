@@ -13,6 +13,7 @@ import java.util.Set;
  *                    false (confidential clients only) it must carry a {@code nonce} instead
  * @param idTokenSignedResponseAlg what the orchestrator signs this client's id_tokens with (OIDC
  *        Dynamic Registration §2; RS256 when the file names none)
+ * @param dpopBoundAccessTokens RFC 9449 §5.2: every token request of this client must carry a DPoP proof
  */
 public record ClientEntry(
         String clientId,
@@ -26,7 +27,8 @@ public record ClientEntry(
         List<String> postLogoutRedirectUris,
         String jwks,
         boolean requirePkce,
-        KeyAlgorithm idTokenSignedResponseAlg) {
+        KeyAlgorithm idTokenSignedResponseAlg,
+        boolean dpopBoundAccessTokens) {
 
     public static final int DEFAULT_ACCESS_TOKEN_LIFETIME = 300;
 
