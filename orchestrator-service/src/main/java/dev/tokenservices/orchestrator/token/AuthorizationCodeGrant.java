@@ -1,6 +1,7 @@
 package dev.tokenservices.orchestrator.token;
 
 import dev.tokenservices.core.client.RegisteredClient;
+import dev.tokenservices.core.dpop.DpopProof;
 import dev.tokenservices.core.refresh.RefreshFamilies;
 import dev.tokenservices.core.token.Grant;
 import dev.tokenservices.core.token.GrantHandler;
@@ -62,7 +63,7 @@ public class AuthorizationCodeGrant implements GrantHandler<Map<String, Object>>
     }
 
     @Override
-    public Uni<Map<String, Object>> handle(FormRequest request, RegisteredClient client) {
+    public Uni<Map<String, Object>> handle(FormRequest request, RegisteredClient client, Optional<DpopProof> proof) {
         String code = request.require("code");
         String redirectUri = request.get("redirect_uri");
         String verifier = request.get("code_verifier");

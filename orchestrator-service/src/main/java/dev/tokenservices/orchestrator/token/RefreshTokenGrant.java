@@ -1,6 +1,7 @@
 package dev.tokenservices.orchestrator.token;
 
 import dev.tokenservices.core.client.RegisteredClient;
+import dev.tokenservices.core.dpop.DpopProof;
 import dev.tokenservices.core.refresh.RefreshFamilies;
 import dev.tokenservices.core.token.Grant;
 import dev.tokenservices.core.token.GrantHandler;
@@ -66,7 +67,7 @@ public class RefreshTokenGrant implements GrantHandler<Map<String, Object>> {
     }
 
     @Override
-    public Uni<Map<String, Object>> handle(FormRequest request, RegisteredClient client) {
+    public Uni<Map<String, Object>> handle(FormRequest request, RegisteredClient client, Optional<DpopProof> proof) {
         String token = request.require("refresh_token");
         Optional<Set<String>> asked = asked(request.get("scope"), client);
         // malformed or unknown resources are refused before the refresh token is used

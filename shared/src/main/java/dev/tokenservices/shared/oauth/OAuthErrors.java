@@ -27,6 +27,10 @@ public final class OAuthErrors {
     public static final String EXPIRED_TOKEN = "expired_token";
     // RFC 7009 §2.2.1
     public static final String UNSUPPORTED_TOKEN_TYPE = "unsupported_token_type";
+    /** RFC 9449 §12.2: the DPoP proof is missing, malformed, replayed or does not fit the request. */
+    public static final String INVALID_DPOP_PROOF = "invalid_dpop_proof";
+    /** RFC 9449 §8: the proof must carry the server's nonce, sent in the {@code DPoP-Nonce} header. */
+    public static final String USE_DPOP_NONCE = "use_dpop_nonce";
 
     private OAuthErrors() {
     }

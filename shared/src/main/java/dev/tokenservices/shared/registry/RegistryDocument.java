@@ -62,6 +62,8 @@ public record RegistryDocument(
             Boolean requirePkce,
             /** OIDC Dynamic Registration §2: RS256 (the default), ES256 or EdDSA; never none or HS*. */
             KeyAlgorithm idTokenSignedResponseAlg,
+            /** RFC 9449 §5.2: token requests without a DPoP proof are refused (default false). */
+            Boolean dpopBoundAccessTokens,
             /** RFC 9126 §6: the orchestrator's /authorize takes this client's requests only through /par (default false). */
             Boolean requirePushedAuthorizationRequests) implements Entry {
 

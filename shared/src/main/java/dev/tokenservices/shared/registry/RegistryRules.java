@@ -126,6 +126,7 @@ final class RegistryRules {
         return new ClientEntry(c.clientId(), c.clientName(), secretHash, method, grants, scopes(c.scope()), lifetime,
                 orEmpty(c.redirectUris()), orEmpty(c.postLogoutRedirectUris()), jwks, c.requirePkce() == null || c.requirePkce(),
                 c.idTokenSignedResponseAlg() == null ? KeyAlgorithm.RS256 : c.idTokenSignedResponseAlg(),
+                Boolean.TRUE.equals(c.dpopBoundAccessTokens()),
                 Boolean.TRUE.equals(c.requirePushedAuthorizationRequests()));
     }
 

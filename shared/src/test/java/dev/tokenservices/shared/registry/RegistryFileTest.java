@@ -409,6 +409,27 @@ class RegistryFileTest {
     }
 
     @Test
+    void dpopBoundAccessTokensDefaultsToFalseAndMustBeABoolean() {
+        Registry registry = parse("""
+                clients:
+                  - client_id: tv
+                    token_endpoint_auth_method: none
+                    grant_types: ["urn:ietf:params:oauth:grant-type:device_code"]
+                    dpop_bound_access_tokens: true
+                  - client_id: web
+                    client_secret: ${SECRET}
+                """, Map.of("SECRET", SECRET));
+        assertTrue(registry.client("tv").orElseThrow().dpopBoundAccessTokens());
+        assertFalse(registry.client("web").orElseThrow().dpopBoundAccessTokens());
+        assertMessage(error("""
+                clients:
+                  - client_id: web
+                    client_secret: ${SECRET}
+                    dpop_bound_access_tokens: sometimes
+                """), "clients[0] (web)", "dpop_bound_access_tokens");
+    }
+
+    @Test
     void requirePushedAuthorizationRequestsDefaultsToFalse() {
         Registry registry = parse("""
                 clients:

@@ -1,6 +1,7 @@
 package dev.tokenservices.token.grant.clientcredentials;
 
 import dev.tokenservices.core.client.RegisteredClient;
+import dev.tokenservices.core.dpop.DpopProof;
 import dev.tokenservices.core.token.Grant;
 import dev.tokenservices.core.token.GrantHandler;
 import dev.tokenservices.shared.oauth.FormRequest;
@@ -15,6 +16,7 @@ import dev.tokenservices.token.registry.RegistryCache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * RFC 6749 §4.4: a client obtains a token for itself. Governed by the client's scope allowance
@@ -41,7 +43,7 @@ public class ClientCredentialsGrant implements GrantHandler<TokenResponse> {
     }
 
     @Override
-    public Uni<TokenResponse> handle(FormRequest request, RegisteredClient client) {
+    public Uni<TokenResponse> handle(FormRequest request, RegisteredClient client, Optional<DpopProof> proof) {
         RegistryCache.Snapshot snapshot = registry.snapshot();
         ScopePolicy policy = new ScopePolicy(snapshot.resourceByScope()::get, snapshot.resources(), issuerUrl);
         ClientEntry entry = client.entry();

@@ -1,6 +1,7 @@
 package dev.tokenservices.token.grant.devicecode;
 
 import dev.tokenservices.core.client.RegisteredClient;
+import dev.tokenservices.core.dpop.DpopProof;
 import dev.tokenservices.core.token.Grant;
 import dev.tokenservices.core.token.GrantHandler;
 import dev.tokenservices.shared.device.DeviceCodes;
@@ -50,7 +51,7 @@ public class DeviceCodeGrant implements GrantHandler<TokenResponse> {
     }
 
     @Override
-    public Uni<TokenResponse> handle(FormRequest request, RegisteredClient client) {
+    public Uni<TokenResponse> handle(FormRequest request, RegisteredClient client, Optional<DpopProof> proof) {
         // a code not of the form we hand out cannot name a record (it has no hash tag to look one up by)
         String record = DeviceCodes.recordKey(request.require("device_code")).orElseThrow(() -> OAuthException.invalidGrant(
                 "the device_code is malformed; use the device_code from the device authorization response"));

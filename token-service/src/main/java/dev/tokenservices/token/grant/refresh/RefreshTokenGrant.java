@@ -1,6 +1,7 @@
 package dev.tokenservices.token.grant.refresh;
 
 import dev.tokenservices.core.client.RegisteredClient;
+import dev.tokenservices.core.dpop.DpopProof;
 import dev.tokenservices.core.token.Grant;
 import dev.tokenservices.core.token.GrantHandler;
 import dev.tokenservices.shared.oauth.FormRequest;
@@ -47,7 +48,7 @@ public class RefreshTokenGrant implements GrantHandler<TokenResponse> {
     }
 
     @Override
-    public Uni<TokenResponse> handle(FormRequest request, RegisteredClient client) {
+    public Uni<TokenResponse> handle(FormRequest request, RegisteredClient client, Optional<DpopProof> proof) {
         String token = request.require("refresh_token");
         String scope = request.get("scope");
         ClientEntry entry = client.entry();

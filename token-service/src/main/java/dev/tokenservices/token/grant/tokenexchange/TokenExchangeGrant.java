@@ -1,6 +1,7 @@
 package dev.tokenservices.token.grant.tokenexchange;
 
 import dev.tokenservices.core.client.RegisteredClient;
+import dev.tokenservices.core.dpop.DpopProof;
 import dev.tokenservices.core.token.Grant;
 import dev.tokenservices.core.token.GrantHandler;
 import dev.tokenservices.shared.oauth.FormRequest;
@@ -60,7 +61,7 @@ public class TokenExchangeGrant implements GrantHandler<TokenResponse> {
     }
 
     @Override
-    public Uni<TokenResponse> handle(FormRequest request, RegisteredClient client) {
+    public Uni<TokenResponse> handle(FormRequest request, RegisteredClient client, Optional<DpopProof> proof) {
         String subjectToken = token(request, "subject_token", true);
         String subjectType = request.require("subject_token_type");
         String actorToken = token(request, "actor_token", false);
