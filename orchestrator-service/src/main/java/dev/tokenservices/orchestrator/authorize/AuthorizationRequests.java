@@ -1,5 +1,6 @@
 package dev.tokenservices.orchestrator.authorize;
 
+import dev.tokenservices.core.dpop.JwkThumbprints;
 import dev.tokenservices.orchestrator.config.OrchestratorConfig;
 import dev.tokenservices.orchestrator.logout.IdTokenHints;
 import dev.tokenservices.orchestrator.registry.Clients;
@@ -92,7 +93,8 @@ public class AuthorizationRequests {
     /**
      * Stage two: the rest of the request, in the order of OIDC Core §3.1.2.6's errors: whether the
      * request had to be pushed (RFC 9126 §5), request objects, response_type, the client's grant,
-     * scope and {@code resource} (RFC 8707), then {@code prompt} and the parameters passed upstream.
+     * scope and {@code resource} (RFC 8707), then {@code prompt}, the parameters passed upstream and
+     * {@code dpop_jkt} (RFC 9449 §10).
      * Errors are {@link AuthorizeError}s for the redirect URI. The code's protection (PKCE or nonce)
      * is checked later, by {@link #checkCodeProtection}, once {@code prompt=none} has had its answer.
      *
@@ -189,9 +191,14 @@ public class AuthorizationRequests {
             }
         }
         ClaimsRequest claims = ClaimsParameter.parse(params.get("claims"), client.scope());
+        String dpopJkt = params.get("dpop_jkt");
+        if (dpopJkt != null && !JwkThumbprints.isWellFormed(dpopJkt)) {
+            throw new AuthorizeError(OAuthErrors.INVALID_REQUEST, "dpop_jkt must be a JWK SHA-256 thumbprint (RFC 9449 section 10): "
+                    + "43 base64url characters");
+        }
         return new AuthorizationRequest(client.clientId(), target.redirectUri(), scopes, target.state(),
                 bounded(params, "nonce"), params.get("code_challenge"), prompt, loginHint, maxAge, bounded(params, "idp_hint"),
-                params.get("code_challenge_method"), acrValues, uiLocales, display, hint, claims);
+                params.get("code_challenge_method"), acrValues, uiLocales, display, hint, claims, dpopJkt);
     }
 
     /**

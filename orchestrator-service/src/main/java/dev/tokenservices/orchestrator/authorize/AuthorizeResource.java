@@ -124,7 +124,7 @@ public class AuthorizeResource {
         Map<String, List<String>> repeated = new LinkedHashMap<>(params.parameters());
         repeated.put("idp_hint", List.of(idpId));
         if (pushed != null) {
-            return pushedRequests.push(new PushedRequests.Pushed(pushed.clientId(), repeated, pushed.dpopJkt()))
+            return pushedRequests.push(new PushedRequests.Pushed(pushed.clientId(), repeated))
                     .map(uri -> "/authorize?client_id=" + Redirects.encode(pushed.clientId()) + "&request_uri=" + Redirects.encode(uri));
         }
         StringJoiner query = new StringJoiner("&", "/authorize?", "");

@@ -205,7 +205,7 @@ public class LoginFlow {
     private Uni<Response> complete(AuthorizationRequest request, Identity identity, NewCookie cookie, List<String> visited,
             Returned returned) {
         List<String> apiScopes = request.scopes().stream().filter(s -> !OIDC_SCOPES.contains(s)).toList();
-        return tokenService.exchange(identity.upstreamIdToken(), apiScopes)
+        return tokenService.exchange(identity.upstreamIdToken(), apiScopes, request.dpopJkt())
                 .invoke(tokens -> {
                     if (returned != null) {
                         detours.returned(request, identity, returned.interaction(), returned.declined(), tokens);

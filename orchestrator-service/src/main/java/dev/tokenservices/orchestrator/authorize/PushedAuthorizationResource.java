@@ -2,6 +2,8 @@ package dev.tokenservices.orchestrator.authorize;
 
 import dev.tokenservices.core.client.ClientAuthenticator;
 import dev.tokenservices.core.client.RegisteredClient;
+import dev.tokenservices.core.dpop.DpopVerifier;
+import dev.tokenservices.orchestrator.config.OrchestratorConfig;
 import dev.tokenservices.orchestrator.session.PushedRequests;
 import dev.tokenservices.orchestrator.web.Json;
 import dev.tokenservices.orchestrator.web.PageException;
@@ -26,8 +28,10 @@ import java.util.Set;
  * The pushed authorization request endpoint (RFC 9126 §2): the client authenticates as at /token,
  * the parameters are validated as /authorize validates them ({@link AuthorizationRequests}, PKCE
  * included), and the request is kept for a short while ({@link PushedRequests}) under a
- * {@code request_uri} that the client sends the browser to /authorize with. Errors are RFC 6749 §5.2
- * JSON (§2.3), with the authorization endpoint's codes where it has them.
+ * {@code request_uri} that the client sends the browser to /authorize with. A DPoP proof sent along
+ * binds the authorization code to its key, as {@code dpop_jkt} does (RFC 9449 §10.1; both sent: the
+ * same key). Errors are RFC 6749 §5.2 JSON (§2.3), with the authorization endpoint's codes where it
+ * has them.
  */
 @Path("/par")
 public class PushedAuthorizationResource {
@@ -40,28 +44,34 @@ public class PushedAuthorizationResource {
     private final ClientAuthenticator authenticator;
     private final AuthorizationRequests requests;
     private final PushedRequests pushedRequests;
+    private final DpopVerifier dpop;
+    private final String url;
 
-    public PushedAuthorizationResource(ClientAuthenticator authenticator, AuthorizationRequests requests, PushedRequests pushedRequests) {
+    public PushedAuthorizationResource(ClientAuthenticator authenticator, AuthorizationRequests requests, PushedRequests pushedRequests,
+            DpopVerifier dpop, OrchestratorConfig config) {
         this.authenticator = authenticator;
         this.requests = requests;
         this.pushedRequests = pushedRequests;
+        this.dpop = dpop;
+        this.url = config.issuer() + "/par";
     }
 
     @POST
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> push(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, String body) {
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @HeaderParam(DpopVerifier.HEADER) List<String> proofs,
+            String body) {
         return Uni.createFrom().deferred(() -> {
             if (body != null && body.length() > MAX_BODY) {
                 throw new OAuthException(OAuthErrors.INVALID_REQUEST, "a pushed authorization request is at most " + MAX_BODY + " bytes", 413);
             }
             FormRequest form = FormRequest.parse(contentType, body, authorization, AuthorizationRequests.REPEATABLE);
-            return authenticator.authenticate(form).chain(client -> push(form, client));
+            return authenticator.authenticate(form).chain(client -> push(form, client, proofs == null ? List.of() : proofs));
         });
     }
 
-    private Uni<Response> push(FormRequest form, RegisteredClient client) {
+    private Uni<Response> push(FormRequest form, RegisteredClient client, List<String> proofs) {
         if (form.get("request_uri") != null) {
             throw OAuthException.invalidRequest("request_uri cannot be pushed (RFC 9126 section 2.1)");
         }
@@ -71,7 +81,15 @@ public class PushedAuthorizationResource {
         parameters.put("client_id", List.of(client.clientId()));
         FormRequest request = new FormRequest(parameters, null);
         validate(request);
-        return pushedRequests.push(new PushedRequests.Pushed(client.clientId(), parameters, null))
+        // the proof last, once the request is known to be sound: a refused request uses up no proof
+        Uni<Void> proved = proofs.isEmpty() ? Uni.createFrom().voidItem() : dpop.verify(proofs, "POST", url).invoke(proof -> {
+            String dpopJkt = request.get("dpop_jkt");
+            if (dpopJkt != null && !dpopJkt.equals(proof.jkt())) {
+                throw OAuthException.invalidDpopProof("dpop_jkt is not the thumbprint of the DPoP proof's key");
+            }
+            parameters.put("dpop_jkt", List.of(proof.jkt()));
+        }).replaceWithVoid();
+        return proved.chain(() -> pushedRequests.push(new PushedRequests.Pushed(client.clientId(), parameters)))
                 .map(requestUri -> Response.status(201).type(MediaType.APPLICATION_JSON_TYPE)
                         .entity(Json.write(Map.of("request_uri", requestUri, "expires_in", pushedRequests.lifetime().toSeconds())))
                         .header("Cache-Control", "no-store").header("Pragma", "no-cache").build());

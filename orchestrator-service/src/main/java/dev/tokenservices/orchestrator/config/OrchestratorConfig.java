@@ -1,5 +1,6 @@
 package dev.tokenservices.orchestrator.config;
 
+import dev.tokenservices.core.dpop.DpopConfig;
 import dev.tokenservices.core.keys.SigningKeysConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -105,6 +106,9 @@ public interface OrchestratorConfig {
     /** Pushed authorization requests (RFC 9126) at /par. */
     Par par();
 
+    /** DPoP proofs (RFC 9449) at /par, /token and /userinfo ({@code orchestrator.dpop.*}). */
+    Dpop dpop();
+
     /** The token service, where logins are exchanged for access tokens. */
     interface TokenService {
         /** Base URL of the token service ({@code TOKEN_SERVICE_URL}). */
@@ -134,6 +138,9 @@ public interface OrchestratorConfig {
          */
         @WithDefault("10m")
         Duration upstreamReturnLifetime();
+    }
+
+    interface Dpop extends DpopConfig {
     }
 
     interface Par {

@@ -19,7 +19,12 @@ import java.util.Map;
 public record ExchangedTokens(Map<String, PerResource> accessTokens, Map<String, String> refreshTokens,
         List<Interaction> interactions) {
 
-    public record PerResource(String accessToken, int expiresIn, String scope) {
+    /** @param tokenType as the token service answered: {@code DPoP} when bound to the client's key (RFC 9449 §5), else bearer */
+    public record PerResource(String accessToken, int expiresIn, String scope, String tokenType) {
+
+        public boolean bound() {
+            return "DPoP".equalsIgnoreCase(tokenType);
+        }
     }
 
     /**

@@ -40,10 +40,10 @@ public class PushedRequests {
      * What was pushed: the authorization request's parameters as received (validated when pushed,
      * and again when used, as any authorization request).
      *
-     * @param parameters the authorization request parameters, client authentication left out
-     * @param dpopJkt    the JWK SHA-256 thumbprint the authorization code is bound to (RFC 9449 §10), or null
+     * @param parameters the authorization request parameters, client authentication left out; the
+     *                   key of a DPoP proof sent along is in {@code dpop_jkt} (RFC 9449 §10.1)
      */
-    public record Pushed(String clientId, Map<String, List<String>> parameters, String dpopJkt) {
+    public record Pushed(String clientId, Map<String, List<String>> parameters) {
     }
 
     /** @return the {@code request_uri} that stands for {@code pushed} */

@@ -33,6 +33,9 @@ import java.util.Set;
  * asked for, left for a later refresh), and the family keeps the login's whole grant. With
  * {@code resource} (RFC 8707 §2.2), likewise: only the APIs named are refreshed and in
  * {@code access_tokens}, each one the login covers ({@code invalid_target} beyond them).
+ * DPoP (RFC 9449 §5): with a proof, the access tokens are bound to its key, the API tokens too; a
+ * public client's family is bound to the first key it proves, and a bound family presented without
+ * that key (its refresh token was taken from the client) ends, here and at the token service.
  * A rotated-away token presented again ends the family here and at the token service, including a
  * rotation still waiting on the token service: it finds its family gone, fails, and revokes what the
  * token service just gave it (RFC 9700 §4.14.2). A family older than
@@ -89,6 +92,15 @@ public class RefreshTokenGrant implements GrantHandler<Map<String, Object>> {
                 return Uni.createFrom().failure(RefreshTokens.invalid());
             }
             RefreshTokens.Login login = RefreshTokens.login(current.family());
+            String dpopJkt = proof.map(DpopProof::jkt).orElse(null);
+            if (login.dpopJkt() != null && !login.dpopJkt().equals(dpopJkt)) {
+                metrics.redemption(grantType(), "wrong_dpop_key");
+                return refreshTokens.revokeFamily(current.family().familyId())
+                        .chain(ended -> revocations.atTokenService(login.tsRefreshTokens().values()))
+                        .chain(() -> Uni.createFrom().failure(OAuthException.invalidGrant(
+                                "the refresh token is bound to a DPoP key; a refresh needs a DPoP proof signed with that key")));
+            }
+            String familyJkt = login.dpopJkt() != null || client.entry().isConfidential() ? login.dpopJkt() : dpopJkt;
             List<String> scopes = narrowed(login.scopes(), asked);
             List<String> targets = resources.within(request.all("resource"), resources.covered(login.scopes()), client.entry());
             Map<String, String> refreshed = new LinkedHashMap<>();
@@ -106,10 +118,10 @@ public class RefreshTokenGrant implements GrantHandler<Map<String, Object>> {
                     scopeByResource.put(resource, String.join(" ", resourceScopes));
                 }
             });
-            return tokenService.refresh(refreshed, scopeByResource).chain(tokens -> {
+            return tokenService.refresh(refreshed, scopeByResource, dpopJkt).chain(tokens -> {
                 Map<String, String> next = new LinkedHashMap<>(tokens.refreshTokens());
                 next.putAll(kept);
-                return refreshTokens.rotate(current.family(), next).chain(rotated -> {
+                return refreshTokens.rotate(current.family(), next, familyJkt).chain(rotated -> {
                     if (rotated.isEmpty()) {
                         // the family ended while the token service was deciding: nothing of this rotation may live
                         metrics.redemption(grantType(), "revoked_in_flight");
@@ -117,7 +129,7 @@ public class RefreshTokenGrant implements GrantHandler<Map<String, Object>> {
                         obtained.addAll(tokens.accessTokenValues());
                         return revocations.atTokenService(obtained).chain(() -> Uni.createFrom().failure(RefreshTokens.invalid()));
                     }
-                    return issuance.issue(client.entry(), login.identity(), scopes, null, tokens, rotated.get(), login.claims())
+                    return issuance.issue(client.entry(), login.identity(), scopes, null, tokens, rotated.get(), login.claims(), dpopJkt)
                             .invoke(() -> metrics.redemption(grantType(), "issued"))
                             .map(TokenIssuance.Issued::response);
                 });

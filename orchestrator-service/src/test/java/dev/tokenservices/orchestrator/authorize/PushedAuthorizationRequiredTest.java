@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tokenservices.orchestrator.support.Forms;
 import dev.tokenservices.orchestrator.support.Logins;
+import dev.tokenservices.orchestrator.support.Pushes;
 import dev.tokenservices.orchestrator.support.TestWorld;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -41,9 +42,9 @@ class PushedAuthorizationRequiredTest {
         Map<String, String> error = Forms.query(plain.header("Location"));
         assertEquals("invalid_request", error.get("error"));
         assertEquals("s-req", error.get("state"));
-        String uri = PushedAuthorizationTest.requestUri(PushedAuthorizationTest.push(PushedAuthorizationTest.testApp(),
-                PushedAuthorizationTest.request(Logins.verifier(), Map.of())));
-        assertTrue(PushedAuthorizationTest.authorizeWith(Logins.APP, uri).header("Location").startsWith(TestWorld.upstream.issuer()));
+        String uri = Pushes.requestUri(Pushes.push(Pushes.testApp(),
+                Pushes.request(Logins.verifier(), Map.of())));
+        assertTrue(Pushes.authorizeWith(Logins.APP, uri).header("Location").startsWith(TestWorld.upstream.issuer()));
     }
 
     @Test
@@ -54,12 +55,12 @@ class PushedAuthorizationRequiredTest {
 
     @Test
     void anExpiredRequestUriIsRefused() throws InterruptedException {
-        Response pushed = PushedAuthorizationTest.push(PushedAuthorizationTest.testApp(),
-                PushedAuthorizationTest.request(Logins.verifier(), Map.of()));
+        Response pushed = Pushes.push(Pushes.testApp(),
+                Pushes.request(Logins.verifier(), Map.of()));
         assertEquals(5, pushed.jsonPath().getInt("expires_in"));
-        String uri = PushedAuthorizationTest.requestUri(pushed);
+        String uri = Pushes.requestUri(pushed);
         Thread.sleep(5_500);
-        Response late = PushedAuthorizationTest.authorizeWith(Logins.APP, uri);
+        Response late = Pushes.authorizeWith(Logins.APP, uri);
         assertEquals(400, late.statusCode());
         assertNull(late.header("Location"));
         assertTrue(late.asString().contains("has expired"), late.asString());

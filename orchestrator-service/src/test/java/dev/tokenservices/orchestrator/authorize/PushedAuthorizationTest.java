@@ -10,12 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tokenservices.orchestrator.support.FakeTokenService;
 import dev.tokenservices.orchestrator.support.Forms;
 import dev.tokenservices.orchestrator.support.Logins;
+import dev.tokenservices.orchestrator.support.Pushes;
 import dev.tokenservices.orchestrator.support.TestWorld;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
-import io.restassured.specification.RequestSpecification;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,37 +35,6 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(TestWorld.class)
 class PushedAuthorizationTest {
 
-    private static final Pattern REQUEST_URI = Pattern.compile("urn:ietf:params:oauth:request_uri:[A-Za-z0-9_-]{43}");
-
-    /** test-app's authorization request: PKCE, state, nonce, idp_hint; {@code extra} adds or replaces (null removes). */
-    static Map<String, String> request(String verifier, Map<String, String> extra) {
-        Map<String, String> all = new HashMap<>(Map.of("response_type", "code", "redirect_uri", Logins.REDIRECT, "scope",
-                "openid profile invoices.read", "state", "par-state", "nonce", "par-nonce", "code_challenge", Forms.s256(verifier),
-                "code_challenge_method", "S256", "idp_hint", "test-idp"));
-        all.putAll(extra);
-        all.values().removeIf(v -> v == null);
-        return all;
-    }
-
-    static Response push(RequestSpecification client, Map<String, String> params) {
-        return client.contentType("application/x-www-form-urlencoded").formParams(params).post("/par");
-    }
-
-    static RequestSpecification testApp() {
-        return given().auth().preemptive().basic(Logins.APP, Logins.APP_SECRET);
-    }
-
-    static String requestUri(Response pushed) {
-        assertEquals(201, pushed.statusCode(), pushed.asString());
-        String uri = pushed.jsonPath().getString("request_uri");
-        assertTrue(REQUEST_URI.matcher(uri).matches(), uri);
-        return uri;
-    }
-
-    static Response authorizeWith(String clientId, String requestUri) {
-        return given().redirects().follow(false).queryParam("client_id", clientId).queryParam("request_uri", requestUri).get("/authorize");
-    }
-
     private static void assertRefusedPage(Response response) {
         assertEquals(400, response.statusCode());
         assertNull(response.header("Location"));
@@ -76,11 +45,11 @@ class PushedAuthorizationTest {
     @Test
     void aPushedRequestLogsInThroughItsRequestUriAndTheCodeRedeems() {
         String verifier = Logins.verifier();
-        Response pushed = push(testApp(), request(verifier, Map.of()));
-        String uri = requestUri(pushed);
+        Response pushed = Pushes.push(Pushes.testApp(), Pushes.request(verifier, Map.of()));
+        String uri = Pushes.requestUri(pushed);
         assertEquals(60, pushed.jsonPath().getInt("expires_in"));
         assertEquals("no-store", pushed.header("Cache-Control"));
-        Response back = Logins.atUpstream(authorizeWith(Logins.APP, uri), "par-" + UUID.randomUUID(), null);
+        Response back = Logins.atUpstream(Pushes.authorizeWith(Logins.APP, uri), "par-" + UUID.randomUUID(), null);
         Map<String, String> result = Forms.query(back.header("Location"));
         assertTrue(back.header("Location").startsWith(Logins.REDIRECT + "?"));
         assertEquals("par-state", result.get("state"));
@@ -91,24 +60,24 @@ class PushedAuthorizationTest {
     @Test
     void aPublicClientPushesWithItsClientId() {
         String verifier = Logins.verifier();
-        Response pushed = push(given(), request(verifier, Map.of("client_id", "public-app", "redirect_uri", "https://public.example/cb",
-                "scope", "openid")));
-        Response toUpstream = authorizeWith("public-app", requestUri(pushed));
+        Response pushed = Pushes.push(given(), Pushes.request(verifier, Map.of("client_id", "public-app",
+                "redirect_uri", "https://public.example/cb", "scope", "openid")));
+        Response toUpstream = Pushes.authorizeWith("public-app", Pushes.requestUri(pushed));
         assertEquals(302, toUpstream.statusCode());
         assertTrue(toUpstream.header("Location").startsWith(TestWorld.upstream.issuer()));
     }
 
     @Test
     void aReplayedRequestUriIsRefused() {
-        String uri = requestUri(push(testApp(), request(Logins.verifier(), Map.of())));
-        assertEquals(302, authorizeWith(Logins.APP, uri).statusCode());
-        assertRefusedPage(authorizeWith(Logins.APP, uri));
+        String uri = Pushes.requestUri(Pushes.push(Pushes.testApp(), Pushes.request(Logins.verifier(), Map.of())));
+        assertEquals(302, Pushes.authorizeWith(Logins.APP, uri).statusCode());
+        assertRefusedPage(Pushes.authorizeWith(Logins.APP, uri));
     }
 
     @Test
     void ofTwoConcurrentAuthorizeRequestsWithOneRequestUriExactlyOneProceeds() throws Exception {
         for (int round = 0; round < 5; round++) {
-            String uri = requestUri(push(testApp(), request(Logins.verifier(), Map.of())));
+            String uri = Pushes.requestUri(Pushes.push(Pushes.testApp(), Pushes.request(Logins.verifier(), Map.of())));
             CountDownLatch start = new CountDownLatch(1);
             ExecutorService pool = Executors.newFixedThreadPool(2);
             try {
@@ -116,7 +85,7 @@ class PushedAuthorizationTest {
                 for (int i = 0; i < 2; i++) {
                     Callable<Integer> call = () -> {
                         start.await();
-                        return authorizeWith(Logins.APP, uri).statusCode();
+                        return Pushes.authorizeWith(Logins.APP, uri).statusCode();
                     };
                     answers.add(pool.submit(call));
                 }
@@ -135,19 +104,19 @@ class PushedAuthorizationTest {
 
     @Test
     void anotherClientsRequestUriIsRefusedAndStaysUsableByItsOwnClient() {
-        String uri = requestUri(push(testApp(), request(Logins.verifier(), Map.of())));
-        assertRefusedPage(authorizeWith("other-app", uri));
-        assertRefusedPage(authorizeWith("nobody", uri));
-        Response own = authorizeWith(Logins.APP, uri);
+        String uri = Pushes.requestUri(Pushes.push(Pushes.testApp(), Pushes.request(Logins.verifier(), Map.of())));
+        assertRefusedPage(Pushes.authorizeWith("other-app", uri));
+        assertRefusedPage(Pushes.authorizeWith("nobody", uri));
+        Response own = Pushes.authorizeWith(Logins.APP, uri);
         assertEquals(302, own.statusCode());
         assertTrue(own.header("Location").startsWith(TestWorld.upstream.issuer()));
     }
 
     @Test
     void anUnknownRequestUriOrOneWithoutClientIdIsRefused() {
-        assertRefusedPage(authorizeWith(Logins.APP, "urn:ietf:params:oauth:request_uri:" + "A".repeat(43)));
+        assertRefusedPage(Pushes.authorizeWith(Logins.APP, "urn:ietf:params:oauth:request_uri:" + "A".repeat(43)));
         Response noClient = given().redirects().follow(false).queryParam("request_uri",
-                requestUri(push(testApp(), request(Logins.verifier(), Map.of())))).get("/authorize");
+                Pushes.requestUri(Pushes.push(Pushes.testApp(), Pushes.request(Logins.verifier(), Map.of())))).get("/authorize");
         assertEquals(400, noClient.statusCode());
         assertNull(noClient.header("Location"));
     }
@@ -155,7 +124,7 @@ class PushedAuthorizationTest {
     @Test
     void parametersBesideTheRequestUriAreIgnored() {
         String verifier = Logins.verifier();
-        String uri = requestUri(push(testApp(), request(verifier, Map.of("scope", "openid"))));
+        String uri = Pushes.requestUri(Pushes.push(Pushes.testApp(), Pushes.request(verifier, Map.of("scope", "openid"))));
         Response toUpstream = given().redirects().follow(false).queryParam("client_id", Logins.APP).queryParam("request_uri", uri)
                 .queryParam("redirect_uri", "http://127.0.0.1:9000/cb").queryParam("state", "smuggled")
                 .queryParam("scope", "openid profile email invoices.read media.play").queryParam("prompt", "none")
@@ -181,24 +150,24 @@ class PushedAuthorizationTest {
         assertEquals("invalid_request", error.get("error"));
         assertEquals("s-plain", error.get("state"));
         assertTrue(error.get("error_description").contains("/par"), error.get("error_description"));
-        String uri = requestUri(push(given(), request(verifier, Map.of("client_id", "par-app", "redirect_uri", "https://par.example/cb",
-                "scope", "openid"))));
-        assertTrue(authorizeWith("par-app", uri).header("Location").startsWith(TestWorld.upstream.issuer()));
+        String uri = Pushes.requestUri(Pushes.push(given(), Pushes.request(verifier, Map.of("client_id", "par-app",
+                "redirect_uri", "https://par.example/cb", "scope", "openid"))));
+        assertTrue(Pushes.authorizeWith("par-app", uri).header("Location").startsWith(TestWorld.upstream.issuer()));
     }
 
     @Test
     void pushingNeedsClientAuthentication() {
-        Map<String, String> params = request(Logins.verifier(), Map.of());
-        push(given(), params).then().statusCode(401).body("error", equalTo("invalid_client"));
-        push(given(), new HashMap<>(Map.of("client_id", Logins.APP))).then().statusCode(401).body("error", equalTo("invalid_client"));
-        push(given().auth().preemptive().basic(Logins.APP, "wrong-secret-0123456789abcdefghijklmnop"), params)
+        Map<String, String> params = Pushes.request(Logins.verifier(), Map.of());
+        Pushes.push(given(), params).then().statusCode(401).body("error", equalTo("invalid_client"));
+        Pushes.push(given(), new HashMap<>(Map.of("client_id", Logins.APP))).then().statusCode(401).body("error", equalTo("invalid_client"));
+        Pushes.push(given().auth().preemptive().basic(Logins.APP, "wrong-secret-0123456789abcdefghijklmnop"), params)
                 .then().statusCode(401).body("error", equalTo("invalid_client"));
         Map<String, String> posted = new HashMap<>(params);
         posted.put("client_id", Logins.APP);
         posted.put("client_secret", Logins.APP_SECRET);
         // client_secret_basic is test-app's method: the secret in the body is refused as at /token
-        push(given(), posted).then().statusCode(401).body("error", equalTo("invalid_client"));
-        push(given().auth().preemptive().basic(Logins.APP, Logins.APP_SECRET), new HashMap<>(Map.of("client_id", "other-app")))
+        Pushes.push(given(), posted).then().statusCode(401).body("error", equalTo("invalid_client"));
+        Pushes.push(given().auth().preemptive().basic(Logins.APP, Logins.APP_SECRET), new HashMap<>(Map.of("client_id", "other-app")))
                 .then().statusCode(400).body("error", equalTo("invalid_request"));
     }
 
@@ -223,7 +192,7 @@ class PushedAuthorizationTest {
 
     /** @param changes what differs from a sound request of test-app (a null value removes the parameter) */
     private static void assertPushError(Map<String, String> changes, String error, String mentioned) {
-        Response response = push(testApp(), request(Logins.verifier(), changes));
+        Response response = Pushes.push(Pushes.testApp(), Pushes.request(Logins.verifier(), changes));
         assertEquals(400, response.statusCode(), changes + " " + response.asString());
         assertEquals(error, response.jsonPath().getString("error"), changes.toString());
         if (mentioned != null) {
@@ -234,8 +203,8 @@ class PushedAuthorizationTest {
 
     @Test
     void aBodyOverTheBoundIsRefused() {
-        Map<String, String> params = request(Logins.verifier(), Map.of("login_hint", "x".repeat(PushedAuthorizationResource.MAX_BODY)));
-        Response response = push(testApp(), params);
+        Map<String, String> params = Pushes.request(Logins.verifier(), Map.of("login_hint", "x".repeat(PushedAuthorizationResource.MAX_BODY)));
+        Response response = Pushes.push(Pushes.testApp(), params);
         assertEquals(413, response.statusCode());
         assertEquals("invalid_request", response.jsonPath().getString("error"));
     }
@@ -244,8 +213,8 @@ class PushedAuthorizationTest {
     void withSeveralIdpsThePushedRequestsChooserLinksCarryNothingButNewRequestUris() {
         Map<String, String> noHint = new HashMap<>(Map.of("state", "chooser-state"));
         noHint.put("idp_hint", null);
-        String uri = requestUri(push(testApp(), request(Logins.verifier(), noHint)));
-        Response chooser = authorizeWith(Logins.APP, uri);
+        String uri = Pushes.requestUri(Pushes.push(Pushes.testApp(), Pushes.request(Logins.verifier(), noHint)));
+        Response chooser = Pushes.authorizeWith(Logins.APP, uri);
         assertEquals(200, chooser.statusCode());
         Matcher links = Pattern.compile("href=\"(/authorize\\?[^\"]*)\"").matcher(chooser.asString());
         List<String> found = new ArrayList<>();
@@ -257,7 +226,7 @@ class PushedAuthorizationTest {
             Map<String, String> query = Forms.query("http://x" + link);
             assertEquals(Logins.APP, query.get("client_id"));
             assertEquals(2, query.size(), link);
-            assertTrue(REQUEST_URI.matcher(query.get("request_uri")).matches(), link);
+            assertTrue(Pushes.REQUEST_URI.matcher(query.get("request_uri")).matches(), link);
             assertFalse(link.contains("chooser-state"), link);
         }
         // the links are sent as they are, already encoded
@@ -277,9 +246,9 @@ class PushedAuthorizationTest {
     @Test
     void aResourceIndicatorCanBePushed() {
         String verifier = Logins.verifier();
-        String uri = requestUri(push(testApp(), request(verifier, Map.of("scope", "openid invoices.read media.play",
+        String uri = Pushes.requestUri(Pushes.push(Pushes.testApp(), Pushes.request(verifier, Map.of("scope", "openid invoices.read media.play",
                 "resource", FakeTokenService.MEDIA))));
-        Response back = Logins.atUpstream(authorizeWith(Logins.APP, uri), "par-res-" + UUID.randomUUID(), null);
+        Response back = Logins.atUpstream(Pushes.authorizeWith(Logins.APP, uri), "par-res-" + UUID.randomUUID(), null);
         JsonPath tokens = Logins.redeem(Forms.query(back.header("Location")).get("code"), verifier).then().statusCode(200)
                 .extract().jsonPath();
         assertEquals(List.of(FakeTokenService.MEDIA), new ArrayList<>(tokens.getMap("access_tokens").keySet()));
