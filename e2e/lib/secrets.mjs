@@ -18,6 +18,8 @@ export const KIND = Object.freeze({
   UPSTREAM_ID_TOKEN: 'upstream id_token',
   // the orchestrator's ticket of a login waiting at an API's page ("one-time values" as codes are)
   INTERACTION_TICKET: 'interaction ticket',
+  // a DPoP proof and its jti: the servers keep only a hash of the jti (with the key's thumbprint)
+  DPOP_PROOF: 'DPoP proof',
 });
 
 const FILE = process.env.E2E_SECRETS_FILE;

@@ -103,16 +103,18 @@ public final class DpopVerifier {
     private final JwtVerifier<Presented> verifier;
 
     /**
+     * @param settings where the service reads {@code config}, for messages (e.g. {@code ts.dpop})
      * @param nonceKey the key nonces are made with, derived from the master key for {@link DpopNonces#PURPOSE};
      *                 used only when {@link DpopConfig#nonces()} is on
      * @throws IllegalStateException naming the setting when a value is out of bounds
      */
-    public DpopVerifier(DpopConfig config, Clock clock, DpopReplays replays, RecordSeal nonceKey) {
-        bounded("dpop.max-age", config.maxAge(), Duration.ofSeconds(1), MAX_AGE_LIMIT);
-        bounded("dpop.clock-skew", config.clockSkew(), Duration.ZERO, CLOCK_SKEW_LIMIT);
-        bounded("dpop.nonce-lifetime", config.nonceLifetime(), Duration.ofSeconds(10), Duration.ofHours(1));
+    public DpopVerifier(String settings, DpopConfig config, Clock clock, DpopReplays replays, RecordSeal nonceKey) {
+        bounded(settings + ".max-age", config.maxAge(), Duration.ofSeconds(1), MAX_AGE_LIMIT);
+        bounded(settings + ".clock-skew", config.clockSkew(), Duration.ZERO, CLOCK_SKEW_LIMIT);
+        bounded(settings + ".nonce-lifetime", config.nonceLifetime(), Duration.ofSeconds(10), Duration.ofHours(1));
         if (config.maxProofLength() < 512 || config.maxProofLength() > 16384) {
-            throw new IllegalStateException("dpop.max-proof-length must be from 512 to 16384 characters, got " + config.maxProofLength());
+            throw new IllegalStateException(settings + ".max-proof-length must be from 512 to 16384 characters, got "
+                    + config.maxProofLength());
         }
         this.clock = clock;
         this.replays = replays;

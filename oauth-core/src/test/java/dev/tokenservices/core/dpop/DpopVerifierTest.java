@@ -92,7 +92,7 @@ class DpopVerifierTest {
         vertx.closeAndAwait();
     }
 
-    private final DpopVerifier verifier = new DpopVerifier(DEFAULTS, Clock.systemUTC(), replays, NONCE_KEY);
+    private final DpopVerifier verifier = new DpopVerifier("test.dpop", DEFAULTS, Clock.systemUTC(), replays, NONCE_KEY);
     private final ECKey key = DpopProofs.ecKey();
 
     private DpopProofs.Builder proof() {
@@ -143,7 +143,7 @@ class DpopVerifierTest {
         verify(proof().claim("htu", "HTTP://LocalHost:8081/token").sign());
         verify(proof().claim("htu", TOKEN_URL + "?client=x#part").sign());
         verify(proof().claim("htu", "http://localhost:8081/./token").sign());
-        DpopVerifier atDefaultPort = new DpopVerifier(DEFAULTS, Clock.systemUTC(), replays, NONCE_KEY);
+        DpopVerifier atDefaultPort = new DpopVerifier("test.dpop", DEFAULTS, Clock.systemUTC(), replays, NONCE_KEY);
         atDefaultPort.verify(List.of(DpopProofs.proof(key, "POST", "https://as.example:443/token").sign()), "POST",
                 "https://AS.example/token").await().atMost(Duration.ofSeconds(5));
     }
@@ -342,7 +342,7 @@ class DpopVerifierTest {
 
     @Test
     void verifyWithNoncesWhenTheProofHasNoneThenUseDpopNonceWithANonce() {
-        DpopVerifier withNonces = new DpopVerifier(new Config(Duration.ofSeconds(60), Duration.ofSeconds(5), true, Duration.ofMinutes(5),
+        DpopVerifier withNonces = new DpopVerifier("test.dpop", new Config(Duration.ofSeconds(60), Duration.ofSeconds(5), true, Duration.ofMinutes(5),
                 8192), Clock.systemUTC(), replays, NONCE_KEY);
         OAuthException e = refused(() -> verify(withNonces, proof().sign()), "use_dpop_nonce", "DPoP-Nonce");
         String nonce = e.headers().get("DPoP-Nonce");
@@ -354,7 +354,7 @@ class DpopVerifierTest {
     @Test
     void verifyWithNoncesWhenTheNonceIsOfThePreviousSlotThenAcceptedButNotOlder() {
         MovableClock clock = new MovableClock();
-        DpopVerifier withNonces = new DpopVerifier(new Config(Duration.ofHours(1), Duration.ofSeconds(5), true, Duration.ofMinutes(1),
+        DpopVerifier withNonces = new DpopVerifier("test.dpop", new Config(Duration.ofHours(1), Duration.ofSeconds(5), true, Duration.ofMinutes(1),
                 8192), clock, replays, NONCE_KEY);
         String nonce = withNonces.currentNonce().orElseThrow();
         clock.advance(Duration.ofMinutes(1));
@@ -366,7 +366,7 @@ class DpopVerifierTest {
 
     @Test
     void verifyWithNoncesWhenTheNonceIsForgedOrMadeWithAnotherKeyThenUseDpopNonce() {
-        DpopVerifier withNonces = new DpopVerifier(new Config(Duration.ofSeconds(60), Duration.ofSeconds(5), true, Duration.ofMinutes(5),
+        DpopVerifier withNonces = new DpopVerifier("test.dpop", new Config(Duration.ofSeconds(60), Duration.ofSeconds(5), true, Duration.ofMinutes(5),
                 8192), Clock.systemUTC(), replays, NONCE_KEY);
         String nonce = withNonces.currentNonce().orElseThrow();
         String slot = nonce.substring(0, nonce.indexOf('.'));
@@ -391,9 +391,9 @@ class DpopVerifierTest {
                 new Config(Duration.ofSeconds(60), Duration.ofMinutes(10), false, Duration.ofMinutes(5), 8192),
                 new Config(Duration.ofSeconds(60), Duration.ofSeconds(5), true, Duration.ofSeconds(1), 8192),
                 new Config(Duration.ofSeconds(60), Duration.ofSeconds(5), false, Duration.ofMinutes(5), 100_000)}) {
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> new DpopVerifier(wrong, Clock.systemUTC(), replays,
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> new DpopVerifier("test.dpop", wrong, Clock.systemUTC(), replays,
                     NONCE_KEY));
-            assertTrue(e.getMessage().startsWith("dpop."), e.getMessage());
+            assertTrue(e.getMessage().startsWith("test.dpop."), e.getMessage());
         }
     }
 

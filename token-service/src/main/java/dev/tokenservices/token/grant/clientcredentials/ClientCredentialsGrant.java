@@ -21,7 +21,7 @@ import java.util.Optional;
 /**
  * RFC 6749 §4.4: a client obtains a token for itself. Governed by the client's scope allowance
  * alone: no scope authority is called and nothing but memory is read, so this is the hot path.
- * No refresh token (§4.4.3).
+ * No refresh token (§4.4.3). With a DPoP proof the token is bound to its key (RFC 9449 §5).
  */
 @ApplicationScoped
 public class ClientCredentialsGrant implements GrantHandler<TokenResponse> {
@@ -49,7 +49,7 @@ public class ClientCredentialsGrant implements GrantHandler<TokenResponse> {
         ClientEntry entry = client.entry();
         ScopePolicy.Decision decision = policy.decide(entry, request.get("scope"), request.all("resource"));
         TokenContext context = new TokenContext(entry.clientId(), entry.clientId(), decision.audiences(),
-                decision.scopes(), entry.accessTokenLifetime(), Map.of());
-        return Uni.createFrom().item(TokenResponse.bearer(issuer.issue(context)));
+                decision.scopes(), entry.accessTokenLifetime(), Map.of(), proof.map(DpopProof::jkt));
+        return Uni.createFrom().item(TokenResponse.of(issuer.issue(context)));
     }
 }
