@@ -28,7 +28,7 @@ public class DpopVerifiers {
     @Singleton
     @Startup
     DpopVerifier verifier(OrchestratorConfig config, Clock clock, ReactiveRedisDataSource redis, KeyEncryption masterKey) {
-        return new DpopVerifier(config.dpop(), clock,
+        return new DpopVerifier("orchestrator.dpop", config.dpop(), clock,
                 new RedisDpopReplays(redis, JTI_PREFIX, new DependencyGuard("Redis", config.dependencyTimeout(),
                         "the session store is not available; try again later")),
                 masterKey.recordSeal(DpopNonces.PURPOSE));
