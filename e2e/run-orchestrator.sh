@@ -8,7 +8,8 @@
 # registry written from e2e/registry.orchestrator.e2e.yaml, on a fresh database
 # tokenservices_e2e_orch, and an API that asks users to subscribe first (e2e/interaction-api.mjs:
 # its scope authority and its subscription page); runs `node --test` on the orchestrator's test
-# files (the login CSRF, pages and interaction ones drive Debian's chromium through playwright-core,
+# files (PAR, DPoP and resource indicators with openid-client in par-dpop; the login CSRF, pages
+# and interaction ones drive Debian's chromium through playwright-core,
 # installed with apt-get when missing; the pages one runs axe-core in it) and, last,
 # e2e/datastore-scan.test.mjs; stops what it started.
 #
@@ -87,7 +88,7 @@ export E2E_REDIS_URL="$REDIS_URL" E2E_PG_URL="$PG_URL_E2E" E2E_SECRETS_FILE="$RU
 : >"$E2E_SECRETS_FILE"
 rc=0
 failed=()
-TESTS=(orchestrator oidc-conformance oidc-claims audience code-race login-csrf orchestrator-pages interaction-browser logout upstream-quirks authorize-flood datastore-scan)
+TESTS=(orchestrator oidc-conformance oidc-claims audience code-race login-csrf orchestrator-pages interaction-browser logout upstream-quirks par-dpop authorize-flood datastore-scan)
 # E2E_ONLY="name …" runs just those files (in the order above), for a quick look at one area.
 if [[ -n ${E2E_ONLY:-} ]]; then
   only=()

@@ -20,6 +20,8 @@ export const KIND = Object.freeze({
   INTERACTION_TICKET: 'interaction ticket',
   // a DPoP proof and its jti: the servers keep only a hash of the jti (with the key's thumbprint)
   DPOP_PROOF: 'DPoP proof',
+  // the orchestrator's request_uri of a pushed authorization request (one-time, as codes are)
+  REQUEST_URI: 'pushed request_uri',
 });
 
 const FILE = process.env.E2E_SECRETS_FILE;
