@@ -19,8 +19,9 @@ import java.util.Set;
 
 /**
  * The orchestrator's token endpoint (OIDC Core §3.1.3): the form body parsed without repeated
- * parameters (but {@code resource}, RFC 8707 §2), then the {@link TokenEndpoint}'s steps (client authentication, the grant, its
- * parameters, the {@code DPoP} proof when there is one, its handler). Answers carry {@code Cache-Control: no-store}; errors are §5.2 JSON.
+ * parameters (but {@code resource}, RFC 8707 §2), then the {@link TokenEndpoint}'s steps (client
+ * authentication, the grant, its parameters, the {@code DPoP} proof when there is one, its handler).
+ * Answers carry {@code Cache-Control: no-store}; errors are §5.2 JSON.
  */
 @Path("/token")
 public class TokenResource {
