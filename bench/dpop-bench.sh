@@ -11,9 +11,10 @@
 #   3. Signs proofs with one ES256 key (bench/dpop-proofs.mjs, jose): a proof is single use, so each
 #      request of the DPoP runs takes the next one (dpop-token.lua). Checks one Bearer and one DPoP
 #      token (token_type, cnf.jkt = the key's thumbprint).
-#   4. Warms up both (WARMUP each at c=$CONC), then signs the proofs of the measured run (its count
-#      from the DPoP warm-up's rate, with a margin), then measures Bearer and DPoP, DURATION each at
-#      c=$CONC, one after the other.
+#   4. Warms up both (WARMUP each at c=$CONC), then signs the proofs of the measured run (enough for
+#      the DPoP warm-up's rate over DURATION with a margin, and at least MEASURE_PROOFS), then measures
+#      Bearer and DPoP, DURATION each at c=$CONC, one after the other. A DPoP run that uses up its
+#      proofs stops there (never sending one twice); its rate is taken over the time it ran.
 #   5. Prints one table (tokens/s, p50/p99, errors, server CPU-ms per token, Redis CPU-ms per token,
 #      oth%) and the DPoP/Bearer ratios; saves everything under bench/results/dpop-<timestamp>/ and
 #      bench/results/dpop-latest.txt. The proof ids the runs left in Redis are deleted at the end.
@@ -25,7 +26,8 @@
 #   WARMUP=10s                each warm-up, not reported
 #   WRK_THREADS=1             wrk threads
 #   WARMUP_PROOFS=80000       proofs signed for the DPoP warm-up
-#   PROOF_MARGIN=1.5          the measured run gets (warm-up rate x DURATION x this) proofs
+#   PROOF_MARGIN=1.5          the measured run gets (warm-up rate x DURATION x this) proofs,
+#   MEASURE_PROOFS=200000     and at least this many (the warm-up may run on a busy machine)
 #   DPOP_MAX_AGE=PT1H         ts.dpop.max-age of the benchmarked process (at most 1 hour): the signing,
 #                             the wait for a quiet machine and the runs must fit in it
 set -euo pipefail
@@ -39,6 +41,7 @@ WARMUP=${WARMUP:-10s}
 WRK_THREADS=${WRK_THREADS:-1}
 WARMUP_PROOFS=${WARMUP_PROOFS:-80000}
 PROOF_MARGIN=${PROOF_MARGIN:-1.5}
+MEASURE_PROOFS=${MEASURE_PROOFS:-200000}
 DPOP_MAX_AGE=${DPOP_MAX_AGE:-PT1H}
 
 # shellcheck source=bench/lib.sh
@@ -121,7 +124,8 @@ write_report() {
     echo "srv%/redis%/wrk%/oth% = share of all $(nproc) cores used by the token-service / Redis / wrk / everything else;"
     echo "load = 1-minute load average at the start of the run; quiet = it had dropped below $QUIET_LOAD first."
     echo "A DPoP request verifies one ES256 proof (header, signature, claims) and records its jti in Redis (SET NX PX);"
-    echo "a Bearer request does neither. Proofs: one ES256 key, signed before the run, one per request."
+    echo "a Bearer request does neither. Proofs: one ES256 key, signed before the run, one per request;"
+    echo "the measured DPoP run had $measured and ran ${DPOP_RAN:-?} s of $DURATION (it stops when they are used up)."
     echo
     echo "token-service: $TS_JAVA_VERSION${TS_JAVA_OPTS:+ ($TS_JAVA_OPTS)}, jar built $TS_BUILD, TS_DPOP_MAX_AGE=$DPOP_MAX_AGE"
     echo "redis: pid ${REDIS_SERVER_PID:-unknown (not local)}; shared with whatever else uses it"
@@ -167,13 +171,16 @@ run_wrk bearer "$TS_BASE/token" "$TS_PID" "$CONC" "$WARMUP" warmup "$BENCH_DIR/c
 sign_proofs warmup "$WARMUP_PROOFS"
 DPOP_PROOFS_FILE=$PROOFS_FILE; export DPOP_PROOFS_FILE
 run_wrk dpop "$TS_BASE/token" "$TS_PID" "$CONC" "$WARMUP" warmup "$BENCH_DIR/dpop-token.lua"
-measured=$(awk -v r="$LAST_RPS" -v d="$(seconds_of "$DURATION")" -v m="$PROOF_MARGIN" 'BEGIN {printf "%d", r * d * m + 1000}')
+measured=$(awk -v r="$LAST_RPS" -v d="$(seconds_of "$DURATION")" -v m="$PROOF_MARGIN" -v min="$MEASURE_PROOFS" \
+  'BEGIN {n = r * d * m + 1000; printf "%d", n < min ? min : n}')
 sign_proofs measure "$measured"
 DPOP_PROOFS_FILE=$PROOFS_FILE
 rm -f "$RUN_DIR/proofs-warmup.txt"
 
 run_wrk bearer "$TS_BASE/token" "$TS_PID" "$CONC" "$DURATION" measure "$BENCH_DIR/cc-token.lua"
 run_wrk dpop "$TS_BASE/token" "$TS_PID" "$CONC" "$DURATION" measure "$BENCH_DIR/dpop-token.lua"
+DPOP_RAN=$(sed -n 's/^RESULT .*duration_s=\([0-9.]*\).*/\1/p' "$RUN_DIR/wrk-dpop-measure-c$CONC.txt")
+log "dpop c=$CONC ran ${DPOP_RAN:-?} s of $DURATION ($measured proofs)"
 TS_RSS_END=$(proc_rss_mib "$TS_PID")
 rm -f "$RUN_DIR/proofs-measure.txt" "$RUN_DIR/proofs-check.txt" "$RUN_DIR/dpop-key.jwk"
 

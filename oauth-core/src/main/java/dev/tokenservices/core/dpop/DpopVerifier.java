@@ -33,6 +33,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * Checks a DPoP proof (RFC 9449 §4.3) for one request, for token endpoints and resource servers alike:
@@ -52,6 +54,8 @@ import java.util.Set;
  * and the {@code jti}) until its {@code iat} leaves the window, so of concurrent requests with one
  * proof exactly one passes.</li>
  * </ol>
+ * A header's key (its JCA form and thumbprint) is read once and kept, up to 10,000 headers: a client
+ * signs every proof with the same key and header.
  * The endpoint's URL is the one its service publishes (built from the configured issuer), never one
  * derived from the request's Host header. Refusals are {@code invalid_dpop_proof} (400; a resource
  * server answers them with {@link DpopChallenge}) saying what is wrong; nothing of the proof is logged.
@@ -75,6 +79,12 @@ public final class DpopVerifier {
     private static final Set<String> PRIVATE_MEMBERS = Set.of("d", "p", "q", "dp", "dq", "qi", "oth", "k");
     private static final Duration MAX_AGE_LIMIT = Duration.ofHours(1);
     private static final Duration CLOCK_SKEW_LIMIT = Duration.ofMinutes(5);
+    /** Headers whose key is kept read; emptied when full, so that senders of ever new keys cost only themselves. */
+    private static final int MAX_CACHED_KEYS = 10_000;
+
+    /** A header's key, read once per distinct header: a client signs all its proofs with one key. */
+    private record HeaderKey(JWK jwk, PublicKey key, String jkt) {
+    }
 
     /** The proof's key and what the request says the claims must match. */
     private record Presented(PublicKey key, String method, String endpoint, String ath) implements SecurityContext {
@@ -101,6 +111,9 @@ public final class DpopVerifier {
     private final int maxLength;
     private final Optional<DpopNonces> nonces;
     private final JwtVerifier<Presented> verifier;
+    private final ConcurrentMap<String, HeaderKey> keys = new ConcurrentHashMap<>();
+    /** The normal form of each endpoint URL the service verifies proofs for (a handful, named by its code). */
+    private final ConcurrentMap<String, String> endpoints = new ConcurrentHashMap<>();
 
     /**
      * @param settings where the service reads {@code config}, for messages (e.g. {@code ts.dpop})
@@ -174,20 +187,25 @@ public final class DpopVerifier {
         if (parts.length != 3) {
             throw OAuthException.invalidDpopProof("the DPoP proof must be one JWS in compact serialization");
         }
-        JWK jwk = headerKey(parts[0]);
-        PublicKey key;
+        HeaderKey key = keys.get(parts[0]);
+        if (key == null) {
+            key = headerKey(parts[0]);
+            if (keys.size() >= MAX_CACHED_KEYS) {
+                keys.clear();
+            }
+            keys.put(parts[0], key);
+        }
         SignedJWT jwt;
         try {
-            key = KeyAlgorithm.publicKey(jwk);
             jwt = SignedJWT.parse(proof);
-        } catch (GeneralSecurityException | ParseException e) {
-            throw OAuthException.invalidDpopProof("the DPoP proof is not a signed JWT with a usable jwk");
+        } catch (ParseException e) {
+            throw OAuthException.invalidDpopProof("the DPoP proof is not a signed JWT");
         }
-        String normalized = HttpUris.normalize(endpoint)
-                .orElseThrow(() -> new IllegalArgumentException("the endpoint URL is not an absolute http(s) URL"));
+        String normalized = endpoints.computeIfAbsent(endpoint, url -> HttpUris.normalize(url)
+                .orElseThrow(() -> new IllegalArgumentException("the endpoint URL is not an absolute http(s) URL: " + url)));
         JWTClaimsSet claims;
         try {
-            claims = verifier.verify(jwt, new Presented(key, method, normalized, ath));
+            claims = verifier.verify(jwt, new Presented(key.key(), method, normalized, ath));
         } catch (NonceRequired e) {
             throw new OAuthException(OAuthErrors.USE_DPOP_NONCE, e.getMessage(), 400)
                     .withHeader(NONCE_HEADER, nonces.orElseThrow().current());
@@ -196,11 +214,11 @@ public final class DpopVerifier {
         } catch (BadJOSEException e) {
             throw OAuthException.invalidDpopProof("the DPoP proof's signature does not verify under its jwk, or its claims are malformed");
         }
-        return new DpopProof(JwkThumbprints.of(jwk), jwk, claims.getIssueTime().toInstant(), claims.getJWTID());
+        return new DpopProof(key.jkt(), key.jwk(), claims.getIssueTime().toInstant(), claims.getJWTID());
     }
 
     /** The {@code jwk} of the header, once {@code typ} and {@code alg} are right: public, of the algorithm's type. */
-    private static JWK headerKey(String encodedHeader) {
+    private static HeaderKey headerKey(String encodedHeader) {
         Map<String, Object> header;
         try {
             header = JSONObjectUtils.parse(new Base64URL(encodedHeader).decodeToString());
@@ -233,7 +251,11 @@ public final class DpopVerifier {
         if (!fits(jwk, algorithm)) {
             throw OAuthException.invalidDpopProof("the DPoP proof's jwk is not a public key for alg " + alg);
         }
-        return jwk;
+        try {
+            return new HeaderKey(jwk, KeyAlgorithm.publicKey(jwk), JwkThumbprints.of(jwk));
+        } catch (GeneralSecurityException e) {
+            throw OAuthException.invalidDpopProof("the DPoP proof's jwk is not a usable public key");
+        }
     }
 
     /** A public key of the algorithm's type (and curve); an RSA key long enough. */

@@ -252,6 +252,13 @@ class DpopVerifierTest {
     }
 
     @Test
+    void verifyWhenAKnownHeaderComesWithAnotherKeysSignatureThenInvalid() {
+        verify(proof().sign());
+        invalid(proof().signedBy(DpopProofs.ecKey()).sign(), "signature does not verify");
+        verify(proof().sign());
+    }
+
+    @Test
     void verifyWhenThePayloadIsAlteredAfterSigningThenInvalid() {
         String[] parts = proof().sign().split("\\.");
         String other = proof().claim("htm", "POST").sign().split("\\.")[1];
