@@ -13,7 +13,8 @@
 // POST /subscribe   remembers the subscription, then sends the browser to return_to?ticket=….
 //                   return_to must be the orchestrator's /continue (ORCH_ISSUER): this page is no
 //                   open redirector.
-// GET  /calls       the webhook requests received so far; DELETE /calls forgets them.
+// POST /accept      another API's scope authority, which accepts every request ({"decision":"accept"}).
+// GET  /calls       the webhook requests received so far ({ at, path, body }); DELETE /calls forgets them.
 //
 // Prints "interaction api ready: http://localhost:<port>" on stdout once it listens.
 import http from 'node:http';
@@ -84,9 +85,19 @@ const server = http.createServer(async (req, res) => {
     } catch {
       return send(res, 400, { error: 'expected the scope-decision JSON' });
     }
-    calls.push({ at: new Date().toISOString(), body });
+    calls.push({ at: new Date().toISOString(), path: url.pathname, body });
     if (!Array.isArray(body?.requested_scopes) || !body.subject) return send(res, 400, { error: 'expected requested_scopes and subject' });
     return send(res, 200, authority(body));
+  }
+  if (url.pathname === '/accept' && req.method === 'POST') {
+    let body;
+    try {
+      body = JSON.parse(await readBody(req));
+    } catch {
+      return send(res, 400, { error: 'expected the scope-decision JSON' });
+    }
+    calls.push({ at: new Date().toISOString(), path: url.pathname, body });
+    return send(res, 200, { decision: 'accept' });
   }
   if (url.pathname === '/subscribe' && req.method === 'GET') {
     const { offer, ticket } = Object.fromEntries(url.searchParams);

@@ -10,10 +10,14 @@
 //   a bearer token either, and introspects it as DPoP-bound.
 // - a request_uri is used once; a code bound at /par is not redeemed with another key.
 // - a refresh with the key binds the new tokens again (the API tokens too).
+// - the calendar API's authority (e2e/interaction-api.mjs /accept, recording what it is asked) sees
+//   ann's identity claims every time the orchestrator gets its token for a DPoP client: at the
+//   callback, again when the key first shows at /token (the upstream id_token exchanged again with
+//   dpop_jkt), and at the refresh (the token service's refresh grant with dpop_jkt, no exchange).
 // - resource at /authorize narrows the API tokens, at /token narrows further, never widens.
 // Every code, token and request_uri seen is recorded for the datastore scan.
 //
-// Run by e2e/run-orchestrator.sh (ORCH_ISSUER, TS_ISSUER, RP_BASE, ORCHESTRATOR_SECRET and the rest).
+// Run by e2e/run-orchestrator.sh (ORCH_ISSUER, TS_ISSUER, RP_BASE, ORCHESTRATOR_SECRET, INTERACTION_API and the rest).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as client from 'openid-client';
@@ -24,6 +28,10 @@ import { recordSecret, recordTokenResponse, KIND } from './lib/secrets.mjs';
 
 const INVOICES = 'https://api.example/invoices';
 const MEDIA = 'https://api.example/media';
+const CALENDAR = 'https://api.example/calendar';
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const INTERACTION_API = process.env.INTERACTION_API;
+if (!INTERACTION_API) throw new Error('INTERACTION_API is not set (run the tests through e2e/run-orchestrator.sh)');
 const REDIRECT = `${RP}/cb`;
 const tsJwks = createRemoteJWKSet(new URL(`${TS}/jwks`));
 const orchJwks = createRemoteJWKSet(new URL(`${ORCH}/jwks`));
@@ -65,6 +73,13 @@ async function assertApiTokensBound(tokens, jkt) {
     const { payload } = await jwtVerify(token.access_token, tsJwks, { issuer: TS, audience: resource });
     assert.equal(payload.cnf?.jkt, jkt, resource);
   }
+}
+
+/** What the calendar API's authority has been asked so far (the scope-decision requests, oldest first). */
+async function calendarAuthorityCalls() {
+  const response = await fetch(`${INTERACTION_API}/calls`);
+  assert.equal(response.status, 200);
+  return (await response.json()).filter((call) => call.path === '/accept').map((call) => call.body);
 }
 
 const ann = new Browser();
@@ -168,4 +183,26 @@ test('resource at /authorize narrows the API tokens; at /token it narrows furthe
   const refreshed = await client.refreshTokenGrant(rp, narrowed.refresh_token);
   recordTokenResponse(refreshed, 'orchestrator refresh after a narrowed redemption');
   assert.deepEqual(Object.keys(refreshed.access_tokens).sort(), [INVOICES, MEDIA], 'the refresh token keeps the whole grant');
+});
+
+test('the calendar authority decides on ann\'s claims at the login, at a key first shown at /token and at the refresh', async () => {
+  const before = (await calendarAuthorityCalls()).length;
+  // no key at /par: it first shows at /token, after the callback obtained bearer API tokens
+  const flow = await pushed(`${FULL_SCOPE} calendar.read`);
+  const callback = await ann.run(flow.url.href, REDIRECT);
+  const tokens = await redeem(flow, callback, { DPoP });
+  assert.deepEqual(Object.keys(tokens.access_tokens).sort(), [CALENDAR, INVOICES, MEDIA]);
+  await assertApiTokensBound(tokens, key.jkt);
+  const refreshed = await client.refreshTokenGrant(rp, tokens.refresh_token, undefined, { DPoP });
+  recordTokenResponse(refreshed, 'orchestrator refresh of a login whose key first showed at /token');
+  await assertApiTokensBound(refreshed, key.jkt);
+  const asked = (await calendarAuthorityCalls()).slice(before);
+  // the callback's exchange, the same exchange with the key, the refresh: never an API token exchanged
+  assert.deepEqual(asked.map((call) => call.grant_type), [TOKEN_EXCHANGE, TOKEN_EXCHANGE, 'refresh_token']);
+  for (const call of asked) {
+    assert.equal(call.client_id, 'orchestrator');
+    assert.equal(call.subject, 'ann-001');
+    assert.deepEqual(call.requested_scopes, ['calendar.read']);
+    assert.equal(call.claims?.email, 'ann@example.com', `the ${call.grant_type} decision had ann's claims`);
+  }
 });

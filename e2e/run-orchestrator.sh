@@ -7,7 +7,8 @@
 # the token service and the orchestrator (copies of their target/quarkus-app), both reading a
 # registry written from e2e/registry.orchestrator.e2e.yaml, on a fresh database
 # tokenservices_e2e_orch, and an API that asks users to subscribe first (e2e/interaction-api.mjs:
-# its scope authority and its subscription page); runs `node --test` on the orchestrator's test
+# its scope authority and its subscription page; also the authority of an API that accepts everyone,
+# recording what it is asked); runs `node --test` on the orchestrator's test
 # files (PAR, DPoP and resource indicators with openid-client in par-dpop; the login CSRF, pages
 # and interaction ones drive Debian's chromium through playwright-core,
 # installed with apt-get when missing; the pages one runs axe-core in it) and, last,

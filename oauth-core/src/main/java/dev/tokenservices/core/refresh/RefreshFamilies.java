@@ -121,6 +121,7 @@ public final class RefreshFamilies {
     private final String start;
     private final String rotate;
     private final String use;
+    private final String current;
     private final String classify;
     private final String revokeFamily;
     private final String owner;
@@ -160,6 +161,10 @@ public final class RefreshFamilies {
                 + " AND EXISTS (SELECT 1 FROM " + f + " f WHERE f.family_id = t.family_id AND f.revoked_at IS NULL"
                 + " AND f.expires_at > $2 FOR SHARE)"
                 + " RETURNING t.family_id, (SELECT payload FROM " + f + " f WHERE f.family_id = t.family_id) AS payload";
+        // what use would find, changing nothing
+        this.current = "SELECT t.family_id, f.payload FROM " + t + " t JOIN " + f + " f ON f.family_id = t.family_id"
+                + " WHERE t.token_hash = $1 AND t.used_at IS NULL AND t.expires_at > $2 AND t.client_id = $3"
+                + " AND f.revoked_at IS NULL AND f.expires_at > $2";
         // why a token could not be used
         this.classify = "SELECT t.family_id, t.used_at IS NOT NULL AS used, f.revoked_at IS NOT NULL AS revoked,"
                 + " f.expires_at <= $3 AS expired FROM " + t + " t JOIN " + f + " f ON f.family_id = t.family_id"
@@ -226,6 +231,26 @@ public final class RefreshFamilies {
                 }
                 return Uni.createFrom().item(new Unknown());
             });
+        });
+    }
+
+    /**
+     * The family of a token {@link #use} would find {@link Current}, without using it: for the checks a
+     * request can fail without spending its token (a {@code scope} or {@code resource} beyond the grant).
+     * Empty for anything else, which {@link #use} then classifies. A family's payload changes only at a
+     * rotation, which follows the use of its current token: what this returns is what that use will.
+     */
+    public Uni<Optional<Family>> current(String token, String clientId) {
+        if (token == null || token.length() > MAX_TOKEN_LENGTH) {
+            return Uni.createFrom().item(Optional.empty());
+        }
+        return guard.call(pool.preparedQuery(current).execute(Tuple.of(Hashes.sha256Hex(token), now(), clientId))).map(rows -> {
+            if (rows.size() == 0) {
+                return Optional.empty();
+            }
+            Row r = rows.iterator().next();
+            String familyId = r.getString("family_id");
+            return seal.open(familyId, r.getString("payload")).map(payload -> new Family(familyId, clientId, payload));
         });
     }
 

@@ -41,8 +41,6 @@ public class LoginFlow {
 
     /** OIDC scopes: about the login itself, never sent to the token service. */
     public static final Set<String> OIDC_SCOPES = Set.of("openid", "profile", "email", "address", "phone", "offline_access");
-    /** An upstream id_token this close to expiry is not exchanged any more: the token service would refuse it. */
-    private static final long MIN_REMAINING_SECONDS = 15;
 
     private final OrchestratorConfig config;
     private final AuthorizationRequests requests;
@@ -94,7 +92,7 @@ public class LoginFlow {
                         ? "the user the id_token_hint names is not the one logged in" : "there is no session; the user must log in");
             }
             requests.checkCodeProtection(request);
-            if (known.isPresent() && known.get().upstreamExpiresAt() - MIN_REMAINING_SECONDS > now) {
+            if (known.isPresent() && known.get().exchangeable(now)) {
                 return finish(request, known.get(), null);
             }
             UpstreamIdpEntry idp;
@@ -189,7 +187,7 @@ public class LoginFlow {
      */
     public Uni<Response> resume(InteractionTickets.Waiting waiting, boolean declined) {
         AuthorizationRequest request = waiting.request();
-        if (waiting.identity().upstreamExpiresAt() - MIN_REMAINING_SECONDS <= clock.instant().getEpochSecond()) {
+        if (!waiting.identity().exchangeable(clock.instant().getEpochSecond())) {
             metrics.failed("upstream_id_token_expired");
             return Uni.createFrom().item(Redirects.error(config.issuer(), request.redirectUri(), request.state(), "login_required",
                     "the sign-in at the identity provider expired while the user was away at an API's page; sign in again", null));

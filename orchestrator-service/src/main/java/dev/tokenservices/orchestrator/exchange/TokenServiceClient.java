@@ -36,7 +36,9 @@ import org.jboss.logging.Logger;
  * resource the login asks scopes of, in parallel, for an access token meant for that resource alone
  * and a refresh token that renews it. When the client holds a DPoP key, each access token is bound to
  * it (RFC 9449): the orchestrator cannot sign the client's proofs, so it names the key with
- * {@code dpop_jkt} ({@link #bound}).
+ * {@code dpop_jkt} (RFC 9449 §10's parameter), at the exchange and at the refresh alike, and the
+ * token service binds the token it issues; a token service that answers a bearer token instead is an
+ * error ({@link #requireBound}).
  */
 @ApplicationScoped
 public class TokenServiceClient {
@@ -115,14 +117,15 @@ public class TokenServiceClient {
             }
             calls.add(call(resource, form, "token_exchange", "token exchange"));
         });
-        return combine(calls).chain(tokens -> bound(tokens, dpopJkt));
+        return combine(calls).chain(tokens -> requireBound(tokens, dpopJkt));
     }
 
     /**
      * Refreshes each resource's token at the token service (rotating its refresh token there, and
-     * asking that resource's authority again). A resource now granted nothing is left out; a login
-     * that ended at the token service (invalid_grant) ends here too. What an authority now waits
-     * for is in {@link ExchangedTokens#interactions()}, as at {@link #exchange}.
+     * asking that resource's authority again, with the identity claims the token service keeps with
+     * its refresh token). A resource now granted nothing is left out; a login that ended at the token
+     * service (invalid_grant) ends here too. What an authority now waits for is in
+     * {@link ExchangedTokens#interactions()}, as at {@link #exchange}.
      *
      * @param tsRefreshTokens per resource, the token service's refresh token
      * @param scopes          per resource, a narrower {@code scope} to ask for (RFC 6749 §6); a
@@ -138,78 +141,33 @@ public class TokenServiceClient {
             if (scopes.containsKey(resource)) {
                 form.put("scope", scopes.get(resource));
             }
+            if (dpopJkt != null) {
+                form.put("dpop_jkt", dpopJkt);
+            }
             calls.add(call(resource, form, "refresh_token", "refresh"));
         });
-        return combine(calls).chain(tokens -> bound(tokens, dpopJkt));
+        return combine(calls).chain(tokens -> requireBound(tokens, dpopJkt));
     }
 
     /**
-     * The access tokens bound to the client's DPoP key (RFC 9449 §6): each one the token service
-     * handed out as a bearer token (its refresh grant binds to a proof only, which the orchestrator
-     * cannot sign; a code redeemed with a proof the authorization request did not announce) is
-     * exchanged, as our own access token, for one bound with {@code dpop_jkt}, and then revoked. The
-     * API's authority is asked again; an API that now grants nothing is left out. A token service
-     * that does not bind is an error: no bearer token goes out where a bound one is due.
+     * The tokens, when every access token is bound as asked ({@code token_type: DPoP}); else a
+     * {@code server_error}, and everything obtained is revoked: no bearer token goes out where a bound
+     * one is due.
      *
-     * @param dpopJkt the key, or null: the tokens as they are
+     * @param dpopJkt the key asked for, or null: the tokens as they are
      */
-    public Uni<ExchangedTokens> bound(ExchangedTokens tokens, String dpopJkt) {
+    private Uni<ExchangedTokens> requireBound(ExchangedTokens tokens, String dpopJkt) {
         if (dpopJkt == null) {
             return Uni.createFrom().item(tokens);
         }
-        List<Uni<Outcome>> calls = new ArrayList<>();
-        List<String> unbound = new ArrayList<>();
-        tokens.accessTokens().forEach((resource, token) -> {
-            if (token.bound()) {
-                return;
-            }
-            unbound.add(token.accessToken());
-            Map<String, String> form = new LinkedHashMap<>();
-            form.put("grant_type", TOKEN_EXCHANGE);
-            form.put("subject_token", token.accessToken());
-            form.put("subject_token_type", ACCESS_TOKEN);
-            form.put("requested_token_type", ACCESS_TOKEN);
-            form.put("resource", resource);
-            form.put("scope", token.scope());
-            form.put("dpop_jkt", dpopJkt);
-            calls.add(call(resource, form, "token_exchange", "DPoP binding"));
-        });
-        if (calls.isEmpty()) {
+        List<String> unbound = tokens.accessTokens().entrySet().stream().filter(e -> !e.getValue().bound()).map(Map.Entry::getKey).toList();
+        if (unbound.isEmpty()) {
             return Uni.createFrom().item(tokens);
         }
-        return Uni.join().all(calls).andFailFast().chain(outcomes -> {
-            Map<String, ExchangedTokens.PerResource> accessTokens = new LinkedHashMap<>(tokens.accessTokens());
-            List<ExchangedTokens.Interaction> interactions = new ArrayList<>(tokens.interactions());
-            List<String> toRevoke = new ArrayList<>(unbound);
-            RuntimeException failure = null;
-            for (Outcome outcome : outcomes) {
-                if (outcome.refreshToken() != null) {
-                    toRevoke.add(outcome.refreshToken());
-                }
-                if (outcome.failure() != null) {
-                    failure = outcome.failure();
-                } else if (outcome.tokens() != null && !outcome.tokens().bound()) {
-                    toRevoke.add(outcome.tokens().accessToken());
-                    failure = new OAuthException(OAuthErrors.SERVER_ERROR, "the token service did not bind the access token for "
-                            + outcome.resource() + " to the client's DPoP key", 500);
-                } else if (outcome.tokens() == null) {
-                    accessTokens.remove(outcome.resource());
-                } else {
-                    accessTokens.put(outcome.resource(), outcome.tokens());
-                }
-                outcome.interactions().stream().filter(i -> interactions.stream().noneMatch(known -> known.resource().equals(i.resource())))
-                        .forEach(interactions::add);
-            }
-            if (failure != null) {
-                // nothing of this answer reaches the client: what the bound ones replaced and the bound ones too
-                outcomes.stream().filter(o -> o.tokens() != null && o.tokens().bound()).forEach(o -> toRevoke.add(o.tokens().accessToken()));
-            }
-            RuntimeException error = failure;
-            Uni<Void> revoked = Uni.join().all(toRevoke.stream().map(this::revoke).toList()).andFailFast().replaceWithVoid();
-            return revoked.chain(() -> error == null
-                    ? Uni.createFrom().item(new ExchangedTokens(accessTokens, tokens.refreshTokens(), interactions))
-                    : Uni.createFrom().<ExchangedTokens>failure(error));
-        });
+        LOG.errorf("the token service did not bind the access tokens for %s to the client's DPoP key", unbound);
+        return Uni.join().all(tokens.bearerTokens().stream().map(this::revoke).toList()).andFailFast()
+                .chain(() -> Uni.createFrom().failure(new OAuthException(OAuthErrors.SERVER_ERROR,
+                        "the token service did not bind the access token for " + unbound.get(0) + " to the client's DPoP key", 500)));
     }
 
     /** RFC 7009 at the token service; failures are logged, never thrown (revocation is best effort here). */

@@ -87,6 +87,17 @@ public class AuthorizationCodes {
     }
 
     /**
+     * The grant of a code still there to take, without taking it: for a check a redemption by its own
+     * client can fail without spending the code ({@code resource} beyond the grant).
+     */
+    public Uni<Optional<CodeGrant>> peek(String code) {
+        if (tooLong(code)) {
+            return Uni.createFrom().item(Optional.empty());
+        }
+        return store.get(key(code)).map(json -> json.map(j -> Json.read(j, CodeGrant.class)));
+    }
+
+    /**
      * After the first redemption has issued: records what it issued. False when a replay came in the
      * meantime (or the marker is gone): the caller must revoke {@code issued} itself.
      */

@@ -65,6 +65,27 @@ public record ExchangedTokens(Map<String, PerResource> accessTokens, Map<String,
         return new ExchangedTokens(access, refresh, interactions.stream().filter(i -> resources.contains(i.resource())).toList());
     }
 
+    /**
+     * These tokens with those of {@code resources} replaced by {@code fresh}'s, obtained again for them
+     * (a resource {@code fresh} has nothing for has nothing now), in the order they had.
+     */
+    public ExchangedTokens replacing(Collection<String> resources, ExchangedTokens fresh) {
+        Map<String, PerResource> access = new LinkedHashMap<>();
+        Map<String, String> refresh = new LinkedHashMap<>();
+        accessTokens.forEach((resource, token) -> {
+            ExchangedTokens from = resources.contains(resource) ? fresh : this;
+            if (from.accessTokens.containsKey(resource)) {
+                access.put(resource, from.accessTokens.get(resource));
+            }
+            if (from.refreshTokens.containsKey(resource)) {
+                refresh.put(resource, from.refreshTokens.get(resource));
+            }
+        });
+        List<Interaction> waiting = new ArrayList<>(interactions.stream().filter(i -> !resources.contains(i.resource())).toList());
+        fresh.interactions.stream().filter(i -> resources.contains(i.resource())).forEach(waiting::add);
+        return new ExchangedTokens(access, refresh, waiting);
+    }
+
     public List<String> accessTokenValues() {
         return accessTokens.values().stream().map(PerResource::accessToken).toList();
     }

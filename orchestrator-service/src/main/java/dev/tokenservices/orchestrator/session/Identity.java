@@ -17,6 +17,14 @@ import java.util.Map;
 public record Identity(String idpId, String issuer, String subject, Map<String, Object> claims, String upstreamIdToken,
         long upstreamExpiresAt, long authTime, String acr, List<String> amr) {
 
+    /** An upstream id_token this close to expiry is not exchanged any more: the token service would refuse it. */
+    private static final long MIN_REMAINING_SECONDS = 15;
+
+    /** Whether the upstream id_token can still be exchanged at the token service at {@code now} (epoch seconds). */
+    public boolean exchangeable(long now) {
+        return upstreamExpiresAt - MIN_REMAINING_SECONDS > now;
+    }
+
     /** This identity with {@code extra} claims the id_token does not carry itself (its own always win). */
     public Identity withClaimsIfAbsent(Map<String, Object> extra) {
         if (extra.isEmpty()) {

@@ -69,6 +69,14 @@ public class RefreshTokens {
         return families.use(token, clientId);
     }
 
+    /**
+     * The login behind a token {@link #use} would accept, without using it: for the checks a refresh
+     * can fail without spending its token ({@code scope} or {@code resource} beyond the grant).
+     */
+    public Uni<Optional<Login>> current(String token, String clientId) {
+        return families.current(token, clientId).map(family -> family.map(RefreshTokens::login));
+    }
+
     /** Ends a family (a replayed code); the login it held when it was live until now. */
     public Uni<Optional<Login>> revokeFamily(String familyId) {
         return families.revokeFamily(familyId).map(family -> family.map(RefreshTokens::login));

@@ -7,8 +7,10 @@ import dev.tokenservices.core.token.Grant;
 import dev.tokenservices.core.token.GrantHandler;
 import dev.tokenservices.orchestrator.exchange.TokenServiceClient;
 import dev.tokenservices.orchestrator.metrics.LoginMetrics;
+import dev.tokenservices.orchestrator.registry.Clients;
 import dev.tokenservices.orchestrator.registry.ResourceIndicators;
 import dev.tokenservices.orchestrator.session.AuthorizationCodes;
+import dev.tokenservices.orchestrator.session.AuthorizationRequest;
 import dev.tokenservices.orchestrator.session.ExchangedTokens;
 import dev.tokenservices.orchestrator.session.RefreshTokens;
 import dev.tokenservices.orchestrator.session.Secrets;
@@ -17,27 +19,33 @@ import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.GrantTypes;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
- * RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.6) when the authorization request carried a challenge. The code is taken from Redis at once, its "used" marker
- * written in the same step: a wrong client, redirect URI or verifier burns it. However close together
- * two redemptions of one code come, exactly one issues, and what it issued is revoked (§4.1.2): the
- * orchestrator's refresh family and access token, the token service's refresh and access tokens.
- * Whichever of the two learns of the other last does the revoking (see {@link AuthorizationCodes}).
- * With {@code resource} (RFC 8707 §2.2) the response's {@code access_tokens} hold only the APIs
- * asked for, among those the authorization request covered ({@code invalid_target} beyond them); the
- * others' access tokens are revoked at the token service, and the refresh token keeps the whole grant.
+ * RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.6) when the authorization request carried a challenge. The
+ * code is taken from Redis at once, its "used" marker written in the same step: a wrong client,
+ * redirect URI, verifier or DPoP key burns it. However close together two redemptions of one code
+ * come, exactly one issues, and what it issued is revoked (§4.1.2): the orchestrator's refresh family
+ * and access token, the token service's refresh and access tokens. Whichever of the two learns of
+ * the other last does the revoking (see {@link AuthorizationCodes}).
+ *
+ * <p>With {@code resource} (RFC 8707 §2.2) the response's {@code access_tokens} hold only the APIs
+ * asked for, among those the authorization request covered; the others' access tokens are revoked at
+ * the token service, and the refresh token keeps the whole grant. A resource beyond the grant is
+ * {@code invalid_target} before the code is taken ({@link #withinGrant}): the code stays usable.
  *
  * <p>DPoP (RFC 9449): a code bound to a key ({@code dpop_jkt} at /authorize, a proof at /par, §10) is
  * redeemed only with a proof of that key. With a proof, the response's access token and each API's
  * token are bound to its key ({@code token_type: DPoP}), and a public client's refresh token too. The
  * API tokens were bound when they were obtained if the key was known then; a proof the authorization
- * request did not announce comes too late for that, and they are bound now ({@link TokenServiceClient#bound}).
+ * request did not announce comes after that, and they are obtained again for its key ({@link #handedOut}).
  */
 @ApplicationScoped
 public class AuthorizationCodeGrant implements GrantHandler<Map<String, Object>> {
@@ -53,17 +61,22 @@ public class AuthorizationCodeGrant implements GrantHandler<Map<String, Object>>
     private final Revocations revocations;
     private final ResourceIndicators resources;
     private final TokenServiceClient tokenService;
+    private final Clients clients;
     private final LoginMetrics metrics;
+    private final Clock clock;
 
     public AuthorizationCodeGrant(AuthorizationCodes codes, TokenIssuance issuance, RefreshTokens refreshTokens,
-            Revocations revocations, ResourceIndicators resources, TokenServiceClient tokenService, LoginMetrics metrics) {
+            Revocations revocations, ResourceIndicators resources, TokenServiceClient tokenService, Clients clients,
+            LoginMetrics metrics, Clock clock) {
         this.codes = codes;
         this.issuance = issuance;
         this.refreshTokens = refreshTokens;
         this.revocations = revocations;
         this.resources = resources;
         this.tokenService = tokenService;
+        this.clients = clients;
         this.metrics = metrics;
+        this.clock = clock;
     }
 
     @Override
@@ -71,68 +84,102 @@ public class AuthorizationCodeGrant implements GrantHandler<Map<String, Object>>
         return Grant.AUTHORIZATION_CODE;
     }
 
+    /** The redemption as sent: what the code's grant is checked against. */
+    private record Redemption(RegisteredClient client, String redirectUri, String verifier, Optional<DpopProof> proof,
+            List<String> resources) {
+    }
+
+    /** Why a code's grant refuses a redemption: the metric's outcome, and the error. */
+    private record Refusal(String outcome, OAuthException error) {
+    }
+
     @Override
     public Uni<Map<String, Object>> handle(FormRequest request, RegisteredClient client, Optional<DpopProof> proof) {
         String code = request.require("code");
-        String redirectUri = request.get("redirect_uri");
-        String verifier = request.get("code_verifier");
-        // malformed or unknown resources are refused before the code is taken
-        resources.requested(request.all("resource"), client.entry());
-        return codes.redeem(code).chain(found -> {
+        Redemption redemption = new Redemption(client, request.get("redirect_uri"), request.get("code_verifier"), proof,
+                request.all("resource"));
+        // malformed or unknown resources are refused before the code is looked at
+        resources.requested(redemption.resources(), client.entry());
+        return withinGrant(code, redemption).chain(() -> codes.redeem(code)).chain(found -> {
             if (found.isEmpty()) {
                 return replayed(code);
             }
             AuthorizationCodes.CodeGrant grant = found.get();
-            if (!grant.request().clientId().equals(client.clientId())) {
-                metrics.redemption(grantType(), "wrong_client");
-                throw OAuthException.invalidGrant("the authorization code was issued to another client");
+            Optional<Refusal> refusal = refusal(grant, redemption);
+            if (refusal.isPresent()) {
+                metrics.redemption(grantType(), refusal.get().outcome());
+                throw refusal.get().error();
             }
-            if (redirectUri == null || !redirectUri.equals(grant.request().redirectUri())) {
-                metrics.redemption(grantType(), "wrong_redirect_uri");
-                throw OAuthException.invalidGrant("redirect_uri does not match the one of the authorization request");
-            }
-            checkVerifier(verifier, grant.request().codeChallenge(), client);
-            String dpopJkt = dpopKey(grant.request().dpopJkt(), proof);
-            List<String> asked = resources.within(request.all("resource"), resources.covered(grant.request().scopes()), client.entry());
-            return issue(code, client, grant, asked, dpopJkt);
+            List<String> asked = resources.within(redemption.resources(), resources.covered(grant.request().scopes()), client.entry());
+            return issue(code, client, grant, asked, proof.map(DpopProof::jkt).orElse(null));
         });
     }
 
     /**
-     * RFC 9449 §10: a code bound to a key needs a proof of that key.
-     *
-     * @return the proof's key, or null without a proof
+     * RFC 8707 §2.2, before the code is taken: a {@code resource} beyond the grant, sent by the code's
+     * own client (its redirect URI, verifier and DPoP key right), is {@code invalid_target} with the
+     * code left as it was. Nothing was issued for it, so the code was not used (RFC 6749 §4.1.2 asks
+     * for one use, and the revocation of what a second one finds issued); the client may correct its
+     * request within the code's short lifetime. A redemption the code refuses for any other reason is
+     * left to {@link AuthorizationCodes#redeem}, which spends the code: whoever sent it may not be the
+     * client.
      */
-    private String dpopKey(String codeJkt, Optional<DpopProof> proof) {
-        if (codeJkt != null && !proof.map(DpopProof::jkt).filter(codeJkt::equals).isPresent()) {
-            metrics.redemption(grantType(), "wrong_dpop_key");
-            throw OAuthException.invalidDpopProof("the authorization code is bound to a DPoP key (dpop_jkt): "
-                    + "redeem it with a DPoP proof signed with that key");
+    private Uni<Void> withinGrant(String code, Redemption redemption) {
+        if (redemption.resources().isEmpty()) {
+            return Uni.createFrom().voidItem();
         }
-        return proof.map(DpopProof::jkt).orElse(null);
+        return codes.peek(code)
+                .invoke(found -> found.filter(grant -> refusal(grant, redemption).isEmpty()).ifPresent(grant ->
+                        resources.within(redemption.resources(), resources.covered(grant.request().scopes()), redemption.client().entry())))
+                .replaceWithVoid();
+    }
+
+    /** What the code's grant holds against this redemption: client, redirect URI, PKCE, DPoP key, in that order. */
+    private static Optional<Refusal> refusal(AuthorizationCodes.CodeGrant grant, Redemption redemption) {
+        AuthorizationRequest request = grant.request();
+        if (!request.clientId().equals(redemption.client().clientId())) {
+            return refused("wrong_client", OAuthException.invalidGrant("the authorization code was issued to another client"));
+        }
+        if (redemption.redirectUri() == null || !redemption.redirectUri().equals(request.redirectUri())) {
+            return refused("wrong_redirect_uri", OAuthException.invalidGrant("redirect_uri does not match the one of the authorization request"));
+        }
+        Optional<String> pkce = verifierRefusal(redemption.verifier(), request.codeChallenge(), redemption.client());
+        if (pkce.isPresent()) {
+            return refused("wrong_verifier", OAuthException.invalidGrant(pkce.get()));
+        }
+        // RFC 9449 §10: a code bound to a key needs a proof of that key
+        if (request.dpopJkt() != null && !redemption.proof().map(DpopProof::jkt).filter(request.dpopJkt()::equals).isPresent()) {
+            return refused("wrong_dpop_key", OAuthException.invalidDpopProof("the authorization code is bound to a DPoP key (dpop_jkt): "
+                    + "redeem it with a DPoP proof signed with that key"));
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<Refusal> refused(String outcome, OAuthException error) {
+        return Optional.of(new Refusal(outcome, error));
     }
 
     /**
      * RFC 7636 §4.6: a code requested with a challenge needs its verifier, whatever the client's
      * {@code require_pkce}. A code requested without one takes no verifier (RFC 9700 §2.1.1: a
      * verifier there would be a PKCE downgrade), and only a client that may go without PKCE redeems it.
+     *
+     * @return why the verifier is refused, or empty
      */
-    private void checkVerifier(String verifier, String challenge, RegisteredClient client) {
+    private static Optional<String> verifierRefusal(String verifier, String challenge, RegisteredClient client) {
         if (challenge == null) {
             if (verifier != null) {
-                metrics.redemption(grantType(), "wrong_verifier");
-                throw OAuthException.invalidGrant("code_verifier was sent, but the authorization request had no code_challenge");
+                return Optional.of("code_verifier was sent, but the authorization request had no code_challenge");
             }
             if (client.entry().requirePkce()) {
-                metrics.redemption(grantType(), "wrong_verifier");
-                throw OAuthException.invalidGrant("the authorization code was issued without PKCE, which this client must use");
+                return Optional.of("the authorization code was issued without PKCE, which this client must use");
             }
-            return;
+            return Optional.empty();
         }
         if (verifier == null || !VERIFIER.matcher(verifier).matches() || !Secrets.pkceMatches(verifier, challenge)) {
-            metrics.redemption(grantType(), "wrong_verifier");
-            throw OAuthException.invalidGrant("code_verifier does not match the code_challenge (PKCE)");
+            return Optional.of("code_verifier does not match the code_challenge (PKCE)");
         }
+        return Optional.empty();
     }
 
     /**
@@ -145,42 +192,80 @@ public class AuthorizationCodeGrant implements GrantHandler<Map<String, Object>>
         ExchangedTokens narrowed = asked.isEmpty() ? tokens : tokens.only(asked);
         // the APIs the token request does not name: their access tokens reach no one
         List<String> unused = tokens.accessTokenValues().stream().filter(t -> !narrowed.accessTokenValues().contains(t)).toList();
-        boolean refresh = client.allowsGrant(GrantTypes.REFRESH_TOKEN);
-        Uni<Optional<RefreshFamilies.Started>> family = refresh
-                ? refreshTokens.start(client.clientId(), grant.identity(),
+        List<String> unhanded = new ArrayList<>(tokens.refreshTokens().values());
+        unhanded.addAll(narrowed.accessTokenValues());
+        return revocations.atTokenService(unused)
+                .chain(() -> handedOut(grant, narrowed, dpopJkt)
+                        // no token of this login can be handed out now: its tokens at the token service end too
+                        .onFailure().call(() -> revocations.atTokenService(unhanded)))
+                .chain(handed -> {
+                    // what the login holds from now on: the tokens obtained again, where they were
+                    ExchangedTokens login = tokens.replacing(narrowed.accessTokens().keySet(), handed);
+                    return family(client, grant, login, dpopJkt).chain(started -> issuance.issue(client.entry(), grant.identity(),
+                                    grant.request().scopes(), grant.request().nonce(), handed,
+                                    started.map(RefreshFamilies.Started::token).orElse(null), grant.request().claims(), dpopJkt)
+                            .chain(issued -> recorded(code, new AuthorizationCodes.Issued(client.clientId(),
+                                    started.map(RefreshFamilies.Started::familyId).orElse(null), List.copyOf(login.refreshTokens().values()),
+                                    issued.userinfoToken(), issued.apiAccessTokens()), issued.response())));
+                });
+    }
+
+    /**
+     * The API tokens to hand out: as obtained at the callback (bound there when the key was known,
+     * else bearer tokens, right for a request without a proof). A proof the authorization request did
+     * not announce shows after they were obtained: the login's upstream id_token is exchanged again
+     * with {@code dpop_jkt} for the same APIs and scopes, so each authority decides on what it decided
+     * on at the callback (the user's identity claims included), and the callback's tokens are revoked.
+     * An upstream id_token too close to its expiry for that is {@code invalid_grant}: log in again.
+     */
+    private Uni<ExchangedTokens> handedOut(AuthorizationCodes.CodeGrant grant, ExchangedTokens narrowed, String dpopJkt) {
+        if (dpopJkt == null || grant.request().dpopJkt() != null || narrowed.accessTokens().isEmpty()) {
+            return Uni.createFrom().item(narrowed);
+        }
+        if (!grant.identity().exchangeable(clock.instant().getEpochSecond())) {
+            metrics.redemption(grantType(), "upstream_expired");
+            return Uni.createFrom().failure(OAuthException.invalidGrant("the sign-in at the identity provider has expired: the API"
+                    + " tokens cannot be bound to this DPoP key any more; log in again (a key named at /authorize with dpop_jkt, or"
+                    + " proved at /par, binds them at the sign-in)"));
+        }
+        Set<String> apis = narrowed.accessTokens().keySet();
+        List<String> apiScopes = grant.request().scopes().stream()
+                .filter(scope -> apis.stream().anyMatch(api -> clients.resourceScopes(api).contains(scope))).toList();
+        return tokenService.exchange(grant.identity().upstreamIdToken(), apiScopes, dpopJkt)
+                .call(() -> revocations.atTokenService(narrowed.bearerTokens()));
+    }
+
+    /** The login's refresh family, when the client may refresh; PostgreSQL away, none (the login still completes). */
+    private Uni<Optional<RefreshFamilies.Started>> family(RegisteredClient client, AuthorizationCodes.CodeGrant grant, ExchangedTokens login,
+            String dpopJkt) {
+        if (!client.allowsGrant(GrantTypes.REFRESH_TOKEN)) {
+            return Uni.createFrom().item(Optional.empty());
+        }
+        return refreshTokens.start(client.clientId(), grant.identity(),
                         // the family holds what was granted: a refresh may narrow it, never widen it (RFC 6749 §6)
-                        TokenIssuance.granted(grant.request().scopes(), tokens), tokens.refreshTokens(),
+                        TokenIssuance.granted(grant.request().scopes(), login), login.refreshTokens(),
                         // RFC 9449 §5: a public client's refresh token is bound to its key; a confidential client authenticates
                         grant.request().claims(), client.entry().isConfidential() ? null : dpopJkt).map(Optional::of)
-                        // families live in PostgreSQL: while it is away the login still completes, without a
-                        // refresh token (RFC 6749 §5.1: optional), rather than burning the code on a 503
-                        .onFailure(e -> e instanceof OAuthException o && "temporarily_unavailable".equals(o.error()))
-                        .recoverWithItem(e -> {
-                            LOG.warnf("no refresh token for a login of %s: %s", client.clientId(), e.getMessage());
-                            return Optional.empty();
-                        })
-                : Uni.createFrom().item(Optional.<RefreshFamilies.Started>empty());
-        return revocations.atTokenService(unused)
-                .chain(() -> tokenService.bound(narrowed, dpopJkt)
-                        // no token of this login can be handed out now: its refresh tokens at the token service end too
-                        .onFailure().call(() -> revocations.atTokenService(tokens.refreshTokens().values())))
-                .chain(handed -> family.chain(started -> issuance.issue(client.entry(), grant.identity(), grant.request().scopes(),
-                        grant.request().nonce(), handed, started.map(RefreshFamilies.Started::token).orElse(null),
-                        grant.request().claims(), dpopJkt)
-                .chain(issued -> {
-                    AuthorizationCodes.Issued record = new AuthorizationCodes.Issued(client.clientId(),
-                            started.map(RefreshFamilies.Started::familyId).orElse(null), List.copyOf(tokens.refreshTokens().values()),
-                            issued.userinfoToken(), issued.apiAccessTokens());
-                    return codes.recordIssued(code, record).chain(recorded -> {
-                        if (recorded) {
-                            metrics.redemption(grantType(), "issued");
-                            return Uni.createFrom().item(issued.response());
-                        }
-                        // a replay came while this redemption was issuing: what it issued ends now
-                        metrics.redemption(grantType(), "issued_then_revoked");
-                        return revocations.issuedForCode(record).replaceWith(issued.response());
-                    });
-                })));
+                // families live in PostgreSQL: while it is away the login still completes, without a
+                // refresh token (RFC 6749 §5.1: optional), rather than burning the code on a 503
+                .onFailure(e -> e instanceof OAuthException o && "temporarily_unavailable".equals(o.error()))
+                .recoverWithItem(e -> {
+                    LOG.warnf("no refresh token for a login of %s: %s", client.clientId(), e.getMessage());
+                    return Optional.empty();
+                });
+    }
+
+    /** Records what the redemption issued; a replay that came meanwhile has it revoked at once. */
+    private Uni<Map<String, Object>> recorded(String code, AuthorizationCodes.Issued record, Map<String, Object> response) {
+        return codes.recordIssued(code, record).chain(recorded -> {
+            if (recorded) {
+                metrics.redemption(grantType(), "issued");
+                return Uni.createFrom().item(response);
+            }
+            // a replay came while this redemption was issuing: what it issued ends now
+            metrics.redemption(grantType(), "issued_then_revoked");
+            return revocations.issuedForCode(record).replaceWith(response);
+        });
     }
 
     /** Unknown, expired, or used: if used, everything the first use issued is (or will be) revoked. */

@@ -32,10 +32,14 @@ import java.util.Set;
  * token at the token service is refreshed with that resource's share of them (or, when none is
  * asked for, left for a later refresh), and the family keeps the login's whole grant. With
  * {@code resource} (RFC 8707 §2.2), likewise: only the APIs named are refreshed and in
- * {@code access_tokens}, each one the login covers ({@code invalid_target} beyond them).
- * DPoP (RFC 9449 §5): with a proof, the access tokens are bound to its key, the API tokens too; a
- * public client's family is bound to the first key it proves, and a bound family presented without
- * that key (its refresh token was taken from the client) ends, here and at the token service.
+ * {@code access_tokens}, each one the login covers ({@code invalid_target} beyond them). A
+ * {@code scope} or {@code resource} beyond the login is refused before the refresh token is used, so
+ * it stays usable ({@link #withinLogin}).
+ * DPoP (RFC 9449 §5): with a proof, the access tokens are bound to its key, the API tokens too: the
+ * token service's refresh binds each to the key the orchestrator names with {@code dpop_jkt}, asking
+ * the API's authority with the identity claims it keeps for the login. A public client's family is
+ * bound to the first key it proves, and a bound family presented without that key (its refresh
+ * token was taken from the client) ends, here and at the token service.
  * A rotated-away token presented again ends the family here and at the token service, including a
  * rotation still waiting on the token service: it finds its family gone, fails, and revokes what the
  * token service just gave it (RFC 9700 §4.14.2). A family older than
@@ -73,9 +77,11 @@ public class RefreshTokenGrant implements GrantHandler<Map<String, Object>> {
     public Uni<Map<String, Object>> handle(FormRequest request, RegisteredClient client, Optional<DpopProof> proof) {
         String token = request.require("refresh_token");
         Optional<Set<String>> asked = asked(request.get("scope"), client);
-        // malformed or unknown resources are refused before the refresh token is used
+        // malformed or unknown resources are refused before the refresh token is looked at
         resources.requested(request.all("resource"), client.entry());
-        return refreshTokens.use(token, client.clientId()).chain(use -> {
+        String dpopJkt = proof.map(DpopProof::jkt).orElse(null);
+        Uni<Void> checked = withinLogin(token, client, asked, request.all("resource"), dpopJkt);
+        return checked.chain(() -> refreshTokens.use(token, client.clientId())).chain(use -> {
             if (use instanceof RefreshFamilies.Reused reused) {
                 metrics.redemption(grantType(), "reused");
                 return revocations.atTokenService(tsRefreshTokens(reused.family()))
@@ -92,8 +98,7 @@ public class RefreshTokenGrant implements GrantHandler<Map<String, Object>> {
                 return Uni.createFrom().failure(RefreshTokens.invalid());
             }
             RefreshTokens.Login login = RefreshTokens.login(current.family());
-            String dpopJkt = proof.map(DpopProof::jkt).orElse(null);
-            if (login.dpopJkt() != null && !login.dpopJkt().equals(dpopJkt)) {
+            if (!keyProved(login, dpopJkt)) {
                 metrics.redemption(grantType(), "wrong_dpop_key");
                 return refreshTokens.revokeFamily(current.family().familyId())
                         .chain(ended -> revocations.atTokenService(login.tsRefreshTokens().values()))
@@ -135,6 +140,30 @@ public class RefreshTokenGrant implements GrantHandler<Map<String, Object>> {
                 });
             });
         });
+    }
+
+    /**
+     * RFC 6749 §6 and RFC 8707 §2.2, before the token is used: a {@code scope} or {@code resource}
+     * beyond the login is refused with the refresh token left usable (used, it would be spent, and the
+     * client's retry with it would look like a stolen token's reuse and end the login). A bound family
+     * presented without its key is left to the use, which ends it.
+     */
+    private Uni<Void> withinLogin(String token, RegisteredClient client, Optional<Set<String>> asked, List<String> resourceValues,
+            String dpopJkt) {
+        if (asked.isEmpty() && resourceValues.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return refreshTokens.current(token, client.clientId())
+                .invoke(found -> found.filter(login -> keyProved(login, dpopJkt)).ifPresent(login -> {
+                    narrowed(login.scopes(), asked);
+                    resources.within(resourceValues, resources.covered(login.scopes()), client.entry());
+                }))
+                .replaceWithVoid();
+    }
+
+    /** Whether the request proves the key a bound family needs (RFC 9449 §5; an unbound family needs none). */
+    private static boolean keyProved(RefreshTokens.Login login, String dpopJkt) {
+        return login.dpopJkt() == null || login.dpopJkt().equals(dpopJkt);
     }
 
     /**

@@ -32,11 +32,9 @@ import java.util.regex.Pattern;
  * keeps refreshes waiting, as a slow scope authority would. Token values carry a per-instance random
  * part, so that a test scanning Redis never mistakes another test run's values for its own.
  *
- * <p>DPoP (RFC 9449), as the token service does it: an exchange with {@code dpop_jkt} answers a token
- * with {@code cnf.jkt} and {@code token_type: DPoP}; an exchange of one of its access tokens
- * ({@code subject_token_type} access_token) answers another access token for the same audience, bound
- * with {@code dpop_jkt}, and no refresh token; a refresh binds nothing (the orchestrator cannot sign
- * its client's proof). With {@link #binds} off it ignores {@code dpop_jkt} everywhere.
+ * <p>DPoP (RFC 9449), as the token service does it: an exchange or a refresh with {@code dpop_jkt}
+ * answers a token with {@code cnf.jkt} and {@code token_type: DPoP}. With {@link #binds} off it
+ * ignores {@code dpop_jkt} everywhere.
  */
 public final class FakeTokenService implements AutoCloseable {
 
@@ -46,7 +44,7 @@ public final class FakeTokenService implements AutoCloseable {
     public enum Mode { NORMAL, NOTHING_GRANTED, DOWN }
 
     public volatile Mode mode = Mode.NORMAL;
-    /** Whether {@code dpop_jkt} binds the tokens of an exchange. */
+    /** Whether {@code dpop_jkt} binds the tokens of an exchange or a refresh. */
     public volatile boolean binds = true;
 
     /**
@@ -120,13 +118,9 @@ public final class FakeTokenService implements AutoCloseable {
             FakeUpstream.respond(ex, 400, "{\"error\":\"invalid_scope\",\"error_description\":\"nothing granted\"}");
             return;
         }
-        if ("refresh_token".equals(form.get("grant_type"))) {
-            refresh(ex, form.get("refresh_token"), form.get("scope"));
-            return;
-        }
         String jkt = binds ? form.get("dpop_jkt") : null;
-        if ("urn:ietf:params:oauth:token-type:access_token".equals(form.get("subject_token_type"))) {
-            rebind(ex, form.get("subject_token"), form.get("resource"), form.get("scope"), jkt);
+        if ("refresh_token".equals(form.get("grant_type"))) {
+            refresh(ex, form.get("refresh_token"), form.get("scope"), jkt);
             return;
         }
         String subject = subjectOf(form.get("subject_token"));
@@ -178,7 +172,7 @@ public final class FakeTokenService implements AutoCloseable {
     }
 
     /** As the token service does: the refresh token is used up first, then the authorities are asked (the wait), then tokens. */
-    private void refresh(HttpExchange ex, String refreshToken, String scope) throws IOException {
+    private void refresh(HttpExchange ex, String refreshToken, String scope, String jkt) throws IOException {
         String[] grant = refreshGrants.get(refreshToken);
         if (grant == null || revoked.contains(refreshToken) || !usedRefreshTokens.add(refreshToken)) {
             FakeUpstream.respond(ex, 400, "{\"error\":\"invalid_grant\"}");
@@ -198,23 +192,10 @@ public final class FakeTokenService implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        String successor = grant(ex, grant[0], grant[1], scope == null ? grant[1] : scope, grant[2], null);
+        String successor = grant(ex, grant[0], grant[1], scope == null ? grant[1] : scope, grant[2], jkt);
         if (successor != null) {
             successors.put(refreshToken, successor);
         }
-    }
-
-    /** An access token of ours exchanged for one bound to {@code jkt} (its audience, narrower scope); a revoked one is refused. */
-    private void rebind(HttpExchange ex, String accessToken, String resource, String scope, String jkt) throws IOException {
-        if (!issued.contains(accessToken) || revoked.contains(accessToken)) {
-            FakeUpstream.respond(ex, 400, "{\"error\":\"invalid_request\",\"error_description\":\"subject_token is not active\"}");
-            return;
-        }
-        String accessTokenNow = jwt(resource, scope, counter.incrementAndGet(), jkt);
-        issued.add(accessTokenNow);
-        FakeUpstream.respond(ex, 200, "{\"access_token\":\"" + accessTokenNow
-                + "\",\"issued_token_type\":\"urn:ietf:params:oauth:token-type:access_token\",\"token_type\":\""
-                + (jkt == null ? "Bearer" : "DPoP") + "\",\"expires_in\":300,\"scope\":\"" + scope + "\"}");
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.tokenservices.orchestrator.token;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,16 +26,19 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
  * DPoP (RFC 9449) at the orchestrator: codes bound with {@code dpop_jkt} or a proof at /par, tokens
- * bound at /token (the API tokens from the token service too), public clients' refresh tokens bound,
- * and /userinfo taking a bound token only with its proof. Proofs are signed with Nimbus
+ * bound at /token (the API tokens from the token service too: at the exchange, again at a late
+ * proof, at each refresh, always by naming the key with {@code dpop_jkt}), public clients' refresh
+ * tokens bound, and /userinfo taking a bound token only with its proof. Proofs are signed with Nimbus
  * ({@link DpopProofs}), apart from the verifier's code.
  */
 @QuarkusTest
@@ -79,6 +83,11 @@ class DpopTokenTest {
         return all.subList(since, all.size()).stream().filter(r -> TOKEN_EXCHANGE.equals(r.get("grant_type"))).toList();
     }
 
+    /** What each of these exchanges asked for (they run in parallel, in no set order). */
+    private static Map<String, String> scopeByResource(List<Map<String, String>> exchanges) {
+        return exchanges.stream().collect(Collectors.toMap(e -> e.get("resource"), e -> e.get("scope")));
+    }
+
     /** Every API token of a token response, bound to {@code jkt}, as DPoP tokens. */
     private static void assertApiTokensBound(JsonPath tokens, String jkt) throws Exception {
         Map<String, Map<String, Object>> perResource = tokens.getMap("access_tokens");
@@ -119,27 +128,43 @@ class DpopTokenTest {
     }
 
     @Test
-    void aProofFirstShownAtTheTokenEndpointBindsTheApiTokensThenAndTheBearerOnesAreRevoked() throws Exception {
+    void aProofFirstShownAtTheTokenEndpointHasTheUpstreamIdTokenExchangedAgainForItsKey() throws Exception {
         ECKey key = DpopProofs.ecKey();
         String jkt = DpopProofs.thumbprint(key);
+        int atLogin = TestWorld.tokenService.requests.size();
         Logins.Login login = Logins.login("dpop-late-" + UUID.randomUUID());
+        List<Map<String, String>> atCallback = exchangesSince(atLogin);
+        assertEquals(2, atCallback.size());
+        String upstreamIdToken = atCallback.get(0).get("subject_token");
+        List<String> callbackTokens = new ArrayList<>(TestWorld.tokenService.refreshTokensFor(upstreamIdToken));
+        assertEquals(2, callbackTokens.size());
         int before = TestWorld.tokenService.requests.size();
         int revokedBefore = TestWorld.tokenService.revoked.size();
         JsonPath tokens = redeem(testApp(), Logins.REDIRECT, login, proof(key, "/token")).then().statusCode(200).extract().jsonPath();
         assertEquals("DPoP", tokens.getString("token_type"));
         assertApiTokensBound(tokens, jkt);
-        // each API's bearer token was exchanged for a bound one, then revoked
-        List<Map<String, String>> rebinds = exchangesSince(before);
-        assertEquals(2, rebinds.size());
-        for (Map<String, String> rebind : rebinds) {
-            assertEquals("urn:ietf:params:oauth:token-type:access_token", rebind.get("subject_token_type"));
-            assertEquals(jkt, rebind.get("dpop_jkt"));
-            assertTrue(TestWorld.tokenService.revoked.subList(revokedBefore, TestWorld.tokenService.revoked.size())
-                    .contains(rebind.get("subject_token")));
+        // the callback's exchanges again, now with the key: the login's upstream id_token for each API and
+        // its scopes, so each authority decides on the user's identity claims, as it did at the callback
+        List<Map<String, String>> again = exchangesSince(before);
+        assertEquals(scopeByResource(atCallback), scopeByResource(again));
+        for (Map<String, String> exchange : again) {
+            assertEquals("urn:ietf:params:oauth:token-type:id_token", exchange.get("subject_token_type"));
+            assertEquals(upstreamIdToken, exchange.get("subject_token"));
+            assertEquals(jkt, exchange.get("dpop_jkt"));
         }
-        // test-app is confidential: its refresh token is not bound, each refresh binds to the proof it sends
-        JsonPath bearer = given().auth().preemptive().basic(Logins.APP, Logins.APP_SECRET).formParam("grant_type", "refresh_token")
-                .formParam("refresh_token", tokens.getString("refresh_token")).post("/token").then().statusCode(200).extract().jsonPath();
+        // what the callback obtained reaches no one: its access and refresh tokens are revoked
+        List<String> revoked = TestWorld.tokenService.revoked.subList(revokedBefore, TestWorld.tokenService.revoked.size());
+        assertTrue(revoked.containsAll(callbackTokens), revoked.toString());
+        assertEquals(4, revoked.size(), revoked.toString());
+        // the login's refresh token holds the new refresh tokens at the token service
+        int beforeRefresh = TestWorld.tokenService.requests.size();
+        JsonPath bearer = testApp().formParam("grant_type", "refresh_token").formParam("refresh_token", tokens.getString("refresh_token"))
+                .post("/token").then().statusCode(200).extract().jsonPath();
+        List<String> fresh = TestWorld.tokenService.refreshTokensFor(upstreamIdToken).subList(2, 4);
+        List<Map<String, String>> refreshes = TestWorld.tokenService.requests.subList(beforeRefresh, TestWorld.tokenService.requests.size());
+        assertEquals(2, refreshes.size());
+        refreshes.forEach(r -> assertTrue(fresh.contains(r.get("refresh_token")), r.toString()));
+        // test-app is confidential: its refresh token is not bound, each refresh binds its tokens to the proof it sends
         assertEquals("Bearer", bearer.getString("token_type"));
         assertNull(jkt(claims(bearer.getString("access_token"))));
         bearer.<String, Map<String, Object>>getMap("access_tokens").values().forEach(t -> assertEquals("Bearer", t.get("token_type")));
@@ -151,12 +176,65 @@ class DpopTokenTest {
     }
 
     @Test
+    void aLateProofOnceTheUpstreamIdTokenIsAboutToExpireIsInvalidGrantAndTheLoginsTokensEnd() {
+        String verifier = Logins.verifier();
+        Response toUpstream = Logins.authorize(Logins.APP, Logins.REDIRECT, Logins.SCOPE, verifier, "st-exp", "n-exp", null, Map.of());
+        Map<String, String> up = Forms.query(toUpstream.header("Location"));
+        int atLogin = TestWorld.tokenService.requests.size();
+        // an id_token with less time left than an exchange needs
+        String upstreamCode = TestWorld.upstream.codeExpiringIn("dpop-exp-" + UUID.randomUUID(), up.get("nonce"), up.get("code_challenge"), 10);
+        Response callback = given().redirects().follow(false).cookies(Logins.loginCookies(toUpstream))
+                .queryParam("code", upstreamCode).queryParam("state", up.get("state")).get("/callback");
+        Logins.Login login = new Logins.Login(verifier, "st-exp", "n-exp", callback, null);
+        List<String> callbackTokens = TestWorld.tokenService.refreshTokensFor(exchangesSince(atLogin).get(0).get("subject_token"));
+        int before = TestWorld.tokenService.requests.size();
+        int revokedBefore = TestWorld.tokenService.revoked.size();
+        redeem(testApp(), Logins.REDIRECT, login, proof(DpopProofs.ecKey(), "/token")).then().statusCode(400)
+                .body("error", equalTo("invalid_grant")).body("error_description", containsString("log in again"));
+        assertEquals(List.of(), exchangesSince(before));
+        List<String> revoked = TestWorld.tokenService.revoked.subList(revokedBefore, TestWorld.tokenService.revoked.size());
+        assertEquals(4, revoked.size(), revoked.toString());
+        assertTrue(revoked.containsAll(callbackTokens), revoked.toString());
+    }
+
+    @Test
+    void aRefreshWithAProofHasTheTokenServiceBindTheApiTokensWithoutAnExchange() throws Exception {
+        ECKey key = DpopProofs.ecKey();
+        String jkt = DpopProofs.thumbprint(key);
+        Logins.Login login = loginBoundTo(key, "dpop-refresh-" + UUID.randomUUID());
+        JsonPath tokens = redeem(testApp(), Logins.REDIRECT, login, proof(key, "/token")).then().statusCode(200).extract().jsonPath();
+        int before = TestWorld.tokenService.requests.size();
+        int revokedBefore = TestWorld.tokenService.revoked.size();
+        JsonPath refreshed = testApp().header(DpopVerifier.HEADER, proof(key, "/token")).formParam("grant_type", "refresh_token")
+                .formParam("refresh_token", tokens.getString("refresh_token")).post("/token").then().statusCode(200).extract().jsonPath();
+        assertEquals("DPoP", refreshed.getString("token_type"));
+        assertApiTokensBound(refreshed, jkt);
+        // one refresh per API, each naming the key; no exchange, nothing to revoke
+        List<Map<String, String>> calls = TestWorld.tokenService.requests.subList(before, TestWorld.tokenService.requests.size());
+        assertEquals(2, calls.size(), calls.toString());
+        calls.forEach(call -> {
+            assertEquals("refresh_token", call.get("grant_type"));
+            assertEquals(jkt, call.get("dpop_jkt"));
+        });
+        assertEquals(revokedBefore, TestWorld.tokenService.revoked.size());
+    }
+
+    @Test
     void aTokenServiceThatDoesNotBindGivesNoBearerTokenInstead() {
         ECKey key = DpopProofs.ecKey();
-        Logins.Login login = Logins.login("dpop-nobind-" + UUID.randomUUID());
+        Logins.Login late = Logins.login("dpop-nobind-" + UUID.randomUUID());
+        String refreshToken = redeem(testApp(), Logins.REDIRECT, loginBoundTo(key, "dpop-nobind-rt-" + UUID.randomUUID()),
+                proof(key, "/token")).then().statusCode(200).extract().jsonPath().getString("refresh_token");
         TestWorld.tokenService.binds = false;
         try {
-            redeem(testApp(), Logins.REDIRECT, login, proof(key, "/token")).then().statusCode(500).body("error", equalTo("server_error"));
+            redeem(testApp(), Logins.REDIRECT, late, proof(key, "/token")).then().statusCode(500).body("error", equalTo("server_error"));
+            // at a refresh too; what the token service answered is revoked
+            int issuedBefore = TestWorld.tokenService.issued.size();
+            testApp().header(DpopVerifier.HEADER, proof(key, "/token")).formParam("grant_type", "refresh_token")
+                    .formParam("refresh_token", refreshToken).post("/token").then().statusCode(500).body("error", equalTo("server_error"));
+            List<String> answered = TestWorld.tokenService.issued.subList(issuedBefore, TestWorld.tokenService.issued.size());
+            assertEquals(4, answered.size());
+            assertTrue(TestWorld.tokenService.revoked.containsAll(answered), "no bearer token of that answer lives");
         } finally {
             TestWorld.tokenService.binds = true;
         }
@@ -215,7 +293,7 @@ class DpopTokenTest {
                 .then().statusCode(200).extract().jsonPath();
         assertEquals("DPoP", tokens.getString("token_type"));
         String refreshToken = tokens.getString("refresh_token");
-        // with the key: a new bound token pair, the API's token bound too (exchanged, as the refresh binds nothing)
+        // with the key: a new bound token pair, the API's token bound too
         JsonPath refreshed = given().header(DpopVerifier.HEADER, proof(key, "/token")).formParam("client_id", "par-app")
                 .formParam("grant_type", "refresh_token").formParam("refresh_token", refreshToken).post("/token").then().statusCode(200)
                 .extract().jsonPath();

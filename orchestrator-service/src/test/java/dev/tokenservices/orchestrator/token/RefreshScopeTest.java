@@ -21,7 +21,10 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** RFC 6749 §6 {@code scope} at a refresh: equal or narrower is granted, anything else is invalid_scope. */
+/**
+ * RFC 6749 §6 {@code scope} at a refresh: equal or narrower is granted, anything else is invalid_scope,
+ * refused before the refresh token is used.
+ */
 @QuarkusTest
 @QuarkusTestResource(TestWorld.class)
 class RefreshScopeTest {
@@ -97,7 +100,7 @@ class RefreshScopeTest {
     }
 
     @Test
-    void aScopeTheClientMayHoldButTheLoginWasNotGrantedIsInvalidScope() {
+    void aScopeTheClientMayHoldButTheLoginWasNotGrantedIsInvalidScopeAndTheRefreshTokenStaysUsable() {
         Logins.Login login = Logins.login(Logins.APP, Logins.REDIRECT, "openid email", "u-not-granted", null);
         JsonPath first = Logins.redeem(login.code(), login.verifier()).then().statusCode(200).extract().jsonPath();
         int before = TestWorld.tokenService.requests.size();
@@ -106,5 +109,7 @@ class RefreshScopeTest {
                 .body("error_description", equalTo("scope 'invoices.read' was not granted to this login; a refresh can only narrow"))
                 .body("access_token", equalTo(null));
         assertTrue(refreshesAtTheTokenService(before).isEmpty(), "nothing asked of the token service");
+        // checked before the refresh token is used: the client's retry is no reuse that would end the login
+        refresh(first.getString("refresh_token"), "openid email").then().statusCode(200).body("scope", equalTo("openid email"));
     }
 }

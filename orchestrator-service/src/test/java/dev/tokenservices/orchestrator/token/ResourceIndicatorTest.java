@@ -20,7 +20,10 @@ import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** RFC 8707 {@code resource} at the orchestrator: /authorize picks the APIs, /token may narrow, never widen. */
+/**
+ * RFC 8707 {@code resource} at the orchestrator: /authorize picks the APIs, /token may narrow, never
+ * widen; a resource beyond the grant is refused before the code or refresh token is used.
+ */
 @QuarkusTest
 @QuarkusTestResource(TestWorld.class)
 class ResourceIndicatorTest {
@@ -129,11 +132,26 @@ class ResourceIndicatorTest {
     }
 
     @Test
-    void aResourceBeyondTheAuthorizationIsInvalidTargetAtTheTokenEndpoint() {
+    void aResourceBeyondTheAuthorizationIsInvalidTargetAndLeavesTheCodeUsable() {
         Logins.Login login = login("openid invoices.read media.play", List.of(INVOICES));
         redeem(login, List.of(MEDIA)).then().statusCode(400).header("Cache-Control", "no-store")
                 .body("error", equalTo("invalid_target")).body("error_description", equalTo("resource " + MEDIA
                         + " was not authorized for this grant; a token request can only narrow"));
+        // nothing was issued for the code: its client may correct the request
+        JsonPath tokens = redeem(login, List.of(INVOICES)).then().statusCode(200).extract().jsonPath();
+        assertEquals(Set.of(INVOICES), tokens.getMap("access_tokens").keySet());
+        redeem(login, List.of()).then().statusCode(400).body("error", equalTo("invalid_grant"));
+    }
+
+    @Test
+    void aResourceBeyondTheAuthorizationWithAWrongVerifierStillSpendsTheCode() {
+        Logins.Login login = login("openid invoices.read media.play", List.of(INVOICES));
+        // whoever sends a wrong verifier may not be the client: the code is spent, whatever else the request holds
+        given().auth().preemptive().basic(Logins.APP, Logins.APP_SECRET).formParam("grant_type", "authorization_code")
+                .formParam("code", login.code()).formParam("redirect_uri", Logins.REDIRECT).formParam("code_verifier", Logins.verifier())
+                .formParam("resource", MEDIA).post("/token").then().statusCode(400).body("error", equalTo("invalid_grant"))
+                .body("error_description", equalTo("code_verifier does not match the code_challenge (PKCE)"));
+        redeem(login, List.of()).then().statusCode(400).body("error", equalTo("invalid_grant"));
     }
 
     @Test
@@ -159,6 +177,10 @@ class ResourceIndicatorTest {
 
         JsonPath onlyInvoices = redeem(login("openid invoices.read media.play", List.of(INVOICES)), List.of()).then().statusCode(200)
                 .extract().jsonPath();
+        int beforeWider = TestWorld.tokenService.requests.size();
         refresh(onlyInvoices.getString("refresh_token"), List.of(MEDIA)).then().statusCode(400).body("error", equalTo("invalid_target"));
+        assertEquals(beforeWider, TestWorld.tokenService.requests.size(), "nothing asked of the token service");
+        // refused before the refresh token was used: the retry is no reuse that would end the login
+        refresh(onlyInvoices.getString("refresh_token"), List.of(INVOICES)).then().statusCode(200);
     }
 }

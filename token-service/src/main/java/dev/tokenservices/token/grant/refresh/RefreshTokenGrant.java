@@ -8,6 +8,7 @@ import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.ClientEntry;
 import dev.tokenservices.shared.registry.GrantTypes;
+import dev.tokenservices.token.dpop.DpopBinding;
 import dev.tokenservices.token.grant.ScopePolicy;
 import dev.tokenservices.token.grant.TokenResponse;
 import dev.tokenservices.token.grant.UserTokens;
@@ -26,18 +27,22 @@ import org.jboss.logging.Logger;
 /**
  * RFC 6749 §6 with rotation: every refresh returns a new refresh token and burns the old one; a
  * burned token presented again revokes its family, including what a rotation still in flight would
- * hand out (see {@link RefreshTokenStore}); a family ends at its absolute lifetime. The scope authorities are asked again, so an API
- * that withdrew a permission (a lapsed subscription) is heard at the next refresh. {@code scope} may
- * only narrow (§6).
+ * hand out (see {@link RefreshTokenStore}); a family ends at its absolute lifetime. The scope
+ * authorities are asked again, with the identity claims the family keeps, so an API that withdrew a
+ * permission (a lapsed subscription) is heard at the next refresh. {@code scope} may only narrow
+ * (§6); a wider one is refused before the token is used, which stays usable.
  *
  * <p>DPoP (RFC 9449 §5): a public client's refresh token bound to a key is refreshed only with a proof
  * of that key; presented without it (stolen), its family is revoked and the answer is {@code
- * invalid_grant}. Each access token is bound to the request's proof, whoever the client.
+ * invalid_grant}. Each access token is bound to the request's proof, or to a confidential client's
+ * {@code dpop_jkt} ({@link DpopBinding}: the orchestrator relaying its client's key), whoever the client.
  */
 @ApplicationScoped
 public class RefreshTokenGrant implements GrantHandler<TokenResponse> {
 
     private static final Logger LOG = Logger.getLogger(RefreshTokenGrant.class);
+    /** RFC 6749 §6's parameters and {@code dpop_jkt}. */
+    private static final Grant GRANT = new Grant(GrantTypes.REFRESH_TOKEN, Grant.REFRESH_TOKEN.parameters().alsoOptional(DpopBinding.DPOP_JKT));
 
     private final RefreshTokenStore store;
     private final UserTokens users;
@@ -49,34 +54,30 @@ public class RefreshTokenGrant implements GrantHandler<TokenResponse> {
 
     @Override
     public Grant grant() {
-        return Grant.REFRESH_TOKEN;
+        return GRANT;
     }
 
     @Override
     public Uni<TokenResponse> handle(FormRequest request, RegisteredClient client, Optional<DpopProof> proof) {
         String token = request.require("refresh_token");
         String scope = request.get("scope");
+        Optional<String> jkt = DpopBinding.key(request.get(DpopBinding.DPOP_JKT), client, proof);
         ClientEntry entry = client.entry();
-        return store.use(token, client.clientId()).chain(family -> {
-            if (family.jkt() != null && !proof.map(DpopProof::jkt).filter(family.jkt()::equals).isPresent()) {
+        Uni<Void> narrowing = scope == null ? Uni.createFrom().voidItem() : store.current(token, client.clientId())
+                // a family presented without its key is left to use() below, which ends it
+                .invoke(found -> found.filter(family -> keyProved(family, proof)).ifPresent(family -> granted(family, scope)))
+                .replaceWithVoid();
+        return narrowing.chain(() -> store.use(token, client.clientId())).chain(family -> {
+            if (!keyProved(family, proof)) {
                 // the client always holds its key: a bound token without it was taken from the client
                 LOG.warnf("DPoP-bound refresh token of client %s presented without its key: its family was revoked", entry.clientId());
                 return store.revokeFamily(family.familyId()).chain(() -> Uni.createFrom().<TokenResponse>failure(OAuthException.invalidGrant(
                         "the refresh token is bound to a DPoP key; a refresh needs a DPoP proof signed with that key")));
             }
-            Set<String> original = ScopePolicy.parse(family.scope());
-            if (scope != null) {
-                for (String s : ScopePolicy.parse(scope)) {
-                    if (!original.contains(s)) {
-                        throw OAuthException.invalidScope("scope '" + s + "' was not granted originally; a refresh can only narrow");
-                    }
-                }
-            }
             Set<String> allowance = new LinkedHashSet<>(entry.scope());
-            allowance.retainAll(original);
+            allowance.retainAll(granted(family, scope));
             Subject subject = new Subject(family.subject(), family.idp(), IdentityClaims.parse(family.claimsJson()),
                     Optional.empty(), Instant.MAX, Optional.empty(), Optional.empty(), Optional.empty());
-            Optional<String> jkt = proof.map(DpopProof::jkt);
             // RFC 9449 §5: a public client's family is bound to the first key it proves; a confidential
             // client's is not (it authenticates), but each of its access tokens is bound to the proof sent
             String familyJkt = family.jkt() != null ? family.jkt() : entry.isConfidential() ? null : jkt.orElse(null);
@@ -89,5 +90,23 @@ public class RefreshTokenGrant implements GrantHandler<TokenResponse> {
                             .map(next -> new TokenResponse(users.issue(entry, grant, entry.accessTokenLifetime(), Map.of(), jkt), next,
                                     null, grant.interactions())));
         });
+    }
+
+    /** Whether the request proves the key a bound family needs (an unbound family needs none). */
+    private static boolean keyProved(RefreshTokenStore.Family family, Optional<DpopProof> proof) {
+        return family.jkt() == null || proof.map(DpopProof::jkt).filter(family.jkt()::equals).isPresent();
+    }
+
+    /** The scope the family was granted, once {@code scope} (when sent) is found within it: a refresh can only narrow. */
+    private static Set<String> granted(RefreshTokenStore.Family family, String scope) {
+        Set<String> original = ScopePolicy.parse(family.scope());
+        if (scope != null) {
+            for (String s : ScopePolicy.parse(scope)) {
+                if (!original.contains(s)) {
+                    throw OAuthException.invalidScope("scope '" + s + "' was not granted originally; a refresh can only narrow");
+                }
+            }
+        }
+        return original;
     }
 }

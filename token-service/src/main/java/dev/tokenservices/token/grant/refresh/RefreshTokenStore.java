@@ -64,10 +64,22 @@ public class RefreshTokenStore {
             if (!(use instanceof RefreshFamilies.Current current)) {
                 throw OAuthException.invalidGrant(UNUSABLE);
             }
-            JsonObject payload = new JsonObject(current.family().payload());
-            return new Family(current.family().familyId(), clientId, payload.getString("subject"), payload.getString("idp"),
-                    payload.getJsonObject("claims").encode(), payload.getString("scope"), payload.getString("jkt"));
+            return family(current.family());
         });
+    }
+
+    /**
+     * The family of a token {@link #use} would accept, without using it (for the checks a refresh can
+     * fail without spending its token); empty for any other token, which {@link #use} then refuses.
+     */
+    public Uni<Optional<Family>> current(String token, String clientId) {
+        return families.current(token, clientId).map(found -> found.map(RefreshTokenStore::family));
+    }
+
+    private static Family family(RefreshFamilies.Family family) {
+        JsonObject payload = new JsonObject(family.payload());
+        return new Family(family.familyId(), family.clientId(), payload.getString("subject"), payload.getString("idp"),
+                payload.getJsonObject("claims").encode(), payload.getString("scope"), payload.getString("jkt"));
     }
 
     /** Ends a family at once (a bound refresh token presented without its key). */

@@ -2,7 +2,6 @@ package dev.tokenservices.token.grant.tokenexchange;
 
 import dev.tokenservices.core.client.RegisteredClient;
 import dev.tokenservices.core.dpop.DpopProof;
-import dev.tokenservices.core.dpop.JwkThumbprints;
 import dev.tokenservices.core.token.Grant;
 import dev.tokenservices.core.token.GrantHandler;
 import dev.tokenservices.shared.oauth.FormRequest;
@@ -10,6 +9,7 @@ import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.ClientEntry;
 import dev.tokenservices.shared.registry.GrantTypes;
 import dev.tokenservices.token.config.TokenServiceConfig;
+import dev.tokenservices.token.dpop.DpopBinding;
 import dev.tokenservices.token.grant.ScopePolicy;
 import dev.tokenservices.token.grant.TokenResponse;
 import dev.tokenservices.token.grant.UserTokens;
@@ -36,18 +36,17 @@ import java.util.Set;
  * our own access tokens; the requested scopes are decided by each involved resource's scope
  * authority (the fan-out); with an actor token the result records the delegation in {@code act}.
  *
- * <p>DPoP (RFC 9449): the issued token is bound to the request's proof, or to the {@code dpop_jkt}
- * parameter (as §10 defines it for authorization requests) of a confidential client that relays the
- * key of its own client, whose proof it cannot sign; with both, they must name the same key. A subject
- * or actor token that is one of our DPoP-bound access tokens is never laundered into a bearer token or
- * another key's: its exchange needs a proof of its own key (else {@code invalid_dpop_proof}).
+ * <p>DPoP (RFC 9449): the issued token is bound to the request's proof, or to a confidential client's
+ * {@code dpop_jkt} ({@link DpopBinding}). A subject or actor token that is one of our DPoP-bound
+ * access tokens is never laundered into a bearer token or another key's: its exchange needs a proof
+ * of its own key (else {@code invalid_dpop_proof}).
  */
 @ApplicationScoped
 public class TokenExchangeGrant implements GrantHandler<TokenResponse> {
 
     private static final Set<String> ISSUABLE = Set.of(TokenTypes.ACCESS_TOKEN, TokenTypes.JWT);
     /** RFC 8693 §2.1's parameters and {@code dpop_jkt}. */
-    private static final Grant GRANT = new Grant(GrantTypes.TOKEN_EXCHANGE, Grant.TOKEN_EXCHANGE.parameters().alsoOptional("dpop_jkt"));
+    private static final Grant GRANT = new Grant(GrantTypes.TOKEN_EXCHANGE, Grant.TOKEN_EXCHANGE.parameters().alsoOptional(DpopBinding.DPOP_JKT));
 
     private final SubjectTokens subjects;
     private final UserTokens users;
@@ -85,7 +84,7 @@ public class TokenExchangeGrant implements GrantHandler<TokenResponse> {
         }
         List<String> targets = new ArrayList<>(request.all("resource"));
         targets.addAll(request.all("audience"));
-        Optional<String> jkt = bindTo(request.get("dpop_jkt"), client, proof);
+        Optional<String> jkt = DpopBinding.key(request.get(DpopBinding.DPOP_JKT), client, proof);
         Uni<Optional<Subject>> actor = actorToken == null
                 ? Uni.createFrom().item(Optional.empty())
                 : subjects.resolve(actorToken, actorType, "actor_token", client.clientId()).map(Optional::of);
@@ -95,26 +94,6 @@ public class TokenExchangeGrant implements GrantHandler<TokenResponse> {
                     act.ifPresent(a -> keepsItsKey(a, "actor_token", proof));
                     return exchange(request, client, subject, act, targets, jkt);
                 }));
-    }
-
-    /**
-     * The key the issued token is bound to: the proof's, or {@code dpop_jkt} from a confidential client
-     * (public clients prove their own key); both present must agree.
-     */
-    private static Optional<String> bindTo(String dpopJkt, RegisteredClient client, Optional<DpopProof> proof) {
-        if (dpopJkt == null) {
-            return proof.map(DpopProof::jkt);
-        }
-        if (!client.entry().isConfidential()) {
-            throw OAuthException.invalidRequest("dpop_jkt is accepted from confidential clients only; send a DPoP proof instead");
-        }
-        if (!JwkThumbprints.isWellFormed(dpopJkt)) {
-            throw OAuthException.invalidRequest("dpop_jkt must be a JWK SHA-256 thumbprint (RFC 7638): 43 base64url characters");
-        }
-        if (proof.isPresent() && !proof.get().jkt().equals(dpopJkt)) {
-            throw OAuthException.invalidDpopProof("dpop_jkt is not the thumbprint of the DPoP proof's key");
-        }
-        return Optional.of(dpopJkt);
     }
 
     /** A DPoP-bound token of ours is exchanged only by whoever proves its key (no laundering into a bearer token). */

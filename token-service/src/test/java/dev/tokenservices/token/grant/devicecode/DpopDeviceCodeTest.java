@@ -162,4 +162,21 @@ class DpopDeviceCodeTest {
         refresh(stolen, thief).statusCode(400).body("error", equalTo("invalid_grant"))
                 .body("error_description", containsString("bound to a DPoP key"));
     }
+
+    @Test
+    void aPublicClientsDpopJktAtARefreshIsRefusedAndLeavesTheRefreshTokenUsable() {
+        String code = authorize(device);
+        approve(code);
+        String refreshToken = poll(code, device).statusCode(200).extract().path("refresh_token");
+        for (ECKey key : new ECKey[] {device, null}) {
+            var request = form().formParam("client_id", "tv-app").formParam("grant_type", "refresh_token")
+                    .formParam("refresh_token", refreshToken).formParam("dpop_jkt", DpopProofs.thumbprint(device));
+            if (key != null) {
+                request.header("DPoP", DpopProofs.proof(key, "POST", TOKEN_URL).sign());
+            }
+            request.post("/token").then().statusCode(400).body("error", equalTo("invalid_request"))
+                    .body("error_description", containsString("dpop_jkt is accepted from confidential clients only"));
+        }
+        refresh(refreshToken, device).statusCode(200).body("token_type", equalTo("DPoP"));
+    }
 }

@@ -13,8 +13,11 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.jwk.ECKey;
 import dev.tokenservices.testsupport.DpopProofs;
+import dev.tokenservices.token.support.TestWorld;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
 import io.restassured.specification.RequestSpecification;
@@ -24,7 +27,9 @@ import org.junit.jupiter.api.Test;
  * DPoP (RFC 9449) at token exchange and at the refresh of a confidential client: a proof or a
  * confidential client's {@code dpop_jkt} binds the issued token; a DPoP-bound token of ours is never
  * laundered into a bearer token or another key's; a confidential client's refresh tokens are not
- * bound, but each access token is bound to the proof sent with its refresh.
+ * bound, but each access token is bound to the proof or the {@code dpop_jkt} sent with its refresh,
+ * and a refused {@code dpop_jkt} leaves the refresh token usable. (A public client's {@code dpop_jkt}:
+ * {@code DpopDeviceCodeTest}.)
  */
 @QuarkusTest
 class DpopTokenExchangeTest {
@@ -56,6 +61,20 @@ class DpopTokenExchangeTest {
 
     private static String jkt(String accessToken) throws Exception {
         return (String) verify(accessToken).getJSONObjectClaim("cnf").get("jkt");
+    }
+
+    private static ValidatableResponse refresh(ECKey proofKey, String refreshToken, String... more) {
+        RequestSpecification request = exchanger(proofKey).formParam("grant_type", "refresh_token").formParam("refresh_token", refreshToken);
+        for (int i = 0; i + 1 < more.length; i += 2) {
+            request.formParam(more[i], more[i + 1]);
+        }
+        return request.post("/token").then();
+    }
+
+    private static String loginRefreshToken(String scope) {
+        return exchanger(null).formParam("grant_type", GRANT).formParam("subject_token", issuer.idToken("bob-002"))
+                .formParam("subject_token_type", ID_TOKEN).formParam("scope", scope).post("/token").then().statusCode(200)
+                .body("token_type", equalTo("Bearer")).body("refresh_token", notNullValue()).extract().path("refresh_token");
     }
 
     /** A worker's access token bound to {@code owner}. */
@@ -125,5 +144,44 @@ class DpopTokenExchangeTest {
         String bound = exchanger(other).formParam("grant_type", "refresh_token").formParam("refresh_token", next)
                 .post("/token").then().statusCode(200).body("token_type", equalTo("DPoP")).extract().path("access_token");
         assertEquals(DpopProofs.thumbprint(other), jkt(bound));
+    }
+
+    @Test
+    void dpopJktAtAConfidentialClientsRefreshBindsTheTokenAndTheAuthorityStillSeesTheUser() throws Exception {
+        String refresh = loginRefreshToken("mod.read");
+        var bound = refresh(null, refresh, "dpop_jkt", DpopProofs.thumbprint(other)).statusCode(200)
+                .body("token_type", equalTo("DPoP")).body("scope", equalTo("mod.read")).extract();
+        assertEquals(DpopProofs.thumbprint(other), jkt(bound.path("access_token")));
+        // the authority decided on the login's identity claims, which the family keeps
+        JsonNode asked = new ObjectMapper().readTree(TestWorld.authorities.bodyOf("modify"));
+        assertEquals("refresh_token", asked.get("grant_type").asText());
+        assertEquals("bob-002", asked.get("subject").asText());
+        assertEquals("bob-002@example.com", asked.get("claims").get("email").asText());
+        // naming the key and proving it agree
+        String again = refresh(other, bound.path("refresh_token"), "dpop_jkt", DpopProofs.thumbprint(other)).statusCode(200)
+                .body("token_type", equalTo("DPoP")).extract().path("access_token");
+        assertEquals(DpopProofs.thumbprint(other), jkt(again));
+    }
+
+    @Test
+    void aRefusedDpopJktAtARefreshLeavesTheRefreshTokenUsable() throws Exception {
+        String refresh = loginRefreshToken("invoices.read");
+        String jkt = DpopProofs.thumbprint(key);
+        for (String malformed : new String[] {"abc", jkt + "A", "+" + jkt.substring(1), jkt + "=", "x".repeat(43)}) {
+            refresh(null, refresh, "dpop_jkt", malformed).statusCode(400).body("error", equalTo("invalid_request"))
+                    .body("error_description", containsString("43 base64url characters"));
+        }
+        refresh(key, refresh, "dpop_jkt", DpopProofs.thumbprint(other)).statusCode(400).body("error", equalTo("invalid_dpop_proof"))
+                .body("error_description", containsString("dpop_jkt is not the thumbprint of the DPoP proof's key"));
+        String bearer = refresh(null, refresh).statusCode(200).body("token_type", equalTo("Bearer")).extract().path("access_token");
+        assertNull(verify(bearer).getClaim("cnf"));
+    }
+
+    @Test
+    void aWiderScopeAtARefreshIsRefusedAndLeavesTheRefreshTokenUsable() {
+        String refresh = loginRefreshToken("invoices.read");
+        refresh(null, refresh, "scope", "invoices.read acc.read").statusCode(400).body("error", equalTo("invalid_scope"))
+                .body("error_description", containsString("scope 'acc.read' was not granted originally"));
+        refresh(null, refresh, "scope", "invoices.read").statusCode(200).body("scope", equalTo("invoices.read"));
     }
 }
