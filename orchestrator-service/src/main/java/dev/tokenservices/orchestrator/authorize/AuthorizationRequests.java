@@ -1,6 +1,8 @@
 package dev.tokenservices.orchestrator.authorize;
 
+import dev.tokenservices.core.client.RegisteredClient;
 import dev.tokenservices.orchestrator.logout.IdTokenHints;
+import dev.tokenservices.orchestrator.metadata.ClientMetadataException;
 import dev.tokenservices.orchestrator.registry.Clients;
 import dev.tokenservices.orchestrator.session.AuthorizationRequest;
 import dev.tokenservices.orchestrator.session.ClaimsRequest;
@@ -8,8 +10,10 @@ import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.orchestrator.web.PageException;
 import dev.tokenservices.orchestrator.web.WayBack;
 import dev.tokenservices.shared.oauth.OAuthErrors;
+import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.ClientEntry;
 import dev.tokenservices.shared.registry.GrantTypes;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -54,13 +58,24 @@ public class AuthorizationRequests {
     public record Target(ClientEntry client, String redirectUri, String state) {
     }
 
-    public Target target(FormRequest params) {
+    /**
+     * The client (wherever {@link Clients#find} finds it) and its redirect URI; an error page when either
+     * is not what the client registered or published: 400, or 503 while the client cannot be looked up.
+     */
+    public Uni<Target> target(FormRequest params) {
         String clientId = params.get("client_id");
         if (clientId == null) {
             throw PageException.badRequest("The request names no client (client_id is missing).");
         }
-        ClientEntry client = clients.client(clientId).orElseThrow(() -> PageException.badRequest(
-                "The application '" + FormRequest.printable(clientId) + "' is not registered here."));
+        return clients.find(clientId)
+                .onFailure(ClientMetadataException.class).transform(e -> PageException.badRequest("The application '"
+                        + FormRequest.printable(clientId) + "' cannot sign in here: its metadata document cannot be used: " + e.getMessage() + "."))
+                .onFailure(OAuthException.class).transform(e -> PageException.unavailable(((OAuthException) e).description()))
+                .map(found -> target(clientId, found.map(RegisteredClient::entry).orElseThrow(() -> PageException.badRequest(
+                        "The application '" + FormRequest.printable(clientId) + "' is not registered here.")), params));
+    }
+
+    private static Target target(String clientId, ClientEntry client, FormRequest params) {
         // from here the client is known: its error pages link back to it, to a registered address only
         String redirectUri = params.get("redirect_uri");
         if (redirectUri == null) {
@@ -68,7 +83,7 @@ public class AuthorizationRequests {
         }
         // exact string comparison, nothing normalised
         if (!client.redirectUris().contains(redirectUri)) {
-            throw PageException.badRequest("The redirect_uri is not registered for the application '" + clientId + "'.",
+            throw PageException.badRequest("The redirect_uri is not registered for the application '" + FormRequest.printable(clientId) + "'.",
                     WayBack.of(client, null).orElse(null));
         }
         String state = params.get("state");

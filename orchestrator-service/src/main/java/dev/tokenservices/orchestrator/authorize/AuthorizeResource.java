@@ -1,6 +1,7 @@
 package dev.tokenservices.orchestrator.authorize;
 
 import dev.tokenservices.orchestrator.config.OrchestratorConfig;
+import dev.tokenservices.orchestrator.session.AuthorizationRequest;
 import dev.tokenservices.orchestrator.session.SsoSessions;
 import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.orchestrator.web.PageException;
@@ -32,45 +33,63 @@ public class AuthorizeResource {
 
     private final AuthorizationRequests requests;
     private final LoginFlow flow;
+    private final Consents consents;
     private final String issuer;
 
-    public AuthorizeResource(AuthorizationRequests requests, LoginFlow flow, OrchestratorConfig config) {
+    public AuthorizeResource(AuthorizationRequests requests, LoginFlow flow, Consents consents, OrchestratorConfig config) {
         this.requests = requests;
         this.flow = flow;
+        this.consents = consents;
         this.issuer = config.issuer();
+    }
+
+    /** The cookies /authorize reads. */
+    private record Cookies(String session, String recentLogins, String consent, String consentCsrf) {
     }
 
     @GET
     public Uni<Response> get(@Context HttpServerRequest http, @CookieParam(SsoSessions.COOKIE) String session,
-            @CookieParam(LoginCookies.RECENT) String recentLogins) {
+            @CookieParam(LoginCookies.RECENT) String recentLogins, @CookieParam(Consents.COOKIE) String consent,
+            @CookieParam(Consents.CSRF_COOKIE) String consentCsrf) {
         String query = http.query();
-        return authorize(() -> FormRequest.parse(FormRequest.FORM, query == null ? "" : query, null), session, recentLogins);
+        return authorize(() -> FormRequest.parse(FormRequest.FORM, query == null ? "" : query, null),
+                new Cookies(session, recentLogins, consent, consentCsrf));
     }
 
     @POST
     @Consumes(MediaType.WILDCARD)
     public Uni<Response> post(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, String body,
-            @CookieParam(SsoSessions.COOKIE) String session, @CookieParam(LoginCookies.RECENT) String recentLogins) {
-        return authorize(() -> FormRequest.parse(contentType, body, null), session, recentLogins);
+            @CookieParam(SsoSessions.COOKIE) String session, @CookieParam(LoginCookies.RECENT) String recentLogins,
+            @CookieParam(Consents.COOKIE) String consent, @CookieParam(Consents.CSRF_COOKIE) String consentCsrf) {
+        return authorize(() -> FormRequest.parse(contentType, body, null), new Cookies(session, recentLogins, consent, consentCsrf));
     }
 
-    private Uni<Response> authorize(java.util.function.Supplier<FormRequest> parse, String session, String recentLogins) {
+    private Uni<Response> authorize(java.util.function.Supplier<FormRequest> parse, Cookies cookies) {
         FormRequest params;
         try {
             params = parse.get();
         } catch (OAuthException e) {
             throw PageException.badRequest("The sign-in request is malformed: " + e.description());
         }
-        AuthorizationRequests.Target target = requests.target(params);
-        return Uni.createFrom().deferred(() -> flow.start(requests.validate(target, params), session, recentLogins,
-                        id -> chooserUrl(params, id)))
+        return requests.target(params).chain(target -> Uni.createFrom().deferred(() -> {
+                    AuthorizationRequest request = requests.validate(target, params);
+                    if (consents.needed(target, cookies.consent())) {
+                        // a client no operator vetted: the person sees who asks before anything else happens
+                        if (request.promptNone()) {
+                            throw new AuthorizeError(OAuthErrors.CONSENT_REQUIRED, "the user has not consented to this application yet");
+                        }
+                        requests.checkCodeProtection(request);
+                        return Uni.createFrom().item(consents.page(target, request, params, cookies.consentCsrf()));
+                    }
+                    return flow.start(request, cookies.session(), cookies.recentLogins(), id -> chooserUrl(params, id));
+                })
                 .onFailure(AuthorizeError.class).recoverWithItem(e -> Redirects.error(issuer, target.redirectUri(), target.state(),
                         ((AuthorizeError) e).error(), e.getMessage(), null))
                 .onFailure(OAuthException.class).recoverWithItem(e -> {
                     OAuthException o = (OAuthException) e;
                     String error = OAuthErrors.TEMPORARILY_UNAVAILABLE.equals(o.error()) ? o.error() : OAuthErrors.SERVER_ERROR;
                     return Redirects.error(issuer, target.redirectUri(), target.state(), error, o.description(), null);
-                });
+                }));
     }
 
     private static String chooserUrl(FormRequest params, String idpId) {
