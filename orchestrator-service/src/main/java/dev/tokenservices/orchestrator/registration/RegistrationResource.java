@@ -25,6 +25,7 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.jboss.logging.Logger;
 
 /**
  * Dynamic client registration (RFC 7591 §3) with an initial access token, on only while
@@ -38,6 +39,7 @@ import java.util.Map;
 @Path("/register")
 public class RegistrationResource {
 
+    private static final Logger LOG = Logger.getLogger(RegistrationResource.class);
     static final int MAX_BODY = 8 * 1024;
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -75,6 +77,8 @@ public class RegistrationResource {
             String clientId = RegisteredClients.PREFIX + Hashes.base64url(random(16));
             String secret = checked.authMethod().usesSecret() ? Secrets.random() : null;
             return clients.store(clientId, secret == null ? null : Hashes.sha256Hex(secret), checked)
+                    .invoke(stored -> LOG.infof("client %s registered (%s, redirect URIs %s, scope %s)", clientId, checked.authMethod(),
+                            checked.redirectUris(), String.join(" ", checked.scope())))
                     .map(stored -> created(clientId, secret, checked));
         });
     }
