@@ -201,6 +201,7 @@ public class AuthorizationRequests {
             if (method != null) {
                 throw new AuthorizeError(OAuthErrors.INVALID_REQUEST, "code_challenge_method was sent without code_challenge");
             }
+            // only the registry file can let a client go without PKCE; registered and metadata-document clients never can
             boolean required = clients.client(request.clientId()).map(ClientEntry::requirePkce).orElse(true);
             if (required) {
                 throw new AuthorizeError(OAuthErrors.INVALID_REQUEST, "PKCE is required: code_challenge is missing");

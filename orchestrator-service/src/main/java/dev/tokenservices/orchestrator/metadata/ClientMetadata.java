@@ -169,6 +169,9 @@ public final class ClientMetadata {
      * no user information, no fragment, no dot segments (draft-ietf-oauth-client-id-metadata-document §3).
      */
     public static URI checkHttpsUrl(String value, String field) {
+        if (value.length() > MAX_URI) {
+            throw invalid(field + " is longer than " + MAX_URI + " characters");
+        }
         URI uri;
         try {
             uri = new URI(value);

@@ -132,9 +132,9 @@ class ClientMetadataTest {
         "https://u:p@app.example/c.json | without user information", "https://app.example/c.json#x | fragment",
         "https://app.example/a/../c.json | dot segments", "https://app.example/./c.json | dot segments",
         "https://app.example/%2e%2e/c.json | dot segments", "HTTPS://app.example/c.json | must be an https URL",
-        "https:///c.json | must name a host"})
+        "https:///c.json | must name a host", "https://app.example/LONG | is longer than 2000 characters"})
     void clientIdUrlsAreHttpsWithAHostAPathAndNothingAmbiguous(String url, String message) {
-        ClientMetadataException e = refused(() -> ClientMetadata.checkHttpsUrl(url.trim(), "the client_id"));
+        ClientMetadataException e = refused(() -> ClientMetadata.checkHttpsUrl(url.trim().replace("LONG", "x".repeat(2000)), "the client_id"));
         assertTrue(e.getMessage().contains(message.trim()), e.getMessage());
     }
 }
