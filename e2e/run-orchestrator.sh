@@ -8,9 +8,10 @@
 # registry written from e2e/registry.orchestrator.e2e.yaml, on a fresh database
 # tokenservices_e2e_orch, and an API that asks users to subscribe first (e2e/interaction-api.mjs:
 # its scope authority and its subscription page), with registration and Client ID Metadata Documents
-# (from loopback, over https) on; runs `node --test` on the orchestrator's test
-# files (the login CSRF, pages and interaction ones drive Debian's chromium through playwright-core,
-# installed with apt-get when missing; the pages one runs axe-core in it) and, last,
+# (from loopback, over https) on; runs `node --test` on the orchestrator's test files (PAR, DPoP
+# and resource indicators with openid-client in par-dpop; registered and metadata-document clients
+# in cimd-register; the login CSRF, pages and interaction ones drive Debian's chromium through
+# playwright-core, installed with apt-get when missing; the pages one runs axe-core in it) and, last,
 # e2e/datastore-scan.test.mjs; stops what it started.
 #
 # The services use Redis database 12 of REDIS_URL's server (when REDIS_URL names none), so that the
@@ -103,7 +104,7 @@ export E2E_REDIS_URL="$REDIS_URL" E2E_PG_URL="$PG_URL_E2E" E2E_SECRETS_FILE="$RU
 : >"$E2E_SECRETS_FILE"
 rc=0
 failed=()
-TESTS=(orchestrator oidc-conformance oidc-claims audience code-race login-csrf orchestrator-pages interaction-browser logout upstream-quirks authorize-flood cimd-register datastore-scan)
+TESTS=(orchestrator oidc-conformance oidc-claims audience code-race login-csrf orchestrator-pages interaction-browser logout upstream-quirks par-dpop cimd-register authorize-flood datastore-scan)
 # E2E_ONLY="name …" runs just those files (in the order above), for a quick look at one area.
 if [[ -n ${E2E_ONLY:-} ]]; then
   only=()

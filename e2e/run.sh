@@ -12,8 +12,8 @@
 #   - the device portal device-portal/target/quarkus-app/quarkus-run.jar, an OIDC client of the
 #     orchestrator (PORTAL_OIDC_ISSUER): its logins go portal → orchestrator → IdP and back
 # then runs `node --test` on e2e/token-exchange.test.mjs, e2e/interaction-machine.test.mjs,
-# e2e/device-flow.test.mjs, e2e/interaction-device.test.mjs (both drive Debian's
-# chromium through playwright-core; chromium is installed with apt-get when missing),
+# e2e/device-flow.test.mjs, e2e/interaction-device.test.mjs, e2e/dpop.test.mjs (the three drive
+# Debian's chromium through playwright-core; chromium is installed with apt-get when missing),
 # e2e/device-flood.test.mjs and, last, e2e/datastore-scan.test.mjs (every Redis value and
 # PostgreSQL row against the credentials the others saw), and stops everything it started,
 # whatever happens (Redis/PostgreSQL too, but only if this script started them).
@@ -60,11 +60,12 @@ export ORCH_CALLBACK_URI="$ORCH_ISSUER/callback"
 # <it>/callback for the portal (a client of the orchestrator), and the browser opens it.
 export PORTAL_URL="http://localhost:$PORTAL_PORT"
 export IDP_APP_SECRET IDP_OTHER_SECRET IDP_ANN_PASSWORD IDP_ORCH_SECRET E2E_EXCHANGER_SECRET \
-  ORCHESTRATOR_SECRET DEVICE_PORTAL_SECRET
+  E2E_DPOP_WORKER_SECRET ORCHESTRATOR_SECRET DEVICE_PORTAL_SECRET
 IDP_APP_SECRET=$(openssl rand -hex 24)
 IDP_OTHER_SECRET=$(openssl rand -hex 24)
 IDP_ANN_PASSWORD=$(openssl rand -hex 12)
 E2E_EXCHANGER_SECRET=$(openssl rand -hex 24)
+E2E_DPOP_WORKER_SECRET=$(openssl rand -hex 24)
 DEVICE_PORTAL_SECRET=$(openssl rand -hex 24)
 IDP_ORCH_SECRET=$(openssl rand -hex 24)
 ORCHESTRATOR_SECRET=$(openssl rand -hex 24)
@@ -107,7 +108,7 @@ wait_ready device-portal 90
 # the device-flow tests drive a browser and all read the same services; the flood leaves this
 # address throttled for a minute, so it comes after every file that asks for device codes; the
 # datastore scan, last, looks for every credential the earlier files recorded.
-TESTS=(token-exchange interaction-machine device-flow interaction-device device-flood datastore-scan)
+TESTS=(token-exchange interaction-machine device-flow interaction-device dpop device-flood datastore-scan)
 # E2E_ONLY="name …" runs just those files (in the order above), for a quick look at one area.
 if [[ -n ${E2E_ONLY:-} ]]; then
   only=()

@@ -22,6 +22,10 @@ export const KIND = Object.freeze({
   CLIENT_SECRET: 'client secret',
   // ORCHESTRATOR_REGISTRATION_TOKEN: compared, never stored
   INITIAL_ACCESS_TOKEN: 'initial access token',
+  // a DPoP proof and its jti: the servers keep only a hash of the jti (with the key's thumbprint)
+  DPOP_PROOF: 'DPoP proof',
+  // the orchestrator's request_uri of a pushed authorization request (one-time, as codes are)
+  REQUEST_URI: 'pushed request_uri',
 });
 
 const FILE = process.env.E2E_SECRETS_FILE;

@@ -14,14 +14,18 @@ public record Grant(String type, GrantParameters parameters) {
 
     /**
      * RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.5): redirect_uri and code_verifier are judged against the
-     * code, so their absence is {@code invalid_grant}, not a missing parameter.
+     * code, so their absence is {@code invalid_grant}, not a missing parameter; {@code resource} RFC
+     * 8707 §2.2.
      */
     public static final Grant AUTHORIZATION_CODE = new Grant(GrantTypes.AUTHORIZATION_CODE,
-            GrantParameters.required("code").andOptional("redirect_uri", "code_verifier"));
+            GrantParameters.required("code").andOptional("redirect_uri", "code_verifier", "resource"));
 
-    /** RFC 6749 §6: scope may only narrow. */
+    /**
+     * RFC 6749 §6: scope may only narrow; so may {@code resource} (RFC 8707 §2.2), which the token
+     * service's refresh tokens, each for the audience it was issued for, do not read.
+     */
     public static final Grant REFRESH_TOKEN = new Grant(GrantTypes.REFRESH_TOKEN,
-            GrantParameters.required("refresh_token").andOptional("scope"));
+            GrantParameters.required("refresh_token").andOptional("scope", "resource"));
 
     /** RFC 8628 §3.4. */
     public static final Grant DEVICE_CODE = new Grant(GrantTypes.DEVICE_CODE, GrantParameters.required("device_code"));

@@ -31,4 +31,11 @@ public record GrantParameters(List<String> required, Set<String> optional, Set<S
     public GrantParameters andOptional(String... names) {
         return new GrantParameters(required, Set.of(names), Set.of());
     }
+
+    /** These parameters with more optional ones (a service's extension of an RFC's grant). */
+    public GrantParameters alsoOptional(String... names) {
+        Set<String> more = new HashSet<>(optional);
+        more.addAll(List.of(names));
+        return new GrantParameters(required, more, Set.of());
+    }
 }

@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tokenservices.core.TestClients;
 import dev.tokenservices.core.client.ClientAuthenticator;
 import dev.tokenservices.core.client.RegisteredClient;
+import dev.tokenservices.core.dpop.DpopProof;
 import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.AuthMethod;
 import io.smallrye.mutiny.Uni;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class TokenEndpointTest {
@@ -24,16 +26,18 @@ class TokenEndpointTest {
         }
 
         @Override
-        public Uni<String> handle(FormRequest request, RegisteredClient client) {
+        public Uni<String> handle(FormRequest request, RegisteredClient client, Optional<DpopProof> proof) {
             if (readsUndeclared) {
                 request.get("other");
             }
-            return Uni.createFrom().item(client.clientId() + ":" + request.require("code") + ":" + request.get("hint"));
+            return Uni.createFrom().item(client.clientId() + ":" + request.require("code") + ":" + request.get("hint")
+                    + proof.map(p -> ":" + p.jkt()).orElse(""));
         }
     }
 
     private final TokenEndpoint<String> endpoint = new TokenEndpoint<>(new ClientAuthenticator(TestClients.lookup(
-                    TestClients.client("app", AuthMethod.NONE, "echo", "sloppy")), null),
+                    TestClients.client("app", AuthMethod.NONE, "echo", "sloppy"),
+                    TestClients.dpopBound("bound-app", AuthMethod.NONE, "echo")), null),
             List.of(new EchoGrant("echo", false), new EchoGrant("sloppy", true), new EchoGrant("not-for-app", false)));
 
     private String token(String body) {
@@ -93,6 +97,20 @@ class TokenEndpointTest {
     void tokenWhenAGrantReadsAParameterItDidNotDeclareThenItFails() {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> token("client_id=app&grant_type=sloppy&code=c1&other=x"));
         assertTrue(e.getMessage().contains("other"));
+    }
+
+    @Test
+    void tokenWhenTheClientIsDpopBoundAndSendsNoProofThenInvalidDpopProof() {
+        OAuthException e = refused("client_id=bound-app&grant_type=echo&code=c1");
+        assertEquals("invalid_dpop_proof", e.error());
+        assertEquals(400, e.status());
+        assertTrue(e.description().contains("dpop_bound_access_tokens"), e.description());
+    }
+
+    @Test
+    void tokenWhenTheEndpointOffersNoDpopThenAProofIsIgnored() {
+        assertEquals("app:c1:null", endpoint.token(FormRequest.parse(FormRequest.FORM, "client_id=app&grant_type=echo&code=c1", null),
+                List.of("eyJhbGciOiJub25lIn0.e30.")).await().indefinitely().token());
     }
 
     @Test

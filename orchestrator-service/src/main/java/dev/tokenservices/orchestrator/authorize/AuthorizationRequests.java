@@ -1,9 +1,12 @@
 package dev.tokenservices.orchestrator.authorize;
 
 import dev.tokenservices.core.client.RegisteredClient;
+import dev.tokenservices.core.dpop.JwkThumbprints;
+import dev.tokenservices.orchestrator.config.OrchestratorConfig;
 import dev.tokenservices.orchestrator.logout.IdTokenHints;
 import dev.tokenservices.orchestrator.metadata.ClientMetadataException;
 import dev.tokenservices.orchestrator.registry.Clients;
+import dev.tokenservices.orchestrator.registry.ResourceIndicators;
 import dev.tokenservices.orchestrator.session.AuthorizationRequest;
 import dev.tokenservices.orchestrator.session.ClaimsRequest;
 import dev.tokenservices.shared.oauth.FormRequest;
@@ -46,12 +49,19 @@ public class AuthorizationRequests {
     private static final int MAX_HINT = 256;
     private static final int MAX_ID_TOKEN_HINT = 8192;
 
+    /** Parameters an authorization request may carry more than once: RFC 8707 §2 {@code resource}. */
+    public static final Set<String> REPEATABLE = Set.of("resource");
+
     private final Clients clients;
     private final IdTokenHints hints;
+    private final ResourceIndicators resources;
+    private final boolean parRequired;
 
-    public AuthorizationRequests(Clients clients, IdTokenHints hints) {
+    public AuthorizationRequests(Clients clients, IdTokenHints hints, ResourceIndicators resources, OrchestratorConfig config) {
         this.clients = clients;
         this.hints = hints;
+        this.resources = resources;
+        this.parRequired = config.par().required();
     }
 
     /** Stage one: the client and where answers may be sent. */
@@ -95,14 +105,21 @@ public class AuthorizationRequests {
     }
 
     /**
-     * Stage two: the rest of the request, in the order of OIDC Core §3.1.2.6's errors: request
-     * objects, response_type, the client's grant, scope, then {@code prompt} and the parameters
-     * passed upstream. Errors are {@link AuthorizeError}s for the redirect URI. The code's protection
-     * (PKCE or nonce) is checked later, by {@link #checkCodeProtection}, once {@code prompt=none}
-     * has had its answer.
+     * Stage two: the rest of the request, in the order of OIDC Core §3.1.2.6's errors: whether the
+     * request had to be pushed (RFC 9126 §5), request objects, response_type, the client's grant,
+     * scope and {@code resource} (RFC 8707), then {@code prompt}, the parameters passed upstream and
+     * {@code dpop_jkt} (RFC 9449 §10).
+     * Errors are {@link AuthorizeError}s for the redirect URI. The code's protection (PKCE or nonce)
+     * is checked later, by {@link #checkCodeProtection}, once {@code prompt=none} has had its answer.
+     *
+     * @param pushed whether the parameters come from /par (pushed now, or by the {@code request_uri} in use)
      */
-    public AuthorizationRequest validate(Target target, FormRequest params) {
+    public AuthorizationRequest validate(Target target, FormRequest params, boolean pushed) {
         ClientEntry client = target.client();
+        if (!pushed && (parRequired || client.requirePushedAuthorizationRequests())) {
+            throw new AuthorizeError(OAuthErrors.INVALID_REQUEST, "this client must push its authorization requests to "
+                    + "the pushed authorization request endpoint (/par) and send the request_uri it answers (RFC 9126)");
+        }
         // RFC 9101 is not implemented: said so exactly (OIDC Core §3.1.2.6)
         if (params.get("request") != null) {
             throw new AuthorizeError("request_not_supported", "request objects are not supported");
@@ -130,11 +147,17 @@ public class AuthorizationRequests {
             throw new AuthorizeError(OAuthErrors.INVALID_SCOPE, "the scope must include openid");
         }
         // scopes beyond the client's allowance are dropped (OIDC Core §3.1.2.1: unknown scopes are ignored)
-        Set<String> scopes = new LinkedHashSet<>();
+        Set<String> allowed = new LinkedHashSet<>();
         for (String s : requested) {
             if (s.equals("openid") || client.scope().contains(s)) {
-                scopes.add(s);
+                allowed.add(s);
             }
+        }
+        List<String> scopes;
+        try {
+            scopes = resources.narrow(new ArrayList<>(allowed), resources.requested(params.all("resource"), client), client);
+        } catch (OAuthException e) {
+            throw new AuthorizeError(e.error(), e.description());
         }
         String prompt = params.get("prompt");
         if (prompt != null) {
@@ -182,9 +205,14 @@ public class AuthorizationRequests {
             }
         }
         ClaimsRequest claims = ClaimsParameter.parse(params.get("claims"), client.scope());
-        return new AuthorizationRequest(client.clientId(), target.redirectUri(), new ArrayList<>(scopes), target.state(),
+        String dpopJkt = params.get("dpop_jkt");
+        if (dpopJkt != null && !JwkThumbprints.isWellFormed(dpopJkt)) {
+            throw new AuthorizeError(OAuthErrors.INVALID_REQUEST, "dpop_jkt must be a JWK SHA-256 thumbprint (RFC 9449 section 10): "
+                    + "43 base64url characters");
+        }
+        return new AuthorizationRequest(client.clientId(), target.redirectUri(), scopes, target.state(),
                 bounded(params, "nonce"), params.get("code_challenge"), prompt, loginHint, maxAge, bounded(params, "idp_hint"),
-                params.get("code_challenge_method"), acrValues, uiLocales, display, hint, claims);
+                params.get("code_challenge_method"), acrValues, uiLocales, display, hint, claims, dpopJkt);
     }
 
     /**

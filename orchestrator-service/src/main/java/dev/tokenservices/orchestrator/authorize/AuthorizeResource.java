@@ -1,10 +1,13 @@
 package dev.tokenservices.orchestrator.authorize;
 
 import dev.tokenservices.orchestrator.config.OrchestratorConfig;
+import dev.tokenservices.orchestrator.registry.Clients;
 import dev.tokenservices.orchestrator.session.AuthorizationRequest;
+import dev.tokenservices.orchestrator.session.PushedRequests;
 import dev.tokenservices.orchestrator.session.SsoSessions;
-import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.orchestrator.web.PageException;
+import dev.tokenservices.orchestrator.web.WayBack;
+import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.shared.oauth.OAuthErrors;
 import dev.tokenservices.shared.oauth.OAuthException;
 import io.smallrye.mutiny.Uni;
@@ -19,25 +22,38 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
+import java.util.function.Supplier;
 
 /**
  * The authorization endpoint (OIDC Core §3.1.2), GET and POST. The client and redirect URI are
  * checked first (failure: an error page); after that every error, including a dependency that is
  * down, is a redirect to the client with {@code error}, {@code state} and {@code iss}.
+ *
+ * <p>A {@code request_uri} of ours (RFC 9126 §4) stands for the parameters its client pushed to
+ * /par: the request is taken from there (once), and nothing else of the query is used but the
+ * {@code client_id}, which must be the client that pushed it. One that is unknown, expired, used or
+ * another client's is an error page: its redirect URI is not known. Any other {@code request_uri} is
+ * {@code request_uri_not_supported}.
  */
 @Path("/authorize")
 public class AuthorizeResource {
 
     private final AuthorizationRequests requests;
+    private final PushedRequests pushedRequests;
+    private final Clients clients;
     private final LoginFlow flow;
     private final Consents consents;
     private final String issuer;
 
-    public AuthorizeResource(AuthorizationRequests requests, LoginFlow flow, Consents consents, OrchestratorConfig config) {
+    public AuthorizeResource(AuthorizationRequests requests, PushedRequests pushedRequests, Clients clients, LoginFlow flow,
+            Consents consents, OrchestratorConfig config) {
         this.requests = requests;
+        this.pushedRequests = pushedRequests;
+        this.clients = clients;
         this.flow = flow;
         this.consents = consents;
         this.issuer = config.issuer();
@@ -52,7 +68,7 @@ public class AuthorizeResource {
             @CookieParam(LoginCookies.RECENT) String recentLogins, @CookieParam(Consents.COOKIE) String consent,
             @CookieParam(Consents.CSRF_COOKIE) String consentCsrf) {
         String query = http.query();
-        return authorize(() -> FormRequest.parse(FormRequest.FORM, query == null ? "" : query, null),
+        return authorize(() -> FormRequest.parse(FormRequest.FORM, query == null ? "" : query, null, AuthorizationRequests.REPEATABLE),
                 new Cookies(session, recentLogins, consent, consentCsrf));
     }
 
@@ -61,18 +77,45 @@ public class AuthorizeResource {
     public Uni<Response> post(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, String body,
             @CookieParam(SsoSessions.COOKIE) String session, @CookieParam(LoginCookies.RECENT) String recentLogins,
             @CookieParam(Consents.COOKIE) String consent, @CookieParam(Consents.CSRF_COOKIE) String consentCsrf) {
-        return authorize(() -> FormRequest.parse(contentType, body, null), new Cookies(session, recentLogins, consent, consentCsrf));
+        return authorize(() -> FormRequest.parse(contentType, body, null, AuthorizationRequests.REPEATABLE),
+                new Cookies(session, recentLogins, consent, consentCsrf));
     }
 
-    private Uni<Response> authorize(java.util.function.Supplier<FormRequest> parse, Cookies cookies) {
+    private Uni<Response> authorize(Supplier<FormRequest> parse, Cookies cookies) {
         FormRequest params;
         try {
             params = parse.get();
         } catch (OAuthException e) {
             throw PageException.badRequest("The sign-in request is malformed: " + e.description());
         }
+        String requestUri = params.get("request_uri");
+        if (PushedRequests.ours(requestUri)) {
+            return pushed(params.get("client_id"), requestUri, cookies);
+        }
+        return authorize(params, null, cookies);
+    }
+
+    /** RFC 9126 §4: the pushed request alone, taken once, and only by the client that pushed it. */
+    private Uni<Response> pushed(String clientId, String requestUri, Cookies cookies) {
+        if (clientId == null) {
+            throw PageException.badRequest("The request names no client (client_id is missing).");
+        }
+        return pushedRequests.take(clientId, requestUri)
+                .onFailure(OAuthException.class).transform(e -> PageException.unavailable(((OAuthException) e).description()))
+                .chain(found -> {
+                    if (found.isEmpty()) {
+                        throw PageException.badRequest("This sign-in request (request_uri) is unknown, has expired, was already used "
+                                + "or belongs to another application: start again from the application.",
+                                clients.client(clientId).flatMap(c -> WayBack.of(c, null)).orElse(null));
+                    }
+                    return authorize(new FormRequest(found.get().parameters(), null), found.get(), cookies);
+                });
+    }
+
+    /** @param pushed where the parameters come from when they were pushed, else null */
+    private Uni<Response> authorize(FormRequest params, PushedRequests.Pushed pushed, Cookies cookies) {
         return requests.target(params).chain(target -> Uni.createFrom().deferred(() -> {
-                    AuthorizationRequest request = requests.validate(target, params);
+                    AuthorizationRequest request = requests.validate(target, params, pushed != null);
                     if (consents.needed(target, cookies.consent())) {
                         // a client no operator vetted: the person sees who asks before anything else happens
                         if (request.promptNone()) {
@@ -81,7 +124,7 @@ public class AuthorizeResource {
                         requests.checkCodeProtection(request);
                         return Uni.createFrom().item(consents.page(target, request, params, cookies.consentCsrf()));
                     }
-                    return flow.start(request, cookies.session(), cookies.recentLogins(), id -> chooserUrl(params, id));
+                    return flow.start(request, cookies.session(), cookies.recentLogins(), id -> chooserUrl(params, pushed, id));
                 })
                 .onFailure(AuthorizeError.class).recoverWithItem(e -> Redirects.error(issuer, target.redirectUri(), target.state(),
                         ((AuthorizeError) e).error(), e.getMessage(), null))
@@ -92,14 +135,19 @@ public class AuthorizeResource {
                 }));
     }
 
-    private static String chooserUrl(FormRequest params, String idpId) {
-        StringJoiner query = new StringJoiner("&", "/authorize?", "");
-        for (Map.Entry<String, List<String>> p : params.parameters().entrySet()) {
-            if (!p.getKey().equals("idp_hint")) {
-                p.getValue().forEach(v -> query.add(Redirects.encode(p.getKey()) + "=" + Redirects.encode(v)));
-            }
+    /**
+     * The URL that repeats this request with {@code idp_hint=<idpId>}. A pushed request is pushed
+     * again with it, as a new single-use {@code request_uri}: its parameters never travel in a URL.
+     */
+    private Uni<String> chooserUrl(FormRequest params, PushedRequests.Pushed pushed, String idpId) {
+        Map<String, List<String>> repeated = new LinkedHashMap<>(params.parameters());
+        repeated.put("idp_hint", List.of(idpId));
+        if (pushed != null) {
+            return pushedRequests.push(new PushedRequests.Pushed(pushed.clientId(), repeated))
+                    .map(uri -> "/authorize?client_id=" + Redirects.encode(pushed.clientId()) + "&request_uri=" + Redirects.encode(uri));
         }
-        query.add("idp_hint=" + Redirects.encode(idpId));
-        return query.toString();
+        StringJoiner query = new StringJoiner("&", "/authorize?", "");
+        repeated.forEach((name, values) -> values.forEach(v -> query.add(Redirects.encode(name) + "=" + Redirects.encode(v))));
+        return Uni.createFrom().item(query.toString());
     }
 }

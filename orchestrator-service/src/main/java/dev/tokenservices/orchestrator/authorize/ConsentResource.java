@@ -40,7 +40,7 @@ public class ConsentResource {
             @CookieParam(Consents.CSRF_COOKIE) String csrfCookie) {
         FormRequest form;
         try {
-            form = FormRequest.parse(contentType, body, null, FormRequest.RESOURCE_INDICATORS);
+            form = FormRequest.parse(contentType, body, null, AuthorizationRequests.REPEATABLE);
         } catch (OAuthException e) {
             throw PageException.badRequest("The consent form is malformed: " + e.description());
         }
@@ -53,7 +53,7 @@ public class ConsentResource {
             throw PageException.badRequest("The consent form says neither continue nor cancel.");
         }
         String query = Consents.repeated(form);
-        FormRequest request = FormRequest.parse(FormRequest.FORM, query, null, FormRequest.RESOURCE_INDICATORS);
+        FormRequest request = FormRequest.parse(FormRequest.FORM, query, null, AuthorizationRequests.REPEATABLE);
         return requests.target(request).map(target -> {
             if ("deny".equals(decision)) {
                 return Redirects.error(issuer, target.redirectUri(), target.state(), OAuthErrors.ACCESS_DENIED,

@@ -82,7 +82,7 @@ public class LoginFlow {
      * @param chooserUrl    builds the URL that repeats this request with {@code idp_hint=<id>}
      */
     public Uni<Response> start(AuthorizationRequest request, String sessionCookie, String recentLogins,
-            Function<String, String> chooserUrl) {
+            Function<String, Uni<String>> chooserUrl) {
         return sessions.find(sessionCookie).chain(session -> {
             long now = clock.instant().getEpochSecond();
             Optional<Identity> known = session.map(SsoSessions.Session::identity)
@@ -110,8 +110,9 @@ public class LoginFlow {
             } else if (clients.upstreamIdps().isEmpty()) {
                 throw new AuthorizeError(OAuthErrors.SERVER_ERROR, "no upstream identity provider is configured");
             } else {
-                return Uni.createFrom().item(pages.chooser(clients.upstreamIdps().stream()
-                        .map(i -> new Pages.IdpChoice(i.id(), chooserUrl.apply(i.id()))).toList()));
+                return Uni.join().all(clients.upstreamIdps().stream()
+                        .map(i -> chooserUrl.apply(i.id()).map(url -> new Pages.IdpChoice(i.id(), url))).toList())
+                        .andFailFast().map(pages::chooser);
             }
             return toUpstream(request, idp, recentLogins);
         });
@@ -204,7 +205,7 @@ public class LoginFlow {
     private Uni<Response> complete(AuthorizationRequest request, Identity identity, NewCookie cookie, List<String> visited,
             Returned returned) {
         List<String> apiScopes = request.scopes().stream().filter(s -> !OIDC_SCOPES.contains(s)).toList();
-        return tokenService.exchange(identity.upstreamIdToken(), apiScopes)
+        return tokenService.exchange(identity.upstreamIdToken(), apiScopes, request.dpopJkt())
                 .invoke(tokens -> {
                     if (returned != null) {
                         detours.returned(request, identity, returned.interaction(), returned.declined(), tokens);

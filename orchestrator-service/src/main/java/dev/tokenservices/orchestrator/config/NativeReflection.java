@@ -10,6 +10,7 @@ import dev.tokenservices.orchestrator.session.ClaimsRequest;
 import dev.tokenservices.orchestrator.session.ExchangedTokens;
 import dev.tokenservices.orchestrator.session.Identity;
 import dev.tokenservices.orchestrator.session.InteractionTickets;
+import dev.tokenservices.orchestrator.session.PushedRequests;
 import dev.tokenservices.orchestrator.session.RefreshTokens;
 import dev.tokenservices.orchestrator.session.SsoSessions;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -23,7 +24,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         PendingLogin.class, AuthorizationCodes.CodeGrant.class, AuthorizationCodes.Issued.class,
         AccessTokenIndex.Entry.class, Identity.class, AuthorizationRequest.class, ExchangedTokens.class,
         ExchangedTokens.PerResource.class, AuthorizationCodes.UsedMarker.class, UpstreamLogoutReturns.Return.class,
-        IdTokenHints.Hint.class, ClaimsRequest.class, ExchangedTokens.Interaction.class, InteractionTickets.Waiting.class})
+        IdTokenHints.Hint.class, ClaimsRequest.class, ExchangedTokens.Interaction.class, InteractionTickets.Waiting.class,
+        PushedRequests.Pushed.class})
 public final class NativeReflection {
     private NativeReflection() {
     }

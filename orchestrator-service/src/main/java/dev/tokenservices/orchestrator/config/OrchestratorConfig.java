@@ -1,5 +1,6 @@
 package dev.tokenservices.orchestrator.config;
 
+import dev.tokenservices.core.dpop.DpopConfig;
 import dev.tokenservices.core.keys.SigningKeysConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -114,6 +115,12 @@ public interface OrchestratorConfig {
      */
     Optional<String> trustedProxies();
 
+    /** Pushed authorization requests (RFC 9126) at /par. */
+    Par par();
+
+    /** DPoP proofs (RFC 9449) at /par, /token and /userinfo ({@code orchestrator.dpop.*}). */
+    Dpop dpop();
+
     /** The token service, where logins are exchanged for access tokens. */
     interface TokenService {
         /** Base URL of the token service ({@code TOKEN_SERVICE_URL}). */
@@ -216,6 +223,26 @@ public interface OrchestratorConfig {
         /** How many registrations one client address may make per minute; past it, 429. */
         @WithDefault("10")
         int maxPerMinutePerIp();
+    }
+
+    interface Dpop extends DpopConfig {
+    }
+
+    interface Par {
+        /**
+         * Whether /authorize takes the requests of every client only by a {@code request_uri} from
+         * /par ({@code ORCHESTRATOR_PAR_REQUIRED}; RFC 9126 §5); a client's registry entry can
+         * require it of that client alone ({@code require_pushed_authorization_requests}).
+         */
+        @WithDefault("false")
+        boolean required();
+
+        /**
+         * How long a {@code request_uri} from /par waits for its /authorize ({@code expires_in}, RFC
+         * 9126 §2.2; {@code ORCHESTRATOR_PAR_REQUEST_URI_LIFETIME}). From 1 s to 10 min.
+         */
+        @WithDefault("60s")
+        Duration requestUriLifetime();
     }
 
     interface Demo {

@@ -34,7 +34,9 @@ import org.jboss.logging.Logger;
  * "What comes next": the token service, called as the orchestrator's own client (client_secret_basic,
  * {@code ORCHESTRATOR_CLIENT_ID}). A login's upstream id_token is exchanged (RFC 8693) once per
  * resource the login asks scopes of, in parallel, for an access token meant for that resource alone
- * and a refresh token that renews it.
+ * and a refresh token that renews it. When the client holds a DPoP key, each access token is bound to
+ * it (RFC 9449): the orchestrator cannot sign the client's proofs, so it names the key with
+ * {@code dpop_jkt} ({@link #bound}).
  */
 @ApplicationScoped
 public class TokenServiceClient {
@@ -86,8 +88,12 @@ public class TokenServiceClient {
      * authority waits for the user (the answer's {@code interaction_required} member, with a token
      * for what it grants now or with 400 invalid_scope) is listed in
      * {@link ExchangedTokens#interactions()}.
+     *
+     * @param apiScopes the login's scopes: a login narrowed by {@code resource} (RFC 8707) holds
+     *                  only the scopes of the APIs it named, so only those are asked for
+     * @param dpopJkt   the client's DPoP key the access tokens are bound to, or null
      */
-    public Uni<ExchangedTokens> exchange(String upstreamIdToken, List<String> apiScopes) {
+    public Uni<ExchangedTokens> exchange(String upstreamIdToken, List<String> apiScopes, String dpopJkt) {
         Map<String, List<String>> byResource = new LinkedHashMap<>();
         for (ResourceEntry resource : clients.resources()) {
             List<String> scopes = apiScopes.stream().filter(resource.scopes()::contains).toList();
@@ -104,9 +110,12 @@ public class TokenServiceClient {
             form.put("requested_token_type", ACCESS_TOKEN);
             form.put("resource", resource);
             form.put("scope", String.join(" ", scopes));
+            if (dpopJkt != null) {
+                form.put("dpop_jkt", dpopJkt);
+            }
             calls.add(call(resource, form, "token_exchange", "token exchange"));
         });
-        return combine(calls);
+        return combine(calls).chain(tokens -> bound(tokens, dpopJkt));
     }
 
     /**
@@ -118,8 +127,9 @@ public class TokenServiceClient {
      * @param tsRefreshTokens per resource, the token service's refresh token
      * @param scopes          per resource, a narrower {@code scope} to ask for (RFC 6749 §6); a
      *                        resource absent here is refreshed with its whole grant
+     * @param dpopJkt         the client's DPoP key the new access tokens are bound to, or null
      */
-    public Uni<ExchangedTokens> refresh(Map<String, String> tsRefreshTokens, Map<String, String> scopes) {
+    public Uni<ExchangedTokens> refresh(Map<String, String> tsRefreshTokens, Map<String, String> scopes, String dpopJkt) {
         List<Uni<Outcome>> calls = new ArrayList<>();
         tsRefreshTokens.forEach((resource, refreshToken) -> {
             Map<String, String> form = new LinkedHashMap<>();
@@ -130,7 +140,76 @@ public class TokenServiceClient {
             }
             calls.add(call(resource, form, "refresh_token", "refresh"));
         });
-        return combine(calls);
+        return combine(calls).chain(tokens -> bound(tokens, dpopJkt));
+    }
+
+    /**
+     * The access tokens bound to the client's DPoP key (RFC 9449 §6): each one the token service
+     * handed out as a bearer token (its refresh grant binds to a proof only, which the orchestrator
+     * cannot sign; a code redeemed with a proof the authorization request did not announce) is
+     * exchanged, as our own access token, for one bound with {@code dpop_jkt}, and then revoked. The
+     * API's authority is asked again; an API that now grants nothing is left out. A token service
+     * that does not bind is an error: no bearer token goes out where a bound one is due.
+     *
+     * @param dpopJkt the key, or null: the tokens as they are
+     */
+    public Uni<ExchangedTokens> bound(ExchangedTokens tokens, String dpopJkt) {
+        if (dpopJkt == null) {
+            return Uni.createFrom().item(tokens);
+        }
+        List<Uni<Outcome>> calls = new ArrayList<>();
+        List<String> unbound = new ArrayList<>();
+        tokens.accessTokens().forEach((resource, token) -> {
+            if (token.bound()) {
+                return;
+            }
+            unbound.add(token.accessToken());
+            Map<String, String> form = new LinkedHashMap<>();
+            form.put("grant_type", TOKEN_EXCHANGE);
+            form.put("subject_token", token.accessToken());
+            form.put("subject_token_type", ACCESS_TOKEN);
+            form.put("requested_token_type", ACCESS_TOKEN);
+            form.put("resource", resource);
+            form.put("scope", token.scope());
+            form.put("dpop_jkt", dpopJkt);
+            calls.add(call(resource, form, "token_exchange", "DPoP binding"));
+        });
+        if (calls.isEmpty()) {
+            return Uni.createFrom().item(tokens);
+        }
+        return Uni.join().all(calls).andFailFast().chain(outcomes -> {
+            Map<String, ExchangedTokens.PerResource> accessTokens = new LinkedHashMap<>(tokens.accessTokens());
+            List<ExchangedTokens.Interaction> interactions = new ArrayList<>(tokens.interactions());
+            List<String> toRevoke = new ArrayList<>(unbound);
+            RuntimeException failure = null;
+            for (Outcome outcome : outcomes) {
+                if (outcome.refreshToken() != null) {
+                    toRevoke.add(outcome.refreshToken());
+                }
+                if (outcome.failure() != null) {
+                    failure = outcome.failure();
+                } else if (outcome.tokens() != null && !outcome.tokens().bound()) {
+                    toRevoke.add(outcome.tokens().accessToken());
+                    failure = new OAuthException(OAuthErrors.SERVER_ERROR, "the token service did not bind the access token for "
+                            + outcome.resource() + " to the client's DPoP key", 500);
+                } else if (outcome.tokens() == null) {
+                    accessTokens.remove(outcome.resource());
+                } else {
+                    accessTokens.put(outcome.resource(), outcome.tokens());
+                }
+                outcome.interactions().stream().filter(i -> interactions.stream().noneMatch(known -> known.resource().equals(i.resource())))
+                        .forEach(interactions::add);
+            }
+            if (failure != null) {
+                // nothing of this answer reaches the client: what the bound ones replaced and the bound ones too
+                outcomes.stream().filter(o -> o.tokens() != null && o.tokens().bound()).forEach(o -> toRevoke.add(o.tokens().accessToken()));
+            }
+            RuntimeException error = failure;
+            Uni<Void> revoked = Uni.join().all(toRevoke.stream().map(this::revoke).toList()).andFailFast().replaceWithVoid();
+            return revoked.chain(() -> error == null
+                    ? Uni.createFrom().item(new ExchangedTokens(accessTokens, tokens.refreshTokens(), interactions))
+                    : Uni.createFrom().<ExchangedTokens>failure(error));
+        });
     }
 
     /** RFC 7009 at the token service; failures are logged, never thrown (revocation is best effort here). */
@@ -175,7 +254,8 @@ public class TokenServiceClient {
                     String refreshToken = body.get("refresh_token") instanceof String rt ? rt : null;
                     return new Outcome(resource, new ExchangedTokens.PerResource((String) body.get("access_token"),
                             body.get("expires_in") instanceof Number n ? n.intValue() : 300,
-                            body.get("scope") instanceof String sc ? sc : ""), refreshToken, null, interactions(resource, body));
+                            body.get("scope") instanceof String sc ? sc : "",
+                            body.get("token_type") instanceof String type ? type : "Bearer"), refreshToken, null, interactions(resource, body));
                 })
                 .onFailure(RuntimeException.class).recoverWithItem(e -> new Outcome(resource, null, null, (RuntimeException) e, List.of()));
     }

@@ -66,7 +66,7 @@ public final class ClientMetadata {
         /** The client these fields describe. Its codes always need PKCE. */
         public ClientEntry entry(String clientId, String secretHash, String jwksJson) {
             return new ClientEntry(clientId, clientName, secretHash, authMethod, grantTypes, scope, ClientEntry.DEFAULT_ACCESS_TOKEN_LIFETIME,
-                    redirectUris, List.of(), jwksJson, true, idTokenSignedResponseAlg);
+                    redirectUris, List.of(), jwksJson, true, idTokenSignedResponseAlg, false, false);
         }
 
         /** The fields as registered (RFC 7591 §3.2.1), without client_id and secret. */

@@ -17,10 +17,12 @@ import java.util.List;
  * @param display             passed upstream, or null
  * @param idTokenHint         who an {@code id_token_hint} of ours names, or null; never sent upstream
  * @param claims              the {@code claims} parameter (OIDC Core §5.5), {@link ClaimsRequest#NONE} when absent
+ * @param dpopJkt             the JWK SHA-256 thumbprint the code is bound to (RFC 9449 §10: {@code dpop_jkt}, or the
+ *                            key of the DPoP proof sent to /par), or null
  */
 public record AuthorizationRequest(String clientId, String redirectUri, List<String> scopes, String state, String nonce,
         String codeChallenge, String prompt, String loginHint, long maxAge, String idpHint, String codeChallengeMethod,
-        String acrValues, String uiLocales, String display, IdTokenHints.Hint idTokenHint, ClaimsRequest claims) {
+        String acrValues, String uiLocales, String display, IdTokenHints.Hint idTokenHint, ClaimsRequest claims, String dpopJkt) {
 
     public boolean promptNone() {
         return "none".equals(prompt);

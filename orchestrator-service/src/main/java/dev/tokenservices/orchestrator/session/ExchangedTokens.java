@@ -1,6 +1,8 @@
 package dev.tokenservices.orchestrator.session;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -17,7 +19,12 @@ import java.util.Map;
 public record ExchangedTokens(Map<String, PerResource> accessTokens, Map<String, String> refreshTokens,
         List<Interaction> interactions) {
 
-    public record PerResource(String accessToken, int expiresIn, String scope) {
+    /** @param tokenType as the token service answered: {@code DPoP} when bound to the client's key (RFC 9449 §5), else bearer */
+    public record PerResource(String accessToken, int expiresIn, String scope, String tokenType) {
+
+        public boolean bound() {
+            return "DPoP".equalsIgnoreCase(tokenType);
+        }
     }
 
     /**
@@ -47,6 +54,15 @@ public record ExchangedTokens(Map<String, PerResource> accessTokens, Map<String,
             }
         }
         return scopes;
+    }
+
+    /** What was obtained for {@code resources} alone (RFC 8707: a token request narrowed to them). */
+    public ExchangedTokens only(Collection<String> resources) {
+        Map<String, PerResource> access = new LinkedHashMap<>(accessTokens);
+        access.keySet().retainAll(resources);
+        Map<String, String> refresh = new LinkedHashMap<>(refreshTokens);
+        refresh.keySet().retainAll(resources);
+        return new ExchangedTokens(access, refresh, interactions.stream().filter(i -> resources.contains(i.resource())).toList());
     }
 
     public List<String> accessTokenValues() {

@@ -34,8 +34,10 @@ public class RefreshTokens {
      *
      * @param tsRefreshTokens per resource, the token service's refresh token
      * @param claims          the login's {@code claims} request (null in families begun before it was kept)
+     * @param dpopJkt         the DPoP key a public client's family is bound to (RFC 9449 §5), or null
      */
-    public record Login(Identity identity, List<String> scopes, Map<String, String> tsRefreshTokens, ClaimsRequest claims) {
+    public record Login(Identity identity, List<String> scopes, Map<String, String> tsRefreshTokens, ClaimsRequest claims,
+            String dpopJkt) {
     }
 
     public RefreshTokens(Pool pool, OrchestratorConfig config, Clock clock, KeyEncryption masterKey) {
@@ -47,19 +49,20 @@ public class RefreshTokens {
                 RefreshFamilies.PayloadSeal.sealed(masterKey.recordSeal("orchestrator refresh families")));
     }
 
-    /** Starts a family for a login. */
+    /** Starts a family for a login; {@code dpopJkt} binds it to a key, or is null. */
     public Uni<RefreshFamilies.Started> start(String clientId, Identity identity, List<String> scopes,
-            Map<String, String> tsRefreshTokens, ClaimsRequest claims) {
-        return families.start(clientId, Json.write(new Login(identity, scopes, tsRefreshTokens, claims)));
+            Map<String, String> tsRefreshTokens, ClaimsRequest claims, String dpopJkt) {
+        return families.start(clientId, Json.write(new Login(identity, scopes, tsRefreshTokens, claims, dpopJkt)));
     }
 
     /**
      * Continues a current family with the token service's new refresh tokens and returns the next
      * refresh token; empty when the family ended meanwhile (reuse, revocation, expiry): nothing was written.
+     * {@code dpopJkt}: the key the family is bound to from now on, or null.
      */
-    public Uni<Optional<String>> rotate(RefreshFamilies.Family family, Map<String, String> tsRefreshTokens) {
+    public Uni<Optional<String>> rotate(RefreshFamilies.Family family, Map<String, String> tsRefreshTokens, String dpopJkt) {
         Login login = login(family);
-        return families.rotate(family, Json.write(new Login(login.identity(), login.scopes(), tsRefreshTokens, login.claims())));
+        return families.rotate(family, Json.write(new Login(login.identity(), login.scopes(), tsRefreshTokens, login.claims(), dpopJkt)));
     }
 
     public Uni<RefreshFamilies.Use> use(String token, String clientId) {

@@ -1,6 +1,7 @@
 package dev.tokenservices.orchestrator.token;
 
 import dev.tokenservices.core.client.RegisteredClient;
+import dev.tokenservices.core.dpop.DpopProof;
 import dev.tokenservices.core.refresh.RefreshFamilies;
 import dev.tokenservices.core.token.Grant;
 import dev.tokenservices.core.token.GrantHandler;
@@ -8,6 +9,7 @@ import dev.tokenservices.orchestrator.authorize.LoginFlow;
 import dev.tokenservices.orchestrator.exchange.TokenServiceClient;
 import dev.tokenservices.orchestrator.metrics.LoginMetrics;
 import dev.tokenservices.orchestrator.registry.Clients;
+import dev.tokenservices.orchestrator.registry.ResourceIndicators;
 import dev.tokenservices.orchestrator.session.RefreshTokens;
 import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.shared.oauth.OAuthException;
@@ -28,7 +30,12 @@ import java.util.Set;
  * scope authorities are asked again. A new id_token is minted without nonce (OIDC Core §12.2).
  * With {@code scope} (§6) a refresh narrows: its tokens carry the scopes asked for, each resource's
  * token at the token service is refreshed with that resource's share of them (or, when none is
- * asked for, left for a later refresh), and the family keeps the login's whole grant.
+ * asked for, left for a later refresh), and the family keeps the login's whole grant. With
+ * {@code resource} (RFC 8707 §2.2), likewise: only the APIs named are refreshed and in
+ * {@code access_tokens}, each one the login covers ({@code invalid_target} beyond them).
+ * DPoP (RFC 9449 §5): with a proof, the access tokens are bound to its key, the API tokens too; a
+ * public client's family is bound to the first key it proves, and a bound family presented without
+ * that key (its refresh token was taken from the client) ends, here and at the token service.
  * A rotated-away token presented again ends the family here and at the token service, including a
  * rotation still waiting on the token service: it finds its family gone, fails, and revokes what the
  * token service just gave it (RFC 9700 §4.14.2). A family older than
@@ -43,15 +50,17 @@ public class RefreshTokenGrant implements GrantHandler<Map<String, Object>> {
     private final TokenServiceClient tokenService;
     private final TokenIssuance issuance;
     private final Revocations revocations;
+    private final ResourceIndicators resources;
     private final LoginMetrics metrics;
 
     public RefreshTokenGrant(RefreshTokens refreshTokens, Clients clients, TokenServiceClient tokenService, TokenIssuance issuance,
-            Revocations revocations, LoginMetrics metrics) {
+            Revocations revocations, ResourceIndicators resources, LoginMetrics metrics) {
         this.refreshTokens = refreshTokens;
         this.clients = clients;
         this.tokenService = tokenService;
         this.issuance = issuance;
         this.revocations = revocations;
+        this.resources = resources;
         this.metrics = metrics;
     }
 
@@ -61,9 +70,11 @@ public class RefreshTokenGrant implements GrantHandler<Map<String, Object>> {
     }
 
     @Override
-    public Uni<Map<String, Object>> handle(FormRequest request, RegisteredClient client) {
+    public Uni<Map<String, Object>> handle(FormRequest request, RegisteredClient client, Optional<DpopProof> proof) {
         String token = request.require("refresh_token");
         Optional<Set<String>> asked = asked(request.get("scope"), client);
+        // malformed or unknown resources are refused before the refresh token is used
+        resources.requested(request.all("resource"), client.entry());
         return refreshTokens.use(token, client.clientId()).chain(use -> {
             if (use instanceof RefreshFamilies.Reused reused) {
                 metrics.redemption(grantType(), "reused");
@@ -81,13 +92,23 @@ public class RefreshTokenGrant implements GrantHandler<Map<String, Object>> {
                 return Uni.createFrom().failure(RefreshTokens.invalid());
             }
             RefreshTokens.Login login = RefreshTokens.login(current.family());
+            String dpopJkt = proof.map(DpopProof::jkt).orElse(null);
+            if (login.dpopJkt() != null && !login.dpopJkt().equals(dpopJkt)) {
+                metrics.redemption(grantType(), "wrong_dpop_key");
+                return refreshTokens.revokeFamily(current.family().familyId())
+                        .chain(ended -> revocations.atTokenService(login.tsRefreshTokens().values()))
+                        .chain(() -> Uni.createFrom().failure(OAuthException.invalidGrant(
+                                "the refresh token is bound to a DPoP key; a refresh needs a DPoP proof signed with that key")));
+            }
+            String familyJkt = login.dpopJkt() != null || client.entry().isConfidential() ? login.dpopJkt() : dpopJkt;
             List<String> scopes = narrowed(login.scopes(), asked);
+            List<String> targets = resources.within(request.all("resource"), resources.covered(login.scopes()), client.entry());
             Map<String, String> refreshed = new LinkedHashMap<>();
             Map<String, String> scopeByResource = new LinkedHashMap<>();
             Map<String, String> kept = new LinkedHashMap<>();
             login.tsRefreshTokens().forEach((resource, tsToken) -> {
                 List<String> resourceScopes = asked.isEmpty() ? null : scopes.stream().filter(clients.resourceScopes(resource)::contains).toList();
-                if (resourceScopes != null && resourceScopes.isEmpty()) {
+                if (resourceScopes != null && resourceScopes.isEmpty() || !targets.isEmpty() && !targets.contains(resource)) {
                     // nothing of this resource asked for now: its token at the token service waits for a later refresh
                     kept.put(resource, tsToken);
                     return;
@@ -97,10 +118,10 @@ public class RefreshTokenGrant implements GrantHandler<Map<String, Object>> {
                     scopeByResource.put(resource, String.join(" ", resourceScopes));
                 }
             });
-            return tokenService.refresh(refreshed, scopeByResource).chain(tokens -> {
+            return tokenService.refresh(refreshed, scopeByResource, dpopJkt).chain(tokens -> {
                 Map<String, String> next = new LinkedHashMap<>(tokens.refreshTokens());
                 next.putAll(kept);
-                return refreshTokens.rotate(current.family(), next).chain(rotated -> {
+                return refreshTokens.rotate(current.family(), next, familyJkt).chain(rotated -> {
                     if (rotated.isEmpty()) {
                         // the family ended while the token service was deciding: nothing of this rotation may live
                         metrics.redemption(grantType(), "revoked_in_flight");
@@ -108,7 +129,7 @@ public class RefreshTokenGrant implements GrantHandler<Map<String, Object>> {
                         obtained.addAll(tokens.accessTokenValues());
                         return revocations.atTokenService(obtained).chain(() -> Uni.createFrom().failure(RefreshTokens.invalid()));
                     }
-                    return issuance.issue(client.entry(), login.identity(), scopes, null, tokens, rotated.get(), login.claims())
+                    return issuance.issue(client.entry(), login.identity(), scopes, null, tokens, rotated.get(), login.claims(), dpopJkt)
                             .invoke(() -> metrics.redemption(grantType(), "issued"))
                             .map(TokenIssuance.Issued::response);
                 });

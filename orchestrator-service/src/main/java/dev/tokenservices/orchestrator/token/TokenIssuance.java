@@ -54,18 +54,20 @@ public class TokenIssuance {
     /**
      * @param refreshToken the orchestrator's refresh token for the response, or null
      * @param claims       the login's {@code claims} request (OIDC Core §5.5), or null for none
+     * @param dpopJkt      the key of the request's DPoP proof, which the access token is bound to
+     *                     ({@code token_type: DPoP}, RFC 9449 §5), or null for a bearer token
      */
     public Uni<Issued> issue(ClientEntry client, Identity identity, List<String> scopes, String nonce, ExchangedTokens tokens,
-            String refreshToken, ClaimsRequest claims) {
+            String refreshToken, ClaimsRequest claims, String dpopJkt) {
         List<String> oidcScopes = scopes.stream().filter(LoginFlow.OIDC_SCOPES::contains).toList();
         List<String> granted = granted(scopes, tokens);
-        UserinfoTokenMinter.Minted accessToken = userinfoTokens.mint(client.clientId(), identity, oidcScopes);
+        UserinfoTokenMinter.Minted accessToken = userinfoTokens.mint(client.clientId(), identity, oidcScopes, dpopJkt);
         String idToken = passThrough.contains(client.clientId())
                 ? identity.upstreamIdToken()
                 : minter.mint(client, identity, claims, nonce, accessToken.value());
         Map<String, Object> response = new LinkedHashMap<>();
         response.put("access_token", accessToken.value());
-        response.put("token_type", "Bearer");
+        response.put("token_type", dpopJkt == null ? "Bearer" : "DPoP");
         response.put("expires_in", accessToken.expiresIn());
         response.put("scope", String.join(" ", granted));
         response.put("id_token", idToken);
@@ -76,7 +78,8 @@ public class TokenIssuance {
         if (!tokens.accessTokens().isEmpty()) {
             Map<String, Object> perResource = new LinkedHashMap<>();
             tokens.accessTokens().forEach((resource, t) -> perResource.put(resource,
-                    Map.of("access_token", t.accessToken(), "token_type", "Bearer", "expires_in", t.expiresIn(), "scope", t.scope())));
+                    Map.of("access_token", t.accessToken(), "token_type", t.bound() ? "DPoP" : "Bearer", "expires_in", t.expiresIn(),
+                            "scope", t.scope())));
             response.put("access_tokens", perResource);
         }
         if (!tokens.interactions().isEmpty()) {

@@ -1,5 +1,6 @@
 package dev.tokenservices.orchestrator.token;
 
+import dev.tokenservices.core.dpop.DpopVerifier;
 import dev.tokenservices.core.token.TokenEndpoint;
 import dev.tokenservices.orchestrator.web.Json;
 import dev.tokenservices.shared.oauth.FormRequest;
@@ -12,12 +13,15 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The orchestrator's token endpoint (OIDC Core §3.1.3): the form body parsed without repeated
- * parameters, then the {@link TokenEndpoint}'s steps (client authentication, the grant, its
- * parameters, its handler). Answers carry {@code Cache-Control: no-store}; errors are §5.2 JSON.
+ * parameters (but {@code resource}, RFC 8707 §2), then the {@link TokenEndpoint}'s steps (client
+ * authentication, the grant, its parameters, the {@code DPoP} proof when there is one, its handler).
+ * Answers carry {@code Cache-Control: no-store}; errors are §5.2 JSON.
  */
 @Path("/token")
 public class TokenResource {
@@ -32,8 +36,10 @@ public class TokenResource {
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> token(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, String body) {
-        return Uni.createFrom().deferred(() -> endpoint.token(FormRequest.parse(contentType, body, authorization)))
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @HeaderParam(DpopVerifier.HEADER) List<String> proofs,
+            String body) {
+        return Uni.createFrom().deferred(() -> endpoint.token(FormRequest.parse(contentType, body, authorization, Set.of("resource")),
+                        proofs == null ? List.of() : proofs))
                 .map(issued -> TokenEndpoint.ok(Json.write(issued.token())));
     }
 }

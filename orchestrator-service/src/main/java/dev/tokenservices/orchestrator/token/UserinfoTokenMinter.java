@@ -38,8 +38,11 @@ public class UserinfoTokenMinter {
     public record Minted(String value, int expiresIn) {
     }
 
-    /** @param scopes the OIDC scopes of the login (what /userinfo may answer) */
-    public Minted mint(String clientId, Identity identity, List<String> scopes) {
+    /**
+     * @param scopes  the OIDC scopes of the login (what /userinfo may answer)
+     * @param dpopJkt the client's DPoP key the token is bound to ({@code cnf.jkt}, RFC 9449 §6.1), or null
+     */
+    public Minted mint(String clientId, Identity identity, List<String> scopes, String dpopJkt) {
         SigningKey key = keys.accessTokenKey();
         long now = clock.instant().getEpochSecond();
         Map<String, Object> claims = new LinkedHashMap<>();
@@ -52,6 +55,9 @@ public class UserinfoTokenMinter {
         claims.put("client_id", clientId);
         claims.put("scope", String.join(" ", scopes));
         claims.put("idp", identity.issuer());
+        if (dpopJkt != null) {
+            claims.put("cnf", Map.of("jkt", dpopJkt));
+        }
         return new Minted(signer.sign(key, key.accessTokenHeader(), Json.write(claims)), (int) lifetime);
     }
 }

@@ -1,6 +1,7 @@
 package dev.tokenservices.orchestrator.web;
 
 import com.nimbusds.jose.JWSAlgorithm;
+import dev.tokenservices.core.dpop.DpopVerifier;
 import dev.tokenservices.core.jose.JwtVerifier;
 import dev.tokenservices.orchestrator.config.OrchestratorConfig;
 import dev.tokenservices.orchestrator.keys.IdTokenKeys;
@@ -61,6 +62,11 @@ public class DiscoveryResource {
         m.put("claims_parameter_supported", true);
         m.put("request_parameter_supported", false);
         m.put("request_uri_parameter_supported", false);
+        // RFC 9126 §5: request_uri values of /par are the only ones taken (request_uri_parameter_supported is about fetching them)
+        m.put("pushed_authorization_request_endpoint", issuer + "/par");
+        m.put("require_pushed_authorization_requests", config.par().required());
+        // RFC 9449 §5.1: proofs at /par, /token and /userinfo
+        m.put("dpop_signing_alg_values_supported", DpopVerifier.ALGORITHMS);
         this.metadata = Json.write(m);
     }
 

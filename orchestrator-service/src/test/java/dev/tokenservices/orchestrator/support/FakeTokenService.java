@@ -31,6 +31,12 @@ import java.util.regex.Pattern;
  * granted, at exchanges and refreshes alike; {@link #holdRefreshes}
  * keeps refreshes waiting, as a slow scope authority would. Token values carry a per-instance random
  * part, so that a test scanning Redis never mistakes another test run's values for its own.
+ *
+ * <p>DPoP (RFC 9449), as the token service does it: an exchange with {@code dpop_jkt} answers a token
+ * with {@code cnf.jkt} and {@code token_type: DPoP}; an exchange of one of its access tokens
+ * ({@code subject_token_type} access_token) answers another access token for the same audience, bound
+ * with {@code dpop_jkt}, and no refresh token; a refresh binds nothing (the orchestrator cannot sign
+ * its client's proof). With {@link #binds} off it ignores {@code dpop_jkt} everywhere.
  */
 public final class FakeTokenService implements AutoCloseable {
 
@@ -40,6 +46,8 @@ public final class FakeTokenService implements AutoCloseable {
     public enum Mode { NORMAL, NOTHING_GRANTED, DOWN }
 
     public volatile Mode mode = Mode.NORMAL;
+    /** Whether {@code dpop_jkt} binds the tokens of an exchange. */
+    public volatile boolean binds = true;
 
     /**
      * An authority's {@code interaction_required} answer.
@@ -116,8 +124,13 @@ public final class FakeTokenService implements AutoCloseable {
             refresh(ex, form.get("refresh_token"), form.get("scope"));
             return;
         }
+        String jkt = binds ? form.get("dpop_jkt") : null;
+        if ("urn:ietf:params:oauth:token-type:access_token".equals(form.get("subject_token_type"))) {
+            rebind(ex, form.get("subject_token"), form.get("resource"), form.get("scope"), jkt);
+            return;
+        }
         String subject = subjectOf(form.get("subject_token"));
-        String refreshToken = grant(ex, form.get("resource"), form.get("scope"), form.get("scope"), subject);
+        String refreshToken = grant(ex, form.get("resource"), form.get("scope"), form.get("scope"), subject, jkt);
         if (refreshToken != null) {
             refreshTokensBySubject.computeIfAbsent(form.get("subject_token"), s -> new CopyOnWriteArrayList<>()).add(refreshToken);
         }
@@ -185,17 +198,31 @@ public final class FakeTokenService implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        String successor = grant(ex, grant[0], grant[1], scope == null ? grant[1] : scope, grant[2]);
+        String successor = grant(ex, grant[0], grant[1], scope == null ? grant[1] : scope, grant[2], null);
         if (successor != null) {
             successors.put(refreshToken, successor);
         }
     }
 
+    /** An access token of ours exchanged for one bound to {@code jkt} (its audience, narrower scope); a revoked one is refused. */
+    private void rebind(HttpExchange ex, String accessToken, String resource, String scope, String jkt) throws IOException {
+        if (!issued.contains(accessToken) || revoked.contains(accessToken)) {
+            FakeUpstream.respond(ex, 400, "{\"error\":\"invalid_request\",\"error_description\":\"subject_token is not active\"}");
+            return;
+        }
+        String accessTokenNow = jwt(resource, scope, counter.incrementAndGet(), jkt);
+        issued.add(accessTokenNow);
+        FakeUpstream.respond(ex, 200, "{\"access_token\":\"" + accessTokenNow
+                + "\",\"issued_token_type\":\"urn:ietf:params:oauth:token-type:access_token\",\"token_type\":\""
+                + (jkt == null ? "Bearer" : "DPoP") + "\",\"expires_in\":300,\"scope\":\"" + scope + "\"}");
+    }
+
     /**
      * @param granted the refresh token's grant; {@code scope} the access token's (narrower at a refresh with scope)
+     * @param jkt     the DPoP key the access token is bound to, or null
      * @return the refresh token handed out, or null when nothing was granted
      */
-    private String grant(HttpExchange ex, String resource, String granted, String scope, String subject) throws IOException {
+    private String grant(HttpExchange ex, String resource, String granted, String scope, String subject, String jkt) throws IOException {
         Ask ask = asks.get(resource);
         String member = "";
         if (ask != null && !interactionsDone.contains(subject + " " + resource)) {
@@ -209,22 +236,24 @@ public final class FakeTokenService implements AutoCloseable {
             scope = String.join(" ", now);
         }
         int n = counter.incrementAndGet();
-        String accessToken = jwt(resource, scope, n);
+        String accessToken = jwt(resource, scope, n, jkt);
         String refreshToken = "ts-rt-" + run + "-" + n;
         refreshGrants.put(refreshToken, new String[] {resource, granted, subject});
         issued.add(accessToken);
         issued.add(refreshToken);
         FakeUpstream.respond(ex, 200, "{\"access_token\":\"" + accessToken
-                + "\",\"issued_token_type\":\"urn:ietf:params:oauth:token-type:access_token\",\"token_type\":\"Bearer\",\"expires_in\":300"
+                + "\",\"issued_token_type\":\"urn:ietf:params:oauth:token-type:access_token\",\"token_type\":\""
+                + (jkt == null ? "Bearer" : "DPoP") + "\",\"expires_in\":300"
                 + ",\"scope\":\"" + scope + "\",\"refresh_token\":\"" + refreshToken + "\"" + member + "}");
         return refreshToken;
     }
 
-    private String jwt(String resource, String scope, int n) {
+    private String jwt(String resource, String scope, int n, String jkt) {
         Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
         String header = b64.encodeToString("{\"alg\":\"ES256\",\"typ\":\"at+jwt\"}".getBytes(StandardCharsets.UTF_8));
-        String claims = b64.encodeToString(("{\"aud\":\"" + resource + "\",\"scope\":\"" + scope + "\",\"jti\":\"" + run + "-" + n + "\"}")
-                .getBytes(StandardCharsets.UTF_8));
+        String cnf = jkt == null ? "" : ",\"cnf\":{\"jkt\":\"" + jkt + "\"}";
+        String claims = b64.encodeToString(("{\"aud\":\"" + resource + "\",\"scope\":\"" + scope + "\",\"jti\":\"" + run + "-" + n + "\""
+                + cnf + "}").getBytes(StandardCharsets.UTF_8));
         return header + "." + claims + ".c2ln";
     }
 

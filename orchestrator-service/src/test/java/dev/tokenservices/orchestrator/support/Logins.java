@@ -73,6 +73,12 @@ public final class Logins {
         String state = "st-" + UUID.randomUUID();
         String nonce = "n-" + UUID.randomUUID();
         Response toUpstream = authorize(clientId, redirectUri, scope, verifier, state, nonce, cookie, extra);
+        Response back = atUpstream(toUpstream, sub, cookie);
+        return new Login(verifier, state, nonce, back, back.getCookie("orch_session"));
+    }
+
+    /** The user {@code sub} logs in at the upstream the /authorize answer sent the browser to; the callback's answer. */
+    public static Response atUpstream(Response toUpstream, String sub, String cookie) {
         if (toUpstream.statusCode() != 302 || !toUpstream.header("Location").startsWith(TestWorld.upstream.issuer())) {
             throw new AssertionError("expected a redirect upstream, got " + toUpstream.statusCode() + " " + toUpstream.header("Location"));
         }
@@ -83,8 +89,7 @@ public final class Logins {
         if (cookie != null) {
             callback.cookie("orch_session", cookie);
         }
-        Response back = callback.get("/callback");
-        return new Login(verifier, state, nonce, back, back.getCookie("orch_session"));
+        return callback.get("/callback");
     }
 
     public static Response redeem(String code, String verifier) {

@@ -3,12 +3,16 @@ package dev.tokenservices.orchestrator.userinfo;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.tokenservices.core.dpop.DpopVerifier;
 import dev.tokenservices.orchestrator.support.Logins;
 import dev.tokenservices.orchestrator.support.TestWorld;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -65,12 +69,19 @@ class UserinfoBearerTest {
 
     @Test
     void noTokenIsAChallengeWithoutErrorCode() {
-        given().get("/userinfo").then().statusCode(401).header("WWW-Authenticate", "Bearer realm=\"orchestrator\"")
-                .body(equalTo(""));
-        given().contentType(ContentType.URLENC).formParam("other", "x").post("/userinfo").then().statusCode(401)
-                .header("WWW-Authenticate", "Bearer realm=\"orchestrator\"");
-        given().header("Authorization", "Basic dTpw").get("/userinfo").then().statusCode(401)
-                .header("WWW-Authenticate", "Bearer realm=\"orchestrator\"");
+        assertChallenges(given().get("/userinfo").then().statusCode(401).body(equalTo("")).extract().response());
+        assertChallenges(given().contentType(ContentType.URLENC).formParam("other", "x").post("/userinfo").then().statusCode(401)
+                .extract().response());
+        assertChallenges(given().header("Authorization", "Basic dTpw").get("/userinfo").then().statusCode(401).extract().response());
+    }
+
+    /** One challenge per scheme taken (RFC 9449 §7.1), neither with an error code. */
+    private static void assertChallenges(Response response) {
+        List<String> challenges = response.headers().getValues("WWW-Authenticate");
+        assertEquals(2, challenges.size(), challenges.toString());
+        assertEquals("Bearer realm=\"orchestrator\"", challenges.get(0));
+        assertEquals("DPoP realm=\"orchestrator\", algs=\"" + String.join(" ", DpopVerifier.ALGORITHMS) + "\"",
+                challenges.get(1));
     }
 
     @Test

@@ -64,7 +64,7 @@ class UserinfoTokenVerifierTest {
     @Test
     void theOrchestratorsOwnAccessTokenVerifies() {
         Identity identity = new Identity("idp", "https://idp.example", "u-verify", Map.of(), null, 0, 0, null, List.of());
-        String token = minter.mint("web-app", identity, List.of("openid")).value();
+        String token = minter.mint("web-app", identity, List.of("openid"), null).value();
         JsonWebToken jwt = verifier.verify(token).orElseThrow();
         assertEquals("u-verify", jwt.getSubject());
         assertEquals(Set.of(config.issuer()), jwt.getAudience());

@@ -110,6 +110,8 @@ public final class DeviceCodes {
     public static final String POLL_UNKNOWN = "unknown";
     public static final String POLL_SLOW_DOWN = "slow_down";
     public static final String POLL_EXPIRED = "expired";
+    /** The poll's DPoP key (or its lack of one) is not the key the record is pinned to. */
+    public static final String POLL_DPOP_KEY = "dpop_key";
 
     // hash fields
     public static final String STATUS = "status";
@@ -133,6 +135,12 @@ public final class DeviceCodes {
      * (or with one made for another record or other values) an approval is not honoured.
      */
     public static final String DECISION_MAC = "decision_mac";
+    /**
+     * The thumbprint of the DPoP key the device proved first (RFC 9449, at its authorization request or
+     * its first poll): every later poll must prove the same key, and the tokens are bound to it. Absent
+     * while the device has proved none. Written by the token service only.
+     */
+    public static final String DPOP_JKT = "dpop_jkt";
     /** The purpose the decision MAC's key is derived for from the master key (both services derive the same). */
     public static final String DECISION_MAC_PURPOSE = "device-decision";
 
@@ -160,17 +168,25 @@ public final class DeviceCodes {
             """.formatted(State.PENDING.wire());
 
     /**
-     * Token service poll, RFC 8628 §3.5 in this order: unknown or another client's → "unknown";
-     * faster than the interval → "slow_down" (interval + 5 s); expired → "expired"; then the status,
-     * where "approved" is turned into "consumed" in the same step, so exactly one poll wins.
-     * KEYS[1] record; ARGV: client_id, now (epoch ms). Returns the status as a string, except for
+     * Token service poll, RFC 8628 §3.5 in this order: unknown or another client's → "unknown"; the
+     * DPoP key: a record pinned to a key other than the poll's (or a poll without a key) → "dpop_key",
+     * else the poll's key is pinned when it is the first; faster than the interval → "slow_down"
+     * (interval + 5 s); expired → "expired"; then the status, where "approved" is turned into
+     * "consumed" in the same step, so exactly one poll wins.
+     * KEYS[1] record; ARGV: client_id, now (epoch ms), the poll's DPoP key thumbprint ("" or absent
+     * without a proof). Returns the status as a string, except for
      * "approved": then the list {@code approved, scope, subject, idp, claims, decided_at, decision_mac}
      * read in the same step as the consumption, so the values whose MAC the token service checks are
      * the very values of the approval it consumed (a forged approval is consumed, and refused).
      */
     public static final String POLL_SCRIPT = """
-            local r = redis.call('HMGET', KEYS[1], 'status', 'client_id', 'interval', 'last_poll', 'expires_at')
+            local r = redis.call('HMGET', KEYS[1], 'status', 'client_id', 'interval', 'last_poll', 'expires_at', 'dpop_jkt')
             if not r[1] or r[2] ~= ARGV[1] then return '%1$s' end
+            if r[6] then
+              if r[6] ~= ARGV[3] then return '%6$s' end
+            elseif ARGV[3] and ARGV[3] ~= '' then
+              redis.call('HSET', KEYS[1], 'dpop_jkt', ARGV[3])
+            end
             local now = tonumber(ARGV[2])
             local interval = tonumber(r[3])
             local last = tonumber(r[4] or '0')
@@ -187,7 +203,7 @@ public final class DeviceCodes {
             end
             return r[1]
             """.formatted(POLL_UNKNOWN, POLL_SLOW_DOWN, POLL_EXPIRED, State.APPROVED.wire(),
-            State.APPROVED.moveTo(State.CONSUMED).wire());
+            State.APPROVED.moveTo(State.CONSUMED).wire(), POLL_DPOP_KEY);
 
     private DeviceCodes() {
     }

@@ -14,16 +14,19 @@ public final class OAuthException extends RuntimeException {
     private final String error;
     private final int status;
     private final Map<String, String> members;
+    private final Map<String, String> headers;
 
     public OAuthException(String error, String description, int status) {
-        this(error, clean(description), status, Map.of());
+        this(error, clean(description), status, Map.of(), Map.of());
     }
 
-    private OAuthException(String error, String cleanDescription, int status, Map<String, String> members) {
+    private OAuthException(String error, String cleanDescription, int status, Map<String, String> members,
+            Map<String, String> headers) {
         super(cleanDescription, null, false, false);
         this.error = error;
         this.status = status;
         this.members = members;
+        this.headers = headers;
     }
 
     /**
@@ -34,7 +37,18 @@ public final class OAuthException extends RuntimeException {
     public OAuthException withMember(String name, String json) {
         Map<String, String> more = new LinkedHashMap<>(members);
         more.put(name, json);
-        return new OAuthException(error, getMessage(), status, Map.copyOf(more));
+        return new OAuthException(error, getMessage(), status, Map.copyOf(more), headers);
+    }
+
+    /**
+     * The same error with one more response header (e.g. RFC 9449 §8 {@code DPoP-Nonce}).
+     *
+     * @param value made by us, never text from a request
+     */
+    public OAuthException withHeader(String name, String value) {
+        Map<String, String> more = new LinkedHashMap<>(headers);
+        more.put(name, value);
+        return new OAuthException(error, getMessage(), status, members, Map.copyOf(more));
     }
 
     public static OAuthException invalidRequest(String description) {
@@ -66,6 +80,11 @@ public final class OAuthException extends RuntimeException {
         return new OAuthException(OAuthErrors.UNSUPPORTED_GRANT_TYPE, description, 400);
     }
 
+    /** 400 (RFC 9449 §5, §12.2): a DPoP proof that is missing where it is required, malformed, replayed or not for this request. */
+    public static OAuthException invalidDpopProof(String description) {
+        return new OAuthException(OAuthErrors.INVALID_DPOP_PROOF, description, 400);
+    }
+
     /** 503: a dependency (Redis, PostgreSQL, an upstream) is not answering. */
     public static OAuthException temporarilyUnavailable(String description) {
         return new OAuthException(OAuthErrors.TEMPORARILY_UNAVAILABLE, description, 503);
@@ -86,6 +105,11 @@ public final class OAuthException extends RuntimeException {
     /** Members beyond {@code error} and {@code error_description}: name → JSON value. */
     public Map<String, String> members() {
         return members;
+    }
+
+    /** Response headers beyond the error's own: name → value. */
+    public Map<String, String> headers() {
+        return headers;
     }
 
     /**

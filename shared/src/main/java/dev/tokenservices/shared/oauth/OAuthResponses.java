@@ -10,7 +10,7 @@ import org.jboss.logging.Logger;
 /**
  * OAuth errors as HTTP, the same in every service: RFC 6749 §5.2 JSON ({@code error},
  * {@code error_description}) with {@code Cache-Control: no-store}; {@code invalid_client} on 401
- * with {@code WWW-Authenticate}; the framework's own 4xx answers in the same shape; anything
+ * with {@code WWW-Authenticate}; the headers an error names (a DPoP nonce); the framework's own 4xx answers in the same shape; anything
  * unexpected a bare {@code server_error}, never a class name, message or stack trace.
  */
 public final class OAuthResponses {
@@ -25,6 +25,7 @@ public final class OAuthResponses {
         if (e.status() == 401) {
             response.header("WWW-Authenticate", "Basic realm=\"" + realm + "\", error=\"" + e.error() + "\"");
         }
+        e.headers().forEach(response::header);
         return response.build();
     }
 

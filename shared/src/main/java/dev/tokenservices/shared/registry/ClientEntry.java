@@ -13,6 +13,9 @@ import java.util.Set;
  *                    false (confidential clients only) it must carry a {@code nonce} instead
  * @param idTokenSignedResponseAlg what the orchestrator signs this client's id_tokens with (OIDC
  *        Dynamic Registration §2; RS256 when the file names none)
+ * @param dpopBoundAccessTokens RFC 9449 §5.2: every token request of this client must carry a DPoP proof
+ * @param requirePushedAuthorizationRequests whether the orchestrator's /authorize takes this
+ *        client's requests only by a {@code request_uri} from /par (RFC 9126 §6)
  */
 public record ClientEntry(
         String clientId,
@@ -26,7 +29,9 @@ public record ClientEntry(
         List<String> postLogoutRedirectUris,
         String jwks,
         boolean requirePkce,
-        KeyAlgorithm idTokenSignedResponseAlg) {
+        KeyAlgorithm idTokenSignedResponseAlg,
+        boolean dpopBoundAccessTokens,
+        boolean requirePushedAuthorizationRequests) {
 
     public static final int DEFAULT_ACCESS_TOKEN_LIFETIME = 300;
 

@@ -61,7 +61,11 @@ public record RegistryDocument(
             /** Whether /authorize demands PKCE of this client (default true; a public client always). */
             Boolean requirePkce,
             /** OIDC Dynamic Registration §2: RS256 (the default), ES256 or EdDSA; never none or HS*. */
-            KeyAlgorithm idTokenSignedResponseAlg) implements Entry {
+            KeyAlgorithm idTokenSignedResponseAlg,
+            /** RFC 9449 §5.2: token requests without a DPoP proof are refused (default false). */
+            Boolean dpopBoundAccessTokens,
+            /** RFC 9126 §6: the orchestrator's /authorize takes this client's requests only through /par (default false). */
+            Boolean requirePushedAuthorizationRequests) implements Entry {
 
         static final String LIFETIME = "must be a whole number of seconds from 1 to " + MAX_ACCESS_TOKEN_LIFETIME;
 

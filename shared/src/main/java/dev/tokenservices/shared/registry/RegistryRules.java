@@ -125,7 +125,9 @@ final class RegistryRules {
         int lifetime = c.accessTokenLifetime() == null ? ClientEntry.DEFAULT_ACCESS_TOKEN_LIFETIME : c.accessTokenLifetime().intValue();
         return new ClientEntry(c.clientId(), c.clientName(), secretHash, method, grants, scopes(c.scope()), lifetime,
                 orEmpty(c.redirectUris()), orEmpty(c.postLogoutRedirectUris()), jwks, c.requirePkce() == null || c.requirePkce(),
-                c.idTokenSignedResponseAlg() == null ? KeyAlgorithm.RS256 : c.idTokenSignedResponseAlg());
+                c.idTokenSignedResponseAlg() == null ? KeyAlgorithm.RS256 : c.idTokenSignedResponseAlg(),
+                Boolean.TRUE.equals(c.dpopBoundAccessTokens()),
+                Boolean.TRUE.equals(c.requirePushedAuthorizationRequests()));
     }
 
     /**

@@ -142,7 +142,7 @@ class DeviceCodesTest {
         assertTrue(DeviceCodes.POLL_SCRIPT.contains("if r[1] == 'approved' then"));
         assertTrue(DeviceCodes.POLL_SCRIPT.contains("redis.call('HSET', KEYS[1], 'status', 'consumed')"));
         assertTrue(DeviceCodes.POLL_SCRIPT.contains("return 'unknown'") && DeviceCodes.POLL_SCRIPT.contains("return 'slow_down'")
-                && DeviceCodes.POLL_SCRIPT.contains("return 'expired'"));
+                && DeviceCodes.POLL_SCRIPT.contains("return 'expired'") && DeviceCodes.POLL_SCRIPT.contains("return 'dpop_key'"));
         assertFalse(DeviceCodes.POLL_SCRIPT.contains("%"), "every placeholder filled");
     }
 }

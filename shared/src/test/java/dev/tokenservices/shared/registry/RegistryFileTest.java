@@ -409,6 +409,49 @@ class RegistryFileTest {
     }
 
     @Test
+    void dpopBoundAccessTokensDefaultsToFalseAndMustBeABoolean() {
+        Registry registry = parse("""
+                clients:
+                  - client_id: tv
+                    token_endpoint_auth_method: none
+                    grant_types: ["urn:ietf:params:oauth:grant-type:device_code"]
+                    dpop_bound_access_tokens: true
+                  - client_id: web
+                    client_secret: ${SECRET}
+                """, Map.of("SECRET", SECRET));
+        assertTrue(registry.client("tv").orElseThrow().dpopBoundAccessTokens());
+        assertFalse(registry.client("web").orElseThrow().dpopBoundAccessTokens());
+        assertMessage(error("""
+                clients:
+                  - client_id: web
+                    client_secret: ${SECRET}
+                    dpop_bound_access_tokens: sometimes
+                """), "clients[0] (web)", "dpop_bound_access_tokens");
+    }
+
+    @Test
+    void requirePushedAuthorizationRequestsDefaultsToFalse() {
+        Registry registry = parse("""
+                clients:
+                  - client_id: web
+                    client_secret: ${SECRET}
+                    redirect_uris: ["https://web.example/cb"]
+                  - client_id: agent
+                    token_endpoint_auth_method: none
+                    redirect_uris: ["https://agent.example/cb"]
+                    require_pushed_authorization_requests: true
+                """, Map.of("SECRET", SECRET));
+        assertFalse(registry.client("web").orElseThrow().requirePushedAuthorizationRequests());
+        assertTrue(registry.client("agent").orElseThrow().requirePushedAuthorizationRequests());
+        assertMessage(error("""
+                clients:
+                  - client_id: web
+                    client_secret: ${SECRET}
+                    require_pushed_authorization_requests: sometimes
+                """), "clients[0] (web)", "require_pushed_authorization_requests");
+    }
+
+    @Test
     void anEmptyFileIsAnEmptyRegistry() {
         assertTrue(parse("", Map.of()).clients().isEmpty());
     }

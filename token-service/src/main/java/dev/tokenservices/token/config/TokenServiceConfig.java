@@ -1,5 +1,6 @@
 package dev.tokenservices.token.config;
 
+import dev.tokenservices.core.dpop.DpopConfig;
 import dev.tokenservices.core.keys.SigningKeysConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -32,6 +33,9 @@ public interface TokenServiceConfig {
     Refresh refresh();
 
     Authorities authorities();
+
+    /** DPoP proofs (RFC 9449) at /token and /device_authorization ({@code ts.dpop.*}). */
+    Dpop dpop();
 
     /**
      * Proxies whose {@code X-Forwarded-For}/{@code Forwarded} name the client address rate limits key on
@@ -153,5 +157,9 @@ public interface TokenServiceConfig {
 
     /** The signing keys and their rotation. */
     interface Keys extends SigningKeysConfig {
+    }
+
+    /** DPoP proofs: their iat window, size and server nonces. */
+    interface Dpop extends DpopConfig {
     }
 }

@@ -2,6 +2,7 @@ package dev.tokenservices.token.endpoint;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenservices.core.dpop.DpopVerifier;
 import dev.tokenservices.core.token.TokenEndpoint;
 import dev.tokenservices.token.config.TokenServiceConfig;
 import dev.tokenservices.token.grant.TokenResponse;
@@ -53,6 +54,7 @@ public class DiscoveryResource {
         m.put("revocation_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post", "private_key_jwt", "none"));
         m.put("revocation_endpoint_auth_signing_alg_values_supported", ASSERTION_ALGORITHMS);
         m.put("access_token_signing_alg_values_supported", List.of(config.keys().algorithm().name()));
+        m.put("dpop_signing_alg_values_supported", DpopVerifier.ALGORITHMS);
         try {
             this.metadata = new ObjectMapper().writeValueAsString(m);
         } catch (JsonProcessingException e) {

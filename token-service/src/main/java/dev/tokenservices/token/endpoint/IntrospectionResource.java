@@ -23,7 +23,8 @@ import java.util.Optional;
 
 /**
  * Token introspection (RFC 7662). Only authenticated confidential clients may ask. A token that is
- * unknown, expired, revoked or not ours is {@code {"active":false}} and nothing else (§2.2).
+ * unknown, expired, revoked or not ours is {@code {"active":false}} and nothing else (§2.2). A
+ * DPoP-bound token is {@code token_type: DPoP} with its {@code cnf} (RFC 9449 §6.2).
  */
 @Path("/introspect")
 public class IntrospectionResource {
@@ -64,7 +65,8 @@ public class IntrospectionResource {
     private static String active(JWTClaimsSet claims) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("active", true);
-        out.put("token_type", "Bearer");
+        // RFC 9449 §6.2: a DPoP-bound token says so, and its cnf (copied with the other claims) names the key
+        out.put("token_type", claims.getClaim("cnf") == null ? "Bearer" : "DPoP");
         Map<String, Object> all = claims.toJSONObject();
         for (String name : new String[] {"scope", "client_id", "sub", "aud", "iss", "exp", "iat", "nbf", "jti"}) {
             if (all.containsKey(name)) {

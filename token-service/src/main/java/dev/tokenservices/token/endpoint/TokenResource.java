@@ -1,5 +1,6 @@
 package dev.tokenservices.token.endpoint;
 
+import dev.tokenservices.core.dpop.DpopVerifier;
 import dev.tokenservices.core.token.TokenEndpoint;
 import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.shared.oauth.OAuthException;
@@ -16,11 +17,12 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.List;
 
 /**
  * The token endpoint (RFC 6749 §3.2): the form body parsed (no repeated parameter but the resource
  * indicators), then the {@link TokenEndpoint}'s steps: client authentication, the grant, its
- * parameters, its handler. Each answer is an audit event: {@link TokenIssued} or {@link TokenRejected}.
+ * parameters, the {@code DPoP} proof when the request carries one (RFC 9449), its handler. Each answer is an audit event: {@link TokenIssued} or {@link TokenRejected}.
  */
 @Path("/token")
 public class TokenResource {
@@ -39,13 +41,14 @@ public class TokenResource {
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> token(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, String body) {
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @HeaderParam(DpopVerifier.HEADER) List<String> proofs,
+            String body) {
         long start = System.nanoTime();
         String[] grantLabel = {"unknown"};
         return Uni.createFrom().deferred(() -> {
                     FormRequest request = FormRequest.parse(contentType, body, authorization, FormRequest.RESOURCE_INDICATORS);
                     endpoint.handler(request.get("grant_type")).ifPresent(handler -> grantLabel[0] = handler.grantType());
-                    return endpoint.token(request);
+                    return endpoint.token(request, proofs == null ? List.of() : proofs);
                 })
                 .onItemOrFailure().invoke((issued, failure) -> {
                     long nanos = System.nanoTime() - start;

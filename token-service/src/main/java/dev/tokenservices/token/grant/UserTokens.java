@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -91,13 +92,17 @@ public class UserTokens {
                 .withMember(InteractionRequired.MEMBER, InteractionRequired.json(outcome.interactions()));
     }
 
-    /** Signs the access token of a decided grant; {@code extra} adds e.g. the {@code act} claim. */
-    public IssuedToken issue(ClientEntry client, Grant grant, int lifetime, Map<String, Object> extra) {
+    /**
+     * Signs the access token of a decided grant; {@code extra} adds e.g. the {@code act} claim.
+     *
+     * @param jkt the DPoP key to bind it to; empty for a bearer token
+     */
+    public IssuedToken issue(ClientEntry client, Grant grant, int lifetime, Map<String, Object> extra, Optional<String> jkt) {
         Map<String, Object> claims = new LinkedHashMap<>();
         claims.put("idp", grant.subject().issuer());
         claims.putAll(extra);
         claims.putAll(grant.outcome().resourceClaims());
         return issuer.issue(new TokenContext(client.clientId(), grant.subject().subject(), grant.outcome().audiences(),
-                grant.outcome().scopes(), lifetime, claims));
+                grant.outcome().scopes(), lifetime, claims, jkt));
     }
 }

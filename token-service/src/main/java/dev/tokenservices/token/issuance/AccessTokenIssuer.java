@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * The one place access tokens are made: RFC 9068 JWTs ({@code typ: at+jwt}; iss, sub, aud, exp,
- * iat, jti, client_id, scope) signed with the active key. Grants describe a token in a
+ * iat, jti, client_id, scope; {@code cnf.jkt} when bound to a DPoP key, RFC 9449 §6.1) signed with the
+ * active key. Grants describe a token in a
  * {@link TokenContext}; they never sign anything themselves.
  *
  * <p>Assembled directly rather than through a JOSE library ({@link JwsSigner}): the claims are
@@ -61,10 +62,11 @@ public class AccessTokenIssuer {
         for (Map.Entry<String, Object> extra : context.extraClaims().entrySet()) {
             JsonText.string(claims.append(','), extra.getKey()).append(':').append(toJson(extra.getValue()));
         }
+        context.jkt().ifPresent(jkt -> JsonText.field(claims.append(",\"cnf\":{"), "jkt", jkt).append('}'));
         claims.append('}');
         SigningKey key = keys.signingKey();
         String token = signer.sign(key, key.accessTokenHeader(), claims.toString());
-        return new IssuedToken(token, jti, exp, context.lifetimeSeconds(), context.scopeString());
+        return new IssuedToken(token, jti, exp, context.lifetimeSeconds(), context.scopeString(), context.jkt().isPresent());
     }
 
     private static String toJson(Object value) {

@@ -95,7 +95,7 @@ public final class IdTokenValidator {
             }
         });
         return new Subject(claims.getSubject(), claims.getIssuer(), identity, Optional.empty(),
-                claims.getExpirationTime().toInstant(), Optional.empty(), Optional.empty());
+                claims.getExpirationTime().toInstant(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     /** The claims rules, once the signature has verified. */

@@ -12,7 +12,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-/** Access tokens this service issued: valid, ours, and not revoked. Exchange can only narrow them. */
+/**
+ * Access tokens this service issued: valid, ours, and not revoked. Exchange can only narrow them, and a
+ * DPoP-bound one ({@code cnf.jkt}) stays bound to its key.
+ */
 @ApplicationScoped
 public class OwnAccessTokenResolver implements SubjectTokenResolver {
 
@@ -43,7 +46,8 @@ public class OwnAccessTokenResolver implements SubjectTokenResolver {
             Object idp = claims.getClaim("idp");
             return new Subject(claims.getSubject(), idp instanceof String s ? s : issuer, Map.of(),
                     Optional.of(scope instanceof String s ? ScopePolicy.parse(s) : Set.of()),
-                    claims.getExpirationTime().toInstant(), object(claims.getClaim("may_act")), object(claims.getClaim("act")));
+                    claims.getExpirationTime().toInstant(), object(claims.getClaim("may_act")), object(claims.getClaim("act")),
+                    object(claims.getClaim("cnf")).map(cnf -> cnf.get("jkt")).filter(String.class::isInstance).map(String.class::cast));
         });
     }
 

@@ -15,9 +15,10 @@ import java.util.Set;
  * @param expiresAt when the presented token expires
  * @param mayAct    RFC 8693 §4.4 {@code may_act} of the token, when present
  * @param act       RFC 8693 §4.1 {@code act} of the token (a prior delegation chain), when present
+ * @param jkt       for our own DPoP-bound access tokens, the key they are bound to ({@code cnf.jkt})
  */
 public record Subject(String subject, String issuer, Map<String, Object> claims, Optional<Set<String>> scopes,
-        Instant expiresAt, Optional<Map<String, Object>> mayAct, Optional<Map<String, Object>> act) {
+        Instant expiresAt, Optional<Map<String, Object>> mayAct, Optional<Map<String, Object>> act, Optional<String> jkt) {
 
     public Subject {
         claims = Map.copyOf(claims);

@@ -9,6 +9,8 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.lessThan;
 
 import dev.tokenservices.testsupport.DependencyProxies;
+import dev.tokenservices.testsupport.DpopProofs;
+import dev.tokenservices.token.support.Fixtures;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -49,8 +51,11 @@ class DependencyOutageTest {
                     .body("error", equalTo("temporarily_unavailable"));
             worker().formParam("token", token).post("/revoke")
                     .then().statusCode(503).time(lessThan(5000L)).body("error", equalTo("temporarily_unavailable"));
-            // the hot path does not touch Redis
+            // the hot path does not touch Redis; a DPoP proof is never accepted without its jti recorded
             workerToken();
+            worker().header("DPoP", DpopProofs.proof(DpopProofs.ecKey(), "POST", Fixtures.ISSUER + "/token").sign())
+                    .formParam("grant_type", "client_credentials").post("/token")
+                    .then().statusCode(503).time(lessThan(5000L)).body("error", equalTo("temporarily_unavailable"));
             given().get(ready).then().statusCode(503);
         } finally {
             redis.start();

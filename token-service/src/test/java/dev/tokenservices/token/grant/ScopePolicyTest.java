@@ -22,7 +22,7 @@ class ScopePolicyTest {
 
     private static ClientEntry client(String... scopes) {
         return new ClientEntry("c", null, "00", AuthMethod.CLIENT_SECRET_BASIC, Set.of("client_credentials"), Set.of(scopes), 300,
-                List.of(), List.of(), null, true, dev.tokenservices.shared.jose.KeyAlgorithm.RS256);
+                List.of(), List.of(), null, true, dev.tokenservices.shared.jose.KeyAlgorithm.RS256, false, false);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.tokenservices.token.grant.clientcredentials;
 
 import dev.tokenservices.core.client.RegisteredClient;
+import dev.tokenservices.core.dpop.DpopProof;
 import dev.tokenservices.core.token.Grant;
 import dev.tokenservices.core.token.GrantHandler;
 import dev.tokenservices.shared.oauth.FormRequest;
@@ -15,11 +16,12 @@ import dev.tokenservices.token.registry.RegistryCache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * RFC 6749 §4.4: a client obtains a token for itself. Governed by the client's scope allowance
  * alone: no scope authority is called and nothing but memory is read, so this is the hot path.
- * No refresh token (§4.4.3).
+ * No refresh token (§4.4.3). With a DPoP proof the token is bound to its key (RFC 9449 §5).
  */
 @ApplicationScoped
 public class ClientCredentialsGrant implements GrantHandler<TokenResponse> {
@@ -41,13 +43,13 @@ public class ClientCredentialsGrant implements GrantHandler<TokenResponse> {
     }
 
     @Override
-    public Uni<TokenResponse> handle(FormRequest request, RegisteredClient client) {
+    public Uni<TokenResponse> handle(FormRequest request, RegisteredClient client, Optional<DpopProof> proof) {
         RegistryCache.Snapshot snapshot = registry.snapshot();
         ScopePolicy policy = new ScopePolicy(snapshot.resourceByScope()::get, snapshot.resources(), issuerUrl);
         ClientEntry entry = client.entry();
         ScopePolicy.Decision decision = policy.decide(entry, request.get("scope"), request.all("resource"));
         TokenContext context = new TokenContext(entry.clientId(), entry.clientId(), decision.audiences(),
-                decision.scopes(), entry.accessTokenLifetime(), Map.of());
-        return Uni.createFrom().item(TokenResponse.bearer(issuer.issue(context)));
+                decision.scopes(), entry.accessTokenLifetime(), Map.of(), proof.map(DpopProof::jkt));
+        return Uni.createFrom().item(TokenResponse.of(issuer.issue(context)));
     }
 }

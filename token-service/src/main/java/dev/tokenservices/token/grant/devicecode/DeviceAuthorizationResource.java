@@ -1,5 +1,6 @@
 package dev.tokenservices.token.grant.devicecode;
 
+import dev.tokenservices.core.dpop.DpopVerifier;
 import dev.tokenservices.shared.oauth.OAuthErrors;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.oauth.OAuthResponses;
@@ -26,17 +27,23 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The device authorization endpoint (RFC 8628 §3.1–3.2): a device (usually a public client) asks for
  * a device code and a user code to show; the user enters the code at the portal. Public clients need
  * no secret, so their requests are counted per client address ({@link DeviceAuthorizationLimit})
  * before any record is written: past the limit {@code 429 slow_down} with {@code Retry-After}.
+ *
+ * <p>A request may carry a DPoP proof (RFC 9449, as §10's {@code dpop_jkt} does for authorization
+ * requests): its key is pinned on the device code from the start, so only a poll proving that key
+ * receives tokens, bound to it. Without one, the key of the first poll is pinned ({@link DeviceCodeGrant}).
  */
 @Path("/device_authorization")
 public class DeviceAuthorizationResource {
 
     private final ClientAuthenticator authenticator;
+    private final DpopVerifier dpop;
     private final DeviceCodeStore store;
     private final DeviceAuthorizationLimit limit;
     private final RegistryCache registry;
@@ -45,9 +52,10 @@ public class DeviceAuthorizationResource {
     private final Duration lifetime;
     private final Duration interval;
 
-    public DeviceAuthorizationResource(ClientAuthenticator authenticator, DeviceCodeStore store, DeviceAuthorizationLimit limit,
-            RegistryCache registry, TokenServiceConfig config) {
+    public DeviceAuthorizationResource(ClientAuthenticator authenticator, DpopVerifier dpop, DeviceCodeStore store,
+            DeviceAuthorizationLimit limit, RegistryCache registry, TokenServiceConfig config) {
         this.authenticator = authenticator;
+        this.dpop = dpop;
         this.store = store;
         this.limit = limit;
         this.registry = registry;
@@ -61,19 +69,20 @@ public class DeviceAuthorizationResource {
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> authorize(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, String body, @Context HttpServerRequest http) {
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @HeaderParam(DpopVerifier.HEADER) List<String> proofs,
+            String body, @Context HttpServerRequest http) {
         FormRequest request = FormRequest.parse(contentType, body, authorization);
         return authenticator.authenticate(request).chain(client -> {
             if (client.entry().isConfidential()) {
-                return issueCodes(request, client);
+                return issueCodes(request, client, proofs);
             }
             return limit.count(limit.clientAddress(http)).chain(retryAfter -> retryAfter.isPresent()
                     ? Uni.createFrom().item(slowDown(retryAfter.get()))
-                    : issueCodes(request, client));
+                    : issueCodes(request, client, proofs));
         });
     }
 
-    private Uni<Response> issueCodes(FormRequest request, RegisteredClient client) {
+    private Uni<Response> issueCodes(FormRequest request, RegisteredClient client, List<String> proofs) {
         if (!client.entry().allowsGrant(GrantTypes.DEVICE_CODE)) {
             throw OAuthException.unauthorizedClient("this client is not allowed to use the device authorization grant");
         }
@@ -81,7 +90,10 @@ public class DeviceAuthorizationResource {
         // the same rules as at the token endpoint, so the device learns of a bad scope now, not after the user approved
         ScopePolicy.Decision decision = new ScopePolicy(snapshot.resourceByScope()::get, snapshot.resources(), issuer)
                 .decide(client.entry(), request.get("scope"), List.of());
-        return store.create(client.clientId(), String.join(" ", decision.scopes()), lifetime, interval)
+        Uni<Optional<String>> jkt = proofs == null || proofs.isEmpty()
+                ? Uni.createFrom().item(Optional.empty())
+                : dpop.verify(proofs, "POST", issuer + "/device_authorization").map(proof -> Optional.of(proof.jkt()));
+        return jkt.chain(key -> store.create(client.clientId(), String.join(" ", decision.scopes()), lifetime, interval, key))
                 .map(issued -> Response.ok(json(issued), MediaType.APPLICATION_JSON_TYPE)
                         .header("Cache-Control", "no-store").header("Pragma", "no-cache").build());
     }

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
@@ -54,6 +55,8 @@ public class DeviceCodeStore {
     public enum Outcome {
         /** No such record, or another client's. */
         UNKNOWN,
+        /** The poll's DPoP key (or its lack of one) is not the key the device proved first. */
+        DPOP_KEY,
         /** Polled faster than the interval (which grew by 5 s). */
         SLOW_DOWN,
         EXPIRED,
@@ -81,11 +84,13 @@ public class DeviceCodeStore {
         this.decisions = masterKey.recordSeal(DeviceCodes.DECISION_MAC_PURPOSE);
     }
 
-    public Uni<Issued> create(String clientId, String scope, Duration lifetime, Duration interval) {
-        return create(clientId, scope, lifetime, interval, 0);
+    /** @param jkt the DPoP key the request proved, pinned on the record from the start; empty without a proof */
+    public Uni<Issued> create(String clientId, String scope, Duration lifetime, Duration interval, Optional<String> jkt) {
+        return create(clientId, scope, lifetime, interval, jkt, 0);
     }
 
-    private Uni<Issued> create(String clientId, String scope, Duration lifetime, Duration interval, int attempt) {
+    private Uni<Issued> create(String clientId, String scope, Duration lifetime, Duration interval, Optional<String> jkt,
+            int attempt) {
         if (attempt == 5) {
             throw OAuthException.temporarilyUnavailable("no free user code could be found; try again");
         }
@@ -111,19 +116,28 @@ public class DeviceCodeStore {
             args.add(field.getKey());
             args.add(field.getValue());
         }
+        jkt.ifPresent(key -> {
+            args.add(DeviceCodes.DPOP_JKT);
+            args.add(key);
+        });
         return guard.call(redis.execute("EVAL", args.toArray(String[]::new)))
                 .chain(created -> created.toLong() == 1L
                         ? Uni.createFrom().item(new Issued(deviceCode, userCode))
-                        : create(clientId, scope, lifetime, interval, attempt + 1));
+                        : create(clientId, scope, lifetime, interval, jkt, attempt + 1));
     }
 
     /**
      * Runs the shared poll script. {@code record} is the code's {@link DeviceCodes#recordKey record key}.
-     * An approval is consumed and read in one step, then its MAC checked on exactly what was read: an
-     * approval the portal did not make is "forged" (and consumed, so it is never tried again).
+     * The first DPoP key a device proves is pinned on the record, in the same step; a poll with another
+     * key, or without one, of a pinned record is {@link Outcome#DPOP_KEY}. An approval is consumed and
+     * read in one step, then its MAC checked on exactly what was read: an approval the portal did not
+     * make is "forged" (and consumed, so it is never tried again).
+     *
+     * @param jkt the poll's DPoP key; empty without a proof
      */
-    public Uni<Poll> poll(String record, String clientId) {
-        return guard.call(redis.execute("EVAL", DeviceCodes.POLL_SCRIPT, "1", record, clientId, Long.toString(clock.millis())))
+    public Uni<Poll> poll(String record, String clientId, Optional<String> jkt) {
+        return guard.call(redis.execute("EVAL", DeviceCodes.POLL_SCRIPT, "1", record, clientId, Long.toString(clock.millis()),
+                        jkt.orElse("")))
                 .map(r -> r.type() == ResponseType.MULTI ? approved(record, clientId, r) : new Poll(outcome(r.toString()), null));
     }
 
@@ -132,6 +146,7 @@ public class DeviceCodeStore {
         return switch (answer) {
             case DeviceCodes.POLL_SLOW_DOWN -> Outcome.SLOW_DOWN;
             case DeviceCodes.POLL_EXPIRED -> Outcome.EXPIRED;
+            case DeviceCodes.POLL_DPOP_KEY -> Outcome.DPOP_KEY;
             default -> DeviceCodes.State.of(answer).map(state -> switch (state) {
                 case PENDING -> Outcome.PENDING;
                 case DENIED -> Outcome.DENIED;

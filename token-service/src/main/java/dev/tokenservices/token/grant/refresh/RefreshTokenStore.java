@@ -15,8 +15,9 @@ import java.util.Optional;
  * The token service's refresh tokens: the core's {@link RefreshFamilies} in {@code refresh_family}
  * and {@code refresh_token}, with {@code ts.refresh.lifetime} per token and {@code ts.refresh.max-lifetime}
  * per family. A family's payload is whom it speaks for and what it may be refreshed into (subject,
- * identity provider, identity claims, the originally granted scope); it holds no secret and is kept
- * as JSON. Every refusal is the same {@code invalid_grant}.
+ * identity provider, identity claims, the originally granted scope) and, for a public client that
+ * proved a DPoP key, that key's thumbprint (RFC 9449 §5); it holds no secret and is kept as JSON.
+ * Every refusal is the same {@code invalid_grant}.
  */
 @ApplicationScoped
 public class RefreshTokenStore {
@@ -25,8 +26,12 @@ public class RefreshTokenStore {
 
     private final RefreshFamilies families;
 
-    /** Whom a refresh token speaks for and what it may be refreshed into. */
-    public record Family(String familyId, String clientId, String subject, String idp, String claimsJson, String scope) {
+    /**
+     * Whom a refresh token speaks for and what it may be refreshed into.
+     *
+     * @param jkt the DPoP key its tokens are bound to (a public client's, RFC 9449 §5); null when unbound
+     */
+    public record Family(String familyId, String clientId, String subject, String idp, String claimsJson, String scope, String jkt) {
     }
 
     public RefreshTokenStore(Pool pool, Clock clock, TokenServiceConfig config) {
@@ -45,7 +50,7 @@ public class RefreshTokenStore {
     public Uni<String> issue(Family family) {
         String payload = new JsonObject().put("subject", family.subject()).put("idp", family.idp())
                 .put("claims", new JsonObject(family.claimsJson() == null ? "{}" : family.claimsJson()))
-                .put("scope", family.scope()).encode();
+                .put("scope", family.scope()).put("jkt", family.jkt()).encode();
         if (family.familyId() == null) {
             return families.start(family.clientId(), payload).map(RefreshFamilies.Started::token);
         }
@@ -61,8 +66,13 @@ public class RefreshTokenStore {
             }
             JsonObject payload = new JsonObject(current.family().payload());
             return new Family(current.family().familyId(), clientId, payload.getString("subject"), payload.getString("idp"),
-                    payload.getJsonObject("claims").encode(), payload.getString("scope"));
+                    payload.getJsonObject("claims").encode(), payload.getString("scope"), payload.getString("jkt"));
         });
+    }
+
+    /** Ends a family at once (a bound refresh token presented without its key). */
+    public Uni<Void> revokeFamily(String familyId) {
+        return families.revokeFamily(familyId).replaceWithVoid();
     }
 
     /** RFC 7009 for refresh tokens: revokes the token's family. Empty when the token is not ours. */
