@@ -18,10 +18,10 @@ import java.net.URISyntaxException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.StringJoiner;
 
 /**
  * The user's consent to a client no operator vetted: one named by its Client ID Metadata Document, or
@@ -97,14 +97,17 @@ public class Consents {
     }
 
     /**
-     * The consent page for {@code request}, its forms repeating the authorization request's parameters.
+     * The consent page for {@code request}, its forms repeating the authorization request.
      *
+     * @param repeated   the parameters that repeat it: a pushed request's {@code client_id} and new
+     *                   {@code request_uri}, else the request's own parameters
      * @param csrfCookie this browser's CSRF cookie, kept when it has one (so two tabs can consent at once)
      */
-    Response page(AuthorizationRequests.Target target, AuthorizationRequest request, FormRequest params, String csrfCookie) {
+    Response page(AuthorizationRequests.Target target, AuthorizationRequest request, Map<String, List<String>> repeated,
+            String csrfCookie) {
         String browser = csrfCookie != null && csrfCookie.length() == 43 ? csrfCookie : Secrets.random();
         List<Pages.Field> fields = new ArrayList<>();
-        params.parameters().forEach((name, values) -> values.forEach(v -> fields.add(new Pages.Field(name, v))));
+        repeated.forEach((name, values) -> values.forEach(v -> fields.add(new Pages.Field(name, v))));
         fields.add(new Pages.Field(CSRF, seal.mac("csrf|" + browser)));
         String clientId = target.client().clientId();
         String publisher = MetadataDocuments.isUrl(clientId) ? MetadataDocuments.host(clientId) : null;
@@ -114,15 +117,11 @@ public class Consents {
         return Response.fromResponse(pages.consent(consent)).cookie(cookie(CSRF_COOKIE, browser, "/authorize", LIFETIME_MINUTES * 60)).build();
     }
 
-    /** The authorization request again, as a query, without the consent form's own fields. */
-    static String repeated(FormRequest form) {
-        StringJoiner query = new StringJoiner("&");
-        for (Map.Entry<String, List<String>> p : form.parameters().entrySet()) {
-            if (!p.getKey().equals(CSRF) && !p.getKey().equals(DECISION)) {
-                p.getValue().forEach(v -> query.add(Redirects.encode(p.getKey()) + "=" + Redirects.encode(v)));
-            }
-        }
-        return query.toString();
+    /** The parameters of the authorization request the consent form repeats: the form's own fields left out. */
+    static Map<String, List<String>> repeated(FormRequest form) {
+        Map<String, List<String>> repeated = new LinkedHashMap<>(form.parameters());
+        repeated.keySet().removeAll(List.of(CSRF, DECISION));
+        return repeated;
     }
 
     private NewCookie cookie(String name, String value, String path, int maxAge) {
