@@ -35,6 +35,8 @@ import java.util.regex.Pattern;
  *
  * <p>Such clients log users in with the authorization code flow, always with PKCE; their scope is
  * what they ask for within {@code ORCHESTRATOR_REGISTRATION_MAX_SCOPE} (all of it when they ask for none).
+ * Like the registry file's clients they may ask to be held to DPoP ({@code dpop_bound_access_tokens},
+ * RFC 9449 §5.2) and to PAR ({@code require_pushed_authorization_requests}, RFC 9126 §6).
  */
 public final class ClientMetadata {
 
@@ -59,14 +61,18 @@ public final class ClientMetadata {
      *
      * @param jwksUri where a {@code private_key_jwt} document client's keys are (fetched like the document)
      * @param jwks    its keys given inline instead, as JWK Set JSON (public keys only)
+     * @param dpopBoundAccessTokens RFC 9449 §5.2: its token requests must carry a DPoP proof
+     * @param requirePushedAuthorizationRequests RFC 9126 §6: /authorize takes its requests only through /par
      */
     public record Checked(String clientName, List<String> redirectUris, Set<String> grantTypes, AuthMethod authMethod,
-            Set<String> scope, String jwksUri, String jwks, KeyAlgorithm idTokenSignedResponseAlg) {
+            Set<String> scope, String jwksUri, String jwks, KeyAlgorithm idTokenSignedResponseAlg, boolean dpopBoundAccessTokens,
+            boolean requirePushedAuthorizationRequests) {
 
         /** The client these fields describe. Its codes always need PKCE. */
         public ClientEntry entry(String clientId, String secretHash, String jwksJson) {
             return new ClientEntry(clientId, clientName, secretHash, authMethod, grantTypes, scope, ClientEntry.DEFAULT_ACCESS_TOKEN_LIFETIME,
-                    redirectUris, List.of(), jwksJson, true, idTokenSignedResponseAlg, false, false);
+                    redirectUris, List.of(), jwksJson, true, idTokenSignedResponseAlg, dpopBoundAccessTokens,
+                    requirePushedAuthorizationRequests);
         }
 
         /** The fields as registered (RFC 7591 §3.2.1), without client_id and secret. */
@@ -81,6 +87,8 @@ public final class ClientMetadata {
             m.put("token_endpoint_auth_method", authMethod.value());
             m.put("scope", String.join(" ", scope));
             m.put("id_token_signed_response_alg", idTokenSignedResponseAlg.name());
+            m.put("dpop_bound_access_tokens", dpopBoundAccessTokens);
+            m.put("require_pushed_authorization_requests", requirePushedAuthorizationRequests);
             return m;
         }
     }
@@ -159,9 +167,11 @@ public final class ClientMetadata {
         KeyAlgorithm idTokenAlg = alg == null ? KeyAlgorithm.RS256 : Arrays.stream(KeyAlgorithm.values())
                 .filter(a -> a.name().equals(alg)).findFirst()
                 .orElseThrow(() -> invalid("id_token_signed_response_alg must be one of RS256, ES256, EdDSA"));
+        boolean dpopBound = flag(document, "dpop_bound_access_tokens");
+        boolean pushedOnly = flag(document, "require_pushed_authorization_requests");
         OTHER_STRINGS.forEach(field -> string(document, field, MAX_URI));
         OTHER_ARRAYS.forEach(field -> strings(document, field, MAX_REDIRECT_URIS, MAX_URI));
-        return new Checked(name, redirectUris, grants, method, scope, jwksUri, jwks, idTokenAlg);
+        return new Checked(name, redirectUris, grants, method, scope, jwksUri, jwks, idTokenAlg, dpopBound, pushedOnly);
     }
 
     /**
@@ -306,6 +316,18 @@ public final class ClientMetadata {
             }
         }
         return scope;
+    }
+
+    /** A boolean field (RFC 9449 §5.2, RFC 9126 §6): false when absent; a string "true" is not a boolean. */
+    private static boolean flag(JsonNode document, String field) {
+        JsonNode value = document.get(field);
+        if (value == null || value.isNull()) {
+            return false;
+        }
+        if (!value.isBoolean()) {
+            throw invalid(field + " must be true or false");
+        }
+        return value.booleanValue();
     }
 
     private static String string(JsonNode document, String field, int maxLength) {

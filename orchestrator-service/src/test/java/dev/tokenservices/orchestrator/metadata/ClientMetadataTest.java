@@ -1,9 +1,11 @@
 package dev.tokenservices.orchestrator.metadata;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tokenservices.orchestrator.web.Json;
 import dev.tokenservices.shared.registry.AuthMethod;
 import java.util.List;
 import java.util.Set;
@@ -41,6 +43,25 @@ class ClientMetadataTest {
     }
 
     @Test
+    void dpopAndParRequirementsAreCarriedToTheClientAndRegisteredBack() {
+        ClientMetadata.Checked plain = document("{\"client_id\":\"" + URL + "\",\"redirect_uris\":[\"https://app.example/cb\"]}");
+        assertFalse(plain.entry(URL, null, null).dpopBoundAccessTokens());
+        assertFalse(plain.entry(URL, null, null).requirePushedAuthorizationRequests());
+        ClientMetadata.Checked strict = document("{\"client_id\":\"" + URL + "\",\"redirect_uris\":[\"https://app.example/cb\"],"
+                + "\"dpop_bound_access_tokens\":true,\"require_pushed_authorization_requests\":true}");
+        assertTrue(strict.entry(URL, null, null).dpopBoundAccessTokens());
+        assertTrue(strict.entry(URL, null, null).requirePushedAuthorizationRequests());
+        ClientMetadata.Checked registered = registration("{\"redirect_uris\":[\"https://app.example/cb\"],\"dpop_bound_access_tokens\":false,"
+                + "\"require_pushed_authorization_requests\":true}");
+        assertEquals(false, registered.registered().get("dpop_bound_access_tokens"));
+        assertEquals(true, registered.registered().get("require_pushed_authorization_requests"));
+        // what is stored is read back the same (registered clients are checked again at every lookup)
+        ClientMetadata.Checked again = ClientMetadata.check(ClientMetadata.parse(Json.write(registered.registered()), "stored"),
+                ClientMetadata.Origin.REGISTRATION, null, CAP);
+        assertEquals(registered.registered(), again.registered());
+    }
+
+    @Test
     void aDocumentWithoutScopeGetsTheCap() {
         assertEquals(CAP, document("{\"client_id\":\"" + URL + "\",\"redirect_uris\":[\"https://app.example/cb\"]}").scope());
     }
@@ -75,6 +96,8 @@ class ClientMetadataTest {
         "{\"client_id\":\"URL\",\"redirect_uris\":[\"https://a.example/cb\"],\"response_types\":[\"token\"]} | response_types may hold code only",
         "{\"client_id\":\"URL\",\"redirect_uris\":[\"https://a.example/cb\"],\"id_token_signed_response_alg\":\"none\"} | id_token_signed_response_alg must be one of",
         "{\"client_id\":\"URL\",\"redirect_uris\":[\"https://a.example/cb\"],\"logo_uri\":42} | logo_uri must be a string",
+        "{\"client_id\":\"URL\",\"redirect_uris\":[\"https://a.example/cb\"],\"dpop_bound_access_tokens\":\"true\"} | dpop_bound_access_tokens must be true or false",
+        "{\"client_id\":\"URL\",\"redirect_uris\":[\"https://a.example/cb\"],\"require_pushed_authorization_requests\":1} | require_pushed_authorization_requests must be true or false",
         "{\"client_id\":\"URL\",\"redirect_uris\":[\"https://a.example/cb\"],\"contacts\":[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\",\"j\",\"k\"]} | contacts holds more than 10 values",
         "[1,2] | must be a JSON object",
         "{\"client_id\":\"URL\",\"client_id\":\"URL\",\"redirect_uris\":[\"https://a.example/cb\"]} | not valid JSON (or repeats a member)",

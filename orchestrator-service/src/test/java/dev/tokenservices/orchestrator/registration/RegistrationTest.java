@@ -137,6 +137,8 @@ class RegistrationTest {
         "{\"redirect_uris\":[\"https://a.example/cb\"],\"grant_types\":[\"authorization_code\",\"client_credentials\"]} | invalid_client_metadata | grant_types",
         "{\"redirect_uris\":[\"https://a.example/cb\"],\"client_id\":\"test-app\"} | invalid_client_metadata | client_id is assigned by the server",
         "{\"redirect_uris\":[\"https://a.example/cb\"],\"client_secret\":\"mine-mine-mine-mine-mine-mine-mine\"} | invalid_client_metadata | client_secret is issued by the server",
+        "{\"redirect_uris\":[\"https://a.example/cb\"],\"dpop_bound_access_tokens\":\"yes\"} | invalid_client_metadata | dpop_bound_access_tokens must be true or false",
+        "{\"redirect_uris\":[\"https://a.example/cb\"],\"require_pushed_authorization_requests\":null,\"dpop_bound_access_tokens\":[true]} | invalid_client_metadata | dpop_bound_access_tokens must be true or false",
         "not json | invalid_client_metadata | not valid JSON"})
     void hostileMetadataIsRefusedWithRfc7591Codes(String body, String error, String description) {
         register(address(), body.trim()).then().statusCode(400).header("Cache-Control", "no-store").body("error", equalTo(error.trim()))

@@ -85,14 +85,25 @@ public final class UnvettedLogins {
         String state = "st-" + UUID.randomUUID();
         String nonce = "n-" + UUID.randomUUID();
         Response page = browser.get("/authorize", request(clientId, redirectUri, scope, verifier, state, nonce));
+        return new Login(browser, verifier, state, nonce, consentedAndBack(browser, page, sub));
+    }
+
+    /** The login of a request pushed to /par: /authorize with its request_uri, consent, and on to the client. */
+    public static Response pushedLogin(Browser browser, String clientId, String requestUri, String sub) {
+        return consentedAndBack(browser, browser.get("/authorize", Map.of("client_id", clientId, "request_uri", requestUri)), sub);
+    }
+
+    /** From the consent page, continued, through the upstream IdP, to the orchestrator's answer to the client. */
+    private static Response consentedAndBack(Browser browser, Response page, String sub) {
         if (page.statusCode() != 200 || !page.body().asString().contains("id=\"consent\"")) {
-            throw new AssertionError("expected the consent page, got " + page.statusCode() + " " + page.body().asString());
+            throw new AssertionError("expected the consent page, got " + page.statusCode() + " " + page.header("Location") + " "
+                    + page.body().asString());
         }
         Response approved = decide(browser, page, "approve");
         if (approved.statusCode() != 303) {
             throw new AssertionError("expected 303 after consent, got " + approved.statusCode() + " " + approved.body().asString());
         }
-        return new Login(browser, verifier, state, nonce, upstreamAndBack(browser, follow(browser, approved.header("Location")), sub));
+        return upstreamAndBack(browser, follow(browser, approved.header("Location")), sub);
     }
 
     /** From /authorize's redirect to the upstream IdP, through its login, to the orchestrator's answer to the client. */
