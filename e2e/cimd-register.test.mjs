@@ -3,16 +3,18 @@
 //   small https server this file starts on loopback (the run sets ORCHESTRATOR_CIMD_ALLOW_LOOPBACK and a
 //   trust store holding the server's self-signed certificate). No registry entry names it.
 // - A client registered at /register (RFC 7591) with the initial access token.
-// Both are asked for consent by name and capped at ORCHESTRATOR_REGISTRATION_MAX_SCOPE. The registered
-// client's secret and the initial access token are recorded for the datastore scan.
+// Both are asked for consent by name and capped at ORCHESTRATOR_REGISTRATION_MAX_SCOPE. A client that
+// names one resource (RFC 8707, as MCP clients do) gets that API's token as the top-level access_token.
+// The registered client's secret and the initial access token are recorded for the datastore scan.
 // Run by e2e/run-orchestrator.sh, which sets E2E_CIMD_KEY, E2E_CIMD_CERT, E2E_REGISTRATION_TOKEN.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import * as client from 'openid-client';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 
-import { ORCH, RP, Browser, INSECURE, FULL_SCOPE, login, start } from './lib/orchestrator.mjs';
+import { ORCH, TS, RP, Browser, INSECURE, FULL_SCOPE, login, start } from './lib/orchestrator.mjs';
 import { recordSecret, KIND } from './lib/secrets.mjs';
 
 const env = (name) => {
@@ -22,6 +24,8 @@ const env = (name) => {
 };
 const REGISTRATION_TOKEN = env('E2E_REGISTRATION_TOKEN');
 const CAPPED = 'openid profile email invoices.read';
+const INVOICES = 'https://api.example/invoices';
+const tsJwks = createRemoteJWKSet(new URL(`${TS}/jwks`));
 recordSecret(KIND.INITIAL_ACCESS_TOKEN, REGISTRATION_TOKEN, 'ORCHESTRATOR_REGISTRATION_TOKEN');
 
 let documents;
@@ -71,6 +75,9 @@ test('a metadata-document client with no registry entry logs in with openid-clie
   // the consent is remembered in that browser for a while: a second login goes straight through
   const again = await login(browser, config, `${RP}/cimd-cb`, 'openid');
   assert.equal(again.tokens.claims().aud, documentUrl);
+  // naming one resource, as an MCP client does: the top-level access_token is that API's, from the token service
+  const mcp = await login(browser, config, `${RP}/cimd-cb`, 'openid', { resource: INVOICES });
+  assert.equal((await jwtVerify(mcp.tokens.access_token, tsJwks, { issuer: TS, audience: INVOICES })).payload.aud, INVOICES);
 });
 
 test('a metadata document on a private address is an error page, never a redirect', async () => {

@@ -153,9 +153,11 @@ public class AuthorizationRequests {
                 allowed.add(s);
             }
         }
+        List<String> named;
         List<String> scopes;
         try {
-            scopes = resources.narrow(new ArrayList<>(allowed), resources.requested(params.all("resource"), client), client);
+            named = resources.requested(params.all("resource"), client);
+            scopes = resources.narrow(new ArrayList<>(allowed), named, client);
         } catch (OAuthException e) {
             throw new AuthorizeError(e.error(), e.description());
         }
@@ -212,7 +214,7 @@ public class AuthorizationRequests {
         }
         return new AuthorizationRequest(client.clientId(), target.redirectUri(), scopes, target.state(),
                 bounded(params, "nonce"), params.get("code_challenge"), prompt, loginHint, maxAge, bounded(params, "idp_hint"),
-                params.get("code_challenge_method"), acrValues, uiLocales, display, hint, claims, dpopJkt);
+                params.get("code_challenge_method"), acrValues, uiLocales, display, hint, claims, dpopJkt, named);
     }
 
     /**

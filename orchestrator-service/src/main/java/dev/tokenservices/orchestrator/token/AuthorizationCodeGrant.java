@@ -166,7 +166,7 @@ public class AuthorizationCodeGrant implements GrantHandler<Map<String, Object>>
                         .onFailure().call(() -> revocations.atTokenService(tokens.refreshTokens().values())))
                 .chain(handed -> family.chain(started -> issuance.issue(client.entry(), grant.identity(), grant.request().scopes(),
                         grant.request().nonce(), handed, started.map(RefreshFamilies.Started::token).orElse(null),
-                        grant.request().claims(), dpopJkt)
+                        grant.request().claims(), dpopJkt, asked.isEmpty() ? grant.request().resources() : asked)
                 .chain(issued -> {
                     AuthorizationCodes.Issued record = new AuthorizationCodes.Issued(client.clientId(),
                             started.map(RefreshFamilies.Started::familyId).orElse(null), List.copyOf(tokens.refreshTokens().values()),
