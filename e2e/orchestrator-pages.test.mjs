@@ -1,5 +1,5 @@
 // The pages a person sees at the orchestrator, in Chromium: the IdP chooser, error pages of several
-// kinds, the sign-out question and the signed-out page. Each one, in the light and the dark colour
+// kinds, the consent page for a client nobody vetted, the sign-out question and the signed-out page. Each one, in the light and the dark colour
 // scheme, on a 390-px phone screen: axe-core reports no violation (lib/axe.mjs), the page does not
 // scroll sideways, its style sheet loads under its CSP (no CSP error in the console), and an error
 // page keeps its status and leads back to the application only when the registered client is known
@@ -10,10 +10,11 @@
 // orchestrator's DemoClientTest lays the demo's result page out in the same Chromium at 390 px.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import * as client from 'openid-client';
 
 import { assertAccessible } from './lib/axe.mjs';
 import { launchChromium, navigateUntil } from './lib/chromium.mjs';
-import { ORCH, RP, USERS, rp, start, redeem } from './lib/orchestrator.mjs';
+import { ORCH, RP, USERS, INSECURE, rp, start, redeem } from './lib/orchestrator.mjs';
 
 const TIMEOUT = { timeout: 90_000 };
 const PHONE = { width: 390, height: 844 };
@@ -124,6 +125,30 @@ for (const colorScheme of ['light', 'dark']) {
       assert.equal(back.origin + back.pathname, `${RP}/cb`);
       assert.equal(back.searchParams.get('error'), 'temporarily_unavailable');
       await assertGoodPage(page, problems, 'the upstream-unavailable page');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test(`the consent page names a client nobody vetted as text (${colorScheme})`, TIMEOUT, async () => {
+    const { context, page, problems } = await phone(colorScheme);
+    try {
+      const registration = await fetch(`${ORCH}/register`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${process.env.E2E_REGISTRATION_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ client_name: HOSTILE, redirect_uris: [`${RP}/reg-cb`], token_endpoint_auth_method: 'none' }),
+      });
+      assert.equal(registration.status, 201);
+      const { client_id: clientId } = await registration.json();
+      const config = await client.discovery(new URL(ORCH), clientId, {}, client.None(), INSECURE);
+      const flow = await start(config, `${RP}/reg-cb`, 'openid email', { state: HOSTILE });
+      const response = await page.goto(flow.url.href);
+      assert.equal(response.status(), 200);
+      assert.equal(await page.textContent('#client-name'), HOSTILE);
+      assert.equal(await page.textContent('#redirect-host'), new URL(RP).hostname);
+      assert.equal(await page.locator('script').count(), 0, 'the client\'s name is text, never markup');
+      assert.deepEqual(await links(page), [], 'no link at all');
+      await assertGoodPage(page, problems, 'the consent page');
     } finally {
       await context.close();
     }

@@ -8,10 +8,11 @@
 # registry written from e2e/registry.orchestrator.e2e.yaml, on a fresh database
 # tokenservices_e2e_orch, and an API that asks users to subscribe first (e2e/interaction-api.mjs:
 # its scope authority and its subscription page; also the authority of an API that accepts everyone,
-# recording what it is asked); runs `node --test` on the orchestrator's test
-# files (PAR, DPoP and resource indicators with openid-client in par-dpop; the login CSRF, pages
-# and interaction ones drive Debian's chromium through playwright-core,
-# installed with apt-get when missing; the pages one runs axe-core in it) and, last,
+# recording what it is asked), with registration and Client ID Metadata Documents (from loopback,
+# over https) on; runs `node --test` on the orchestrator's test files (PAR, DPoP and resource
+# indicators with openid-client in par-dpop; registered and metadata-document clients in
+# cimd-register; the login CSRF, pages and interaction ones drive Debian's chromium through
+# playwright-core, installed with apt-get when missing; the pages one runs axe-core in it) and, last,
 # e2e/datastore-scan.test.mjs; stops what it started.
 #
 # The services use Redis database 12 of REDIS_URL's server (when REDIS_URL names none), so that the
@@ -58,6 +59,18 @@ ORCHESTRATOR_SECRET=$(openssl rand -hex 24)
 E2E_RP_SECRET=$(openssl rand -hex 24)
 E2E_NONCE_RP_SECRET=$(openssl rand -hex 24)
 KEY=$(openssl rand -base64 32)
+# Clients nobody registered by hand (e2e/cimd-register.test.mjs): registration on, with its initial
+# access token and scope cap; metadata documents from loopback, served over https by the test with a
+# certificate made here, which the orchestrator trusts through a trust store of its own.
+export E2E_REGISTRATION_TOKEN E2E_CIMD_KEY="$RUN_DIR/cimd-key.pem" E2E_CIMD_CERT="$RUN_DIR/cimd-cert.pem"
+E2E_REGISTRATION_TOKEN=$(openssl rand -hex 24)
+CIMD_TRUST_STORE="$RUN_DIR/cimd-trust.p12"
+CIMD_TRUST_PASSWORD=$(openssl rand -hex 16)
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=localhost \
+  -addext "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1" -keyout "$E2E_CIMD_KEY" -out "$E2E_CIMD_CERT" 2>/dev/null
+rm -f "$CIMD_TRUST_STORE"
+"$(dirname "$(readlink -f "$(command -v "${JAVA_CMD:-java}")")")/keytool" -importcert -noprompt -alias cimd -file "$E2E_CIMD_CERT" \
+  -storetype PKCS12 -keystore "$CIMD_TRUST_STORE" -storepass "$CIMD_TRUST_PASSWORD" >/dev/null
 
 REGISTRY="$(cd "$RUN_DIR" && pwd)/registry.yaml"
 sed -e "s|@IDP_ISSUER@|$IDP_ISSUER|g" -e "s|@DOWN_IDP@|$DOWN_IDP|g" -e "s|@QUIRKS_IDP@|$QUIRKS_IDP|g" -e "s|@RP_BASE@|$RP_BASE|g" \
@@ -78,7 +91,10 @@ wait_for interaction-api "$INTERACTION_API/calls" 30
 start_app token-service token-service "$TS_PORT" TOKEN_SERVICE_PORT="$TS_PORT" TOKEN_SERVICE_ISSUER="$TS_ISSUER" \
   TS_REGISTRY="$REGISTRY" TS_KEY_ENCRYPTION_KEY="$KEY" PG_URL="$PG_URL_E2E"
 start_app orchestrator orchestrator-service "$ORCH_PORT" ORCHESTRATOR_PORT="$ORCH_PORT" ORCHESTRATOR_ISSUER="$ORCH_ISSUER" \
-  TOKEN_SERVICE_URL="http://127.0.0.1:$TS_PORT" TS_REGISTRY="$REGISTRY" TS_KEY_ENCRYPTION_KEY="$KEY" PG_URL="$PG_URL_E2E"
+  TOKEN_SERVICE_URL="http://127.0.0.1:$TS_PORT" TS_REGISTRY="$REGISTRY" TS_KEY_ENCRYPTION_KEY="$KEY" PG_URL="$PG_URL_E2E" \
+  ORCHESTRATOR_REGISTRATION_TOKEN="$E2E_REGISTRATION_TOKEN" ORCHESTRATOR_REGISTRATION_MAX_SCOPE="openid profile email invoices.read" \
+  ORCHESTRATOR_CIMD_ALLOW_LOOPBACK=true ORCHESTRATOR_CIMD_TRUST_STORE="$CIMD_TRUST_STORE" \
+  ORCHESTRATOR_CIMD_TRUST_STORE_PASSWORD="$CIMD_TRUST_PASSWORD"
 wait_ready token-service 90
 wait_ready orchestrator 90
 
@@ -89,7 +105,7 @@ export E2E_REDIS_URL="$REDIS_URL" E2E_PG_URL="$PG_URL_E2E" E2E_SECRETS_FILE="$RU
 : >"$E2E_SECRETS_FILE"
 rc=0
 failed=()
-TESTS=(orchestrator oidc-conformance oidc-claims audience code-race login-csrf orchestrator-pages interaction-browser logout upstream-quirks par-dpop authorize-flood datastore-scan)
+TESTS=(orchestrator oidc-conformance oidc-claims audience code-race login-csrf orchestrator-pages interaction-browser logout upstream-quirks par-dpop cimd-register authorize-flood datastore-scan)
 # E2E_ONLY="name …" runs just those files (in the order above), for a quick look at one area.
 if [[ -n ${E2E_ONLY:-} ]]; then
   only=()

@@ -18,6 +18,10 @@ export const KIND = Object.freeze({
   UPSTREAM_ID_TOKEN: 'upstream id_token',
   // the orchestrator's ticket of a login waiting at an API's page ("one-time values" as codes are)
   INTERACTION_TICKET: 'interaction ticket',
+  // a secret the orchestrator issued to a client registered at /register (kept as its hash only)
+  CLIENT_SECRET: 'client secret',
+  // ORCHESTRATOR_REGISTRATION_TOKEN: compared, never stored
+  INITIAL_ACCESS_TOKEN: 'initial access token',
   // a DPoP proof and its jti: the servers keep only a hash of the jti (with the key's thumbprint)
   DPOP_PROOF: 'DPoP proof',
   // the orchestrator's request_uri of a pushed authorization request (one-time, as codes are)

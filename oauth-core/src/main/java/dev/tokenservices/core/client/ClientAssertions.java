@@ -15,9 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * {@code private_key_jwt} (RFC 7523 §2.2, §3): the assertion names its client ({@code iss} = {@code
@@ -64,8 +62,7 @@ public final class ClientAssertions {
                 this::checkClaims);
     }
 
-    Uni<RegisteredClient> authenticate(FormRequest request, String assertionType,
-            Function<String, Optional<RegisteredClient>> clients) {
+    Uni<RegisteredClient> authenticate(FormRequest request, String assertionType, ClientAuthenticator.ClientLookup clients) {
         if (!JWT_BEARER_ASSERTION.equals(assertionType)) {
             throw OAuthException.invalidClient("client_assertion_type must be " + JWT_BEARER_ASSERTION);
         }
@@ -90,27 +87,32 @@ public final class ClientAssertions {
         if (bodyClientId != null && !bodyClientId.equals(clientId)) {
             throw OAuthException.invalidClient("client_id does not match the client_assertion");
         }
-        RegisteredClient client = clients.apply(clientId).orElse(null);
-        if (client == null || client.entry().authMethod() != AuthMethod.PRIVATE_KEY_JWT || client.jwks() == null) {
-            throw OAuthException.invalidClient(ClientAuthenticator.FAILED);
-        }
-        JWTClaimsSet claims;
+        return clients.find(clientId).chain(found -> {
+            RegisteredClient client = found.orElse(null);
+            if (client == null || client.entry().authMethod() != AuthMethod.PRIVATE_KEY_JWT || client.jwks() == null) {
+                throw OAuthException.invalidClient(ClientAuthenticator.FAILED);
+            }
+            JWTClaimsSet claims = verified(jwt, client);
+            Instant now = clock.instant();
+            Instant exp = claims.getExpirationTime().toInstant();
+            return replays.firstUse(clientId, claims.getJWTID(), Duration.between(now, exp).plus(skew))
+                    .map(first -> {
+                        if (!first) {
+                            throw OAuthException.invalidClient("client_assertion has already been used (jti replay)");
+                        }
+                        return client;
+                    });
+        });
+    }
+
+    private JWTClaimsSet verified(SignedJWT jwt, RegisteredClient client) {
         try {
-            claims = verifier.verify(jwt, new Claimed(client));
+            return verifier.verify(jwt, new Claimed(client));
         } catch (Refused e) {
             throw OAuthException.invalidClient(e.getMessage());
         } catch (BadJOSEException e) {
             throw OAuthException.invalidClient(ClientAuthenticator.FAILED);
         }
-        Instant now = clock.instant();
-        Instant exp = claims.getExpirationTime().toInstant();
-        return replays.firstUse(clientId, claims.getJWTID(), Duration.between(now, exp).plus(skew))
-                .map(first -> {
-                    if (!first) {
-                        throw OAuthException.invalidClient("client_assertion has already been used (jti replay)");
-                    }
-                    return client;
-                });
     }
 
     /** RFC 7523 §3, once the signature has verified. */

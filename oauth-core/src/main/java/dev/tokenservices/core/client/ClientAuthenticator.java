@@ -24,17 +24,33 @@ public final class ClientAuthenticator {
     /** Compared against when the client is unknown, so that path costs the same as a wrong secret. */
     private static final byte[] UNKNOWN_CLIENT_HASH = Hashes.sha256("no client has this secret");
 
-    private final Function<String, Optional<RegisteredClient>> clients;
+    private final ClientLookup clients;
     private final ClientAssertions assertions;
 
+    /** Where a service finds its clients when some of them are not in memory (a database, a fetched document). */
+    @FunctionalInterface
+    public interface ClientLookup {
+        /** The client, empty when unknown; a failure is the request's answer (e.g. {@code invalid_client}, 503). */
+        Uni<Optional<RegisteredClient>> find(String clientId);
+    }
+
     /**
-     * @param clients the service's registered clients by id
+     * @param clients the service's registered clients by id, all in memory
      * @param assertions how {@code private_key_jwt} assertions are checked, or null where the service
      *        does not offer that method (an assertion is then refused before anything else)
      */
     public ClientAuthenticator(Function<String, Optional<RegisteredClient>> clients, ClientAssertions assertions) {
+        this((ClientLookup) clientId -> Uni.createFrom().item(clients.apply(clientId)), assertions);
+    }
+
+    private ClientAuthenticator(ClientLookup clients, ClientAssertions assertions) {
         this.clients = clients;
         this.assertions = assertions;
+    }
+
+    /** Over clients that are looked up asynchronously. */
+    public static ClientAuthenticator lookingUp(ClientLookup clients, ClientAssertions assertions) {
+        return new ClientAuthenticator(clients, assertions);
     }
 
     public Uni<RegisteredClient> authenticate(FormRequest request) {
@@ -56,14 +72,14 @@ public final class ClientAuthenticator {
             if (bodyClientId != null && !bodyClientId.equals(credentials.clientId())) {
                 throw OAuthException.invalidRequest("client_id does not match the client in the Authorization header");
             }
-            return Uni.createFrom().item(secret(credentials.clientId(), credentials.secret(), AuthMethod.CLIENT_SECRET_BASIC));
+            return secret(credentials.clientId(), credentials.secret(), AuthMethod.CLIENT_SECRET_BASIC);
         }
         if (bodySecret != null) {
             String clientId = request.get("client_id");
             if (clientId == null) {
                 throw OAuthException.invalidClient(FAILED);
             }
-            return Uni.createFrom().item(secret(clientId, bodySecret, AuthMethod.CLIENT_SECRET_POST));
+            return secret(clientId, bodySecret, AuthMethod.CLIENT_SECRET_POST);
         }
         if (assertion) {
             return assertions.authenticate(request, assertionType, clients);
@@ -72,20 +88,24 @@ public final class ClientAuthenticator {
         if (clientId == null) {
             throw OAuthException.invalidClient("client authentication is required");
         }
-        RegisteredClient client = clients.apply(clientId).orElse(null);
-        if (client == null || client.entry().authMethod() != AuthMethod.NONE) {
-            throw OAuthException.invalidClient(FAILED);
-        }
-        return Uni.createFrom().item(client);
+        return clients.find(clientId).map(found -> {
+            RegisteredClient client = found.orElse(null);
+            if (client == null || client.entry().authMethod() != AuthMethod.NONE) {
+                throw OAuthException.invalidClient(FAILED);
+            }
+            return client;
+        });
     }
 
-    private RegisteredClient secret(String clientId, String secret, AuthMethod method) {
-        RegisteredClient client = clients.apply(clientId).orElse(null);
-        byte[] expected = client != null && client.secretHash() != null ? client.secretHash() : UNKNOWN_CLIENT_HASH;
-        boolean matches = Hashes.equal(Hashes.sha256(secret), expected);
-        if (!matches || client == null || client.entry().authMethod() != method) {
-            throw OAuthException.invalidClient(FAILED);
-        }
-        return client;
+    private Uni<RegisteredClient> secret(String clientId, String secret, AuthMethod method) {
+        return clients.find(clientId).map(found -> {
+            RegisteredClient client = found.orElse(null);
+            byte[] expected = client != null && client.secretHash() != null ? client.secretHash() : UNKNOWN_CLIENT_HASH;
+            boolean matches = Hashes.equal(Hashes.sha256(secret), expected);
+            if (!matches || client == null || client.entry().authMethod() != method) {
+                throw OAuthException.invalidClient(FAILED);
+            }
+            return client;
+        });
     }
 }

@@ -1,8 +1,10 @@
 package dev.tokenservices.orchestrator.authorize;
 
+import dev.tokenservices.core.client.RegisteredClient;
 import dev.tokenservices.core.dpop.JwkThumbprints;
 import dev.tokenservices.orchestrator.config.OrchestratorConfig;
 import dev.tokenservices.orchestrator.logout.IdTokenHints;
+import dev.tokenservices.orchestrator.metadata.ClientMetadataException;
 import dev.tokenservices.orchestrator.registry.Clients;
 import dev.tokenservices.orchestrator.registry.ResourceIndicators;
 import dev.tokenservices.orchestrator.session.AuthorizationRequest;
@@ -14,6 +16,7 @@ import dev.tokenservices.shared.oauth.OAuthErrors;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.ClientEntry;
 import dev.tokenservices.shared.registry.GrantTypes;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -65,13 +68,24 @@ public class AuthorizationRequests {
     public record Target(ClientEntry client, String redirectUri, String state) {
     }
 
-    public Target target(FormRequest params) {
+    /**
+     * The client (wherever {@link Clients#find} finds it) and its redirect URI; an error page when either
+     * is not what the client registered or published: 400, or 503 while the client cannot be looked up.
+     */
+    public Uni<Target> target(FormRequest params) {
         String clientId = params.get("client_id");
         if (clientId == null) {
             throw PageException.badRequest("The request names no client (client_id is missing).");
         }
-        ClientEntry client = clients.client(clientId).orElseThrow(() -> PageException.badRequest(
-                "The application '" + FormRequest.printable(clientId) + "' is not registered here."));
+        return clients.find(clientId)
+                .onFailure(ClientMetadataException.class).transform(e -> PageException.badRequest("The application '"
+                        + FormRequest.printable(clientId) + "' cannot sign in here: its metadata document cannot be used: " + e.getMessage() + "."))
+                .onFailure(OAuthException.class).transform(e -> PageException.unavailable(((OAuthException) e).description()))
+                .map(found -> target(clientId, found.map(RegisteredClient::entry).orElseThrow(() -> PageException.badRequest(
+                        "The application '" + FormRequest.printable(clientId) + "' is not registered here.")), params));
+    }
+
+    private static Target target(String clientId, ClientEntry client, FormRequest params) {
         // from here the client is known: its error pages link back to it, to a registered address only
         String redirectUri = params.get("redirect_uri");
         if (redirectUri == null) {
@@ -79,7 +93,7 @@ public class AuthorizationRequests {
         }
         // exact string comparison, nothing normalised
         if (!client.redirectUris().contains(redirectUri)) {
-            throw PageException.badRequest("The redirect_uri is not registered for the application '" + clientId + "'.",
+            throw PageException.badRequest("The redirect_uri is not registered for the application '" + FormRequest.printable(clientId) + "'.",
                     WayBack.of(client, null).orElse(null));
         }
         String state = params.get("state");
@@ -139,9 +153,11 @@ public class AuthorizationRequests {
                 allowed.add(s);
             }
         }
+        List<String> named;
         List<String> scopes;
         try {
-            scopes = resources.narrow(new ArrayList<>(allowed), resources.requested(params.all("resource"), client), client);
+            named = resources.requested(params.all("resource"), client);
+            scopes = resources.narrow(new ArrayList<>(allowed), named, client);
         } catch (OAuthException e) {
             throw new AuthorizeError(e.error(), e.description());
         }
@@ -198,7 +214,7 @@ public class AuthorizationRequests {
         }
         return new AuthorizationRequest(client.clientId(), target.redirectUri(), scopes, target.state(),
                 bounded(params, "nonce"), params.get("code_challenge"), prompt, loginHint, maxAge, bounded(params, "idp_hint"),
-                params.get("code_challenge_method"), acrValues, uiLocales, display, hint, claims, dpopJkt);
+                params.get("code_challenge_method"), acrValues, uiLocales, display, hint, claims, dpopJkt, named);
     }
 
     /**
@@ -215,6 +231,7 @@ public class AuthorizationRequests {
             if (method != null) {
                 throw new AuthorizeError(OAuthErrors.INVALID_REQUEST, "code_challenge_method was sent without code_challenge");
             }
+            // only the registry file can let a client go without PKCE; registered and metadata-document clients never can
             boolean required = clients.client(request.clientId()).map(ClientEntry::requirePkce).orElse(true);
             if (required) {
                 throw new AuthorizeError(OAuthErrors.INVALID_REQUEST, "PKCE is required: code_challenge is missing");

@@ -80,33 +80,38 @@ public class PushedAuthorizationResource {
         // with client_secret_basic the body may leave client_id out; the request's client is the authenticated one
         parameters.put("client_id", List.of(client.clientId()));
         FormRequest request = new FormRequest(parameters, null);
-        validate(request);
         // the proof last, once the request is known to be sound: a refused request uses up no proof
-        Uni<Void> proved = proofs.isEmpty() ? Uni.createFrom().voidItem() : dpop.verify(proofs, "POST", url).invoke(proof -> {
-            String dpopJkt = request.get("dpop_jkt");
-            if (dpopJkt != null && !dpopJkt.equals(proof.jkt())) {
-                throw OAuthException.invalidDpopProof("dpop_jkt is not the thumbprint of the DPoP proof's key");
-            }
-            parameters.put("dpop_jkt", List.of(proof.jkt()));
-        }).replaceWithVoid();
-        return proved.chain(() -> pushedRequests.push(new PushedRequests.Pushed(client.clientId(), parameters)))
+        return validate(request).chain(() -> proofs.isEmpty() ? Uni.createFrom().voidItem()
+                        : dpop.verify(proofs, "POST", url).invoke(proof -> {
+                            String dpopJkt = request.get("dpop_jkt");
+                            if (dpopJkt != null && !dpopJkt.equals(proof.jkt())) {
+                                throw OAuthException.invalidDpopProof("dpop_jkt is not the thumbprint of the DPoP proof's key");
+                            }
+                            parameters.put("dpop_jkt", List.of(proof.jkt()));
+                        }).replaceWithVoid())
+                .chain(() -> pushedRequests.push(new PushedRequests.Pushed(client.clientId(), parameters)))
                 .map(requestUri -> Response.status(201).type(MediaType.APPLICATION_JSON_TYPE)
                         .entity(Json.write(Map.of("request_uri", requestUri, "expires_in", pushedRequests.lifetime().toSeconds())))
                         .header("Cache-Control", "no-store").header("Pragma", "no-cache").build());
     }
 
-    /** As /authorize would (RFC 9126 §2.1), with its errors as JSON: a redirect URI it would refuse is invalid_request. */
-    private void validate(FormRequest request) {
-        AuthorizationRequests.Target target;
-        try {
-            target = requests.target(request);
-        } catch (PageException e) {
-            throw OAuthException.invalidRequest(e.getMessage());
-        }
-        try {
-            requests.checkCodeProtection(requests.validate(target, request, true));
-        } catch (AuthorizeError e) {
-            throw new OAuthException(e.error(), e.getMessage(), 400);
-        }
+    /**
+     * As /authorize would (RFC 9126 §2.1), with its errors as JSON (there is no browser here to show a
+     * page to): what /authorize shows as an error page is {@code invalid_request} (a client or redirect
+     * URI it would refuse), or 503 {@code temporarily_unavailable} while the client cannot be looked up.
+     */
+    private Uni<Void> validate(FormRequest request) {
+        return Uni.createFrom().deferred(() -> requests.target(request))
+                .onFailure(PageException.class).transform(e -> ((PageException) e).status() == 503
+                        ? OAuthException.temporarilyUnavailable(e.getMessage())
+                        : OAuthException.invalidRequest(e.getMessage()))
+                .invoke(target -> {
+                    try {
+                        requests.checkCodeProtection(requests.validate(target, request, true));
+                    } catch (AuthorizeError e) {
+                        throw new OAuthException(e.error(), e.getMessage(), 400);
+                    }
+                })
+                .replaceWithVoid();
     }
 }

@@ -103,6 +103,18 @@ public interface OrchestratorConfig {
     /** RP-Initiated Logout 1.0 at /logout. */
     Logout logout();
 
+    /** Clients that bring their own metadata: a {@code client_id} that is an https URL (Client ID Metadata Documents). */
+    MetadataDocuments cimd();
+
+    /** Dynamic client registration (RFC 7591) at /register. */
+    Registration registration();
+
+    /**
+     * The proxies (the ingress) whose {@code X-Forwarded-For}/{@code Forwarded} name the client address
+     * that per-address limits key on ({@code TS_TRUSTED_PROXIES}: CIDRs, comma-separated; none by default).
+     */
+    Optional<String> trustedProxies();
+
     /** Pushed authorization requests (RFC 9126) at /par. */
     Par par();
 
@@ -138,6 +150,79 @@ public interface OrchestratorConfig {
          */
         @WithDefault("10m")
         Duration upstreamReturnLifetime();
+    }
+
+    /**
+     * draft-ietf-oauth-client-id-metadata-document: the document is fetched over https only, from public
+     * addresses only, at most 5 KB within 2 s, without following redirects.
+     */
+    interface MetadataDocuments {
+        /** Whether a {@code client_id} that is an https URL is fetched as its metadata document ({@code ORCHESTRATOR_CIMD_ENABLED}). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * Also fetch from loopback addresses ({@code ORCHESTRATOR_CIMD_ALLOW_LOOPBACK}), for tests on one
+         * machine; still https only, and private, link-local and other special addresses stay refused.
+         */
+        @WithDefault("false")
+        boolean allowLoopback();
+
+        /** How many documents (and {@code jwks_uri} key sets) may be fetched at once; more are refused with 503. */
+        @WithDefault("16")
+        int maxConcurrentFetches();
+
+        /** How many fetched documents (and failures) are kept in memory; the least recently used go first. */
+        @WithDefault("1000")
+        int maxCached();
+
+        /** The shortest time a document is kept, whatever its {@code Cache-Control} says ({@code no-store} included). */
+        @WithDefault("1m")
+        Duration minCacheTime();
+
+        /** The longest time a document is kept, whatever its {@code Cache-Control} says. */
+        @WithDefault("1h")
+        Duration maxCacheTime();
+
+        /** How long a document that could not be fetched or used is refused without being fetched again. */
+        @WithDefault("30s")
+        Duration failureCacheTime();
+
+        /**
+         * A PKCS12 trust store ({@code ORCHESTRATOR_CIMD_TRUST_STORE}) whose certificates replace the JDK's
+         * trusted roots for these fetches (a private CA, or a test's self-signed certificate); https stays required.
+         */
+        Optional<Path> trustStore();
+
+        /** Its password ({@code ORCHESTRATOR_CIMD_TRUST_STORE_PASSWORD}). */
+        Optional<String> trustStorePassword();
+
+        /**
+         * A DNS server ({@code host:port}, {@code ORCHESTRATOR_CIMD_DNS_SERVER}) that resolves the documents'
+         * host names instead of the system resolver.
+         */
+        Optional<String> dnsServer();
+    }
+
+    interface Registration {
+        /**
+         * The initial access token ({@code ORCHESTRATOR_REGISTRATION_TOKEN}, RFC 7591 §3): a client registers
+         * with it as a Bearer token. Without it registration is off: /register answers 404 and discovery
+         * names no {@code registration_endpoint}. At least 32 characters.
+         */
+        Optional<String> token();
+
+        /**
+         * The most scope a client may hold that no operator vetted ({@code ORCHESTRATOR_REGISTRATION_MAX_SCOPE},
+         * space-separated): registered clients and Client ID Metadata Document clients alike. A client asking
+         * for more is given the part within it.
+         */
+        @WithDefault("openid profile email")
+        String maxScope();
+
+        /** How many registrations one client address may make per minute; past it, 429. */
+        @WithDefault("10")
+        int maxPerMinutePerIp();
     }
 
     interface Dpop extends DpopConfig {

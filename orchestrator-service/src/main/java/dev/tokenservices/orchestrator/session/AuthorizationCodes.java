@@ -49,7 +49,7 @@ public class AuthorizationCodes {
      *
      * @param refreshFamily   the orchestrator's refresh family, or null
      * @param tsRefreshTokens the token service's refresh tokens
-     * @param userinfoToken   the orchestrator's own access token
+     * @param userinfoToken   the orchestrator's own access token, or null when the response's was an API's (one {@code resource})
      * @param apiAccessTokens the token service's access tokens, one per resource
      */
     public record Issued(String clientId, String refreshFamily, List<String> tsRefreshTokens, String userinfoToken,

@@ -19,10 +19,17 @@ import java.util.List;
  * @param claims              the {@code claims} parameter (OIDC Core §5.5), {@link ClaimsRequest#NONE} when absent
  * @param dpopJkt             the JWK SHA-256 thumbprint the code is bound to (RFC 9449 §10: {@code dpop_jkt}, or the
  *                            key of the DPoP proof sent to /par), or null
+ * @param resources           the APIs the request named ({@code resource}, RFC 8707), each once; none when it named none
  */
 public record AuthorizationRequest(String clientId, String redirectUri, List<String> scopes, String state, String nonce,
         String codeChallenge, String prompt, String loginHint, long maxAge, String idpHint, String codeChallengeMethod,
-        String acrValues, String uiLocales, String display, IdTokenHints.Hint idTokenHint, ClaimsRequest claims, String dpopJkt) {
+        String acrValues, String uiLocales, String display, IdTokenHints.Hint idTokenHint, ClaimsRequest claims, String dpopJkt,
+        List<String> resources) {
+
+    public AuthorizationRequest {
+        // requests stored before resources were kept read with none
+        resources = resources == null ? List.of() : List.copyOf(resources);
+    }
 
     public boolean promptNone() {
         return "none".equals(prompt);

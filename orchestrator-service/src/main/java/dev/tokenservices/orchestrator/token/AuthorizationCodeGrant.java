@@ -203,7 +203,8 @@ public class AuthorizationCodeGrant implements GrantHandler<Map<String, Object>>
                     ExchangedTokens login = tokens.replacing(narrowed.accessTokens().keySet(), handed);
                     return family(client, grant, login, dpopJkt).chain(started -> issuance.issue(client.entry(), grant.identity(),
                                     grant.request().scopes(), grant.request().nonce(), handed,
-                                    started.map(RefreshFamilies.Started::token).orElse(null), grant.request().claims(), dpopJkt)
+                                    started.map(RefreshFamilies.Started::token).orElse(null), grant.request().claims(), dpopJkt,
+                                    asked.isEmpty() ? grant.request().resources() : asked)
                             .chain(issued -> recorded(code, new AuthorizationCodes.Issued(client.clientId(),
                                     started.map(RefreshFamilies.Started::familyId).orElse(null), List.copyOf(login.refreshTokens().values()),
                                     issued.userinfoToken(), issued.apiAccessTokens()), issued.response())));

@@ -134,7 +134,8 @@ public class RefreshTokenGrant implements GrantHandler<Map<String, Object>> {
                         obtained.addAll(tokens.accessTokenValues());
                         return revocations.atTokenService(obtained).chain(() -> Uni.createFrom().failure(RefreshTokens.invalid()));
                     }
-                    return issuance.issue(client.entry(), login.identity(), scopes, null, tokens, rotated.get(), login.claims(), dpopJkt)
+                    return issuance.issue(client.entry(), login.identity(), scopes, null, tokens, rotated.get(), login.claims(), dpopJkt,
+                                    targets)
                             .invoke(() -> metrics.redemption(grantType(), "issued"))
                             .map(TokenIssuance.Issued::response);
                 });

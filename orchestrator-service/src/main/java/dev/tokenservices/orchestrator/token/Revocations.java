@@ -42,7 +42,9 @@ public class Revocations {
             atTokenService.addAll(issued.tsRefreshTokens());
             atTokenService.addAll(issued.apiAccessTokens());
             List<Uni<Void>> all = new ArrayList<>();
-            all.add(index.forget(issued.userinfoToken()).onFailure().recoverWithNull());
+            if (issued.userinfoToken() != null) {
+                all.add(index.forget(issued.userinfoToken()).onFailure().recoverWithNull());
+            }
             all.add(atTokenService(atTokenService));
             return Uni.join().all(all).andCollectFailures().replaceWithVoid();
         });

@@ -1,6 +1,8 @@
 package dev.tokenservices.orchestrator.web;
 
+import com.nimbusds.jose.JWSAlgorithm;
 import dev.tokenservices.core.dpop.DpopVerifier;
+import dev.tokenservices.core.jose.JwtVerifier;
 import dev.tokenservices.orchestrator.config.OrchestratorConfig;
 import dev.tokenservices.orchestrator.keys.IdTokenKeys;
 import dev.tokenservices.orchestrator.token.UserClaims;
@@ -45,7 +47,12 @@ public class DiscoveryResource {
         m.put("id_token_signing_alg_values_supported", IdTokenKeys.ID_TOKEN_ALGORITHMS.stream().map(Enum::name).toList());
         m.put("code_challenge_methods_supported", List.of("S256"));
         m.put("authorization_response_iss_parameter_supported", true);
-        m.put("token_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post", "none"));
+        m.put("token_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post", "private_key_jwt", "none"));
+        m.put("token_endpoint_auth_signing_alg_values_supported", JwtVerifier.ASYMMETRIC.stream().map(JWSAlgorithm::getName).sorted().toList());
+        if (config.cimd().enabled()) {
+            m.put("client_id_metadata_document_supported", true);
+        }
+        config.registration().token().ifPresent(token -> m.put("registration_endpoint", issuer + "/register"));
         m.put("scopes_supported", List.of("openid", "profile", "email", "address", "phone", "offline_access"));
         List<String> claims = new ArrayList<>(List.of("iss", "sub", "aud", "azp", "exp", "iat", "auth_time", "nonce", "acr", "amr",
                 "at_hash", "idp"));

@@ -23,11 +23,13 @@ public class Pages {
     private final Template loggedOut;
     private final Template confirmLogout;
     private final Template upstreamUnavailable;
+    private final Template consent;
 
     public Pages(@Location("error.html") Template error, @Location("chooser.html") Template chooser,
             @Location("logged-out.html") Template loggedOut, @Location("logout-confirm.html") Template confirmLogout,
-            @Location("upstream-unavailable.html") Template upstreamUnavailable) {
+            @Location("upstream-unavailable.html") Template upstreamUnavailable, @Location("consent.html") Template consent) {
         this.upstreamUnavailable = upstreamUnavailable;
+        this.consent = consent;
         this.error = error;
         this.chooser = chooser;
         this.loggedOut = loggedOut;
@@ -77,6 +79,23 @@ public class Pages {
     public Response confirmLogout(String application, String user, String action, List<Field> fields) {
         return html(200, confirmLogout.data("application", application).data("user", user).data("action", action)
                 .data("fields", fields).render());
+    }
+
+    /**
+     * What the consent page shows about a client no operator vetted, all as text.
+     *
+     * @param application  its {@code client_name}, or null when it gives none
+     * @param publisher    the host of its Client ID Metadata Document, or null for a registered client
+     * @param returnsTo    the host of the redirect URI the browser will be sent to
+     * @param hostsDiffer  the two hosts differ (said on the page)
+     * @param fields       the authorization request and the CSRF token, repeated by both forms
+     */
+    public record Consent(String application, String publisher, String returnsTo, boolean hostsDiffer, String scopes,
+            String action, List<Field> fields) {
+    }
+
+    public Response consent(Consent view) {
+        return html(200, consent.data("c", view).render());
     }
 
     public static Response html(int status, String body) {

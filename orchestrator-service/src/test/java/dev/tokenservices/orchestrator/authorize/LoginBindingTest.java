@@ -145,7 +145,8 @@ class LoginBindingTest {
     void anExpiredLoginCookieIsRefused() {
         String verifier = Logins.verifier();
         AuthorizationRequest request = new AuthorizationRequest(Logins.APP, Logins.REDIRECT, List.of("openid"), "cs-expired", "n",
-                Forms.s256(Logins.verifier()), null, null, -1, null, "S256", null, null, null, null, ClaimsRequest.NONE, null);
+                Forms.s256(Logins.verifier()), null, null, -1, null, "S256", null, null, null, null, ClaimsRequest.NONE, null,
+                List.of());
         long now = System.currentTimeMillis() / 1000;
         String state = "st-" + UUID.randomUUID();
         PendingLogin expired = new PendingLogin(request, "test-idp", "up-nonce", verifier, state, now - 1, now - 61);

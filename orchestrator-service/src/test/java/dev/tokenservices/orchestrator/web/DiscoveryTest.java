@@ -56,7 +56,9 @@ class DiscoveryTest {
                 .body("id_token_signing_alg_values_supported", not(hasItem("none")))
                 .body("grant_types_supported", contains("authorization_code", "refresh_token"))
                 .body("scopes_supported", hasItems("openid", "profile", "email"))
-                .body("token_endpoint_auth_methods_supported", contains("client_secret_basic", "client_secret_post", "none"));
+                .body("token_endpoint_auth_methods_supported", contains("client_secret_basic", "client_secret_post", "private_key_jwt", "none"))
+                .body("token_endpoint_auth_signing_alg_values_supported", hasItems("RS256", "ES256", "EdDSA"))
+                .body("token_endpoint_auth_signing_alg_values_supported", not(hasItem("HS256")));
     }
 
     @Test

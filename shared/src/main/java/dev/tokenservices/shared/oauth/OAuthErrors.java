@@ -27,6 +27,11 @@ public final class OAuthErrors {
     public static final String EXPIRED_TOKEN = "expired_token";
     // RFC 7009 §2.2.1
     public static final String UNSUPPORTED_TOKEN_TYPE = "unsupported_token_type";
+    // RFC 7591 §3.2.2
+    public static final String INVALID_REDIRECT_URI = "invalid_redirect_uri";
+    public static final String INVALID_CLIENT_METADATA = "invalid_client_metadata";
+    /** OIDC Core §3.1.2.6: {@code prompt=none}, and the user has not consented to this client. */
+    public static final String CONSENT_REQUIRED = "consent_required";
     /** RFC 9449 §12.2: the DPoP proof is missing, malformed, replayed or does not fit the request. */
     public static final String INVALID_DPOP_PROOF = "invalid_dpop_proof";
     /** RFC 9449 §8: the proof must carry the server's nonce, sent in the {@code DPoP-Nonce} header. */
