@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,13 +16,17 @@ import dev.tokenservices.shared.crypto.Hashes;
 import dev.tokenservices.shared.device.DeviceCodes;
 import dev.tokenservices.shared.jose.KeyEncryption;
 import dev.tokenservices.testsupport.ManagementPort;
+import dev.tokenservices.testsupport.RawHttp;
+import dev.tokenservices.testsupport.RawHttp.Answer;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
+import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
+import java.net.URL;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,7 +45,8 @@ import org.junit.jupiter.api.Test;
  * place of the orchestrator: health and metrics on the management port only, the code-entry page
  * (templates and the form's CSRF token come from the packaged build), and a whole approval: the
  * code typed, the login at the provider, the consent page, the decision written onto the device's
- * record with the MAC the token service checks.
+ * record with the MAC the token service checks; a malformed URI answered with the portal's own page
+ * (in a native executable, vertx.disableURIValidation comes from the image build).
  */
 @QuarkusIntegrationTest
 @WithTestResource(ManagementPort.class)
@@ -122,6 +128,16 @@ class PackagedDevicePortalIT {
         new PortalBrowser().enterCode(code).then().statusCode(200)
                 .body(containsString("That code is not valid"))
                 .body(containsString("value=\"" + code + "\""));
+    }
+
+    @Test
+    void aMalformedUriGetsThePortalsOwnPage() throws Exception {
+        RawHttp http = new RawHttp(new URL("http://localhost:" + RestAssured.port + "/"));
+        for (Answer answer : new Answer[] {http.get("/device?user_code=%zz", ""), http.get("/dev%zzice", "")}) {
+            assertEquals(400, answer.status(), answer.toString());
+            assertTrue(String.valueOf(answer.header("Content-Type")).startsWith("text/html"), answer.toString());
+            assertTrue(answer.body().contains("Request not accepted"), answer.toString());
+        }
     }
 
     /** A pending record as the token service creates it (the shared create script). */
