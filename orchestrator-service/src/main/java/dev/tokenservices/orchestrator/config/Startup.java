@@ -34,8 +34,9 @@ public class Startup {
         config.demo().clientSecret().ifPresent(secret -> examples.check("DEMO_APP_SECRET", secret));
         CryptoProvider.install();
         Gauge.builder("ts.crypto.provider.info", () -> 1)
-                .description("The JCA provider that signs tokens (native AWS-LC or the JDK)")
+                .description("The JCA provider that signs tokens (native AWS-LC or the JDK), and why")
                 .tag("provider", CryptoProvider.active())
+                .tag("reason", CryptoProvider.reason())
                 .register(meters);
         if (config.codeLifetime().toSeconds() > 60 || config.codeLifetime().isZero()) {
             throw new IllegalStateException("orchestrator.code-lifetime must be between 1 s and 60 s, is " + config.codeLifetime());

@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * <li>{@code ts_authority_failures_total{resource,reason}}: scope-authority calls that failed;</li>
  * <li>{@code interactions_total{resource,reason,outcome="asked"}}: authorities that held scopes back for
  * an interaction ({@link InteractionMetrics}; the orchestrator and the portal count completed and declined);</li>
- * <li>{@code ts_crypto_provider_info{provider}}: 1 for the JCA provider that signs.</li>
+ * <li>{@code ts_crypto_provider_info{provider,reason}}: 1 for the JCA provider that signs, and why (loaded,
+ * native-image, unavailable).</li>
  * </ul>
  * Meters are looked up once per label set and kept, so counting costs no registry lookup.
  * Rejections are not labelled by client: an unauthenticated caller must not create time series.
@@ -43,8 +44,9 @@ public class TokenMetrics {
     public TokenMetrics(MeterRegistry registry) {
         this.registry = registry;
         Gauge.builder("ts.crypto.provider.info", () -> 1)
-                .description("The JCA provider that signs tokens (native AWS-LC or the JDK)")
+                .description("The JCA provider that signs tokens (native AWS-LC or the JDK), and why")
                 .tag("provider", CryptoProvider.active())
+                .tag("reason", CryptoProvider.reason())
                 .register(registry);
     }
 

@@ -13,6 +13,7 @@ import dev.tokenservices.shared.crypto.RecordSeal;
 import dev.tokenservices.shared.device.DeviceCodes;
 import dev.tokenservices.shared.jose.KeyEncryption;
 import dev.tokenservices.testsupport.ManagementPort;
+import dev.tokenservices.testsupport.PackagedArtifact;
 import dev.tokenservices.token.support.Fixtures;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
@@ -133,8 +134,16 @@ class PackagedTokenFlowsIT {
     @Test
     void theMetricsNameTheProviderThatSigns() {
         String metrics = given().get(ManagementPort.url("metrics")).then().statusCode(200).extract().asString();
-        assertTrue(metrics.lines().anyMatch(line -> line.startsWith("ts_crypto_provider_info{") && line.endsWith(" 1.0")),
-                "ts_crypto_provider_info is published");
+        String info = metrics.lines().filter(line -> line.startsWith("ts_crypto_provider_info{")).findFirst()
+                .orElseThrow(() -> new AssertionError("ts_crypto_provider_info is published"));
+        assertTrue(info.contains(PackagedArtifact.expectedCryptoProviderLabels()) && info.endsWith(" 1.0"), info);
+        String logged = PackagedArtifact.cryptoProviderLogLine();
+        if (PackagedArtifact.isNative()) {
+            assertTrue(logged.contains("crypto provider: JDK providers (the native provider is not used: a native executable"), logged);
+        } else {
+            assertTrue(logged.contains(info.contains("reason=\"loaded\"") ? "(native AWS-LC) is the first JCA provider" : "JDK providers"),
+                    logged);
+        }
     }
 
     private static io.restassured.response.ValidatableResponse poll(String deviceCode) {
