@@ -45,7 +45,7 @@ public final class PackagedArtifact {
         String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch");
         if (os.contains("linux") && (arch.equals("amd64") || arch.equals("aarch64"))) {
-            return "provider=\"Amazon Corretto Crypto Provider 2.5.0\",reason=\"loaded\"";
+            return "provider=\"AmazonCorrettoCryptoProvider 2.5.0\",reason=\"loaded\"";
         }
         return "provider=\"JDK\",reason=\"unavailable\"";
     }
