@@ -18,12 +18,16 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.tokenservices.orchestrator.support.FakeTokenService;
+import dev.tokenservices.orchestrator.support.Forms;
 import dev.tokenservices.orchestrator.support.Logins;
+import dev.tokenservices.orchestrator.support.Pushes;
 import dev.tokenservices.orchestrator.support.TestWorld;
 import dev.tokenservices.testsupport.ManagementPort;
+import dev.tokenservices.testsupport.PackagedArtifact;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -34,7 +38,8 @@ import org.junit.jupiter.api.Test;
  * redeems its code (PKCE, client secret, nonce checked upstream), the client redeems the
  * orchestrator's code for an id_token it can verify against /jwks, the upstream id_token beside it
  * and one access token per resource from the token exchange; then /userinfo, and a second
- * redemption of the same code is invalid_grant.
+ * redemption of the same code is invalid_grant. The same login pushed first (PAR, RFC 9126): /par answers a
+ * request_uri, /authorize with it goes upstream, the code redeems, and the request_uri serves once.
  */
 @QuarkusIntegrationTest
 @WithTestResource(TestWorld.class)
@@ -100,6 +105,23 @@ class PackagedOrchestratorLoginIT {
     }
 
     @Test
+    void aPushedRequestLogsInThroughItsRequestUriAndTheCodeRedeems() throws Exception {
+        String verifier = Logins.verifier();
+        Response pushed = Pushes.push(Pushes.testApp(), Pushes.request(verifier, Map.of()));
+        String uri = Pushes.requestUri(pushed);
+        Response back = Logins.atUpstream(Pushes.authorizeWith(Logins.APP, uri), "native-par-1", null);
+        assertTrue(back.header("Location").startsWith(Logins.REDIRECT + "?"), back.header("Location"));
+        Map<String, String> result = Forms.query(back.header("Location"));
+        assertEquals("par-state", result.get("state"));
+        JsonPath json = Logins.redeem(result.get("code"), verifier).then().statusCode(200).extract().jsonPath();
+        assertEquals("openid profile invoices.read", json.getString("scope"));
+        JWTClaimsSet id = verified(json.getString("id_token"));
+        assertEquals("par-nonce", id.getClaim("nonce"));
+        assertEquals("native-par-1", id.getSubject());
+        Pushes.authorizeWith(Logins.APP, uri).then().statusCode(400);
+    }
+
+    @Test
     void aWrongVerifierIsInvalidGrant() {
         Logins.Login login = Logins.login("native-u-2");
         Logins.redeem(login.code(), Logins.verifier()).then().statusCode(400).body("error", equalTo("invalid_grant"));
@@ -108,6 +130,15 @@ class PackagedOrchestratorLoginIT {
     @Test
     void theMetricsNameTheProviderThatSigns() {
         String metrics = given().get(ManagementPort.url("metrics")).then().statusCode(200).extract().asString();
-        assertTrue(metrics.lines().anyMatch(line -> line.startsWith("ts_crypto_provider_info{")), "ts_crypto_provider_info is published");
+        String info = metrics.lines().filter(line -> line.startsWith("ts_crypto_provider_info{")).findFirst()
+                .orElseThrow(() -> new AssertionError("ts_crypto_provider_info is published"));
+        assertTrue(info.contains(PackagedArtifact.expectedCryptoProviderLabels()) && info.endsWith(" 1.0"), info);
+        String logged = PackagedArtifact.cryptoProviderLogLine();
+        if (PackagedArtifact.isNative()) {
+            assertTrue(logged.contains("crypto provider: JDK providers (the native provider is not used: a native executable"), logged);
+        } else {
+            assertTrue(logged.contains(info.contains("reason=\"loaded\"") ? "(native AWS-LC) is the first JCA provider" : "JDK providers"),
+                    logged);
+        }
     }
 }
