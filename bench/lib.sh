@@ -78,6 +78,8 @@ bench_init_run_dir() {
 # two cores. The lock is an flock on BENCH_LOCK_FILE, held on a file descriptor until this shell
 # (and the servers it started, which inherit the descriptor and are stopped by the cleanup) ends.
 bench_lock() {
+  # a benchmark started by one that holds the lock (native-bench.sh runs orchestrator-bench.sh)
+  if [ -n "${BENCH_LOCK_HELD_BY:-}" ] && [ "$BENCH_LOCK_HELD_BY" = "$PPID" ]; then return 0; fi
   exec {BENCH_LOCK_FD}>>"$BENCH_LOCK_FILE"
   if ! flock -n "$BENCH_LOCK_FD"; then
     printf '[%s] another benchmark is running (%s); waiting for it to end (at most %ss)\n' "$(date +%H:%M:%S)" \

@@ -51,6 +51,11 @@
 #   ORCH_MANAGEMENT_PORT=19082  its management port (health, metrics)
 #   ORCH_JAR=orchestrator-service/target/quarkus-app/quarkus-run.jar (its directory is copied)
 #   ORCH_JAVA_OPTS=""         JVM options of the orchestrator (TS_JAVA_OPTS for the token-service)
+#   ORCH_NATIVE_BIN=""        the orchestrator's native executable (orchestrator-service/target/*-runner,
+#                             made by scripts/native.sh) to measure instead of the jar; it is copied
+#                             to a temporary directory and started from there (the token-service
+#                             stays the JVM build: only the orchestrator's build differs)
+#   STEPS="callback redeem"   which steps to measure (bench/native-bench.sh runs STEPS=redeem)
 #   ORCH_EXTRA_ENV=""         extra NAME=value settings for the orchestrator, space-separated
 #   UPSTREAM_PORT=18094       the bench upstream IdP's loopback port
 #   BENCH_SCOPE="openid profile email r1.read r2.read"   what the client asks for
@@ -72,6 +77,8 @@ ORCH_MANAGEMENT_PORT=${ORCH_MANAGEMENT_PORT:-19082}
 ORCH_MANAGEMENT_BASE=http://127.0.0.1:$ORCH_MANAGEMENT_PORT
 ORCH_JAR=${ORCH_JAR:-}
 ORCH_JAVA_OPTS=${ORCH_JAVA_OPTS:-}
+ORCH_NATIVE_BIN=${ORCH_NATIVE_BIN:-}
+STEPS=${STEPS:-"callback redeem"}
 ORCH_EXTRA_ENV=${ORCH_EXTRA_ENV:-}
 UPSTREAM_PORT=${UPSTREAM_PORT:-18094}
 BENCH_SCOPE=${BENCH_SCOPE:-"openid profile email r1.read r2.read"}
@@ -156,23 +163,38 @@ copy_orchestrator() {
 }
 
 start_orchestrator() {
-  copy_orchestrator
   port_in_use "$ORCH_PORT" && die "port $ORCH_PORT is already in use (set ORCH_PORT)"
   port_in_use "$ORCH_MANAGEMENT_PORT" && die "port $ORCH_MANAGEMENT_PORT is already in use (set ORCH_MANAGEMENT_PORT)"
-  local t0=$SECONDS
-  log "starting orchestrator (127.0.0.1:$ORCH_PORT, token-service $TS_BASE, upstream $UPSTREAM)"
-  # shellcheck disable=SC2086 # ORCH_EXTRA_ENV is a space-separated list
-  JAVA_CMD=$TS_JAVA TS_APP_JAVA_OPTS=$ORCH_JAVA_OPTS TS_APP_HOST=127.0.0.1 \
-    start_quarkus_app orchestrator "$(dirname "$ORCH_RUN_JAR")" "$ORCH_PORT" "$ORCH_MANAGEMENT_PORT" "$RUN_DIR/orchestrator.log" \
-      ORCHESTRATOR_ISSUER="$ORCH_BASE" \
-      TS_REGISTRY="$BENCH_DIR/registry-orchestrator.yaml" TS_KEY_ENCRYPTION_KEY="$TS_KEK" \
-      PG_URL="$PG_URL" REDIS_URL="$REDIS_URL" TOKEN_SERVICE_URL="$TS_BASE" ORCHESTRATOR_SECRET="$ORCH_SECRET" \
-      "${REGISTRY_ENV[@]}" \
-      ORCHESTRATOR_PENDING_LOGIN_LIFETIME=30m ORCHESTRATOR_SESSION_LIFETIME=15m ORCHESTRATOR_REFRESH_TOKEN_LIFETIME=15m \
-      $ORCH_EXTRA_ENV
+  # shellcheck disable=SC2206 # ORCH_EXTRA_ENV is a space-separated list
+  local -a env=(ORCHESTRATOR_ISSUER="$ORCH_BASE"
+      TS_REGISTRY="$BENCH_DIR/registry-orchestrator.yaml" TS_KEY_ENCRYPTION_KEY="$TS_KEK"
+      PG_URL="$PG_URL" REDIS_URL="$REDIS_URL" TOKEN_SERVICE_URL="$TS_BASE" ORCHESTRATOR_SECRET="$ORCH_SECRET"
+      "${REGISTRY_ENV[@]}"
+      ORCHESTRATOR_PENDING_LOGIN_LIFETIME=30m ORCHESTRATOR_SESSION_LIFETIME=15m ORCHESTRATOR_REFRESH_TOKEN_LIFETIME=15m
+      $ORCH_EXTRA_ENV)
+  local t0
+  if [ -n "$ORCH_NATIVE_BIN" ]; then
+    [ -x "$ORCH_NATIVE_BIN" ] || die "no native orchestrator at ORCH_NATIVE_BIN=$ORCH_NATIVE_BIN: build it with scripts/native.sh orchestrator-service"
+    ORCH_WORK=$(mktemp -d "${TMPDIR:-/tmp}/tokenservices-bench-orchestrator.XXXXXX")
+    cp "$ORCH_NATIVE_BIN" "$ORCH_WORK/"
+    ORCH_BUILD="native $(date -r "$ORCH_NATIVE_BIN" '+%Y-%m-%d %H:%M:%S')"
+    log "starting the native orchestrator $ORCH_NATIVE_BIN (127.0.0.1:$ORCH_PORT, token-service $TS_BASE, upstream $UPSTREAM)"
+    t0=$(date +%s%N)
+    TS_APP_HOST=127.0.0.1 start_native_app orchestrator "$ORCH_WORK/$(basename "$ORCH_NATIVE_BIN")" \
+      "$ORCH_PORT" "$ORCH_MANAGEMENT_PORT" "$RUN_DIR/orchestrator.log" "${env[@]}"
+  else
+    copy_orchestrator
+    log "starting orchestrator (127.0.0.1:$ORCH_PORT, token-service $TS_BASE, upstream $UPSTREAM)"
+    t0=$(date +%s%N)
+    JAVA_CMD=$TS_JAVA TS_APP_JAVA_OPTS=$ORCH_JAVA_OPTS TS_APP_HOST=127.0.0.1 \
+      start_quarkus_app orchestrator "$(dirname "$ORCH_RUN_JAR")" "$ORCH_PORT" "$ORCH_MANAGEMENT_PORT" "$RUN_DIR/orchestrator.log" \
+        "${env[@]}"
+  fi
   ORCH_PID=${PID_OF[orchestrator]}
   wait_until_ready orchestrator "$ORCH_PID" "$ORCH_MANAGEMENT_BASE/q/health/ready" "$TS_START_TIMEOUT"
-  log "orchestrator ready after $((SECONDS - t0)) s (pid $ORCH_PID, RSS $(proc_rss_mib "$ORCH_PID") MiB)"
+  ORCH_START_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
+  ORCH_RSS_READY=$(proc_rss_mib "$ORCH_PID")
+  log "orchestrator ready after $ORCH_START_MS ms (pid $ORCH_PID, RSS $ORCH_RSS_READY MiB)"
 }
 
 # ------------------------------------------------------------------ preparing one-time inputs
@@ -355,7 +377,11 @@ write_report() {
     cat "$REPORT_HEAD"
     echo
     print_table
-    echo "orchestrator: $TS_JAVA_VERSION${ORCH_JAVA_OPTS:+ ($ORCH_JAVA_OPTS)}, jar built $ORCH_BUILD, RSS after the runs ${ORCH_RSS_END} MiB (peak ${ORCH_RSS_PEAK} MiB)"
+    if [ -n "$ORCH_NATIVE_BIN" ]; then
+      echo "orchestrator: native executable built $ORCH_BUILD, RSS after the runs ${ORCH_RSS_END} MiB (peak ${ORCH_RSS_PEAK} MiB)"
+    else
+      echo "orchestrator: $TS_JAVA_VERSION${ORCH_JAVA_OPTS:+ ($ORCH_JAVA_OPTS)}, jar built $ORCH_BUILD, RSS after the runs ${ORCH_RSS_END} MiB (peak ${ORCH_RSS_PEAK} MiB)"
+    fi
     echo "token-service: jar built $TS_BUILD, RSS $(proc_rss_mib "$TS_PID") MiB (peak $(proc_peak_rss_mib "$TS_PID") MiB)"
     echo "bench upstream IdP: node $(node --version), $(curl -s "$UPSTREAM/stats" | jq -c '{discovery, jwks, token, token_refused, first_refusal}')"
     echo "redis: $(redis-cli -u "$REDIS_URL" INFO server 2>/dev/null | sed -n 's/^redis_version:\(.*\)\r*$/\1/p' | tr -d '\r'), pid ${REDIS_SERVER_PID:-unknown (not local)}; shared with whatever else uses it"
@@ -381,7 +407,7 @@ write_report() {
 
 install_cleanup_trap
 check_tokenservice_tools
-[ -f "$ORCH_JAR" ] || die "$ORCH_JAR not found: build it first with ./mvnw -DskipTests package"
+[ -n "$ORCH_NATIVE_BIN" ] || [ -f "$ORCH_JAR" ] || die "$ORCH_JAR not found: build it first with ./mvnw -DskipTests package"
 install_wrk
 ensure_node_modules
 ODD=()
@@ -405,7 +431,7 @@ start_orchestrator
 {
   echo "orchestrator benchmark $STAMP: the callback step and the authorization-code redemption, wrk on the same machine"
   report_machine_lines
-  echo "orchestrator jar built $ORCH_BUILD${ORCH_EXTRA_ENV:+, with ORCH_EXTRA_ENV: $ORCH_EXTRA_ENV}"
+  echo "orchestrator ${ORCH_NATIVE_BIN:+executable $ORCH_NATIVE_BIN, }built $ORCH_BUILD, ready after $ORCH_START_MS ms (RSS $ORCH_RSS_READY MiB)${ORCH_EXTRA_ENV:+, with ORCH_EXTRA_ENV: $ORCH_EXTRA_ENV}"
   echo "load: $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2), $WRK_THREADS thread(s), warm-up ${WARMUP_S}s at c=$WARMUP_CONCURRENCY per step, then ${DURATION_S}s per measured run at each c in: $CONCURRENCY"
   echo "client: $APP_ID (client_secret_basic, PKCE S256), scope '$BENCH_SCOPE'; token-service on $TS_BASE, bench upstream IdP on $UPSTREAM (ES256)"
   echo "callback: GET /callback?code=<upstream code>&state=<upstream state> of a login started with GET /authorize (a new browser"
@@ -419,18 +445,22 @@ start_orchestrator
 check_login
 
 # the callback step
-log "callback: warm-up ${WARMUP_S}s at c=$WARMUP_CONCURRENCY"
 CALLBACK_RATE=400
-run_callback warmup "$WARMUP_CONCURRENCY" "$WARMUP_S"
-log "callback warm-up: $CALLBACK_RATE/s"
-for c in $CONCURRENCY; do run_callback measure "$c" "$DURATION_S"; done
+if [[ " $STEPS " == *" callback "* ]]; then
+  log "callback: warm-up ${WARMUP_S}s at c=$WARMUP_CONCURRENCY"
+  run_callback warmup "$WARMUP_CONCURRENCY" "$WARMUP_S"
+  log "callback warm-up: $CALLBACK_RATE/s"
+  for c in $CONCURRENCY; do run_callback measure "$c" "$DURATION_S"; done
+fi
 
 # the redemption
-log "redeem: warm-up at c=$WARMUP_CONCURRENCY"
-REDEEM_RATE=$(awk -v r="$CALLBACK_RATE" 'BEGIN {printf "%d", r * 3}') # a first guess; the warm-up measures it
-run_redeem warmup "$WARMUP_CONCURRENCY" "$WARMUP_S"
-log "redeem warm-up: $REDEEM_RATE/s"
-for c in $CONCURRENCY; do run_redeem measure "$c" "$DURATION_S"; done
+if [[ " $STEPS " == *" redeem "* ]]; then
+  log "redeem: warm-up at c=$WARMUP_CONCURRENCY"
+  REDEEM_RATE=$(awk -v r="$CALLBACK_RATE" 'BEGIN {printf "%d", r * 3}') # a first guess; the warm-up measures it
+  run_redeem warmup "$WARMUP_CONCURRENCY" "$WARMUP_S"
+  log "redeem warm-up: $REDEEM_RATE/s"
+  for c in $CONCURRENCY; do run_redeem measure "$c" "$DURATION_S"; done
+fi
 
 ORCH_RSS_END=$(proc_rss_mib "$ORCH_PID"); ORCH_RSS_PEAK=$(proc_peak_rss_mib "$ORCH_PID")
 write_report

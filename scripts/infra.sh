@@ -631,7 +631,8 @@ start_quarkus_app() {
 
 # start_native_app NAME EXECUTABLE PORT MANAGEMENT_PORT LOG_FILE [NAME=value...]: as start_quarkus_app,
 # for a native executable (<module>/target/<module>-<version>-runner, scripts/native.sh builds it): the
-# same system properties, given on its command line; TS_APP_JAVA_OPTS is not used (there is no JVM).
+# same system properties, given on its command line; TS_APP_JAVA_OPTS is not used (there is no JVM),
+# TS_APP_NATIVE_OPTS (words, e.g. -Xmx64m) goes on its command line.
 start_native_app() {
   local name=$1 executable=$2 port=$3 management=$4 log_file=$5
   shift 5
@@ -639,6 +640,8 @@ start_native_app() {
   if [[ -n ${TS_APP_HOST:-} ]]; then
     opts+=(-Dquarkus.http.host="$TS_APP_HOST" -Dquarkus.management.host="$TS_APP_HOST")
   fi
+  # shellcheck disable=SC2206  # words on purpose
+  if [[ -n ${TS_APP_NATIVE_OPTS:-} ]]; then opts+=($TS_APP_NATIVE_OPTS); fi
   [[ -x $executable ]] || die "$executable not found: build it first with scripts/native.sh"
   env "$@" "$executable" "${opts[@]}" >>"$log_file" 2>&1 </dev/null &
   PID_OF[$name]=$!
