@@ -10,6 +10,7 @@ import dev.tokenservices.orchestrator.web.Pages;
 import io.quarkus.arc.properties.IfBuildProperty;
 import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
+import io.quarkus.qute.TemplateData;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
@@ -65,6 +66,7 @@ public class DemoResource {
      * One part of the page: a heading (with the scope granted, for an access token), a line of text,
      * decoded claims and the token itself (shown at once when {@code open}, else folded away).
      */
+    @TemplateData
     public record Section(String title, String scope, String note, String claims, String token, boolean open) {
 
         static Section note(String title, String note) {

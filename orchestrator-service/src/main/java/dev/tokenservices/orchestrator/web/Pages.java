@@ -2,6 +2,7 @@ package dev.tokenservices.orchestrator.web;
 
 import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
+import io.quarkus.qute.TemplateData;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -10,7 +11,11 @@ import java.util.List;
 /**
  * The few HTML pages of the orchestrator (Qute templates under resources/templates, sharing
  * {@code layout.html} and the style sheet {@code /orchestrator.css}). Every page is sent with a CSP
- * that allows no script and only that sheet, no framing, no referrer and no caching.
+ * that allows no script and only that sheet, no framing, no referrer and no caching. The records the
+ * pages show ({@link WayBack}, {@link IdpChoice}, {@link Field}, {@link Consent}) are {@code @TemplateData}:
+ * the templates are not type-checked, so in a native executable Qute reads their properties only through
+ * the resolvers generated for them at build time (without, an error page with a way back failed there
+ * with a TemplateException).
  */
 @ApplicationScoped
 public class Pages {
@@ -55,6 +60,7 @@ public class Pages {
                 .header("Retry-After", "60").build();
     }
 
+    @TemplateData
     public record IdpChoice(String name, String url) {
     }
 
@@ -67,6 +73,7 @@ public class Pages {
     }
 
     /** A hidden form field. */
+    @TemplateData
     public record Field(String name, String value) {
     }
 
@@ -90,6 +97,7 @@ public class Pages {
      * @param hostsDiffer  the two hosts differ (said on the page)
      * @param fields       the authorization request and the CSRF token, repeated by both forms
      */
+    @TemplateData
     public record Consent(String application, String publisher, String returnsTo, boolean hostsDiffer, String scopes,
             String action, List<Field> fields) {
     }

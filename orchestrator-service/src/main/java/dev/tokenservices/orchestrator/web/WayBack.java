@@ -1,6 +1,7 @@
 package dev.tokenservices.orchestrator.web;
 
 import dev.tokenservices.shared.registry.ClientEntry;
+import io.quarkus.qute.TemplateData;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;
@@ -16,6 +17,7 @@ import java.util.Optional;
  * @param name what the link says: the client's name, or its id
  * @param url  {@code scheme://host[:port]/} of a registered redirect URI
  */
+@TemplateData
 public record WayBack(String name, String url) {
 
     /**
