@@ -1,7 +1,6 @@
 package dev.tokenservices.core.authority;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenservices.shared.json.JsonText;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.ResourceEntry;
 import io.micrometer.core.instrument.Gauge;
@@ -9,8 +8,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.TypedGuard;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import jakarta.enterprise.util.TypeLiteral;
+import java.nio.charset.StandardCharsets;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,8 +40,9 @@ import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
  * ({@link BulkheadException}): this service is too busy, the authority was not asked and is not
  * blamed (its circuit counts the refusal as a success, never as a failure).</li>
  * </ul>
- * The guard returns a {@link Uni} and runs on the caller's event loop: nothing blocks, and a timeout
- * fires on the loop that made the call. Every decision, and every failure to decide, is a
+ * The guard returns a {@link Uni} and runs on the caller's event loop, inline (no task hop, no
+ * context capture: measured, that was a tenth of an exchange's CPU): nothing blocks, and a timeout,
+ * which fires on the guard's timer thread, is handed back to the loop that made the call. Every decision, and every failure to decide, is a
  * {@link ScopeDecided} handed to the service's listener (its audit line and metrics).
  *
  * <p>Not a bean of its own: each service that asks authorities makes one (per application) from its
@@ -50,7 +53,6 @@ public class AuthorityCalls {
 
     private static final TypeLiteral<Uni<AuthorityAnswer>> ANSWER = new TypeLiteral<>() {
     };
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final AuthorityClient client;
     private final MeterRegistry meters;
@@ -151,6 +153,7 @@ public class AuthorityCalls {
         ResourceEntry.Authority authority = resource.authority();
         AuthorityClient.Call call = client.call(authority.url(), Buffer.buffer(payload), authority.timeoutMs(),
                 config.maxResponseBytes());
+        Context caller = Vertx.currentContext();
         return guard(resource).guard.get(() -> Uni.createFrom().<AuthorityClient.Reply>emitter(emitter -> call.send()
                         .onComplete(sent -> {
                             if (sent.succeeded()) {
@@ -160,12 +163,23 @@ public class AuthorityCalls {
                             }
                         }))
                         .onItem().transform(reply -> answer(reply, scopes)))
-                .onFailure(TimeoutException.class).transform(timeout -> {
+                .onFailure(TimeoutException.class).recoverWithUni(timeout -> {
                     AuthorityFailure failure = new AuthorityFailure(AuthorityFailure.TIMEOUT,
                             "no answer within " + authority.timeoutMs() + " ms");
                     call.abort(failure);
-                    return failure;
+                    return onCallersLoop(caller, failure);
                 });
+    }
+
+    /**
+     * A timeout fires on the guard's timer thread; the request it belongs to goes on where it was made
+     * (its event loop), as its answers do.
+     */
+    private static <T> Uni<T> onCallersLoop(Context caller, Throwable failure) {
+        if (caller == null || Context.isOnEventLoopThread() && Vertx.currentContext() == caller) {
+            return Uni.createFrom().failure(failure);
+        }
+        return Uni.createFrom().emitter(emitter -> caller.runOnContext(ignored -> emitter.fail(failure)));
     }
 
     /** Throws (into the guard, which counts it against the circuit) when the reply is no answer. */
@@ -206,25 +220,37 @@ public class AuthorityCalls {
                     .skipOn(BulkheadException.class)
                     .onStateChange(state -> fresh.open = state == CircuitBreakerState.OPEN)
                     .done()
+                    // the call starts where the guard is entered (the request's event loop) and sends
+                    // without blocking: no hop to another task and no context capture per call
+                    .withThreadOffload(true)
+                    .withThreadOffloadExecutor(Runnable::run)
                     .build();
             return fresh; // published through the map
         });
     }
 
-    /** The contract's webhook request. */
+    /** The contract's webhook request; the claims were written once for every authority of the request. */
     private static byte[] payload(ResourceEntry resource, List<String> scopes, AuthorityRequest request) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("resource", resource.resource());
-        body.put("client_id", request.clientId());
-        body.put("grant_type", request.grantType());
-        body.put("subject", request.subject());
-        body.put("issuer", request.issuer());
-        body.put("requested_scopes", scopes);
-        body.put("claims", request.claims());
-        try {
-            return JSON.writeValueAsBytes(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
+        StringBuilder body = new StringBuilder(256 + request.claimsJson().length()).append('{');
+        JsonText.field(body, "resource", resource.resource());
+        member(body.append(','), "client_id", request.clientId());
+        member(body.append(','), "grant_type", request.grantType());
+        member(body.append(','), "subject", request.subject());
+        member(body.append(','), "issuer", request.issuer());
+        body.append(",\"requested_scopes\":[");
+        for (int i = 0; i < scopes.size(); i++) {
+            JsonText.string(i == 0 ? body : body.append(','), scopes.get(i));
+        }
+        body.append("],\"claims\":").append(request.claimsJson()).append('}');
+        return body.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void member(StringBuilder body, String name, String value) {
+        JsonText.string(body, name).append(':');
+        if (value == null) {
+            body.append("null");
+        } else {
+            JsonText.string(body, value);
         }
     }
 }

@@ -1,17 +1,31 @@
 package dev.tokenservices.core.authority;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Map;
 
 /**
  * Who asks for what, as the authorities are told (the contract's webhook request).
  *
- * @param subject the user's {@code sub}, unchanged from the issuer
- * @param issuer  who vouches for the subject (the upstream IdP)
- * @param claims  identity claims for the authorities (email, name, …), never a token
+ * @param subject    the user's {@code sub}, unchanged from the issuer
+ * @param issuer     who vouches for the subject (the upstream IdP)
+ * @param claims     identity claims for the authorities (email, name, …), never a token
+ * @param claimsJson {@code claims} as JSON, written once for all the authorities one request asks
  */
-public record AuthorityRequest(String clientId, String grantType, String subject, String issuer, Map<String, Object> claims) {
+public record AuthorityRequest(String clientId, String grantType, String subject, String issuer, Map<String, Object> claims,
+        String claimsJson) {
 
-    public AuthorityRequest {
-        claims = Map.copyOf(claims);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public AuthorityRequest(String clientId, String grantType, String subject, String issuer, Map<String, Object> claims) {
+        this(clientId, grantType, subject, issuer, Map.copyOf(claims), json(claims));
+    }
+
+    private static String json(Map<String, Object> claims) {
+        try {
+            return JSON.writeValueAsString(claims);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("the identity claims cannot be written as JSON", e);
+        }
     }
 }

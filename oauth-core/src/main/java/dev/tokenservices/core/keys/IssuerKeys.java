@@ -3,6 +3,7 @@ package dev.tokenservices.core.keys;
 import dev.tokenservices.shared.jose.KeyAlgorithm;
 import dev.tokenservices.shared.jose.SigningKey;
 import dev.tokenservices.shared.jose.SigningKeys;
+import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
 import java.time.Duration;
 import java.util.HashSet;
@@ -44,10 +45,24 @@ public abstract class IssuerKeys {
             if (!seen.add(family.algorithm())) {
                 throw new IllegalArgumentException(name() + ": two key families for " + family.algorithm());
             }
-            family.refresh().await().atMost(Duration.ofSeconds(30));
+            awaitOnSafeContext(family.refresh());
             LOG.infof("%s: %d published, active %s", name(), family.publishedKeys().size(), family.signingKey());
         }
         families = List.of(loaded);
+    }
+
+    /**
+     * Waits for {@code refresh} on a new Vert.x context of its own, as Hibernate Reactive needs (a
+     * context flagged safe, never the caller's thread): start-up is the one place that waits.
+     */
+    private static void awaitOnSafeContext(Uni<Void> refresh) {
+        try {
+            VertxContextSupport.subscribeAndAwait(() -> refresh.ifNoItem().after(Duration.ofSeconds(30)).fail());
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**

@@ -11,13 +11,11 @@ import dev.tokenservices.shared.oauth.OAuthErrors;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.ResourceEntry;
 import io.smallrye.mutiny.Uni;
-import io.vertx.ext.web.client.WebClientOptions;
-import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.core.buffer.Buffer;
-import io.vertx.mutiny.ext.web.client.HttpResponse;
-import io.vertx.mutiny.ext.web.client.WebClient;
-import jakarta.annotation.PreDestroy;
+import com.nimbusds.oauth2.sdk.http.HTTPRequest;
+import com.nimbusds.oauth2.sdk.http.HTTPResponse;
+import dev.tokenservices.orchestrator.upstream.UpstreamHttp;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -48,36 +46,30 @@ public class TokenServiceClient {
     static final String ID_TOKEN = "urn:ietf:params:oauth:token-type:id_token";
     static final String ACCESS_TOKEN = "urn:ietf:params:oauth:token-type:access_token";
 
-    private final WebClient web;
-    private final String tokenUrl;
-    private final String revokeUrl;
+    private final UpstreamHttp http;
+    private final URI tokenUrl;
+    private final URI revokeUrl;
     private final String authorization;
     private final Duration timeout;
     private final DependencyGuard guard;
     private final Clients clients;
     private final LoginMetrics metrics;
 
-    public TokenServiceClient(Vertx vertx, OrchestratorConfig config, Clients clients, LoginMetrics metrics) {
+    public TokenServiceClient(UpstreamHttp http, OrchestratorConfig config, Clients clients, LoginMetrics metrics) {
+        this.http = http;
         this.clients = clients;
         this.metrics = metrics;
         this.timeout = config.dependencyTimeout();
         this.guard = new DependencyGuard("the token service", timeout, "the token service is not available; try again later");
         String base = config.tokenService().url().replaceAll("/+$", "");
-        this.tokenUrl = base + "/token";
-        this.revokeUrl = base + "/revoke";
+        this.tokenUrl = URI.create(base + "/token");
+        this.revokeUrl = URI.create(base + "/revoke");
         String id = URLEncoder.encode(config.tokenService().clientId(), StandardCharsets.UTF_8);
         String secret = URLEncoder.encode(config.tokenService().clientSecret().orElse(""), StandardCharsets.UTF_8);
         if (config.tokenService().clientSecret().isEmpty()) {
             LOG.warn("ORCHESTRATOR_SECRET is not set: logins cannot be exchanged for access tokens at the token service");
         }
         this.authorization = "Basic " + Base64.getEncoder().encodeToString((id + ":" + secret).getBytes(StandardCharsets.UTF_8));
-        this.web = WebClient.create(vertx, new WebClientOptions().setConnectTimeout((int) timeout.toMillis())
-                .setIdleTimeout(30).setKeepAlive(true).setMaxPoolSize(32));
-    }
-
-    @PreDestroy
-    void close() {
-        web.close();
     }
 
     /**
@@ -177,8 +169,8 @@ public class TokenServiceClient {
         }
         return post(revokeUrl, Map.of("token", token))
                 .invoke(r -> {
-                    if (r.statusCode() != 200) {
-                        LOG.warnf("token service refused a revocation: HTTP %d", r.statusCode());
+                    if (r.getStatusCode() != 200) {
+                        LOG.warnf("token service refused a revocation: HTTP %d", r.getStatusCode());
                     }
                 })
                 .replaceWithVoid()
@@ -197,9 +189,9 @@ public class TokenServiceClient {
     private Uni<Outcome> call(String resource, Map<String, String> form, String metric, String what) {
         long start = System.nanoTime();
         return post(tokenUrl, form)
-                .invoke(r -> metrics.exchange(metric, r.statusCode(), start))
+                .invoke(r -> metrics.exchange(metric, r.getStatusCode(), start))
                 .map(response -> {
-                    if (response.statusCode() == 400) {
+                    if (response.getStatusCode() == 400) {
                         String error = error(response);
                         if (OAuthErrors.INVALID_GRANT.equals(error)) {
                             throw OAuthException.invalidGrant("the login behind this refresh token has ended");
@@ -218,9 +210,9 @@ public class TokenServiceClient {
                 .onFailure(RuntimeException.class).recoverWithItem(e -> new Outcome(resource, null, null, (RuntimeException) e, List.of()));
     }
 
-    private static List<ExchangedTokens.Interaction> interactions(String resource, HttpResponse<Buffer> response) {
+    private static List<ExchangedTokens.Interaction> interactions(String resource, HTTPResponse response) {
         try {
-            return interactions(resource, Json.object(response.bodyAsString()));
+            return interactions(resource, Json.object(body(response)));
         } catch (RuntimeException e) {
             return List.of();
         }
@@ -285,22 +277,31 @@ public class TokenServiceClient {
         return e instanceof OAuthException o ? o.error() : "";
     }
 
-    private Uni<HttpResponse<Buffer>> post(String url, Map<String, String> form) {
+    /**
+     * One POST to the token service, on a connection of the calling event loop ({@link UpstreamHttp}:
+     * pooled per loop, kept alive, bounded in time and size), so a login's exchanges never leave the
+     * thread of its request.
+     */
+    private Uni<HTTPResponse> post(URI url, Map<String, String> form) {
         StringJoiner body = new StringJoiner("&");
         form.forEach((k, v) -> body.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8)));
-        return guard.call(web.postAbs(url)
-                .putHeader("Content-Type", "application/x-www-form-urlencoded")
-                .putHeader("Accept", "application/json")
-                .putHeader("Authorization", authorization)
-                .timeout(timeout.toMillis())
-                .sendBuffer(Buffer.buffer(body.toString())));
+        HTTPRequest request = new HTTPRequest(HTTPRequest.Method.POST, url);
+        request.setHeader("Content-Type", "application/x-www-form-urlencoded");
+        request.setAccept("application/json");
+        request.setAuthorization(authorization);
+        request.setBody(body.toString());
+        return guard.call(http.send(request, (int) timeout.toMillis()));
     }
 
-    private static Map<String, Object> success(HttpResponse<Buffer> response, String what) {
-        int status = response.statusCode();
+    private static String body(HTTPResponse response) {
+        return response.getBody() == null ? "" : response.getBody();
+    }
+
+    private static Map<String, Object> success(HTTPResponse response, String what) {
+        int status = response.getStatusCode();
         if (status == 200) {
             try {
-                Map<String, Object> body = Json.object(response.bodyAsString());
+                Map<String, Object> body = Json.object(body(response));
                 if (body.get("access_token") instanceof String) {
                     return body;
                 }
@@ -316,9 +317,9 @@ public class TokenServiceClient {
         throw new OAuthException(OAuthErrors.SERVER_ERROR, "the token service refused the " + what + " (" + error(response) + ")", 500);
     }
 
-    private static String error(HttpResponse<Buffer> response) {
+    private static String error(HTTPResponse response) {
         try {
-            Object error = Json.object(response.bodyAsString()).get("error");
+            Object error = Json.object(body(response)).get("error");
             return error instanceof String s ? s : "?";
         } catch (RuntimeException e) {
             return "?";

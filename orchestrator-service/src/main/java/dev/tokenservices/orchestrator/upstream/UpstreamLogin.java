@@ -14,11 +14,9 @@ import dev.tokenservices.shared.registry.ClientSecretKeys;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
-import com.nimbusds.jose.jwk.source.JWKSource;
-import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
-import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.JWTParser;
@@ -56,7 +54,6 @@ import dev.tokenservices.orchestrator.config.OrchestratorConfig;
 import dev.tokenservices.orchestrator.session.Identity;
 import dev.tokenservices.shared.registry.UpstreamIdpEntry;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.net.URI;
@@ -74,7 +71,17 @@ import org.jboss.logging.Logger;
  * The orchestrator as a relying party of an upstream IdP, through the Nimbus OAuth 2.0 / OIDC SDK:
  * discovery (OIDC Discovery §4), the authorization code flow with PKCE S256 (RFC 7636) and full
  * id_token validation (OIDC Core §3.1.3.7: signature via the IdP's JWKS, iss, aud, azp, nonce, exp),
- * and logout at the IdP (RP-Initiated Logout 1.0). The SDK's HTTP is blocking, so every call runs on a worker thread.
+ * and logout at the IdP (RP-Initiated Logout 1.0).
+ *
+ * <p>The SDK builds every request and reads every answer; none is sent through its own blocking
+ * HTTP. {@link UpstreamHttp} sends them on the event loop of the request that needs them, so a login
+ * holds no worker thread and never changes threads: discovery (once per IdP, again at the next login
+ * after a failure), the token request, and the IdP's keys ({@link UpstreamKeys}). The keys are
+ * fetched before the id_token is validated, never during: the validation then reads keys in memory
+ * and runs on the event loop too. (Running the SDK's blocking key source only when it would fetch
+ * is not simpler: whether it would cannot be asked of it, and a token naming a key it has not seen
+ * makes it fetch in the middle of validating.) Once an IdP is discovered, the URLs that send the
+ * browser there and to its logout are built at once, with no I/O.
  */
 @ApplicationScoped
 public class UpstreamLogin {
@@ -89,20 +96,22 @@ public class UpstreamLogin {
     private final String callbackUri;
     private final Clock clock;
     private final Map<String, Provider> providers = new ConcurrentHashMap<>();
+    private final UpstreamHttp http;
 
-    public UpstreamLogin(OrchestratorConfig config, Clock clock) {
+    public UpstreamLogin(OrchestratorConfig config, Clock clock, UpstreamHttp http) {
+        this.http = http;
         this.defaultTimeout = config.dependencyTimeout();
         this.clockSkewSeconds = (int) config.clockSkew().toSeconds();
         this.callbackUri = config.issuer() + "/callback";
         this.clock = clock;
     }
 
-    /** A discovered provider and its id_token verifier (whose key source caches the JWKS). */
-    private record Provider(OIDCProviderMetadata metadata, JwtVerifier<Check> verifier) {
+    /** A discovered provider, the id_token algorithms it may use, its keys and its id_token verifier. */
+    private record Provider(OIDCProviderMetadata metadata, Set<JWSAlgorithm> algorithms, UpstreamKeys keys, JwtVerifier<Check> verifier) {
     }
 
-    /** What one id_token validation is given besides the token. */
-    private record Check(UpstreamIdpEntry idp, String nonce, Instant now) implements SecurityContext {
+    /** What one id_token validation is given besides the token: the IdP's keys among them, fetched beforehand. */
+    private record Check(UpstreamIdpEntry idp, String nonce, Instant now, JWKSet keys) implements SecurityContext {
     }
 
     /** A claims rule broken; {@code allowed}: false when the token is sound but names an account the entry does not accept. */
@@ -128,8 +137,7 @@ public class UpstreamLogin {
 
     /** The URL to send the browser to (OIDC Core §3.1.2.1), discovering the IdP first if needed. */
     public Uni<URI> authorizationUrl(UpstreamIdpEntry idp, String state, String nonce, String codeVerifier, Parameters parameters) {
-        return blocking(() -> {
-            Provider provider = provider(idp);
+        return provider(idp).map(provider -> {
             AuthenticationRequest.Builder request = new AuthenticationRequest.Builder(ResponseType.CODE,
                     Scope.parse(idp.scope()), new ClientID(idp.clientId()), URI.create(callbackUri))
                     .endpointURI(provider.metadata().getAuthorizationEndpointURI())
@@ -177,15 +185,14 @@ public class UpstreamLogin {
      * endpoint, or cannot be discovered now (the logout then finishes here).
      */
     public Uni<Optional<URI>> endSessionUrl(UpstreamIdpEntry idp, String idTokenHint, String postLogoutRedirectUri, String state) {
-        return blocking(() -> {
-            Provider provider;
-            try {
-                provider = provider(idp);
-            } catch (UpstreamException e) {
-                LOG.infof("upstream IdP %s not reachable for logout; its session stays: %s", idp.id(), e.getMessage());
+        return provider(idp).map(Optional::of).onFailure(UpstreamException.class).recoverWithItem(e -> {
+            LOG.infof("upstream IdP %s not reachable for logout; its session stays: %s", idp.id(), e.getMessage());
+            return Optional.empty();
+        }).map(discovered -> {
+            if (discovered.isEmpty()) {
                 return Optional.<URI>empty();
             }
-            URI endpoint = provider.metadata().getEndSessionEndpointURI();
+            URI endpoint = discovered.get().metadata().getEndSessionEndpointURI();
             if (endpoint == null) {
                 return Optional.<URI>empty();
             }
@@ -210,42 +217,43 @@ public class UpstreamLogin {
 
     /** Redeems the upstream code and validates the id_token; the identity it proves. */
     public Uni<Identity> redeem(UpstreamIdpEntry idp, String code, String codeVerifier, String nonce) {
-        return blocking(() -> {
-            Provider provider = provider(idp);
+        return provider(idp).chain(provider -> {
             TokenRequest request = new TokenRequest(provider.metadata().getTokenEndpointURI(), authentication(idp, provider),
                     new AuthorizationCodeGrant(new AuthorizationCode(code), URI.create(callbackUri), new CodeVerifier(codeVerifier)));
-            HTTPRequest http = request.toHTTPRequest();
-            http.setConnectTimeout(timeoutMillis(idp));
-            http.setReadTimeout(timeoutMillis(idp));
-            HTTPResponse response;
-            try {
-                response = http.send();
-            } catch (IOException e) {
-                throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, "the token endpoint of " + idp.id() + " is not reachable");
-            }
-            if (response.getStatusCode() >= 500) {
-                throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, "the token endpoint of " + idp.id() + " answered " + response.getStatusCode());
-            }
-            TokenResponse parsed;
-            try {
-                parsed = OIDCTokenResponseParser.parse(response);
-            } catch (com.nimbusds.oauth2.sdk.ParseException e) {
-                throw new UpstreamException(UpstreamException.Kind.REJECTED, "the token response of " + idp.id() + " is not valid");
-            }
-            if (!parsed.indicatesSuccess()) {
-                ErrorObject error = ((TokenErrorResponse) parsed).getErrorObject();
-                throw new UpstreamException(UpstreamException.Kind.REJECTED, idp.id() + " refused the code: " + error.getCode());
-            }
-            JWT idToken = ((OIDCTokenResponse) parsed).getOIDCTokens().getIDToken();
-            if (idToken == null) {
-                throw new UpstreamException(UpstreamException.Kind.REJECTED, idp.id() + " returned no id_token");
-            }
-            if (!(idToken instanceof SignedJWT signed)) {
-                throw new UpstreamException(UpstreamException.Kind.REJECTED, "the id_token of " + idp.id() + " is not signed");
-            }
-            JWTClaimsSet claims = validate(idp, provider, signed, nonce);
-            return identity(idp, idToken.getParsedString(), claims);
+            return http.send(request.toHTTPRequest(), timeoutMillis(idp))
+                    .onFailure(IOException.class).transform(e -> {
+                        LOG.infof("the token endpoint of %s is not reachable: %s", idp.id(), e.getMessage());
+                        return new UpstreamException(UpstreamException.Kind.UNAVAILABLE, "the token endpoint of " + idp.id() + " is not reachable");
+                    })
+                    .map(response -> idToken(idp, response))
+                    .chain(idToken -> validate(idp, provider, idToken, nonce)
+                            .map(claims -> identity(idp, idToken.getParsedString(), claims)));
         });
+    }
+
+    /** The signed id_token of a token response (OIDC Core §3.1.3.3), or why there is none. */
+    private static SignedJWT idToken(UpstreamIdpEntry idp, HTTPResponse response) {
+        if (response.getStatusCode() >= 500) {
+            throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, "the token endpoint of " + idp.id() + " answered " + response.getStatusCode());
+        }
+        TokenResponse parsed;
+        try {
+            parsed = OIDCTokenResponseParser.parse(response);
+        } catch (com.nimbusds.oauth2.sdk.ParseException e) {
+            throw new UpstreamException(UpstreamException.Kind.REJECTED, "the token response of " + idp.id() + " is not valid");
+        }
+        if (!parsed.indicatesSuccess()) {
+            ErrorObject error = ((TokenErrorResponse) parsed).getErrorObject();
+            throw new UpstreamException(UpstreamException.Kind.REJECTED, idp.id() + " refused the code: " + error.getCode());
+        }
+        JWT idToken = ((OIDCTokenResponse) parsed).getOIDCTokens().getIDToken();
+        if (idToken == null) {
+            throw new UpstreamException(UpstreamException.Kind.REJECTED, idp.id() + " returned no id_token");
+        }
+        if (!(idToken instanceof SignedJWT signed)) {
+            throw new UpstreamException(UpstreamException.Kind.REJECTED, "the id_token of " + idp.id() + " is not signed");
+        }
+        return signed;
     }
 
     /**
@@ -255,22 +263,24 @@ public class UpstreamLogin {
      * (aliases, tenants, hosted domain), {@code aud} and {@code azp}, {@code exp}, {@code iat},
      * {@code sub}, {@code nonce}.
      */
-    private JWTClaimsSet validate(UpstreamIdpEntry idp, Provider provider, SignedJWT idToken, String nonce) {
+    private Uni<JWTClaimsSet> validate(UpstreamIdpEntry idp, Provider provider, SignedJWT idToken, String nonce) {
         Optional<String> header = IdTokenHeaders.refusal(idToken.getHeader());
         if (header.isPresent()) {
             LOG.infof("upstream id_token from %s refused: %s", idp.id(), header.get());
             throw new UpstreamException(UpstreamException.Kind.REJECTED, "the id_token of " + idp.id() + " is not valid: " + header.get());
         }
+        return provider.keys().keysFor(idToken.getHeader(), provider.algorithms().contains(idToken.getHeader().getAlgorithm()))
+                .map(keys -> verify(idp, provider, idToken, nonce, keys));
+    }
+
+    private JWTClaimsSet verify(UpstreamIdpEntry idp, Provider provider, SignedJWT idToken, String nonce, JWKSet keys) {
         try {
-            return provider.verifier().verify(idToken, new Check(idp, nonce, clock.instant()));
+            return provider.verifier().verify(idToken, new Check(idp, nonce, clock.instant(), keys));
         } catch (Refused e) {
             LOG.infof("upstream id_token from %s refused: %s", idp.id(), e.getMessage());
             throw new UpstreamException(e.notAllowed ? UpstreamException.Kind.NOT_ALLOWED : UpstreamException.Kind.REJECTED,
                     e.getMessage());
         } catch (BadJOSEException e) {
-            if (e.getCause() instanceof com.nimbusds.jose.KeySourceException) {
-                throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, "the keys of " + idp.id() + " cannot be fetched");
-            }
             LOG.infof("upstream id_token from %s refused: %s", idp.id(), e.getMessage());
             throw new UpstreamException(UpstreamException.Kind.REJECTED, "the id_token of " + idp.id() + " is not valid: " + e.getMessage());
         }
@@ -361,13 +371,24 @@ public class UpstreamLogin {
         return jwt.serialize();
     }
 
-    /** Discovers the IdP once; a failed discovery is retried at the next login. */
-    private Provider provider(UpstreamIdpEntry idp) {
+    /**
+     * The IdP, discovered once; a failed discovery is retried at the next login. Concurrent first
+     * logins may each discover it; the last to finish is kept.
+     */
+    private Uni<Provider> provider(UpstreamIdpEntry idp) {
         Provider cached = providers.get(idp.id());
         if (cached != null) {
-            return cached;
+            return Uni.createFrom().item(cached);
         }
-        OIDCProviderMetadata metadata = discover(idp);
+        return discover(idp).map(metadata -> {
+            Provider provider = provider(idp, metadata);
+            providers.put(idp.id(), provider);
+            LOG.infof("upstream IdP %s discovered (%s), id_token algorithms %s", idp.id(), idp.issuer(), provider.algorithms());
+            return provider;
+        });
+    }
+
+    private Provider provider(UpstreamIdpEntry idp, OIDCProviderMetadata metadata) {
         Set<JWSAlgorithm> algorithms = new LinkedHashSet<>();
         if (metadata.getIDTokenJWSAlgs() != null) {
             metadata.getIDTokenJWSAlgs().stream().filter(JwtVerifier.ASYMMETRIC::contains).forEach(algorithms::add);
@@ -375,19 +396,14 @@ public class UpstreamLogin {
         if (algorithms.isEmpty()) {
             algorithms.add(JWSAlgorithm.RS256);
         }
-        JWKSource<Check> jwks;
-        try {
-            jwks = JWKSourceBuilder.<Check>create(metadata.getJWKSetURI().toURL(),
-                    new DefaultResourceRetriever(timeoutMillis(idp), timeoutMillis(idp), 512 * 1024)).retrying(false).build();
-        } catch (java.net.MalformedURLException | IllegalArgumentException e) {
+        URI jwksUri = metadata.getJWKSetURI();
+        if (jwksUri == null || !("https".equals(jwksUri.getScheme()) || "http".equals(jwksUri.getScheme())) || jwksUri.getHost() == null) {
             throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, "the jwks_uri of " + idp.id() + " is not a URL");
         }
+        UpstreamKeys keys = new UpstreamKeys(idp.id(), jwksUri, timeoutMillis(idp), http, clock);
         JwtVerifier<Check> verifier = new JwtVerifier<>(Set.copyOf(algorithms), JwtVerifier.anyType(),
-                new JWSVerificationKeySelector<>(algorithms, jwks), this::checkClaims);
-        Provider provider = new Provider(metadata, verifier);
-        providers.put(idp.id(), provider);
-        LOG.infof("upstream IdP %s discovered (%s), id_token algorithms %s", idp.id(), idp.issuer(), algorithms);
-        return provider;
+                new JWSVerificationKeySelector<>(algorithms, (selector, check) -> selector.select(check.keys())), this::checkClaims);
+        return new Provider(metadata, Set.copyOf(algorithms), keys, verifier);
     }
 
     /**
@@ -396,17 +412,18 @@ public class UpstreamLogin {
      * templated issuer (Entra ID multi-tenant) it is found through its discovery tenant and names the
      * template itself, which is then no URL: the SDK reads it as that tenant's issuer.
      */
-    private OIDCProviderMetadata discover(UpstreamIdpEntry idp) {
-        HTTPResponse response;
-        try {
-            HTTPRequest request = new HTTPRequest(HTTPRequest.Method.GET, URI.create(idp.policy().discoveryUrl()));
-            request.setAccept("application/json");
-            request.setConnectTimeout(timeoutMillis(idp));
-            request.setReadTimeout(timeoutMillis(idp));
-            response = request.send();
-        } catch (IOException e) {
-            throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, "the upstream IdP " + idp.id() + " is not reachable");
-        }
+    private Uni<OIDCProviderMetadata> discover(UpstreamIdpEntry idp) {
+        HTTPRequest request = new HTTPRequest(HTTPRequest.Method.GET, URI.create(idp.policy().discoveryUrl()));
+        request.setAccept("application/json");
+        return http.send(request, timeoutMillis(idp))
+                .onFailure(IOException.class).transform(e -> {
+                    LOG.infof("the upstream IdP %s is not reachable: %s", idp.id(), e.getMessage());
+                    return new UpstreamException(UpstreamException.Kind.UNAVAILABLE, "the upstream IdP " + idp.id() + " is not reachable");
+                })
+                .map(response -> metadata(idp, response));
+    }
+
+    private static OIDCProviderMetadata metadata(UpstreamIdpEntry idp, HTTPResponse response) {
         if (response.getStatusCode() != 200) {
             throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, "the discovery document of " + idp.id() + " answered "
                     + response.getStatusCode());
@@ -421,9 +438,5 @@ public class UpstreamLogin {
         } catch (com.nimbusds.oauth2.sdk.ParseException e) {
             throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, "the discovery document of " + idp.id() + " is not valid: " + e.getMessage());
         }
-    }
-
-    private <T> Uni<T> blocking(java.util.function.Supplier<T> work) {
-        return Uni.createFrom().item(work).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 }

@@ -38,13 +38,21 @@ public final class FakeUpstream implements AutoCloseable {
     public static final String CLIENT_SECRET = "orch-upstream-secret-0123456789abcdefgh";
 
     private final HttpServer server;
-    private final ECKey key;
+    private volatile ECKey key;
     private final Options options;
     private final Map<String, Grant> codes = new ConcurrentHashMap<>();
     /** The query of every request to the end_session_endpoint. */
     public final List<Map<String, String>> endSessions = new CopyOnWriteArrayList<>();
     /** The claims of every client secret JWT the token endpoint verified (Sign in with Apple). */
     public final List<JWTClaimsSet> clientSecretJwts = new CopyOnWriteArrayList<>();
+    /** How many times its JWKS was fetched. */
+    public final java.util.concurrent.atomic.AtomicInteger jwksFetches = new java.util.concurrent.atomic.AtomicInteger();
+    /** What the token endpoint answers instead, when set: an IdP that misbehaves. */
+    public volatile TokenAnswer tokenAnswer;
+
+    /** A token endpoint's answer, sent after {@code delayMillis}; a null {@code contentType} sends none. */
+    public record TokenAnswer(int status, String contentType, String body, long delayMillis) {
+    }
 
     /**
      * @param authTime the id_token's auth_time; null: none
@@ -84,7 +92,10 @@ public final class FakeUpstream implements AutoCloseable {
                 + ",\"id_token_signing_alg_values_supported\":[\"ES256\"],\"code_challenge_methods_supported\":[\"S256\"]"
                 + (options.clientSecretKey() != null ? ",\"token_endpoint_auth_methods_supported\":[\"client_secret_post\"],\"response_modes_supported\":[\"query\",\"form_post\"]" : "")
                 + "}"));
-        server.createContext(path(endpoints) + "/jwks", ex -> respond(ex, 200, new JWKSet(key.toPublicJWK()).toString()));
+        server.createContext(path(endpoints) + "/jwks", ex -> {
+            jwksFetches.incrementAndGet();
+            respond(ex, 200, new JWKSet(key.toPublicJWK()).toString());
+        });
         server.createContext(path(endpoints) + "/token", this::token);
         server.createContext(path(endpoints) + "/logout", this::endSession);
         server.start();
@@ -156,7 +167,39 @@ public final class FakeUpstream implements AutoCloseable {
         ex.close();
     }
 
+    /** Signs from now on with a new key (another kid), publishing only that one. */
+    public void rotateKey() throws com.nimbusds.jose.JOSEException {
+        key = new ECKeyGenerator(Curve.P_256).keyID("up-" + UUID.randomUUID()).algorithm(JWSAlgorithm.ES256).generate();
+    }
+
+    /** The base of its endpoints, for a test that asks it directly. */
+    public String endpoints() {
+        return base() + options.path();
+    }
+
     private void token(HttpExchange ex) throws IOException {
+        TokenAnswer answer = tokenAnswer;
+        if (answer != null) {
+            ex.getRequestBody().readAllBytes();
+            try {
+                Thread.sleep(answer.delayMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
+            if (answer.contentType() != null) {
+                ex.getResponseHeaders().add("Content-Type", answer.contentType());
+            }
+            try {
+                ex.sendResponseHeaders(answer.status(), bytes.length);
+                try (OutputStream out = ex.getResponseBody()) {
+                    out.write(bytes);
+                }
+            } catch (IOException e) {
+                // the orchestrator stopped listening (a timeout, an answer too large)
+            }
+            return;
+        }
         String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         Map<String, String> form = Forms.parse(body);
         String auth = ex.getRequestHeaders().getFirst("Authorization");

@@ -94,6 +94,13 @@ public record FormRequest(Map<String, List<String>> parameters, String authoriza
     }
 
     private static String decode(String value) {
+        if (value.indexOf('%') < 0 && value.indexOf('+') < 0) {
+            // nothing encoded (client ids, tokens): the body reached us decoded from UTF-8 already
+            if (value.indexOf('\uFFFD') >= 0) {
+                throw OAuthException.invalidRequest("the request body is not valid UTF-8");
+            }
+            return value;
+        }
         try {
             String decoded = java.net.URLDecoder.decode(value, StandardCharsets.UTF_8);
             // U+FFFD: a percent-encoded byte sequence that is not UTF-8, or raw bytes that were not (the

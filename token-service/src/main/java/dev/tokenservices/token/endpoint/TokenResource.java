@@ -16,8 +16,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 import java.util.List;
+import org.jboss.resteasy.reactive.RestResponse;
 
 /**
  * The token endpoint (RFC 6749 §3.2): the form body parsed (no repeated parameter but the resource
@@ -40,7 +40,7 @@ public class TokenResource {
     @POST
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<Response> token(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+    public Uni<RestResponse<String>> token(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @HeaderParam(DpopVerifier.HEADER) List<String> proofs,
             String body) {
         long start = System.nanoTime();
@@ -59,6 +59,15 @@ public class TokenResource {
                                 failure instanceof OAuthException o ? o.error() : "server_error", nanos));
                     }
                 })
-                .map(issued -> TokenEndpoint.ok(issued.token().toJson()));
+                .map(issued -> ok(issued.token().toJson()));
+    }
+
+    /**
+     * The answer (RFC 6749 §5.1): typed, so the framework picks its writer once at build time rather
+     * than looking one up for each response (3 % of an exchange's CPU in the profile, bench/README.md).
+     */
+    private static RestResponse<String> ok(String json) {
+        return RestResponse.ResponseBuilder.ok(json, MediaType.APPLICATION_JSON_TYPE)
+                .header("Cache-Control", "no-store").header("Pragma", "no-cache").build();
     }
 }
