@@ -60,4 +60,22 @@ public final class PackagedArtifact {
             throw new UncheckedIOException(e);
         }
     }
+
+    /**
+     * Checks that a packaged service's {@code /q/metrics} text and its start-up log line name the
+     * provider that signs in this build ({@link #expectedCryptoProviderLabels()}).
+     */
+    public static void assertSignsWithExpectedProvider(String metrics) {
+        String info = metrics.lines().filter(line -> line.startsWith("ts_crypto_provider_info{")).findFirst()
+                .orElseThrow(() -> new AssertionError("ts_crypto_provider_info is not published"));
+        if (!info.contains(expectedCryptoProviderLabels()) || !info.endsWith(" 1.0")) {
+            throw new AssertionError("expected " + expectedCryptoProviderLabels() + ", published " + info);
+        }
+        String logged = cryptoProviderLogLine();
+        String expected = isNative() ? "crypto provider: JDK providers (the native provider is not used: a native executable"
+                : info.contains("reason=\"loaded\"") ? "(native AWS-LC) is the first JCA provider" : "JDK providers";
+        if (!logged.contains(expected)) {
+            throw new AssertionError("expected the start-up line to say '" + expected + "': " + logged);
+        }
+    }
 }

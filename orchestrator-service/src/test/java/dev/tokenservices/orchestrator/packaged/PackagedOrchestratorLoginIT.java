@@ -129,16 +129,7 @@ class PackagedOrchestratorLoginIT {
 
     @Test
     void theMetricsNameTheProviderThatSigns() {
-        String metrics = given().get(ManagementPort.url("metrics")).then().statusCode(200).extract().asString();
-        String info = metrics.lines().filter(line -> line.startsWith("ts_crypto_provider_info{")).findFirst()
-                .orElseThrow(() -> new AssertionError("ts_crypto_provider_info is published"));
-        assertTrue(info.contains(PackagedArtifact.expectedCryptoProviderLabels()) && info.endsWith(" 1.0"), info);
-        String logged = PackagedArtifact.cryptoProviderLogLine();
-        if (PackagedArtifact.isNative()) {
-            assertTrue(logged.contains("crypto provider: JDK providers (the native provider is not used: a native executable"), logged);
-        } else {
-            assertTrue(logged.contains(info.contains("reason=\"loaded\"") ? "(native AWS-LC) is the first JCA provider" : "JDK providers"),
-                    logged);
-        }
+        PackagedArtifact.assertSignsWithExpectedProvider(
+                given().get(ManagementPort.url("metrics")).then().statusCode(200).extract().asString());
     }
 }

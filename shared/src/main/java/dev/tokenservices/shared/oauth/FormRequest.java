@@ -94,24 +94,19 @@ public record FormRequest(Map<String, List<String>> parameters, String authoriza
     }
 
     private static String decode(String value) {
-        if (value.indexOf('%') < 0 && value.indexOf('+') < 0) {
-            // nothing encoded (client ids, tokens): the body reached us decoded from UTF-8 already
-            if (value.indexOf('\uFFFD') >= 0) {
-                throw OAuthException.invalidRequest("the request body is not valid UTF-8");
-            }
-            return value;
-        }
+        String decoded;
         try {
-            String decoded = java.net.URLDecoder.decode(value, StandardCharsets.UTF_8);
-            // U+FFFD: a percent-encoded byte sequence that is not UTF-8, or raw bytes that were not (the
-            // body reaches us already decoded, with U+FFFD for each bad sequence); no parameter needs it
-            if (decoded.indexOf('\uFFFD') >= 0) {
-                throw OAuthException.invalidRequest("the request body is not valid UTF-8");
-            }
-            return decoded;
+            // nothing escaped (client ids, tokens): the body reached us decoded from UTF-8 already
+            decoded = value.indexOf('%') < 0 && value.indexOf('+') < 0 ? value : java.net.URLDecoder.decode(value, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             throw OAuthException.invalidRequest("the request body is not valid form encoding");
         }
+        // U+FFFD: a percent-encoded byte sequence that is not UTF-8, or raw bytes that were not (the
+        // body reaches us already decoded, with U+FFFD for each bad sequence); no parameter needs it
+        if (decoded.indexOf('\uFFFD') >= 0) {
+            throw OAuthException.invalidRequest("the request body is not valid UTF-8");
+        }
+        return decoded;
     }
 
     /** Names echoed in error descriptions are cut short and stripped to printable ASCII. */
