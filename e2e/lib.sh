@@ -102,17 +102,29 @@ wait_for() {   # wait_for NAME URL SECONDS: a process started here answers 200 a
 # in the work tree, which replaces it file by file, must not pull jars from under a running
 # service) on 127.0.0.1:PORT with the given environment, logging to $LOG_DIR/NAME.log. Its health
 # and metrics are on a free management port of their own (MANAGEMENT_PORT_OF[NAME]; wait_ready).
+# With TS_NATIVE=1 it runs a copy of the module's native executable instead (scripts/native.sh builds
+# them; one missing is an error here, not a silent fall-back to the jar): the same tests, against what
+# the production overlay deploys.
 declare -A MANAGEMENT_PORT_OF=()
 start_app() {
-  local name=$1 module=$2 port=$3 copy="$RUN_DIR/$1-app" management
+  local name=$1 module=$2 port=$3 copy="$RUN_DIR/$1-app" management executable
   shift 3
-  copy_quarkus_app "$module/target/quarkus-app" "$copy"
   management=$(free_ports 1)
   [[ -n $management ]] || die "could not pick a free management port for $name"
   MANAGEMENT_PORT_OF[$name]=$management
+  : >"$LOG_DIR/$name.log"
+  if [[ ${TS_NATIVE:-} == 1 ]]; then
+    executable=$(native_executable_of "$module")
+    [[ -n $executable ]] || die "TS_NATIVE=1, but $module has no native executable: build it with scripts/native.sh $module"
+    mkdir -p "$copy"
+    cp "$executable" "$copy/"
+    log "starting $name on port $port, health on $management (native: ${executable##*/}, $(date -r "$executable" '+%F %T'); log: $LOG_DIR/$name.log)"
+    TS_APP_HOST=127.0.0.1 start_native_app "$name" "$copy/${executable##*/}" "$port" "$management" "$LOG_DIR/$name.log" "$@"
+    return 0
+  fi
+  copy_quarkus_app "$module/target/quarkus-app" "$copy"
   local jars=("$copy"/app/*.jar)
   log "starting $name on port $port, health on $management (build: ${jars[*]##*/}, $(date -r "$copy/quarkus-run.jar" '+%F %T'); log: $LOG_DIR/$name.log)"
-  : >"$LOG_DIR/$name.log"
   TS_APP_HOST=127.0.0.1 start_quarkus_app "$name" "$copy" "$port" "$management" "$LOG_DIR/$name.log" "$@"
 }
 

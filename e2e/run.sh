@@ -24,7 +24,8 @@
 # Environment (optional): REDIS_URL (redis://127.0.0.1:6379), E2E_KEEP_LOGS=1 to print the
 # service logs even on success, TS_STATE_DIR (<repo>/.tokenservices; logs go to its logs/e2e/).
 # E2E_DATABASE_SUFFIX (appended to the database's name), E2E_ONLY="name …" (run only those files). PG_URL is ignored: the e2e database is
-# always postgresql://…@127.0.0.1:5432/tokenservices_e2e<suffix>.
+# always postgresql://…@127.0.0.1:5432/tokenservices_e2e<suffix>. TS_NATIVE=1 runs the three services'
+# native executables (scripts/native.sh builds them) instead of their jars.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 E2E_NAME=e2e
