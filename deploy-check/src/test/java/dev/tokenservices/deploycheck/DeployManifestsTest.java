@@ -755,7 +755,20 @@ class DeployManifestsTest {
         assertEquals(Set.of("PG_URL", "REDIS_URL"), datastoreKeys);
     }
 
+    /** README, Benchmarks "Native executables": only the portal, which signs nothing, runs natively in prod. */
+    @Test
+    void prodRunsThePortalNativeAndTheSigningServicesOnTheJvm() {
+        List<HasMetadata> objects = render("overlays/prod");
+        assertEquals("docker.io/tokenservices/token-service:0.1.0", image(objects, "token-service"));
+        assertEquals("docker.io/tokenservices/orchestrator-service:0.1.0", image(objects, "orchestrator-service"));
+        assertEquals("docker.io/tokenservices/device-portal:0.1.0-native", image(objects, "device-portal"));
+    }
+
     // ------------------------------------------------------------------ helpers
+
+    private static String image(List<HasMetadata> objects, String deployment) {
+        return one(objects, Deployment.class, deployment).getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+    }
 
     private static <T extends HasMetadata> T one(List<HasMetadata> objects, Class<T> type, String name) {
         List<T> found = objects.stream().filter(type::isInstance).map(type::cast)
