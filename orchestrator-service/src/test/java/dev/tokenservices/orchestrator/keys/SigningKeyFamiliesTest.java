@@ -100,6 +100,17 @@ class SigningKeyFamiliesTest {
     }
 
     @Test
+    void aStartWithUsableStoredKeysMakesNoKeyPair() {
+        for (KeyAlgorithm alg : IdTokenKeys.ID_TOKEN_ALGORITHMS) {
+            SigningKeys restarted = new SigningKeys(table().family(alg), alg, Duration.ofDays(30), Duration.ofHours(1),
+                    Duration.ofSeconds(30), masterKey, Clock.systemUTC(), () -> Duration.ofHours(2));
+            restarted.refresh().await().atMost(Duration.ofSeconds(30));
+            assertEquals(keys.signingKey(alg).kid(), restarted.signingKey().kid(), alg + ": the running service's key signs");
+            assertEquals(0, restarted.keysGenerated(), alg + ": no key pair made only for the database to keep the one it has");
+        }
+    }
+
+    @Test
     void eachFamilyRotatesAnnouncedBeforeUseAndKeptAfterItsSuccessorStarts() {
         for (KeyAlgorithm alg : List.of(KeyAlgorithm.RS256, KeyAlgorithm.ES256)) {
             MovableClock clock = new MovableClock(Instant.now());

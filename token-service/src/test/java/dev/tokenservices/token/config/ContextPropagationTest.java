@@ -1,6 +1,7 @@
 package dev.tokenservices.token.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
@@ -9,6 +10,7 @@ import io.smallrye.context.impl.ThreadContextProviderPlan;
 import jakarta.inject.Inject;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.Function;
 import org.eclipse.microprofile.context.ThreadContext;
 import org.eclipse.microprofile.context.spi.ThreadContextProvider;
 import org.junit.jupiter.api.Test;
@@ -30,6 +32,8 @@ class ContextPropagationTest {
         assertEquals(List.of(), types(plan.propagatedProviders), "contexts propagated around each step");
         assertEquals(List.of(), types(plan.clearedProviders), "contexts cleared around each step");
         assertTrue(types(plan.unchangedProviders).contains(ThreadContext.CDI), "CDI's context is left as the thread has it");
+        Function<String, String> step = String::trim;
+        assertSame(step, threadContext.contextualFunction(step), "a step runs as it is, not wrapped in a snapshot");
     }
 
     private static List<String> types(Collection<ThreadContextProvider> providers) {
