@@ -14,6 +14,7 @@ import dev.tokenservices.shared.jose.KeyEncryption;
 import dev.tokenservices.shared.jose.KeyRepository;
 import dev.tokenservices.shared.jose.SigningKey;
 import dev.tokenservices.shared.jose.SigningKeys;
+import dev.tokenservices.testsupport.SafeContext;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
@@ -55,9 +56,9 @@ class SigningKeyFamiliesTest {
 
     @AfterEach
     void removeTestKeys() {
-        database.withTransaction(session -> session.createNativeQuery("DELETE FROM orchestrator_signing_key WHERE kid LIKE 'concurrent-%'"
-                + " OR kid = ANY(?1)").setParameter(1, created.toArray(String[]::new)).executeUpdate())
-                .await().atMost(Duration.ofSeconds(5));
+        SafeContext.await(() -> database.withTransaction(session -> session.createNativeQuery(
+                "DELETE FROM orchestrator_signing_key WHERE kid LIKE 'concurrent-%' OR kid = ANY(?1)")
+                .setParameter(1, created.toArray(String[]::new)).executeUpdate()));
     }
 
     @Test
@@ -88,8 +89,8 @@ class SigningKeyFamiliesTest {
                         start -> Optional.of(new KeyRepository.NewKey(kid, alg, "{}", new byte[] {1, 2, 3}))));
             }
         }
-        Uni.join().all(rotations).andFailFast().await().atMost(Duration.ofSeconds(30));
-        List<KeyRepository.StoredKey> stored = table().loadAll().await().atMost(Duration.ofSeconds(5));
+        SafeContext.await(() -> Uni.join().all(rotations).andFailFast());
+        List<KeyRepository.StoredKey> stored = SafeContext.await(table()::loadAll);
         for (KeyAlgorithm alg : List.of(KeyAlgorithm.RS256, KeyAlgorithm.ES256)) {
             List<KeyRepository.StoredKey> made = stored.stream().filter(k -> k.kid().startsWith("concurrent-" + alg + "-")).toList();
             assertEquals(1, made.size(), "instances rotating the " + alg + " family at once agree on one new key");
@@ -100,18 +101,29 @@ class SigningKeyFamiliesTest {
     }
 
     @Test
+    void aStartWithUsableStoredKeysMakesNoKeyPair() {
+        for (KeyAlgorithm alg : IdTokenKeys.ID_TOKEN_ALGORITHMS) {
+            SigningKeys restarted = new SigningKeys(table().family(alg), alg, Duration.ofDays(30), Duration.ofHours(1),
+                    Duration.ofSeconds(30), masterKey, Clock.systemUTC(), () -> Duration.ofHours(2));
+            SafeContext.await(restarted::refresh);
+            assertEquals(keys.signingKey(alg).kid(), restarted.signingKey().kid(), alg + ": the running service's key signs");
+            assertEquals(0, restarted.keysGenerated(), alg + ": no key pair made only for the database to keep the one it has");
+        }
+    }
+
+    @Test
     void eachFamilyRotatesAnnouncedBeforeUseAndKeptAfterItsSuccessorStarts() {
         for (KeyAlgorithm alg : List.of(KeyAlgorithm.RS256, KeyAlgorithm.ES256)) {
             MovableClock clock = new MovableClock(Instant.now());
             SigningKeys family = new SigningKeys(table().family(alg), alg, Duration.ofDays(30), Duration.ofHours(1),
                     Duration.ofSeconds(30), masterKey, clock, () -> Duration.ofHours(2));
-            family.refresh().await().atMost(Duration.ofSeconds(30));
+            SafeContext.await(family::refresh);
             SigningKey current = family.signingKey();
             assertEquals(alg, current.algorithm());
 
             // due: the successor is published, the current key still signs
             clock.now = current.activatesAt().plus(Duration.ofDays(30)).minus(Duration.ofMinutes(30));
-            family.refresh().await().atMost(Duration.ofSeconds(30));
+            SafeContext.await(family::refresh);
             List<SigningKey> published = family.publishedKeys();
             assertEquals(2, published.size(), alg + ": the successor is announced");
             SigningKey next = published.stream().filter(k -> !k.kid().equals(current.kid())).findFirst().orElseThrow();
@@ -121,7 +133,7 @@ class SigningKeyFamiliesTest {
 
             // after the switch: the successor signs, the retired key is still published
             clock.now = next.activatesAt().plusSeconds(1);
-            family.refresh().await().atMost(Duration.ofSeconds(30));
+            SafeContext.await(family::refresh);
             assertEquals(next.kid(), family.signingKey().kid());
             assertTrue(family.key(current.kid()).isPresent(), alg + ": the retired key stays published");
             // (its deletion after retention is KeySchedule's, tested in shared: here it would take the running service's key)

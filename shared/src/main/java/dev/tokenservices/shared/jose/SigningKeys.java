@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
@@ -33,6 +34,7 @@ public final class SigningKeys {
     private final Clock clock;
     private final Supplier<Duration> retention;
     private volatile KeyRing ring = KeyRing.EMPTY;
+    private final AtomicInteger generated = new AtomicInteger();
 
     /**
      * @param retention how long a retired key stays published: the longest token lifetime plus skew
@@ -51,17 +53,34 @@ public final class SigningKeys {
         this.retention = retention;
     }
 
-    /** Applies rotation in the database, then reloads and decrypts the key set. */
+    /**
+     * Applies rotation in the database, then reloads and decrypts the key set. The first refresh (at
+     * start-up) reads the stored keys before deciding: with nothing cached every key looks due, and a
+     * restart would make an RSA key pair (a third of a second in a native executable) only for the
+     * database to keep the one it has.
+     */
     public Uni<Void> refresh() {
-        Instant now = clock.instant();
         Duration keep = retention.get();
-        // generate outside the transaction (RSA takes a while) and only when a key looks due
-        boolean due = schedule.plan(ring.scheduleEntries(), now, keep).createActivatingAt().isPresent();
-        Optional<KeyRepository.NewKey> candidate = due ? Optional.of(generate()) : Optional.empty();
-        return repository.rotate(schedule, now, keep, start -> candidate)
-                .invoke(plan -> plan.createActivatingAt().ifPresent(start -> candidate.ifPresent(
-                        key -> LOG.infof("signing key %s created in %s, signs from %s", key.kid(), repository, start))))
-                .chain(repository::loadAll)
+        Uni<Void> known = ring == KeyRing.EMPTY ? reload(keep) : Uni.createFrom().voidItem();
+        return known.chain(() -> {
+            Instant now = clock.instant();
+            // generate outside the transaction (RSA takes a while) and only when a key looks due
+            boolean due = schedule.plan(ring.scheduleEntries(), now, keep).createActivatingAt().isPresent();
+            Optional<KeyRepository.NewKey> candidate = due ? Optional.of(generate()) : Optional.empty();
+            return repository.rotate(schedule, now, keep, start -> candidate)
+                    .invoke(plan -> plan.createActivatingAt().ifPresent(start -> candidate.ifPresent(
+                            key -> LOG.infof("signing key %s created in %s, signs from %s", key.kid(), repository, start))))
+                    .chain(() -> reload(keep));
+        });
+    }
+
+    /** How many key pairs this family has generated, stored or not (another instance may have rotated first). */
+    public int keysGenerated() {
+        return generated.get();
+    }
+
+    private Uni<Void> reload(Duration keep) {
+        return repository.loadAll()
                 .invoke(stored -> ring = KeyRing.of(decrypt(stored), keep, clock.instant()))
                 .replaceWithVoid();
     }
@@ -98,6 +117,7 @@ public final class SigningKeys {
     }
 
     private KeyRepository.NewKey generate() {
+        generated.incrementAndGet();
         try {
             KeyPair pair = algorithm.generate();
             JWK jwk = algorithm.publicJwk(pair.getPublic());

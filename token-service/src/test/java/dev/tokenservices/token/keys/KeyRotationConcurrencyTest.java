@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.tokenservices.shared.jose.KeyAlgorithm;
 import dev.tokenservices.shared.jose.KeyRepository;
 import dev.tokenservices.shared.jose.KeySchedule;
+import dev.tokenservices.testsupport.SafeContext;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
 import org.hibernate.reactive.mutiny.Mutiny;
 import jakarta.inject.Inject;
@@ -40,7 +40,7 @@ class KeyRotationConcurrencyTest {
 
     @AfterEach
     void removeTestKeys() {
-        onSafeContext(() -> database.withTransaction(session -> session.createNativeQuery("DELETE FROM signing_key WHERE kid LIKE 'concurrent-%'")
+        SafeContext.await(() -> database.withTransaction(session -> session.createNativeQuery("DELETE FROM signing_key WHERE kid LIKE 'concurrent-%'")
                 .executeUpdate()));
     }
 
@@ -55,11 +55,11 @@ class KeyRotationConcurrencyTest {
             rotations.add(repository.rotate(schedule, now, Duration.ofMinutes(5),
                     start -> Optional.of(new KeyRepository.NewKey(kid, KeyAlgorithm.ES256, "{}", new byte[] {1, 2, 3}))));
         }
-        onSafeContext(() -> Uni.join().all(rotations).andFailFast());
-        long created = onSafeContext(repository::loadAll).stream()
+        SafeContext.await(() -> Uni.join().all(rotations).andFailFast());
+        long created = SafeContext.await(repository::loadAll).stream()
                 .filter(k -> k.kid().startsWith("concurrent-")).count();
         assertEquals(1, created, "eight instances rotating at once agree on one new key");
-        KeyRepository.StoredKey next = onSafeContext(repository::loadAll).stream()
+        KeyRepository.StoredKey next = SafeContext.await(repository::loadAll).stream()
                 .filter(k -> k.kid().startsWith("concurrent-")).findFirst().orElseThrow();
         assertEquals(now.plus(Duration.ofHours(1)).toEpochMilli() / 1000, next.activatesAt().toEpochMilli() / 1000,
                 "the overdue successor is still published an hour before it signs");
@@ -67,20 +67,11 @@ class KeyRotationConcurrencyTest {
 
     @Test
     void theRunningServiceHasExactlyOneActiveKey() {
-        List<KeyRepository.StoredKey> keys = onSafeContext(repository::loadAll);
+        List<KeyRepository.StoredKey> keys = SafeContext.await(repository::loadAll);
         Instant now = Instant.now();
         long started = keys.stream().filter(k -> !k.activatesAt().isAfter(now)).count();
         assertEquals(true, started >= 1);
         assertEquals(KeySchedule.active(keys, KeyRepository.StoredKey::activatesAt, now).orElseThrow().kid(),
                 KeySchedule.active(keys, KeyRepository.StoredKey::activatesAt, now).orElseThrow().kid());
-    }
-
-    /** Hibernate Reactive runs on a Vert.x context of its own (as the service's start-up does), never on the test's thread. */
-    private static <T> T onSafeContext(java.util.function.Supplier<Uni<T>> work) {
-        try {
-            return VertxContextSupport.subscribeAndAwait(() -> work.get().ifNoItem().after(Duration.ofSeconds(30)).fail());
-        } catch (Throwable e) {
-            throw new AssertionError(e);
-        }
     }
 }
