@@ -17,6 +17,8 @@
 #
 # The services use Redis database 12 of REDIS_URL's server (when REDIS_URL names none), so that the
 # scan and the key counts see their keys only.
+# TS_NATIVE=1 runs the token service's and the orchestrator's native executables (scripts/native.sh
+# builds them) instead of their jars.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 E2E_NAME=e2e-orchestrator
