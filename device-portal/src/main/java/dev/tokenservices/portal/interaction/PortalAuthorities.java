@@ -80,7 +80,7 @@ public class PortalAuthorities {
                 audiences.add(owner.resource());
             }
         }
-        AuthorityRequest request = new AuthorityRequest(device.clientId(), GrantTypes.DEVICE_CODE, approval.subject(),
+        AuthorityRequest request = AuthorityRequest.of(device.clientId(), GrantTypes.DEVICE_CODE, approval.subject(),
                 approval.idp(), claims(approval.claimsJson()));
         return authorities.decide(request, allowed, List.copyOf(audiences), registry::resourceOfScope, fallbackAudience)
                 .map(outcome -> {

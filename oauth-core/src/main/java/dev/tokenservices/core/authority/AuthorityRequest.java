@@ -9,21 +9,17 @@ import java.util.Map;
  *
  * @param subject    the user's {@code sub}, unchanged from the issuer
  * @param issuer     who vouches for the subject (the upstream IdP)
- * @param claims     identity claims for the authorities (email, name, …), never a token
- * @param claimsJson {@code claims} as JSON, written once for all the authorities one request asks
+ * @param claimsJson identity claims for the authorities (email, name, …; never a token) as a JSON object,
+ *                   written once for all the authorities one request asks
  */
-public record AuthorityRequest(String clientId, String grantType, String subject, String issuer, Map<String, Object> claims,
-        String claimsJson) {
+public record AuthorityRequest(String clientId, String grantType, String subject, String issuer, String claimsJson) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    public AuthorityRequest(String clientId, String grantType, String subject, String issuer, Map<String, Object> claims) {
-        this(clientId, grantType, subject, issuer, Map.copyOf(claims), json(claims));
-    }
-
-    private static String json(Map<String, Object> claims) {
+    /** The request with {@code claims} written as JSON. */
+    public static AuthorityRequest of(String clientId, String grantType, String subject, String issuer, Map<String, Object> claims) {
         try {
-            return JSON.writeValueAsString(claims);
+            return new AuthorityRequest(clientId, grantType, subject, issuer, JSON.writeValueAsString(claims));
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("the identity claims cannot be written as JSON", e);
         }

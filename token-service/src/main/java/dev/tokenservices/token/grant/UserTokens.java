@@ -74,7 +74,7 @@ public class UserTokens {
         RegistryCache.Snapshot snapshot = registry.snapshot();
         ScopePolicy.Decision decision = new ScopePolicy(snapshot.resourceByScope()::get, snapshot.resources(), issuerUrl)
                 .decide(allowance, scope, targets);
-        AuthorityRequest request = new AuthorityRequest(client.clientId(), grantType, subject.subject(), subject.issuer(),
+        AuthorityRequest request = AuthorityRequest.of(client.clientId(), grantType, subject.subject(), subject.issuer(),
                 subject.claims());
         return authorities.decide(request, decision.scopes(), decision.audiences(), snapshot.resourceByScope()::get, issuerUrl)
                 .map(outcome -> new Grant(subject, granted(outcome)));
