@@ -35,8 +35,9 @@
 #   CC_CONCURRENCY=64         the client_credentials reference run
 #   INSTANT_CONCURRENCY=64    the exchange run with instant authorities
 #   DURATION=20s              length of each measured run
-#   WARMUP=30s                warm-up of client_credentials and of exchange, not reported (the JIT
-#                             needs that long on 2 busy cores)
+#   WARMUP=30s                one round of the warm-ups of client_credentials and of exchange, not
+#                             reported; repeated until the JIT is quiet (bench/lib.sh: WARMUP_ROUNDS,
+#                             WARMUP_JIT_MAX)
 #   WARMUP_CONCURRENCY=32     connections during the warm-ups
 #   INSTANT_WARMUP=10s        warm-up after the authorities were restarted
 #   WRK_THREADS=1             wrk threads (capped at the concurrency)
@@ -220,14 +221,16 @@ measure() { # label concurrency duration script
 
 print_table() {
   echo "== results (cpu_ms = token-service CPU ms per request; auth_ms = the authorities' CPU ms per request)"
-  printf '%-14s %5s %9s %8s %8s %9s %6s %7s %8s %5s %5s %5s %5s %9s %8s %7s %9s %5s %s\n' \
-    run conc rps p50_ms p99_ms requests errors cpu_ms auth_ms srv% auth% wrk% oth% calls/req auth_avg fail srv_avg load quiet
+  printf '%-14s %5s %9s %8s %8s %9s %6s %7s %5s %8s %5s %5s %5s %5s %9s %8s %7s %9s %5s %s\n' \
+    run conc rps p50_ms p99_ms requests errors cpu_ms jit% auth_ms srv% auth% wrk% oth% calls/req auth_avg fail srv_avg load quiet
   awk -F'\t' 'NR == FNR {k = $1 SUBSEP $2; calls[k] = $3; aavg[k] = $4; af[k] = $5; savg[k] = $6; next}
     {k = $1 SUBSEP $2
-     printf "%-14s %5s %9s %8s %8s %9s %6s %7s %8s %5s %5s %5s %5s %9s %8s %7s %9s %5s %s\n",
-       $1, $2, $3, $4, $5, $6, $7, $8, $14, $10, $15, $11, $12, calls[k], aavg[k], af[k], savg[k], $13, $17}' \
+     printf "%-14s %5s %9s %8s %8s %9s %6s %7s %5s %8s %5s %5s %5s %5s %9s %8s %7s %9s %5s %s\n",
+       $1, $2, $3, $4, $5, $6, $7, $8, $18, $14, $10, $15, $11, $12, calls[k], aavg[k], af[k], savg[k], $13, $17}' \
     "$EXTRA_TSV" "$RESULTS_TSV"
   echo
+  echo "jit% = share of cpu_ms taken by the token-service's JIT compiler threads (each warm-up is repeated until it is"
+  echo "below WARMUP_JIT_MAX=$WARMUP_JIT_MAX %; above that the JVM was still compiling);"
   echo "calls/req = authority calls received per request; auth_avg = mean authority call as timed by the token-service (ms);"
   echo "fail = authority failures counted by the token-service; srv_avg = mean /token time inside the token-service (ms);"
   echo "srv%/auth%/wrk%/oth% = share of all $(nproc) cores used by the token-service / the three authorities (one node"
@@ -333,7 +336,7 @@ start_tokenservice "$BENCH_DIR/registry-exchange.yaml" \
 fetch_cc_token
 AUX_PIDS=""
 log "client_credentials: warm-up $WARMUP at c=$WARMUP_CONCURRENCY"
-run_wrk cc "$TS_BASE/token" "$TS_PID" "$WARMUP_CONCURRENCY" "$WARMUP" warmup "$BENCH_DIR/cc-token.lua"
+warm_up "client_credentials warm-up" run_wrk cc "$TS_BASE/token" "$TS_PID" "$WARMUP_CONCURRENCY" "$WARMUP" warmup "$BENCH_DIR/cc-token.lua"
 measure cc "$CC_CONCURRENCY" "$DURATION" "$BENCH_DIR/cc-token.lua"
 
 # (b) token exchange, authorities answering after AUTHORITY_DELAY_MS
@@ -341,7 +344,7 @@ AUX_PIDS=$AUTH_PID
 fresh_id_token
 check_exchange "exchange-${AUTHORITY_DELAY_MS}ms"
 log "exchange: warm-up $WARMUP at c=$WARMUP_CONCURRENCY"
-run_wrk "exchange-${AUTHORITY_DELAY_MS}ms" "$TS_BASE/token" "$TS_PID" "$WARMUP_CONCURRENCY" "$WARMUP" warmup "$BENCH_DIR/exchange.lua"
+warm_up "exchange warm-up" run_wrk "exchange-${AUTHORITY_DELAY_MS}ms" "$TS_BASE/token" "$TS_PID" "$WARMUP_CONCURRENCY" "$WARMUP" warmup "$BENCH_DIR/exchange.lua"
 for c in $CONCURRENCY; do
   measure "exchange-${AUTHORITY_DELAY_MS}ms" "$c" "$DURATION" "$BENCH_DIR/exchange.lua"
 done
@@ -353,7 +356,7 @@ AUX_PIDS=$AUTH_PID
 fresh_id_token
 check_exchange exchange-0ms
 log "exchange, instant authorities: warm-up $INSTANT_WARMUP at c=$INSTANT_CONCURRENCY"
-run_wrk exchange-0ms "$TS_BASE/token" "$TS_PID" "$INSTANT_CONCURRENCY" "$INSTANT_WARMUP" warmup "$BENCH_DIR/exchange.lua"
+warm_up "instant exchange warm-up" run_wrk exchange-0ms "$TS_BASE/token" "$TS_PID" "$INSTANT_CONCURRENCY" "$INSTANT_WARMUP" warmup "$BENCH_DIR/exchange.lua"
 [ "${LAST_ERRORS:-0}" -gt 0 ] && ODD+=("the warm-up after restarting the authorities had $LAST_ERRORS failed responses (see wrk-exchange-0ms-warmup-c$INSTANT_CONCURRENCY.txt)")
 measure exchange-0ms "$INSTANT_CONCURRENCY" "$DURATION" "$BENCH_DIR/exchange.lua"
 

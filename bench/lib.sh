@@ -24,6 +24,11 @@
 #   QUIET_MAX_WAIT=600        below QUIET_LOAD, polling every QUIET_POLL seconds for at most
 #   QUIET_POLL=10             QUIET_MAX_WAIT seconds; then go ahead and mark the run DISTURBED.
 #                             QUIET_MAX_WAIT=0 never waits (every run is then marked by its oth%).
+#   WARMUP_ROUNDS=6           a warm-up (exchange-bench.sh, orchestrator-bench.sh) is repeated until
+#   WARMUP_JIT_MAX=5          the JVM's JIT compiler threads took less than WARMUP_JIT_MAX % of its
+#                             CPU in a round, at most WARMUP_ROUNDS rounds (warm_up below): a JVM
+#                             still compiling spends up to 40 % of its CPU on that, which is no
+#                             steady state's cost per request
 #   BENCH_LOCK_FILE=/tmp/tokenservices-bench.lock   one benchmark at a time on this machine: they
 #   BENCH_LOCK_WAIT=7200      share the database, the ports and the cores. A second one waits for
 #                             the first (at most BENCH_LOCK_WAIT s) before it touches anything.
@@ -46,6 +51,8 @@ RESULTS_ROOT=${RESULTS_ROOT:-$BENCH_DIR/results}
 QUIET_LOAD=${QUIET_LOAD:-1.0}
 QUIET_MAX_WAIT=${QUIET_MAX_WAIT:-600}
 QUIET_POLL=${QUIET_POLL:-10}
+WARMUP_ROUNDS=${WARMUP_ROUNDS:-6}
+WARMUP_JIT_MAX=${WARMUP_JIT_MAX:-5}
 BENCH_LOCK_FILE=${BENCH_LOCK_FILE:-${TMPDIR:-/tmp}/tokenservices-bench.lock}
 BENCH_LOCK_WAIT=${BENCH_LOCK_WAIT:-7200}
 
@@ -103,6 +110,24 @@ proc_cpu_ticks() {
   # shellcheck disable=SC2086
   set -- $stat
   echo $(( ${12} + ${13} ))
+}
+# utime+stime of a JVM's JIT compiler threads ("C1 CompilerThre…", "C2 CompilerThre…"), in clock
+# ticks: while they are busy the JVM is still warming up, and its CPU per request is not yet the
+# steady state's. 0 for a process without them (a native executable).
+proc_jit_ticks() {
+  local sum=0 t stat
+  for t in /proc/"$1"/task/*; do
+    stat=$(cat "$t/stat" 2>/dev/null) || continue
+    case $stat in
+      *"(C1 CompilerThre"*|*"(C2 CompilerThre"*) ;;
+      *) continue ;;
+    esac
+    stat=${stat##*) }
+    # shellcheck disable=SC2086
+    set -- $stat
+    sum=$((sum + ${12} + ${13}))
+  done
+  echo "$sum"
 }
 # Sum of proc_cpu_ticks over a space-separated list of PIDs (0 for an empty list).
 pids_cpu_ticks() {
@@ -261,7 +286,9 @@ wait_for_quiet() { # what
 # results.tsv columns:
 #   1 label  2 conc  3 rps  4 p50_ms  5 p99_ms  6 requests  7 errors  8 cpu_ms_per_request (server)
 #   9 rss_MiB  10 srv%  11 wrk%  12 oth%  13 load_before  14 aux_cpu_ms_per_request  15 aux%
-#   16 waited_s  17 quiet|DISTURBED
+#   16 waited_s  17 quiet|DISTURBED  18 jit% (the server's JIT compiler threads' share of its CPU in
+#   the run: above a few percent the JVM was still compiling, and cpu_ms is above its steady state)
+# After any run (warm-up too) LAST_JIT_PCT holds that share.
 run_wrk() { # label url pid concurrency duration kind(measure|warmup) lua-script
   local label=$1 url=$2 pid=$3 conc=$4 dur=$5 kind=$6 script=$7
   local threads=$WRK_THREADS
@@ -269,15 +296,18 @@ run_wrk() { # label url pid concurrency duration kind(measure|warmup) lua-script
   local out=$RUN_DIR/wrk-$label-$kind-c$conc.txt
   QUIET_WAITED=0 QUIET_STATE=-
   [ "$kind" = measure ] && wait_for_quiet "$label c=$conc"
-  local load_before cpu0 cpu1 aux0 aux1 busy0 busy1 kids0 kids1 ns0 ns1
+  local load_before cpu0 cpu1 aux0 aux1 busy0 busy1 kids0 kids1 ns0 ns1 jit0 jit1
   load_before=$(cut -d' ' -f1 /proc/loadavg)
+  jit0=$(proc_jit_ticks "$pid")
   cpu0=$(proc_cpu_ticks "$pid"); aux0=$(pids_cpu_ticks "$AUX_PIDS")
   busy0=$(machine_busy_ticks); kids0=$(children_ticks); ns0=$(date +%s%N)
   wrk -t"$threads" -c"$conc" -d"$dur" --latency --timeout 10s -s "$script" "$url" >"$out" 2>&1 \
     || die "wrk failed against $label: $(tail -5 "$out")"
   cpu1=$(proc_cpu_ticks "$pid"); aux1=$(pids_cpu_ticks "$AUX_PIDS")
   busy1=$(machine_busy_ticks); kids1=$(children_ticks); ns1=$(date +%s%N)
+  jit1=$(proc_jit_ticks "$pid")
   kill -0 "$pid" 2>/dev/null || die "$label (pid $pid) died during the $kind run at c=$conc"
+  LAST_JIT_PCT=$(awk -v j=$((jit1 - jit0)) -v c=$((cpu1 - cpu0)) 'BEGIN {printf "%.0f", (c > 0) ? 100*j/c : 0}')
 
   local result
   result=$(grep '^RESULT ' "$out" | tail -1)
@@ -289,7 +319,7 @@ run_wrk() { # label url pid concurrency duration kind(measure|warmup) lua-script
     log "$label c=$conc ($kind): $errors failed responses ($(sed -n 's/^RESULT //p' "$out" | tr ' ' '\n' | grep -vE '^(rps|p[0-9]+_ms|max_ms|requests|ok|duration_s)=' | grep -v '=0$' | tr '\n' ' ')); first: $(sed -n 's/^SAMPLE_BAD //p' "$out")"
   fi
   if [ "$kind" = warmup ]; then
-    log "$label warm-up c=$conc: $rps req/s, $errors errors"
+    log "$label warm-up c=$conc: $rps req/s, $errors errors, JIT ${LAST_JIT_PCT}% of the server's CPU"
     LAST_RPS=$rps LAST_ERRORS=$errors
     return 0
   fi
@@ -308,11 +338,28 @@ run_wrk() { # label url pid concurrency duration kind(measure|warmup) lua-script
   local srv_pct wrk_pct oth_pct aux_pct
   IFS=$'\t' read -r srv_pct wrk_pct oth_pct aux_pct <<<"$shares"
   [ -n "$AUX_PIDS" ] || aux_pct="-"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$conc" "$rps" "$p50" "$p99" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$conc" "$rps" "$p50" "$p99" \
     "$requests" "$errors" "$cpu_ms" "$(proc_rss_mib "$pid")" "$srv_pct" "$wrk_pct" "$oth_pct" "$load_before" \
-    "$aux_ms" "$aux_pct" "$QUIET_WAITED" "$QUIET_STATE" >>"$RESULTS_TSV"
+    "$aux_ms" "$aux_pct" "$QUIET_WAITED" "$QUIET_STATE" "$LAST_JIT_PCT" >>"$RESULTS_TSV"
   LAST_RPS=$rps LAST_ERRORS=$errors
-  log "$label c=$conc: $rps req/s, p50 $p50 ms, p99 $p99 ms, $errors errors, $cpu_ms CPU-ms/request (oth ${oth_pct}%)"
+  log "$label c=$conc: $rps req/s, p50 $p50 ms, p99 $p99 ms, $errors errors, $cpu_ms CPU-ms/request (JIT ${LAST_JIT_PCT}% of it, oth ${oth_pct}%)"
+}
+
+# Repeats a warm-up command (one that ends in a run_wrk … warmup) until the server's JIT compiler
+# threads took less than WARMUP_JIT_MAX % of its CPU in a round, at most WARMUP_ROUNDS rounds. Sets
+# WARM_ROUNDS and WARM_JIT_PCT (of the last round) for the report.
+warm_up() { # what command [args…]
+  local what=$1 round
+  shift
+  for round in $(seq 1 "$WARMUP_ROUNDS"); do
+    "$@"
+    WARM_ROUNDS=$round WARM_JIT_PCT=${LAST_JIT_PCT:-0}
+    if [ "$WARM_JIT_PCT" -lt "$WARMUP_JIT_MAX" ]; then
+      log "$what: warm after $round round(s) (JIT ${WARM_JIT_PCT}% of the server's CPU in the last)"
+      return 0
+    fi
+  done
+  log "$what: the JIT still took ${WARM_JIT_PCT}% of the server's CPU after $WARMUP_ROUNDS warm-up rounds; the measured runs may be above the steady state (see jit%)"
 }
 
 # ------------------------------------------------------------------ PostgreSQL and Redis

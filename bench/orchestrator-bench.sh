@@ -42,7 +42,8 @@
 #   CONCURRENCY="8 32"        measured runs of each step, one per concurrency
 #   DURATION=20s              length of each measured run (at most 50 s: codes live 60 s); a run
 #                             that uses up its prepared inputs ends earlier (see dur_s)
-#   WARMUP=30s  WARMUP_CONCURRENCY=32   warm-up of each step, not reported (the JIT needs that long)
+#   WARMUP=30s  WARMUP_CONCURRENCY=32   one warm-up round of each step, not reported; repeated until the
+#                             JIT is quiet (bench/lib.sh: WARMUP_ROUNDS, WARMUP_JIT_MAX)
 #   WRK_THREADS=1             wrk threads (capped at the concurrency)
 #   PREP_MAX_SECONDS=35       longest preparation of codes before a redemption run
 #   PREP_CONCURRENCY=32       requests in flight while preparing
@@ -346,19 +347,20 @@ run_redeem() { # kind conc duration_s
 
 print_table() {
   echo "== results (cpu_ms = CPU ms per request of: orch = the orchestrator, ts = the token-service, idp = the bench upstream, redis)"
-  printf '%-9s %5s %8s %8s %8s %8s %6s %8s %7s %7s %7s %5s %5s %5s %6s %8s %7s %8s %8s %6s %5s %s\n' \
-    step conc rps p50_ms p99_ms requests errors orch_ms ts_ms idp_ms redis_ms srv% wrk% oth% dur_s prepared prep_s step_ms exch_ms failed load quiet
+  printf '%-9s %5s %8s %8s %8s %8s %6s %8s %5s %7s %7s %7s %5s %5s %5s %6s %8s %7s %8s %8s %6s %5s %s\n' \
+    step conc rps p50_ms p99_ms requests errors orch_ms jit% ts_ms idp_ms redis_ms srv% wrk% oth% dur_s prepared prep_s step_ms exch_ms failed load quiet
   awk -F'\t' 'NR == FNR {k = $1 SUBSEP $2; ts[k] = $3; idp[k] = $4; rd[k] = $5; dur[k] = $6; prep[k] = $7; prep_s[k] = $8;
                          wl[k] = $9; step[k] = $10; exch[k] = $11; failed[k] = $12; next}
     {k = $1 SUBSEP $2
-     printf "%-9s %5s %8s %8s %8s %8s %6s %8s %7s %7s %7s %5s %5s %5s %6s %8s %7s %8s %8s %6s %5s %s\n",
-       $1, $2, $3, $4, $5, $6, $7, $8, ts[k], idp[k], rd[k], $10, $11, $12, dur[k], prep[k], prep_s[k], step[k], exch[k], failed[k], wl[k], $17}' \
+     printf "%-9s %5s %8s %8s %8s %8s %6s %8s %5s %7s %7s %7s %5s %5s %5s %6s %8s %7s %8s %8s %6s %5s %s\n",
+       $1, $2, $3, $4, $5, $6, $7, $8, $18, ts[k], idp[k], rd[k], $10, $11, $12, dur[k], prep[k], prep_s[k], step[k], exch[k], failed[k], wl[k], $17}' \
     "$EXTRA_TSV" "$RESULTS_TSV"
   echo
   echo "rps = responses per second over dur_s (a run ends early when its prepared inputs are used up); errors = wrong"
   echo "answers + socket errors; srv%/wrk%/oth% = share of all $(nproc) cores used by the orchestrator / wrk / everything"
   echo "else (the token-service, the upstream and Redis are in oth% too), over the whole DURATION even when the run ended"
-  echo "earlier; prepared/prep_s = one-time inputs made for the"
+  echo "earlier; jit% = share of orch_ms taken by the orchestrator's JIT compiler threads (the warm-up is repeated until"
+  echo "it is below WARMUP_JIT_MAX=$WARMUP_JIT_MAX %; above that the JVM was still compiling); prepared/prep_s = one-time inputs made for the"
   echo "run and how long that took; step_ms = mean time of the step inside the orchestrator (http_server_requests_seconds;
 callback: of those answered 302);"
   echo "exch_ms = mean token exchange call to the token-service (orchestrator_token_exchange_seconds); failed = logins"
@@ -448,7 +450,8 @@ check_login
 CALLBACK_RATE=400
 if [[ " $STEPS " == *" callback "* ]]; then
   log "callback: warm-up ${WARMUP_S}s at c=$WARMUP_CONCURRENCY"
-  run_callback warmup "$WARMUP_CONCURRENCY" "$WARMUP_S"
+  warm_up "callback warm-up" run_callback warmup "$WARMUP_CONCURRENCY" "$WARMUP_S"
+  echo "callback: warm after $WARM_ROUNDS warm-up round(s), the JIT at ${WARM_JIT_PCT}% of the orchestrator's CPU in the last" >>"$REPORT_HEAD"
   log "callback warm-up: $CALLBACK_RATE/s"
   for c in $CONCURRENCY; do run_callback measure "$c" "$DURATION_S"; done
 fi
@@ -457,7 +460,8 @@ fi
 if [[ " $STEPS " == *" redeem "* ]]; then
   log "redeem: warm-up at c=$WARMUP_CONCURRENCY"
   REDEEM_RATE=$(awk -v r="$CALLBACK_RATE" 'BEGIN {printf "%d", r * 3}') # a first guess; the warm-up measures it
-  run_redeem warmup "$WARMUP_CONCURRENCY" "$WARMUP_S"
+  warm_up "redeem warm-up" run_redeem warmup "$WARMUP_CONCURRENCY" "$WARMUP_S"
+  echo "redeem: warm after $WARM_ROUNDS warm-up round(s), the JIT at ${WARM_JIT_PCT}% of the orchestrator's CPU in the last" >>"$REPORT_HEAD"
   log "redeem warm-up: $REDEEM_RATE/s"
   for c in $CONCURRENCY; do run_redeem measure "$c" "$DURATION_S"; done
 fi

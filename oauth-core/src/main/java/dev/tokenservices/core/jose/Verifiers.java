@@ -12,6 +12,8 @@ import java.security.GeneralSecurityException;
 import java.security.Key;
 import java.security.PublicKey;
 import java.security.Signature;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * Nimbus's verifiers for RSA and ECDSA; for Ed25519 a Nimbus {@link JWSVerifier} over the JDK's
@@ -24,8 +26,43 @@ final class Verifiers implements JWSVerifierFactory {
 
     private final DefaultJWSVerifierFactory nimbus = new DefaultJWSVerifierFactory();
 
+    /**
+     * A verifier per key and algorithm, made once: Nimbus checks an EC key's point against its curve
+     * when it makes one, which costs more than the check of a signature. Keyed by the key object:
+     * the key selectors hand out one object per key ({@link JwtKeys}, our own signing keys); thread
+     * safe (each verification takes a {@link Signature} of its own). Emptied should it ever grow past
+     * 1,000.
+     */
+    private final ConcurrentMap<Made, JWSVerifier> made = new ConcurrentHashMap<>();
+
+    /** A key by identity, with the algorithm it verifies. */
+    private record Made(Key key, JWSAlgorithm algorithm) {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Made m && m.key == key && m.algorithm.equals(algorithm);
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(key) * 31 + algorithm.hashCode();
+        }
+    }
+
     @Override
     public JWSVerifier createJWSVerifier(JWSHeader header, Key key) throws JOSEException {
+        Made id = new Made(key, header.getAlgorithm());
+        JWSVerifier known = made.get(id);
+        if (known == null) {
+            if (made.size() > 1000) {
+                made.clear();
+            }
+            known = create(header, key);
+            made.put(id, known);
+        }
+        return known;
+    }
+
+    private JWSVerifier create(JWSHeader header, Key key) throws JOSEException {
         if (JWSAlgorithm.Family.ED.contains(header.getAlgorithm())) {
             if (!(key instanceof PublicKey publicKey) || !"Ed25519".equalsIgnoreCase(publicKey.getAlgorithm())
                     && !"EdDSA".equalsIgnoreCase(publicKey.getAlgorithm())) {

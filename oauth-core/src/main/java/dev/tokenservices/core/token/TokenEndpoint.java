@@ -8,12 +8,12 @@ import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.shared.oauth.OAuthException;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.jboss.resteasy.reactive.RestResponse;
 
 /**
  * The token endpoint of both authorization servers (RFC 6749 §3.2) as named steps, once the body is
@@ -141,8 +141,13 @@ public final class TokenEndpoint<R> {
         return byType.keySet();
     }
 
-    /** RFC 6749 §5.1: a token response is never cached. */
-    public static Response ok(String json) {
-        return Response.ok(json, MediaType.APPLICATION_JSON_TYPE).header("Cache-Control", "no-store").header("Pragma", "no-cache").build();
+    /**
+     * The answer (RFC 6749 §5.1: a token response is never cached). Typed, so the framework picks its
+     * writer once at build time rather than looking one up for each response (3 % of an exchange's CPU
+     * in the profile, bench/README.md).
+     */
+    public static RestResponse<String> ok(String json) {
+        return RestResponse.ResponseBuilder.ok(json, MediaType.APPLICATION_JSON_TYPE)
+                .header("Cache-Control", "no-store").header("Pragma", "no-cache").build();
     }
 }

@@ -1,6 +1,8 @@
 package dev.tokenservices.core.jose;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -61,6 +63,28 @@ class JwtVerifierTest {
         ECKey key = ecKey("k1");
         SignedJWT jwt = signed(new ECDSASigner(key), es256("k1"), CLAIMS);
         assertEquals("ann", verifier.verify(jwt, new Keys(new JWKSet(key.toPublicJWK()))).getSubject());
+    }
+
+    @Test
+    void verifiersAreMadeOncePerKeyAndAlgorithm() throws Exception {
+        java.security.PublicKey first = ecKey("k1").toECPublicKey();
+        java.security.PublicKey second = ecKey("k2").toECPublicKey();
+        JWSHeader header = es256("k1");
+        assertSame(Verifiers.INSTANCE.createJWSVerifier(header, first), Verifiers.INSTANCE.createJWSVerifier(header, first));
+        assertNotSame(Verifiers.INSTANCE.createJWSVerifier(header, first), Verifiers.INSTANCE.createJWSVerifier(header, second));
+    }
+
+    @Test
+    void verifyWhenTheKeyUnderAKidChangesThenOnlyTheNewKeyVerifies() throws Exception {
+        // the verifiers made once per key must follow a rotation that keeps the kid
+        ECKey old = ecKey("k1");
+        ECKey rotated = ecKey("k1");
+        SignedJWT byOld = signed(new ECDSASigner(old), es256("k1"), CLAIMS);
+        SignedJWT byRotated = signed(new ECDSASigner(rotated), es256("k1"), CLAIMS);
+        assertEquals("ann", verifier.verify(byOld, new Keys(new JWKSet(old.toPublicJWK()))).getSubject());
+        assertEquals("ann", verifier.verify(byRotated, new Keys(new JWKSet(rotated.toPublicJWK()))).getSubject());
+        assertThrows(BadJOSEException.class, () -> verifier.verify(byOld, new Keys(new JWKSet(rotated.toPublicJWK()))));
+        assertThrows(BadJOSEException.class, () -> verifier.verify(byRotated, new Keys(new JWKSet(old.toPublicJWK()))));
     }
 
     @Test

@@ -77,13 +77,20 @@ public class AuthorizationCodes {
         return store.put(key(code), Json.write(grant), lifetime).replaceWith(code);
     }
 
+    /**
+     * A code taken: its grant, and its "used" marker as written in flight, which
+     * {@link #recordIssued} replaces without reading it first when nothing changed it meanwhile.
+     */
+    public record Redeemed(CodeGrant grant, RedisStore.Versioned marker) {
+    }
+
     /** The grant, removed from the store with its "used" marker written in flight; empty when unknown, expired or used. */
-    public Uni<Optional<CodeGrant>> redeem(String code) {
+    public Uni<Optional<Redeemed>> redeem(String code) {
         if (tooLong(code)) {
             return Uni.createFrom().item(Optional.empty());
         }
         return store.takeAndPut(key(code), usedKey(code), Json.write(new UsedMarker(IN_FLIGHT, null)), USED_MARKER_LIFETIME)
-                .map(json -> json.map(j -> Json.read(j, CodeGrant.class)));
+                .map(taken -> taken.map(t -> new Redeemed(Json.read(t.value(), CodeGrant.class), t.put())));
     }
 
     /**
@@ -101,8 +108,11 @@ public class AuthorizationCodes {
      * After the first redemption has issued: records what it issued. False when a replay came in the
      * meantime (or the marker is gone): the caller must revoke {@code issued} itself.
      */
-    public Uni<Boolean> recordIssued(String code, Issued issued) {
-        return recordIssued(code, issued, 0);
+    public Uni<Boolean> recordIssued(Redeemed redeemed, String code, Issued issued) {
+        // the marker as written in flight: one compare-and-set; a replay that flagged it meanwhile
+        // (or its expiry) makes it fail, and the marker is then read and judged as below
+        return store.replace(usedKey(code), redeemed.marker(), Json.write(new UsedMarker(ISSUED, issued)), USED_MARKER_LIFETIME)
+                .chain(written -> written ? Uni.createFrom().item(true) : recordIssued(code, issued, 1));
     }
 
     private Uni<Boolean> recordIssued(String code, Issued issued, int attempt) {

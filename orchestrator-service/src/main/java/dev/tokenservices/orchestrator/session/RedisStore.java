@@ -85,15 +85,20 @@ public class RedisStore {
         return guard.call(values.getdel(full)).map(raw -> open(full, raw));
     }
 
+    /** What {@link #takeAndPut} took, and what it put as {@link #replace} expects it. */
+    public record Taken(String value, Versioned put) {
+    }
+
     /**
      * Takes {@code takeKey} and, in the same step, writes {@code putKey} if there was something to
      * take; the two keys must share a Redis Cluster hash tag.
      */
-    public Uni<Optional<String>> takeAndPut(String takeKey, String putKey, String putValue, Duration ttl) {
+    public Uni<Optional<Taken>> takeAndPut(String takeKey, String putKey, String putValue, Duration ttl) {
         String taken = PREFIX + takeKey;
         String put = PREFIX + putKey;
-        return guard.call(redis.execute("EVAL", TAKE_AND_PUT, "2", taken, put, seal.seal(put, putValue), Long.toString(millis(ttl))))
-                .map(response -> open(taken, text(response)));
+        String sealed = seal.seal(put, putValue);
+        return guard.call(redis.execute("EVAL", TAKE_AND_PUT, "2", taken, put, sealed, Long.toString(millis(ttl))))
+                .map(response -> open(taken, text(response)).map(value -> new Taken(value, new Versioned(putValue, sealed))));
     }
 
     public Uni<Void> delete(String key) {

@@ -104,14 +104,14 @@ public class AuthorizationCodeGrant implements GrantHandler<Map<String, Object>>
             if (found.isEmpty()) {
                 return replayed(code);
             }
-            AuthorizationCodes.CodeGrant grant = found.get();
+            AuthorizationCodes.CodeGrant grant = found.get().grant();
             Optional<Refusal> refusal = refusal(grant, redemption);
             if (refusal.isPresent()) {
                 metrics.redemption(grantType(), refusal.get().outcome());
                 throw refusal.get().error();
             }
             List<String> asked = resources.within(redemption.resources(), resources.covered(grant.request().scopes()), client.entry());
-            return issue(code, client, grant, asked, proof.map(DpopProof::jkt).orElse(null));
+            return issue(found.get(), code, client, asked, proof.map(DpopProof::jkt).orElse(null));
         });
     }
 
@@ -186,8 +186,9 @@ public class AuthorizationCodeGrant implements GrantHandler<Map<String, Object>>
      * @param asked   the resources the token request names (RFC 8707 §2.2), or none for all
      * @param dpopJkt the key of the request's DPoP proof, or null
      */
-    private Uni<Map<String, Object>> issue(String code, RegisteredClient client, AuthorizationCodes.CodeGrant grant, List<String> asked,
+    private Uni<Map<String, Object>> issue(AuthorizationCodes.Redeemed redeemed, String code, RegisteredClient client, List<String> asked,
             String dpopJkt) {
+        AuthorizationCodes.CodeGrant grant = redeemed.grant();
         ExchangedTokens tokens = grant.tokens();
         ExchangedTokens narrowed = asked.isEmpty() ? tokens : tokens.only(asked);
         // the APIs the token request does not name: their access tokens reach no one
@@ -205,7 +206,7 @@ public class AuthorizationCodeGrant implements GrantHandler<Map<String, Object>>
                                     grant.request().scopes(), grant.request().nonce(), handed,
                                     started.map(RefreshFamilies.Started::token).orElse(null), grant.request().claims(), dpopJkt,
                                     asked.isEmpty() ? grant.request().resources() : asked)
-                            .chain(issued -> recorded(code, new AuthorizationCodes.Issued(client.clientId(),
+                            .chain(issued -> recorded(redeemed, code, new AuthorizationCodes.Issued(client.clientId(),
                                     started.map(RefreshFamilies.Started::familyId).orElse(null), List.copyOf(login.refreshTokens().values()),
                                     issued.userinfoToken(), issued.apiAccessTokens()), issued.response())));
                 });
@@ -257,8 +258,9 @@ public class AuthorizationCodeGrant implements GrantHandler<Map<String, Object>>
     }
 
     /** Records what the redemption issued; a replay that came meanwhile has it revoked at once. */
-    private Uni<Map<String, Object>> recorded(String code, AuthorizationCodes.Issued record, Map<String, Object> response) {
-        return codes.recordIssued(code, record).chain(recorded -> {
+    private Uni<Map<String, Object>> recorded(AuthorizationCodes.Redeemed redeemed, String code, AuthorizationCodes.Issued record,
+            Map<String, Object> response) {
+        return codes.recordIssued(redeemed, code, record).chain(recorded -> {
             if (recorded) {
                 metrics.redemption(grantType(), "issued");
                 return Uni.createFrom().item(response);

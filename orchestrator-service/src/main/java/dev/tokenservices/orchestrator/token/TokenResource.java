@@ -12,10 +12,10 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jboss.resteasy.reactive.RestResponse;
 
 /**
  * The orchestrator's token endpoint (OIDC Core §3.1.3): the form body parsed without repeated
@@ -35,7 +35,7 @@ public class TokenResource {
     @POST
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<Response> token(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+    public Uni<RestResponse<String>> token(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @HeaderParam(DpopVerifier.HEADER) List<String> proofs,
             String body) {
         return Uni.createFrom().deferred(() -> endpoint.token(FormRequest.parse(contentType, body, authorization, Set.of("resource")),

@@ -8,6 +8,7 @@ import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.oauth2.sdk.ResponseMode;
 import dev.tokenservices.core.jose.IdTokenHeaders;
+import dev.tokenservices.core.jose.JwtKeys;
 import dev.tokenservices.core.jose.JwtVerifier;
 import dev.tokenservices.shared.crypto.Hashes;
 import dev.tokenservices.shared.registry.ClientSecretKeys;
@@ -15,7 +16,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -402,7 +402,7 @@ public class UpstreamLogin {
         }
         UpstreamKeys keys = new UpstreamKeys(idp.id(), jwksUri, timeoutMillis(idp), http, clock);
         JwtVerifier<Check> verifier = new JwtVerifier<>(Set.copyOf(algorithms), JwtVerifier.anyType(),
-                new JWSVerificationKeySelector<>(algorithms, (selector, check) -> selector.select(check.keys())), this::checkClaims);
+                JwtKeys.from(Check::keys), this::checkClaims);
         return new Provider(metadata, Set.copyOf(algorithms), keys, verifier);
     }
 
