@@ -19,7 +19,8 @@
 #      id_token carrying the nonce it was given), a COPY of the packaged token-service and a COPY of
 #      the packaged orchestrator (their target/quarkus-app directories are copied to temporary
 #      directories, so a rebuild of the tree cannot pull them away), both with
-#      bench/registry-orchestrator.yaml, one random TS_KEY_ENCRYPTION_KEY and fresh secrets.
+#      bench/registry-orchestrator.yaml (a copy in the run's directory, with BENCH_ID_TOKEN_ALG), one
+#      random TS_KEY_ENCRYPTION_KEY and fresh secrets.
 #   3. Checks one whole login (authorize, callback, redemption) and shows what came back.
 #   4. callback: a warm-up, then for each c in CONCURRENCY: logins in progress are prepared with
 #      orchestrator-prep.mjs (GET /authorize as a new browser each, the upstream state/nonce/challenge
@@ -60,6 +61,8 @@
 #   ORCH_EXTRA_ENV=""         extra NAME=value settings for the orchestrator, space-separated
 #   UPSTREAM_PORT=18094       the bench upstream IdP's loopback port
 #   BENCH_SCOPE="openid profile email r1.read r2.read"   what the client asks for
+#   BENCH_ID_TOKEN_ALG=RS256  the client's id_token_signed_response_alg (RS256, OIDC's default, or
+#                             ES256 or EdDSA): what the orchestrator signs its id_tokens with
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -83,6 +86,8 @@ STEPS=${STEPS:-"callback redeem"}
 ORCH_EXTRA_ENV=${ORCH_EXTRA_ENV:-}
 UPSTREAM_PORT=${UPSTREAM_PORT:-18094}
 BENCH_SCOPE=${BENCH_SCOPE:-"openid profile email r1.read r2.read"}
+BENCH_ID_TOKEN_ALG=${BENCH_ID_TOKEN_ALG:-RS256}
+case $BENCH_ID_TOKEN_ALG in RS256|ES256|EdDSA) ;; *) echo "BENCH_ID_TOKEN_ALG must be RS256, ES256 or EdDSA" >&2; exit 2 ;; esac
 
 # shellcheck source=bench/lib.sh
 source "$BENCH_DIR/lib.sh"
@@ -106,6 +111,12 @@ WARMUP_S=$(seconds_of "$WARMUP")
 [ "$PREP_MAX_SECONDS" -le 45 ] || { echo "PREP_MAX_SECONDS must be at most 45: authorization codes live at most 60 s" >&2; exit 2; }
 
 bench_init_run_dir orchestrator-
+# the registry the two services run: the bench's, with the client's id_token algorithm
+REGISTRY_FILE=$RUN_DIR/registry-orchestrator.yaml
+sed "s/^    id_token_signed_response_alg: RS256\$/    id_token_signed_response_alg: $BENCH_ID_TOKEN_ALG/" \
+  "$BENCH_DIR/registry-orchestrator.yaml" >"$REGISTRY_FILE"
+grep -q "^    id_token_signed_response_alg: $BENCH_ID_TOKEN_ALG\$" "$REGISTRY_FILE" \
+  || { echo "bench/registry-orchestrator.yaml has no id_token_signed_response_alg line for bench-app" >&2; exit 1; }
 EXTRA_TSV=$RUN_DIR/orchestrator-extra.tsv
 # label conc ts_ms idp_ms redis_ms dur_s prepared prep_s load_at_wait step_ms exch_ms failed filler
 : >"$EXTRA_TSV"
@@ -168,7 +179,7 @@ start_orchestrator() {
   port_in_use "$ORCH_MANAGEMENT_PORT" && die "port $ORCH_MANAGEMENT_PORT is already in use (set ORCH_MANAGEMENT_PORT)"
   # shellcheck disable=SC2206 # ORCH_EXTRA_ENV is a space-separated list
   local -a env=(ORCHESTRATOR_ISSUER="$ORCH_BASE"
-      TS_REGISTRY="$BENCH_DIR/registry-orchestrator.yaml" TS_KEY_ENCRYPTION_KEY="$TS_KEK"
+      TS_REGISTRY="$REGISTRY_FILE" TS_KEY_ENCRYPTION_KEY="$TS_KEK"
       PG_URL="$PG_URL" REDIS_URL="$REDIS_URL" TOKEN_SERVICE_URL="$TS_BASE" ORCHESTRATOR_SECRET="$ORCH_SECRET"
       "${REGISTRY_ENV[@]}"
       ORCHESTRATOR_PENDING_LOGIN_LIFETIME=30m ORCHESTRATOR_SESSION_LIFETIME=15m ORCHESTRATOR_REFRESH_TOKEN_LIFETIME=15m
@@ -427,7 +438,7 @@ log "results go to $RUN_DIR"
 prepare_dependencies
 REDIS_SERVER_PID=$(parse_url "$REDIS_URL" 6379; is_local_host "$URL_HOST" && listener_pid "$URL_PORT" || true)
 start_upstream
-start_tokenservice "$BENCH_DIR/registry-orchestrator.yaml" "${REGISTRY_ENV[@]}" TS_REFRESH_LIFETIME=PT15M
+start_tokenservice "$REGISTRY_FILE" "${REGISTRY_ENV[@]}" TS_REFRESH_LIFETIME=PT15M
 start_orchestrator
 
 {
@@ -435,7 +446,7 @@ start_orchestrator
   report_machine_lines
   echo "orchestrator ${ORCH_NATIVE_BIN:+executable $ORCH_NATIVE_BIN, }built $ORCH_BUILD, ready after $ORCH_START_MS ms (RSS $ORCH_RSS_READY MiB)${ORCH_EXTRA_ENV:+, with ORCH_EXTRA_ENV: $ORCH_EXTRA_ENV}"
   echo "load: $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2), $WRK_THREADS thread(s), warm-up ${WARMUP_S}s at c=$WARMUP_CONCURRENCY per step, then ${DURATION_S}s per measured run at each c in: $CONCURRENCY"
-  echo "client: $APP_ID (client_secret_basic, PKCE S256), scope '$BENCH_SCOPE'; token-service on $TS_BASE, bench upstream IdP on $UPSTREAM (ES256)"
+  echo "client: $APP_ID (client_secret_basic, PKCE S256, id_tokens $BENCH_ID_TOKEN_ALG), scope '$BENCH_SCOPE'; token-service on $TS_BASE, bench upstream IdP on $UPSTREAM (ES256)"
   echo "callback: GET /callback?code=<upstream code>&state=<upstream state> of a login started with GET /authorize (a new browser"
   echo "          each), with that login's sealed orch_login_<id> cookie, each once; ok = 302 to the client with code (no error)."
   echo "          Per callback: open the sealed login cookie, upstream /token + id_token validation, SSO session, one token exchange"
