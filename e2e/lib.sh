@@ -73,20 +73,36 @@ e2e_fresh_database() {
   PG_URL_E2E="postgresql://$TS_DB_ROLE:$TS_DB_PASSWORD@127.0.0.1:5432/$1"
 }
 
-# free_ports N: N loopback ports free right now, on one line.
+# free_ports N: N loopback ports free right now, on one line, none of them handed out before in this
+# run (PORTS_GIVEN): a service may not have bound its port yet when the next one is picked, the kernel
+# may offer a port just released again, and some ports (an IdP meant to be down) are never bound. Two
+# services once got the same management port that way, and the second could not start.
+PORTS_GIVEN="$RUN_DIR/ports-given"
+: >"$PORTS_GIVEN"
 free_ports() {
   node -e '
+    const fs = require("node:fs");
     const net = require("node:net");
+    const listen = () => new Promise((resolve, reject) => {
+      const s = net.createServer().once("error", reject).listen(0, "127.0.0.1", () => resolve(s));
+    });
     (async () => {
-      const servers = [];
-      for (let i = 0; i < Number(process.argv[1]); i++) {
-        servers.push(await new Promise((resolve, reject) => {
-          const s = net.createServer().once("error", reject).listen(0, "127.0.0.1", () => resolve(s));
-        }));
+      const given = new Set(fs.readFileSync(process.argv[2], "utf8").split(/\s+/).filter(Boolean));
+      const picked = [];
+      const held = [];   // kept open until the end, so that a port refused here is not offered again
+      while (picked.length < Number(process.argv[1])) {
+        const s = await listen();
+        held.push(s);
+        const port = String(s.address().port);
+        if (!given.has(port)) {
+          picked.push(port);
+          given.add(port);
+        }
       }
-      console.log(servers.map((s) => s.address().port).join(" "));
-      servers.forEach((s) => s.close());
-    })();' "$1"
+      fs.appendFileSync(process.argv[2], picked.join(" ") + "\n");
+      console.log(picked.join(" "));
+      held.forEach((s) => s.close());
+    })();' "$1" "$PORTS_GIVEN"
 }
 
 show_log_tail() {   # show_log_tail NAME [LINES]
