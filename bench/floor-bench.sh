@@ -64,8 +64,8 @@ need java; need javac; need redis-cli
 install_wrk
 [ -d "$ORCH_LIB" ] || die "no $ORCH_LIB: build first (./mvnw -DskipTests package)"
 ensure_redis
-REDIS_PORT=$(sed -n 's|^redis://[^:/]*:\([0-9]*\).*|\1|p' <<<"$REDIS_URL")
-REDIS_PORT=${REDIS_PORT:-6379}
+parse_url "$REDIS_URL" 6379
+REDIS_PORT=$URL_PORT
 
 CLASSES=$(mktemp -d "${TMPDIR:-/tmp}/tokenservices-floor.XXXXXX")
 javac -nowarn -d "$CLASSES" -cp "$ORCH_LIB/*" "$BENCH_DIR/Floor.java"

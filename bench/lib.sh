@@ -106,7 +106,11 @@ need() { command -v "$1" >/dev/null 2>&1 || die "missing tool '$1'${2:+ ($2)}"; 
 proc_cpu_ticks() {
   local stat
   stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
-  stat=${stat##*) }
+  stat_ticks "$stat"
+}
+# utime+stime of one /proc stat line (a process's or a thread's).
+stat_ticks() {
+  local stat=${1##*) }
   # shellcheck disable=SC2086
   set -- $stat
   echo $(( ${12} + ${13} ))
@@ -122,10 +126,7 @@ proc_jit_ticks() {
       *"(C1 CompilerThre"*|*"(C2 CompilerThre"*) ;;
       *) continue ;;
     esac
-    stat=${stat##*) }
-    # shellcheck disable=SC2086
-    set -- $stat
-    sum=$((sum + ${12} + ${13}))
+    sum=$((sum + $(stat_ticks "$stat")))
   done
   echo "$sum"
 }
