@@ -8,8 +8,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.TypedGuard;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import jakarta.enterprise.util.TypeLiteral;
 import java.nio.charset.StandardCharsets;
@@ -25,14 +23,16 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.function.Consumer;
 import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
-import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 
 /**
  * One call to a resource's scope authority under that resource's guard (SmallRye Fault Tolerance,
- * one guard per resource, so a slow or dead authority costs only its own calls):
+ * one guard per resource, so a slow or dead authority costs only its own calls) and its deadline:
  * <ul>
- * <li>a <b>timeout</b> of the authority's {@code timeout_ms}, waiting for a connection included; a call
- * that times out is aborted (its request reset);</li>
+ * <li>a <b>timeout</b> of the authority's {@code timeout_ms}, waiting for a place in the bulkhead and for a
+ * connection included; a call that times out is aborted (its request reset) and counts against the
+ * circuit. The deadline is a timer of the calling event loop, not Fault Tolerance's timeout, whose one
+ * timer thread woke for every call and took 9 % of the service's CPU in a token exchange at c=64
+ * (bench/README.md, "Profiles");</li>
  * <li>a <b>circuit breaker</b>: after {@link AuthorityLimits#circuitFailureThreshold} failures in a row
  * it opens, and calls fail at once for {@link AuthorityLimits#circuitOpenDuration}; then one trial call decides;</li>
  * <li>a <b>bulkhead</b>: {@link AuthorityLimits#maxConcurrentCalls} calls in flight, up to
@@ -41,8 +41,8 @@ import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
  * blamed (its circuit counts the refusal as a success, never as a failure).</li>
  * </ul>
  * The guard returns a {@link Uni} and runs on the caller's event loop, inline (no task hop, no
- * context capture: measured, that was a tenth of an exchange's CPU): nothing blocks, and a timeout,
- * which fires on the guard's timer thread, is handed back to the loop that made the call. Every decision, and every failure to decide, is a
+ * context capture: measured, that was a tenth of an exchange's CPU): nothing blocks, and the call, its
+ * answer and its deadline all stay on the loop that made it. Every decision, and every failure to decide, is a
  * {@link ScopeDecided} handed to the service's listener (its audit line and metrics).
  *
  * <p>Not a bean of its own: each service that asks authorities makes one (per application) from its
@@ -153,33 +153,33 @@ public class AuthorityCalls {
         ResourceEntry.Authority authority = resource.authority();
         AuthorityClient.Call call = client.call(authority.url(), Buffer.buffer(payload), authority.timeoutMs(),
                 config.maxResponseBytes());
-        Context caller = Vertx.currentContext();
-        return guard(resource).guard.get(() -> Uni.createFrom().<AuthorityClient.Reply>emitter(emitter -> call.send()
-                        .onComplete(sent -> {
+        Uni<AuthorityAnswer> guarded = guard(resource).guard.get(() -> Uni.createFrom().<AuthorityClient.Reply>emitter(
+                        emitter -> call.send().onComplete(sent -> {
                             if (sent.succeeded()) {
                                 emitter.complete(sent.result());
                             } else {
                                 emitter.fail(sent.cause());
                             }
                         }))
-                        .onItem().transform(reply -> answer(reply, scopes)))
-                .onFailure(TimeoutException.class).recoverWithUni(timeout -> {
-                    AuthorityFailure failure = new AuthorityFailure(AuthorityFailure.TIMEOUT,
-                            "no answer within " + authority.timeoutMs() + " ms");
-                    call.abort(failure);
-                    return onCallersLoop(caller, failure);
-                });
-    }
-
-    /**
-     * A timeout fires on the guard's timer thread; the request it belongs to goes on where it was made
-     * (its event loop), as its answers do.
-     */
-    private static <T> Uni<T> onCallersLoop(Context caller, Throwable failure) {
-        if (caller == null || Context.isOnEventLoopThread() && Vertx.currentContext() == caller) {
-            return Uni.createFrom().failure(failure);
-        }
-        return Uni.createFrom().emitter(emitter -> caller.runOnContext(ignored -> emitter.fail(failure)));
+                .onItem().transform(reply -> answer(reply, scopes)));
+        return Uni.createFrom().emitter(emitter -> {
+            // the deadline runs from here, so a call waiting in the bulkhead for a place is bounded too; it
+            // fires on this thread's event loop, where the call was made: no timer thread, no hand-over
+            long timer = client.vertx().setTimer(authority.timeoutMs(), id -> {
+                AuthorityFailure failure = new AuthorityFailure(AuthorityFailure.TIMEOUT,
+                        "no answer within " + authority.timeoutMs() + " ms");
+                call.abort(failure); // the guard sees the call fail: it counts against the circuit
+                emitter.fail(failure);
+            });
+            // the timer is cancelled only when the call ends: a cancelled exchange's call still gets aborted
+            guarded.subscribe().with(answer -> {
+                client.vertx().cancelTimer(timer);
+                emitter.complete(answer);
+            }, failure -> {
+                client.vertx().cancelTimer(timer);
+                emitter.fail(failure);
+            });
+        });
     }
 
     /** Throws (into the guard, which counts it against the circuit) when the reply is no answer. */
@@ -210,7 +210,6 @@ public class AuthorityCalls {
             Guarded fresh = new Guarded(resource.authority());
             fresh.guard = TypedGuard.create(ANSWER)
                     .withDescription("scope authority " + name)
-                    .withTimeout().duration(resource.authority().timeoutMs(), ChronoUnit.MILLIS).done()
                     .withBulkhead().limit(config.maxConcurrentCalls()).queueSize(config.maxWaiting()).done()
                     .withCircuitBreaker()
                     .requestVolumeThreshold(config.circuitFailureThreshold())

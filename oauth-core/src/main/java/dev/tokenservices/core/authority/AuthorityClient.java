@@ -4,6 +4,7 @@ import dev.tokenservices.core.http.EventLoopClients;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -15,8 +16,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * One POST to a scope authority, as a {@link Call} that ends with the status and body, or with an
  * {@link AuthorityFailure} naming why. The body is read up to a bound; a larger one ends the call.
- * How long a call may take is not decided here: the authority's guard ({@link AuthorityCalls}) times
- * it out and then {@link Call#abort aborts} it, which resets its request so that its connection is
+ * How long a call may take is not decided here: {@link AuthorityCalls} times it out and then
+ * {@link Call#abort aborts} it, which resets its request so that its connection is
  * not reused mid-answer. Plain Vert.x rather than the Mutiny web client: this runs three times per
  * token exchange, and the fewer layers the cheaper.
  */
@@ -32,6 +33,11 @@ public class AuthorityClient {
 
     public AuthorityClient(EventLoopClients http) {
         this.http = http;
+    }
+
+    /** The Vert.x instance the calls run on (for their deadlines). */
+    public Vertx vertx() {
+        return http.vertx();
     }
 
     /**

@@ -28,6 +28,10 @@ public final class EventLoopClients {
         this.shared = vertx.createHttpClient(this.options);
     }
 
+    public Vertx vertx() {
+        return vertx;
+    }
+
     /** The client of the calling thread's event loop, or the shared one off the event loops. */
     public HttpClient current() {
         if (!Context.isOnEventLoopThread()) {
