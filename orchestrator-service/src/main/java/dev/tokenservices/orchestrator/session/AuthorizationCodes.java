@@ -166,7 +166,7 @@ public class AuthorizationCodes {
         return "code:{" + Secrets.hash("code", code) + "}";
     }
 
-    private static String usedKey(String code) {
+    static String usedKey(String code) {
         return "code-used:{" + Secrets.hash("code", code) + "}";
     }
 }

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * take relative to the first redemption: after the redemption has recorded what it issued (the
  * replay gets that, to revoke), and between the code's taking and that record (the record fails,
  * so the redemption revokes what it issued itself). The record is one compare-and-set against the
- * marker as the redemption wrote it: a marker a replay changed must make it fail.
+ * marker as the redemption wrote it: a marker a replay changed, or one gone, must make it fail.
  */
 @QuarkusTest
 @QuarkusTestResource(TestWorld.class)
@@ -30,6 +30,9 @@ class AuthorizationCodesTest {
 
     @Inject
     AuthorizationCodes codes;
+
+    @Inject
+    RedisStore store;
 
     private static AuthorizationCodes.Issued issued(String marker) {
         return new AuthorizationCodes.Issued(Logins.APP, null, List.of("rt-" + marker), "at-" + marker, List.of("api-" + marker));
@@ -56,6 +59,17 @@ class AuthorizationCodesTest {
         assertFalse(codes.recordIssued(redeemed, code, issued("between")).await().atMost(WAIT));
         // and nothing it issued was recorded for a later replay either
         assertEquals(new AuthorizationCodes.Replayed(Optional.empty()), codes.replayed(code).await().atMost(WAIT));
+    }
+
+    @Test
+    void aMarkerGoneBeforeTheRecordMakesTheRecordFail() {
+        String code = Logins.login("codes-gone").code();
+        AuthorizationCodes.Redeemed redeemed = codes.redeem(code).await().atMost(WAIT).orElseThrow();
+        // the marker expired (or was evicted) while the redemption was issuing
+        store.delete(AuthorizationCodes.usedKey(code)).await().atMost(WAIT);
+        // nothing to compare against: the redemption must revoke what it issued, and nothing is recorded
+        assertFalse(codes.recordIssued(redeemed, code, issued("gone")).await().atMost(WAIT));
+        assertInstanceOf(AuthorizationCodes.Unknown.class, codes.replayed(code).await().atMost(WAIT));
     }
 
     @Test

@@ -144,7 +144,8 @@ class ScopeAuthoritiesTest {
         AtomicInteger received = new AtomicInteger();
         CountDownLatch never = new CountDownLatch(1);
         HttpServer silent = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
-        silent.setExecutor(Executors.newCachedThreadPool());
+        ExecutorService handlers = Executors.newCachedThreadPool();
+        silent.setExecutor(handlers);
         silent.createContext("/", exchange -> {
             received.incrementAndGet();
             try {
@@ -187,6 +188,7 @@ class ScopeAuthoritiesTest {
         } finally {
             never.countDown();
             silent.stop(0);
+            handlers.shutdownNow();
         }
     }
 
