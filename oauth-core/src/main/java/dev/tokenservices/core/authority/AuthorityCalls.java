@@ -8,6 +8,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.TypedGuard;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import jakarta.enterprise.util.TypeLiteral;
 import java.nio.charset.StandardCharsets;
@@ -20,30 +23,31 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 
 /**
- * One call to a resource's scope authority under that resource's guard (SmallRye Fault Tolerance,
- * one guard per resource, so a slow or dead authority costs only its own calls) and its deadline:
+ * One call to a resource's scope authority, bounded per resource (so a slow or dead authority costs
+ * only its own calls):
  * <ul>
- * <li>a <b>timeout</b> of the authority's {@code timeout_ms}, waiting for a place in the bulkhead and for a
- * connection included; a call that times out is aborted (its request reset) and counts against the
- * circuit. The deadline is a timer of the calling event loop, not Fault Tolerance's timeout, whose one
- * timer thread woke for every call and took 9 % of the service's CPU in a token exchange at c=64
- * (bench/README.md, "Profiles");</li>
- * <li>a <b>circuit breaker</b>: after {@link AuthorityLimits#circuitFailureThreshold} failures in a row
- * it opens, and calls fail at once for {@link AuthorityLimits#circuitOpenDuration}; then one trial call decides;</li>
- * <li>a <b>bulkhead</b>: {@link AuthorityLimits#maxConcurrentCalls} calls in flight, up to
+ * <li>a <b>bulkhead</b> ({@link Places}): {@link AuthorityLimits#maxConcurrentCalls} calls in flight, up to
  * {@link AuthorityLimits#maxWaiting} more waiting for a place; past that the call is refused at once
- * ({@link BulkheadException}): this service is too busy, the authority was not asked and is not
- * blamed (its circuit counts the refusal as a success, never as a failure).</li>
+ * (503): this service is too busy, the authority was not asked and is not blamed;</li>
+ * <li>a <b>deadline</b> of the authority's {@code timeout_ms} from asking, the wait for a place and for a
+ * connection included: the caller has its outcome by then. A timer of the calling event loop, not Fault
+ * Tolerance's timeout, whose one timer thread woke for every call and took 9 % of the service's CPU in a
+ * token exchange at c=64 (bench/README.md, "Profiles");</li>
+ * <li>a <b>circuit breaker</b> (SmallRye Fault Tolerance): after {@link AuthorityLimits#circuitFailureThreshold}
+ * failures in a row it opens, and calls fail at once for {@link AuthorityLimits#circuitOpenDuration}; then one
+ * trial call decides. It judges only calls that were sent, each by what the authority did within
+ * {@code timeout_ms} of being sent (see {@link Attempt}): a call refused, or withdrawn while it waited,
+ * never counts, so a flood of requests cannot open a healthy authority's circuit.</li>
  * </ul>
- * The guard returns a {@link Uni} and runs on the caller's event loop, inline (no task hop, no
- * context capture: measured, that was a tenth of an exchange's CPU): nothing blocks, and the call, its
- * answer and its deadline all stay on the loop that made it. Every decision, and every failure to decide, is a
- * {@link ScopeDecided} handed to the service's listener (its audit line and metrics).
+ * Everything runs on the caller's event loop, inline (no task hop, no context capture: measured, that
+ * was a tenth of an exchange's CPU), except a call that waited, which a freed place hands back to its
+ * loop. Every decision, and every failure to decide, is a {@link ScopeDecided} handed to the service's
+ * listener (its audit line and metrics).
  *
  * <p>Not a bean of its own: each service that asks authorities makes one (per application) from its
  * own configuration, e.g. in a CDI producer. Needs SmallRye Fault Tolerance at run time
@@ -77,14 +81,19 @@ public class AuthorityCalls {
         }
     }
 
-    /** A resource's guard, made for the authority settings it was built with; {@code open} mirrors its circuit. */
+    /**
+     * A resource's places and circuit, made for the authority settings they were built with; {@code open}
+     * mirrors the circuit.
+     */
     private static final class Guarded {
         final ResourceEntry.Authority authority;
+        final Places places;
         TypedGuard<Uni<AuthorityAnswer>> guard;
         volatile boolean open;
 
-        Guarded(ResourceEntry.Authority authority) {
+        Guarded(ResourceEntry.Authority authority, Places places) {
             this.authority = authority;
+            this.places = places;
         }
     }
 
@@ -110,7 +119,7 @@ public class AuthorityCalls {
                     return new Result(resource, answer.granted(), answer.claims(), false, answer.waiting(), answer.interaction());
                 })
                 .onFailure().recoverWithUni(e -> {
-                    if (e instanceof BulkheadException) {
+                    if (e instanceof Refused) {
                         // the authority was not asked: not its failure, and not a reason to drop its scopes
                         fire(resource, scopes, request, ScopeDecided.FAILURE, Set.of(), Optional.empty(), "overloaded",
                                 e.getMessage(), start, "unavailable");
@@ -144,42 +153,150 @@ public class AuthorityCalls {
     }
 
     /**
-     * The authority's answer for {@code scopes}, under the resource's guard. Fails with an
-     * {@link AuthorityFailure} (the authority failed), a {@link CircuitBreakerOpenException} (its circuit
-     * is open: not asked), or a {@link BulkheadException} (this service has too many calls to it in
-     * flight: not asked).
+     * The authority's answer for {@code scopes}, under the resource's places and circuit. Fails with an
+     * {@link AuthorityFailure} (the authority failed, or the deadline passed), a
+     * {@link CircuitBreakerOpenException} (its circuit is open: not asked), or a {@link Refused} (this
+     * service has too many calls to it in flight and waiting: not asked).
      */
     private Uni<AuthorityAnswer> guarded(ResourceEntry resource, List<String> scopes, byte[] payload) {
-        ResourceEntry.Authority authority = resource.authority();
-        AuthorityClient.Call call = client.call(authority.url(), Buffer.buffer(payload), authority.timeoutMs(),
-                config.maxResponseBytes());
-        Uni<AuthorityAnswer> guarded = guard(resource).guard.get(() -> Uni.createFrom().<AuthorityClient.Reply>emitter(
-                        emitter -> call.send().onComplete(sent -> {
-                            if (sent.succeeded()) {
-                                emitter.complete(sent.result());
-                            } else {
-                                emitter.fail(sent.cause());
-                            }
-                        }))
-                .onItem().transform(reply -> answer(reply, scopes)));
-        return Uni.createFrom().emitter(emitter -> {
-            // the deadline runs from here, so a call waiting in the bulkhead for a place is bounded too; it
-            // fires on this thread's event loop, where the call was made: no timer thread, no hand-over
-            long timer = client.vertx().setTimer(authority.timeoutMs(), id -> {
-                AuthorityFailure failure = new AuthorityFailure(AuthorityFailure.TIMEOUT,
-                        "no answer within " + authority.timeoutMs() + " ms");
-                call.abort(failure); // the guard sees the call fail: it counts against the circuit
-                emitter.fail(failure);
-            });
-            // the timer is cancelled only when the call ends: a cancelled exchange's call still gets aborted
-            guarded.subscribe().with(answer -> {
-                client.vertx().cancelTimer(timer);
-                emitter.complete(answer);
-            }, failure -> {
-                client.vertx().cancelTimer(timer);
-                emitter.fail(failure);
-            });
+        Guarded guarded = guard(resource);
+        return Uni.createFrom().emitter(caller -> {
+            Context context = Vertx.currentContext();
+            if (context != null) {
+                new Attempt(guarded, resource.authority(), scopes, payload, caller, context).begin();
+            } else { // off Vert.x (a test's thread): the call and its deadlines run on one event loop
+                Context loop = client.vertx().getOrCreateContext();
+                loop.runOnContext(ignored -> new Attempt(guarded, resource.authority(), scopes, payload, caller, loop).begin());
+            }
         });
+    }
+
+    /**
+     * One call, from asking to its end, confined to the context (event loop) that asked: its deadline
+     * fires there, a place freed elsewhere hands the call back there, and its request is sent from
+     * there. Two clocks:
+     * <ul>
+     * <li>the <b>caller's deadline</b>, {@code timeout_ms} from asking: the caller has its outcome by then,
+     * a wait for a place included. A call still waiting then is withdrawn and never sent;</li>
+     * <li>the <b>authority's time</b>, {@code timeout_ms} from sending: only a sent call is judged by the
+     * circuit, and only by what the authority did with its full time. A call that waited and then ran
+     * out of the caller's time stays in flight (holding its place, its answer unused) until the
+     * authority's time is up, so that waiting in this service never counts as the authority's failure.</li>
+     * </ul>
+     * When no call waits the two clocks are one timer.
+     */
+    private final class Attempt implements Places.Waiter {
+        private final Guarded guarded;
+        private final ResourceEntry.Authority authority;
+        private final List<String> scopes;
+        private final byte[] payload;
+        private final UniEmitter<? super AuthorityAnswer> caller;
+        private final Context context;
+        private final long askedAt = System.nanoTime();
+        private AuthorityClient.Call call; // null until sent
+        private long sentAt;
+        private long timer;
+        private boolean answered; // the caller has its outcome
+        private boolean ended; // the call has ended and given its place back
+
+        Attempt(Guarded guarded, ResourceEntry.Authority authority, List<String> scopes, byte[] payload,
+                UniEmitter<? super AuthorityAnswer> caller, Context context) {
+            this.guarded = guarded;
+            this.authority = authority;
+            this.scopes = scopes;
+            this.payload = payload;
+            this.caller = caller;
+            this.context = context;
+        }
+
+        void begin() {
+            timer = client.vertx().setTimer(authority.timeoutMs(), id -> deadline());
+            switch (guarded.places.enter(this)) {
+                case STARTED -> send();
+                case WAITING -> {
+                }
+                case REFUSED -> {
+                    client.vertx().cancelTimer(timer);
+                    answered = ended = true;
+                    caller.fail(new Refused());
+                }
+            }
+        }
+
+        /** A place freed on some thread: back to this call's context, where it starts or, too late, gives the place on. */
+        @Override
+        public void granted() {
+            context.runOnContext(ignored -> {
+                if (answered) {
+                    ended = true;
+                    guarded.places.release();
+                } else {
+                    send();
+                }
+            });
+        }
+
+        private void send() {
+            sentAt = System.nanoTime();
+            call = client.call(authority.url(), Buffer.buffer(payload), authority.timeoutMs(), config.maxResponseBytes());
+            guarded.guard.get(() -> Uni.createFrom().<AuthorityClient.Reply>emitter(
+                            emitter -> call.send().onComplete(sent -> {
+                                if (sent.succeeded()) {
+                                    emitter.complete(sent.result());
+                                } else {
+                                    emitter.fail(sent.cause());
+                                }
+                            }))
+                    .onItem().transform(reply -> answer(reply, scopes)))
+                    .subscribe().with(answer -> end(answer, null), failure -> end(null, failure));
+        }
+
+        private void end(AuthorityAnswer answer, Throwable failure) {
+            ended = true;
+            client.vertx().cancelTimer(timer);
+            guarded.places.release();
+            if (!answered) {
+                answered = true;
+                if (failure != null) {
+                    caller.fail(failure);
+                } else {
+                    caller.complete(answer);
+                }
+            }
+        }
+
+        /** The caller's deadline. */
+        private void deadline() {
+            if (ended) {
+                return;
+            }
+            answered = true;
+            long timeoutMs = authority.timeoutMs();
+            if (call == null) {
+                // still waiting, or granted a place a moment ago (then the hand-back gives it on): never sent
+                guarded.places.withdraw(this);
+                caller.fail(new AuthorityFailure(AuthorityFailure.TIMEOUT,
+                        "no place free within " + timeoutMs + " ms, the authority was not asked"));
+                return;
+            }
+            long waitedMs = TimeUnit.NANOSECONDS.toMillis(sentAt - askedAt);
+            caller.fail(new AuthorityFailure(AuthorityFailure.TIMEOUT, waitedMs == 0 ? "no answer within " + timeoutMs + " ms"
+                    : "no answer within " + timeoutMs + " ms, " + waitedMs + " ms of them waiting for a place"));
+            long leftMs = timeoutMs - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sentAt);
+            AuthorityFailure late = new AuthorityFailure(AuthorityFailure.TIMEOUT, "no answer within " + timeoutMs + " ms");
+            if (leftMs <= 1) { // sent when asked (or within a millisecond): the two clocks are one
+                call.abort(late); // the guard sees the call fail: it counts against the circuit
+            } else {
+                timer = client.vertx().setTimer(leftMs, id -> call.abort(late));
+            }
+        }
+    }
+
+    /** This service has too many calls to the authority in flight and waiting: it is not asked, and not blamed. */
+    private static final class Refused extends RuntimeException {
+        Refused() {
+            super("all places and waiting slots taken", null, false, false);
+        }
     }
 
     /** Throws (into the guard, which counts it against the circuit) when the reply is no answer. */
@@ -207,16 +324,14 @@ public class AuthorityCalls {
                     return g != null && g.open ? 1 : 0;
                 }).description("1 while the authority's circuit is open").tag("resource", name).register(meters);
             }
-            Guarded fresh = new Guarded(resource.authority());
+            Guarded fresh = new Guarded(resource.authority(), new Places(config.maxConcurrentCalls(), config.maxWaiting()));
             fresh.guard = TypedGuard.create(ANSWER)
                     .withDescription("scope authority " + name)
-                    .withBulkhead().limit(config.maxConcurrentCalls()).queueSize(config.maxWaiting()).done()
                     .withCircuitBreaker()
                     .requestVolumeThreshold(config.circuitFailureThreshold())
                     .failureRatio(1.0)
                     .successThreshold(1)
                     .delay(config.circuitOpenDuration().toMillis(), ChronoUnit.MILLIS)
-                    .skipOn(BulkheadException.class)
                     .onStateChange(state -> fresh.open = state == CircuitBreakerState.OPEN)
                     .done()
                     // the call starts where the guard is entered (the request's event loop) and sends

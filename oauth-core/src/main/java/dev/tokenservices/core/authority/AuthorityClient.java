@@ -69,9 +69,8 @@ public class AuthorityClient {
     }
 
     /**
-     * One call. {@link #send()} and {@link #abort} may run on different threads (a timeout fires on the
-     * caller's event loop, a call queued by the bulkhead is sent from the loop that freed its place):
-     * the promise decides once, and whichever of the two sees the other's write resets the request.
+     * One call. {@link AuthorityCalls} sends and aborts it from one event loop; should the two ever run on
+     * different threads, the promise still decides once, and whichever sees the other's write resets the request.
      */
     public final class Call {
         private final Promise<Reply> promise = Promise.promise();
