@@ -87,12 +87,14 @@ public class AuthorityCalls {
      */
     private static final class Guarded {
         final ResourceEntry.Authority authority;
+        final AuthorityClient.Target target;
         final Places places;
         TypedGuard<Uni<AuthorityAnswer>> guard;
         volatile boolean open;
 
         Guarded(ResourceEntry.Authority authority, Places places) {
             this.authority = authority;
+            this.target = AuthorityClient.Target.of(authority.url());
             this.places = places;
         }
     }
@@ -238,7 +240,7 @@ public class AuthorityCalls {
 
         private void send() {
             sentAt = System.nanoTime();
-            call = client.call(authority.url(), Buffer.buffer(payload), authority.timeoutMs(), config.maxResponseBytes());
+            call = client.call(guarded.target, Buffer.buffer(payload), authority.timeoutMs(), config.maxResponseBytes());
             guarded.guard.get(() -> Uni.createFrom().<AuthorityClient.Reply>emitter(
                             emitter -> call.send().onComplete(sent -> {
                                 if (sent.succeeded()) {

@@ -41,14 +41,29 @@ public class AuthorityClient {
     }
 
     /**
+     * Where an authority is: its URL parsed once, as Vert.x parses an absolute URI (parsing it at each
+     * call was 1.5 % of a token exchange's Java samples).
+     */
+    public record Target(String host, int port, boolean ssl, String uri) {
+
+        public static Target of(String url) {
+            RequestOptions parsed = new RequestOptions().setAbsoluteURI(url);
+            return new Target(parsed.getHost(), parsed.getPort(), Boolean.TRUE.equals(parsed.isSsl()), parsed.getURI());
+        }
+    }
+
+    /**
      * A call, not yet sent.
      *
      * @param connectTimeoutMs how long to wait for a connection (from the pool or a new one)
      */
-    public Call call(String url, Buffer body, long connectTimeoutMs, int maxBodyBytes) {
+    public Call call(Target target, Buffer body, long connectTimeoutMs, int maxBodyBytes) {
         return new Call(new RequestOptions()
                 .setMethod(HttpMethod.POST)
-                .setAbsoluteURI(url)
+                .setHost(target.host())
+                .setPort(target.port())
+                .setSsl(target.ssl())
+                .setURI(target.uri())
                 .setFollowRedirects(false)
                 .setConnectTimeout(connectTimeoutMs)
                 .putHeader(HttpHeaders.CONTENT_TYPE, JSON)

@@ -7,6 +7,7 @@ import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.BadJWTException;
 import dev.tokenservices.core.jose.JwtKeys;
 import dev.tokenservices.core.jose.JwtVerifier;
+import dev.tokenservices.core.jose.SignedJwts;
 import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.AuthMethod;
@@ -73,7 +74,7 @@ public final class ClientAssertions {
         SignedJWT jwt;
         JWTClaimsSet unverified;
         try {
-            jwt = SignedJWT.parse(assertion);
+            jwt = SignedJwts.parse(assertion);
             unverified = jwt.getJWTClaimsSet();
         } catch (java.text.ParseException e) {
             throw OAuthException.invalidClient("client_assertion is not a signed JWT");

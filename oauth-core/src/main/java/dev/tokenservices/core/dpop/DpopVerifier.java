@@ -15,6 +15,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.BadJWTException;
 import dev.tokenservices.core.jose.JwtVerifier;
+import dev.tokenservices.core.jose.SignedJwts;
 import dev.tokenservices.shared.crypto.Hashes;
 import dev.tokenservices.shared.crypto.RecordSeal;
 import dev.tokenservices.shared.jose.KeyAlgorithm;
@@ -197,7 +198,7 @@ public final class DpopVerifier {
         }
         SignedJWT jwt;
         try {
-            jwt = SignedJWT.parse(proof);
+            jwt = SignedJwts.parse(proof);
         } catch (ParseException e) {
             throw OAuthException.invalidDpopProof("the DPoP proof is not a signed JWT");
         }

@@ -3,10 +3,10 @@ package dev.tokenservices.orchestrator.logout;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.BadJWTException;
 import dev.tokenservices.core.jose.JwtKeys;
 import dev.tokenservices.core.jose.JwtVerifier;
+import dev.tokenservices.core.jose.SignedJwts;
 import dev.tokenservices.orchestrator.config.OrchestratorConfig;
 import dev.tokenservices.orchestrator.keys.IdTokenKeys;
 import dev.tokenservices.orchestrator.session.Identity;
@@ -55,7 +55,7 @@ public class IdTokenHints {
     public Optional<Hint> verified(String idToken) {
         JWTClaimsSet claims;
         try {
-            claims = verifier.verify(SignedJWT.parse(idToken), null);
+            claims = verifier.verify(SignedJwts.parse(idToken), null);
         } catch (ParseException | BadJOSEException | RuntimeException e) {
             return Optional.empty();
         }

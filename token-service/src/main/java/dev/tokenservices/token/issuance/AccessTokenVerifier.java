@@ -3,10 +3,10 @@ package dev.tokenservices.token.issuance;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.BadJWTException;
 import dev.tokenservices.core.jose.JwtKeys;
 import dev.tokenservices.core.jose.JwtVerifier;
+import dev.tokenservices.core.jose.SignedJwts;
 import dev.tokenservices.token.config.TokenServiceConfig;
 import dev.tokenservices.token.keys.KeyManager;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -41,7 +41,7 @@ public class AccessTokenVerifier {
             return Optional.empty();
         }
         try {
-            return Optional.of(verifier.verify(SignedJWT.parse(token), null));
+            return Optional.of(verifier.verify(SignedJwts.parse(token), null));
         } catch (java.text.ParseException | BadJOSEException | RuntimeException e) {
             return Optional.empty();
         }

@@ -1,6 +1,7 @@
 package dev.tokenservices.token.subject;
 
 import com.nimbusds.jwt.SignedJWT;
+import dev.tokenservices.core.jose.SignedJwts;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.TrustedIssuerEntry;
 import dev.tokenservices.token.config.TokenServiceConfig;
@@ -47,7 +48,7 @@ public class ExternalIdTokenResolver implements SubjectTokenResolver {
         String issuer;
         Object tid;
         try {
-            jwt = SignedJWT.parse(token);
+            jwt = SignedJwts.parse(token);
             issuer = jwt.getJWTClaimsSet().getIssuer();
             tid = jwt.getJWTClaimsSet().getClaim("tid");
         } catch (java.text.ParseException e) {

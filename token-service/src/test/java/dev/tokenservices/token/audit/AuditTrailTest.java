@@ -7,6 +7,7 @@ import static dev.tokenservices.token.support.TestWorld.issuer;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tokenservices.token.support.TestWorld;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -14,11 +15,17 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import java.net.URL;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
+import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import org.jboss.logging.MDC;
+import org.jboss.logmanager.ExtLogRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -76,13 +83,36 @@ class AuditTrailTest {
         assertEquals("scope authority decision resource=https://api.example/modify client_id=exchanger sub=audit-ann idp="
                 + issuer.issuer() + " requested=mod.read mod.write outcome=modify granted=mod.read duration_ms=",
                 decisions.get(1).substring(0, decisions.get(1).indexOf("duration_ms=") + "duration_ms=".length()));
+        // the same facts as fields of each line, for JSON logs
+        List<ExtLogRecord> records = lines.stream().map(ExtLogRecord.class::cast).filter(r -> "audit-ann".equals(r.getMdc("subject")))
+                .sorted(Comparator.comparing(r -> r.getMdc("resource"))).toList();
+        assertEquals(2, records.size());
+        ExtLogRecord broken = records.get(0);
+        assertEquals(Level.INFO, broken.getLevel(), "an answer, if a 500, is no transport failure");
+        assertEquals(Map.of("event", "scope_authority_decision", "resource", "https://api.example/broken", "client_id", "exchanger",
+                "subject", "audit-ann", "idp", issuer.issuer(), "outcome", "failure:status_500:drop"),
+                without(broken.getMdcCopy(), "duration_ms"));
+        assertTrue(broken.getMdc("duration_ms").matches("\\d+\\.\\d"), broken.getMdc("duration_ms"));
+        ExtLogRecord modify = records.get(1);
+        assertEquals(Level.INFO, modify.getLevel());
+        assertEquals("modify", modify.getMdc("outcome"));
+        assertTrue(modify.getMessage().contains(" granted=mod.read "), modify.getMessage());
+        assertEquals(null, MDC.get("resource"), "the fields are the line's own, not left in the MDC");
         for (LogRecord line : lines) {
             assertFalse(line.getMessage().contains(idToken) || line.getMessage().contains(token), "no token in an audit line");
+            assertFalse(((ExtLogRecord) line).getMdcCopy().values().stream().anyMatch(v -> v.contains(idToken) || v.contains(token)),
+                    "no token in an audit field");
         }
         RestAssured.given().get(metrics).then()
                 .body(containsString("ts_authority_failures_total{reason=\"status_500\",resource=\"https://api.example/broken\"}"))
                 .body(containsString("ts_authority_request_seconds_count{outcome=\"failure\",resource=\"https://api.example/broken\"}"))
                 .body(containsString("ts_tokens_issued_total{client_id=\"exchanger\",grant_type=\"" + EXCHANGE + "\"}"));
+    }
+
+    private static Map<String, String> without(Map<String, String> fields, String key) {
+        Map<String, String> rest = new HashMap<>(fields);
+        rest.remove(key);
+        return rest;
     }
 
     @Test

@@ -59,7 +59,7 @@ class AuthorityClientTest {
         int asked = authorities.calls.get("gate").get();
         authorities.gate = new CountDownLatch(1); // the authority holds its answer (for 10 s at most)
         try {
-            AuthorityClient.Call held = client.call(authorities.url() + "/gate", BODY, 5000, 65536);
+            AuthorityClient.Call held = client.call(AuthorityClient.Target.of(authorities.url() + "/gate"), BODY, 5000, 65536);
             Future<AuthorityClient.Reply> reply = held.send();
             while (authorities.calls.get("gate").get() == asked) {
                 Thread.sleep(5);
@@ -78,7 +78,7 @@ class AuthorityClientTest {
     @Test
     void aCallAbortedBeforeItIsSentIsNeverSent() {
         int before = authorities.calls.get("reject").get();
-        AuthorityClient.Call call = client.call(authorities.url() + "/reject", BODY, 5000, 65536);
+        AuthorityClient.Call call = client.call(AuthorityClient.Target.of(authorities.url() + "/reject"), BODY, 5000, 65536);
         call.abort(new AuthorityFailure(AuthorityFailure.TIMEOUT, "no answer within 1 ms"));
         assertEquals(AuthorityFailure.TIMEOUT, failureOf(call.send()));
         assertEquals(before, authorities.calls.get("reject").get());
@@ -91,7 +91,7 @@ class AuthorityClientTest {
             port = socket.getLocalPort();
         }
         assertEquals(AuthorityFailure.UNREACHABLE,
-                failureOf(client.call("http://127.0.0.1:" + port + "/accept", BODY, 5000, 65536).send()));
+                failureOf(client.call(AuthorityClient.Target.of("http://127.0.0.1:" + port + "/accept"), BODY, 5000, 65536).send()));
     }
 
     @Test
@@ -101,7 +101,7 @@ class AuthorityClientTest {
     }
 
     private static Future<AuthorityClient.Reply> post(String path) {
-        return client.call(authorities.url() + path, BODY, 5000, 65536).send();
+        return client.call(AuthorityClient.Target.of(authorities.url() + path), BODY, 5000, 65536).send();
     }
 
     private static AuthorityClient.Reply await(Future<AuthorityClient.Reply> future) throws Exception {
