@@ -165,10 +165,10 @@ public class AuthorityCalls {
         return Uni.createFrom().emitter(caller -> {
             Context context = Vertx.currentContext();
             if (context != null) {
-                new Attempt(guarded, resource.authority(), scopes, payload, caller, context).begin();
+                new Attempt(guarded, scopes, payload, caller, context).begin();
             } else { // off Vert.x (a test's thread): the call and its deadlines run on one event loop
                 Context loop = client.vertx().getOrCreateContext();
-                loop.runOnContext(ignored -> new Attempt(guarded, resource.authority(), scopes, payload, caller, loop).begin());
+                loop.runOnContext(ignored -> new Attempt(guarded, scopes, payload, caller, loop).begin());
             }
         });
     }
@@ -189,7 +189,7 @@ public class AuthorityCalls {
      */
     private final class Attempt implements Places.Waiter {
         private final Guarded guarded;
-        private final ResourceEntry.Authority authority;
+        private final ResourceEntry.Authority authority; // the one the guard was made for
         private final List<String> scopes;
         private final byte[] payload;
         private final UniEmitter<? super AuthorityAnswer> caller;
@@ -201,10 +201,9 @@ public class AuthorityCalls {
         private boolean answered; // the caller has its outcome
         private boolean ended; // the call has ended and given its place back
 
-        Attempt(Guarded guarded, ResourceEntry.Authority authority, List<String> scopes, byte[] payload,
-                UniEmitter<? super AuthorityAnswer> caller, Context context) {
+        Attempt(Guarded guarded, List<String> scopes, byte[] payload, UniEmitter<? super AuthorityAnswer> caller, Context context) {
             this.guarded = guarded;
-            this.authority = authority;
+            this.authority = guarded.authority;
             this.scopes = scopes;
             this.payload = payload;
             this.caller = caller;

@@ -1,15 +1,11 @@
 package dev.tokenservices.token.authority;
 
-import static dev.tokenservices.token.support.Fixtures.EXCHANGER;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.tokenservices.core.authority.AuthorityCalls;
-import dev.tokenservices.core.authority.AuthorityRequest;
-import dev.tokenservices.shared.registry.GrantTypes;
 import dev.tokenservices.shared.registry.ResourceEntry;
 import dev.tokenservices.token.support.TestWorld;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -20,18 +16,10 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -64,12 +52,7 @@ class AuthorityFloodTest {
 
     @Test
     void callsThatOutwaitTheirDeadlineAreNeverSentAndNeverOpenAHealthyAuthoritysCircuit() throws Exception {
-        AtomicInteger received = new AtomicInteger();
-        HttpServer slow = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
-        ExecutorService handlers = Executors.newCachedThreadPool();
-        slow.setExecutor(handlers);
-        slow.createContext("/", exchange -> {
-            received.incrementAndGet();
+        try (LoopbackAuthority slow = new LoopbackAuthority(exchange -> {
             exchange.getRequestBody().readAllBytes();
             try {
                 Thread.sleep(600); // healthy, answers well within its 1,000 ms; but one at a time
@@ -81,55 +64,30 @@ class AuthorityFloodTest {
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);
             exchange.close();
-        });
-        slow.start();
-        try {
+        })) {
             String name = "https://api.example/slow";
-            ResourceEntry resource = new ResourceEntry(name, List.of("slow.read"), new ResourceEntry.Authority(
-                    "http://127.0.0.1:" + slow.getAddress().getPort() + "/decide", 1000, ResourceEntry.OnFailure.DROP));
+            ResourceEntry resource = slow.resource(name, 1000);
             // five calls at once from one event loop: the first takes the one place, four wait for it. The
             // first is answered at 600 ms and the second then sent; at 1,000 ms the callers of the other four
             // have their timeouts: the second is in flight (answered at 1,200 ms: a success, not a failure),
             // the other three are still waiting and are withdrawn
-            List<AuthorityCalls.Result> results = askAtOnce(resource, 5);
+            List<AuthorityCalls.Result> results = LoopbackAuthority.askAtOnce(vertx, calls, resource, 5).stream()
+                    .map(LoopbackAuthority.Asked::result).toList();
             assertFalse(results.get(0).failed(), "the first call is answered");
             assertEquals(List.of("slow.read"), List.copyOf(results.get(0).granted()));
             for (int i = 1; i < 5; i++) {
                 assertTrue(results.get(i).failed(), "call " + i + " ran out of its caller's time");
             }
             Thread.sleep(400); // the second call's answer arrives at about 1,200 ms (if later, the next call waits for it)
-            assertEquals(2, received.get(), "the three calls that only waited were never sent");
+            assertEquals(2, slow.received.get(), "the three calls that only waited were never sent");
             RestAssured.given().get(metrics).then()
                     .body(containsString("ts_authority_failures_total{reason=\"timeout\",resource=\"" + name + "\"} 4.0"))
                     .body(containsString("ts_authority_circuit_open{resource=\"" + name + "\"} 0.0"));
 
             // the circuit was not blamed: the next call is sent and answered
-            AuthorityCalls.Result next = askAtOnce(resource, 1).get(0);
-            assertFalse(next.failed(), "the authority's circuit is closed");
-            assertEquals(3, received.get());
-        } finally {
-            slow.stop(0);
-            handlers.shutdownNow();
+            assertFalse(LoopbackAuthority.askAtOnce(vertx, calls, resource, 1).get(0).result().failed(),
+                    "the authority's circuit is closed");
+            assertEquals(3, slow.received.get());
         }
-    }
-
-    /** {@code n} calls made in one go on one event loop; their results, each within 10 s. */
-    private List<AuthorityCalls.Result> askAtOnce(ResourceEntry resource, int n) throws Exception {
-        AuthorityRequest request = AuthorityRequest.of(EXCHANGER, GrantTypes.TOKEN_EXCHANGE, "ann-001", "https://issuer.example",
-                Map.of());
-        List<CompletableFuture<AuthorityCalls.Result>> futures = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            futures.add(new CompletableFuture<>());
-        }
-        vertx.getOrCreateContext().runOnContext(ignored -> {
-            for (CompletableFuture<AuthorityCalls.Result> future : futures) {
-                calls.ask(resource, List.of("slow.read"), request).subscribe().with(future::complete, future::completeExceptionally);
-            }
-        });
-        List<AuthorityCalls.Result> results = new ArrayList<>();
-        for (CompletableFuture<AuthorityCalls.Result> future : futures) {
-            results.add(future.get(10, TimeUnit.SECONDS));
-        }
-        return results;
     }
 }

@@ -9,11 +9,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.tokenservices.core.authority.AuthorityCalls;
-import dev.tokenservices.core.authority.AuthorityRequest;
-import dev.tokenservices.shared.registry.GrantTypes;
-import dev.tokenservices.shared.registry.ResourceEntry;
 import dev.tokenservices.token.support.TestWorld;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -25,8 +21,6 @@ import io.restassured.response.ExtractableResponse;
 import io.restassured.response.Response;
 import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URL;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +29,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -141,54 +134,32 @@ class ScopeAuthoritiesTest {
 
     @Test
     void aCallWaitingForThePlaceOfASilentAuthorityEndsAtItsOwnDeadline() throws Exception {
-        AtomicInteger received = new AtomicInteger();
         CountDownLatch never = new CountDownLatch(1);
-        HttpServer silent = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
-        ExecutorService handlers = Executors.newCachedThreadPool();
-        silent.setExecutor(handlers);
-        silent.createContext("/", exchange -> {
-            received.incrementAndGet();
+        try (LoopbackAuthority silent = new LoopbackAuthority(exchange -> {
             try {
                 never.await(30, TimeUnit.SECONDS); // reads the request, never answers
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
             exchange.close();
-        });
-        silent.start();
-        try {
+        })) {
             String name = "https://api.example/silent";
-            ResourceEntry resource = new ResourceEntry(name, List.of("silent.read"), new ResourceEntry.Authority(
-                    "http://127.0.0.1:" + silent.getAddress().getPort() + "/decide", 1000, ResourceEntry.OnFailure.DROP));
-            AuthorityRequest request = AuthorityRequest.of(EXCHANGER, GrantTypes.TOKEN_EXCHANGE, "ann-001", "https://issuer.example",
-                    Map.of());
             // two calls at once from the same event loop: the first takes the one place, the second waits for it
-            List<CompletableFuture<AuthorityCalls.Result>> results = List.of(new CompletableFuture<>(), new CompletableFuture<>());
-            long[] elapsedMs = new long[2];
-            vertx.getOrCreateContext().runOnContext(ignored -> {
-                for (int i = 0; i < 2; i++) {
-                    int call = i;
-                    long start = System.nanoTime();
-                    calls.ask(resource, List.of("silent.read"), request).subscribe().with(result -> {
-                        elapsedMs[call] = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-                        results.get(call).complete(result);
-                    }, results.get(call)::completeExceptionally);
-                }
-            });
-            for (CompletableFuture<AuthorityCalls.Result> result : results) {
-                assertTrue(result.get(10, TimeUnit.SECONDS).failed(), "a silent authority grants nothing");
+            List<LoopbackAuthority.Asked> asked = LoopbackAuthority.askAtOnce(vertx, calls, silent.resource(name, 1000), 2);
+            for (LoopbackAuthority.Asked call : asked) {
+                assertTrue(call.result().failed(), "a silent authority grants nothing");
             }
-            assertTrue(received.get() >= 1, "the first call reached the authority");
-            assertTrue(elapsedMs[0] >= 1000, "the call in flight ends at its deadline, not before: " + elapsedMs[0] + " ms");
+            assertTrue(silent.received.get() >= 1, "the first call reached the authority");
+            long inFlightMs = asked.get(0).elapsedMs();
+            long waitingMs = asked.get(1).elapsedMs();
+            assertTrue(inFlightMs >= 1000, "the call in flight ends at its deadline, not before: " + inFlightMs + " ms");
             // counted from when it got the place it would end near 2,000 ms
-            assertTrue(elapsedMs[1] < 1700, "the waiting call ends at its own deadline (1,000 ms), not a second later: "
-                    + elapsedMs[1] + " ms");
+            assertTrue(waitingMs < 1700, "the waiting call ends at its own deadline (1,000 ms), not a second later: "
+                    + waitingMs + " ms");
             RestAssured.given().get(metrics).then()
                     .body(containsString("ts_authority_failures_total{reason=\"timeout\",resource=\"" + name + "\"} 2.0"));
         } finally {
             never.countDown();
-            silent.stop(0);
-            handlers.shutdownNow();
         }
     }
 
