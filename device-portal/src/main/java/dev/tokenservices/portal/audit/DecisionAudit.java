@@ -1,6 +1,7 @@
 package dev.tokenservices.portal.audit;
 
 import dev.tokenservices.core.authority.InteractionMetrics;
+import dev.tokenservices.shared.log.LogText;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -10,7 +11,8 @@ import org.jboss.logging.Logger;
  * What a device decision leaves behind: an audit line (logger {@code dev.tokenservices.audit}) and
  * {@code portal_decisions_total{decision,client_id}}; and what a user did at the page of an API that
  * asked for an interaction: an audit line and {@code interactions_total{resource,reason,outcome}}
- * ({@link InteractionMetrics}, the counter the token service and the orchestrator keep too).
+ * ({@link InteractionMetrics}, the counter the token service and the orchestrator keep too). Values from
+ * outside go through {@link LogText}, so that none can forge a line or a field.
  */
 @ApplicationScoped
 public class DecisionAudit {
@@ -24,8 +26,8 @@ public class DecisionAudit {
     }
 
     void log(@Observes DeviceDecided decided) {
-        AUDIT.infof("device request %s: client_id=%s subject=%s idp=%s", decided.decision().wire(), decided.clientId(),
-                decided.subject(), decided.idp());
+        AUDIT.infof("device request %s: client_id=%s subject=%s idp=%s", decided.decision().wire(),
+                LogText.value(decided.clientId()), LogText.value(decided.subject()), LogText.value(decided.idp()));
     }
 
     void count(@Observes DeviceDecided decided) {
@@ -34,8 +36,9 @@ public class DecisionAudit {
     }
 
     void log(@Observes InteractionReturned returned) {
-        AUDIT.infof("interaction %s: resource=%s reason=%s subject=%s idp=%s", returned.outcome(), returned.resource(),
-                returned.reason(), returned.subject(), returned.idp());
+        AUDIT.infof("interaction %s: resource=%s reason=%s subject=%s idp=%s", LogText.value(returned.outcome()),
+                LogText.value(returned.resource()), LogText.value(returned.reason()), LogText.value(returned.subject()),
+                LogText.value(returned.idp()));
     }
 
     void count(@Observes InteractionReturned returned) {

@@ -2,6 +2,7 @@ package dev.tokenservices.orchestrator.metadata;
 
 import dev.tokenservices.core.client.RegisteredClient;
 import dev.tokenservices.orchestrator.config.OrchestratorConfig;
+import dev.tokenservices.shared.log.LogText;
 import dev.tokenservices.shared.registry.ClientEntry;
 import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
@@ -126,7 +127,7 @@ public class MetadataDocuments {
                 return remember(clientId, checked.entry(clientId, null, jwks), both);
             });
         }).onFailure(ClientMetadataException.class).invoke(e -> {
-            LOG.infof("client metadata document %s refused: %s", clientId, e.getMessage());
+            LOG.infof("client metadata document %s refused: %s", LogText.value(clientId), LogText.value(e.getMessage()));
             cache.put(clientId, new Cached(null, (ClientMetadataException) e, clock.instant().plus(config.failureCacheTime())));
         });
     }

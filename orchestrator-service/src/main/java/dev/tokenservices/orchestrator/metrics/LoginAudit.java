@@ -1,12 +1,14 @@
 package dev.tokenservices.orchestrator.metrics;
 
+import dev.tokenservices.shared.log.LogText;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 /**
  * The audit lines (logger {@code dev.tokenservices.audit}) of a completed login (who, through which
- * IdP, for which client) and of the interactions an API asked for on the way.
+ * IdP, for which client) and of the interactions an API asked for on the way. Values from outside go
+ * through {@link LogText}, so that none can forge a line or a field.
  */
 @ApplicationScoped
 public class LoginAudit {
@@ -14,11 +16,13 @@ public class LoginAudit {
     private static final Logger AUDIT = Logger.getLogger("dev.tokenservices.audit");
 
     void completed(@Observes LoginCompleted login) {
-        AUDIT.infof("login completed: client_id=%s idp=%s subject=%s", login.clientId(), login.idp(), login.subject());
+        AUDIT.infof("login completed: client_id=%s idp=%s subject=%s", LogText.value(login.clientId()),
+                LogText.value(login.idp()), LogText.value(login.subject()));
     }
 
     void interaction(@Observes InteractionEvent event) {
-        AUDIT.infof("interaction %s: client_id=%s idp=%s subject=%s resource=%s reason=%s", event.outcome(), event.clientId(),
-                event.idp(), event.subject(), event.resource(), event.reason());
+        AUDIT.infof("interaction %s: client_id=%s idp=%s subject=%s resource=%s reason=%s", LogText.value(event.outcome()),
+                LogText.value(event.clientId()), LogText.value(event.idp()), LogText.value(event.subject()),
+                LogText.value(event.resource()), LogText.value(event.reason()));
     }
 }

@@ -5,6 +5,7 @@ import dev.tokenservices.orchestrator.metadata.ClientMetadataException;
 import dev.tokenservices.orchestrator.session.Secrets;
 import dev.tokenservices.orchestrator.web.Json;
 import dev.tokenservices.shared.crypto.Hashes;
+import dev.tokenservices.shared.log.LogText;
 import dev.tokenservices.shared.oauth.OAuthErrors;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.oauth.OAuthResponses;
@@ -78,7 +79,7 @@ public class RegistrationResource {
             String secret = checked.authMethod().usesSecret() ? Secrets.random() : null;
             return clients.store(clientId, secret == null ? null : Hashes.sha256Hex(secret), checked)
                     .invoke(stored -> LOG.infof("client %s registered (%s, redirect URIs %s, scope %s)", clientId, checked.authMethod(),
-                            checked.redirectUris(), String.join(" ", checked.scope())))
+                            LogText.value(checked.redirectUris()), LogText.words(checked.scope())))
                     .map(stored -> created(clientId, secret, checked));
         });
     }

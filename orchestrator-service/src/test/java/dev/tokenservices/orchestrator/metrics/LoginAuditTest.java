@@ -28,6 +28,27 @@ class LoginAuditTest {
 
     @Test
     void aCompletedLoginIsAnAuditLineAndCountedForItsClient() {
+        List<String> lines = auditLinesOf(() -> {
+            Logins.Login login = Logins.login("audit-carol");
+            assertEquals(302, login.callback().statusCode());
+            assertTrue(login.result().containsKey("code"), "the login ended with a code for the client");
+        });
+        assertEquals(List.of("login completed: client_id=test-app idp=test-idp subject=audit-carol"),
+                lines.stream().filter(l -> l.contains("audit-carol")).toList());
+        given().get(metrics).then().body(containsString("orchestrator_logins_completed_total{client_id=\"test-app\"}"));
+    }
+
+    @Test
+    void aSubjectWithALineBreakCannotForgeAnAuditLine() {
+        String forged = "audit-dave\n2026-12-08 01:00:00,000 INFO  [dev.tokenservices.audit] login completed: client_id=admin-app"
+                + " idp=test-idp subject=admin";
+        List<String> lines = auditLinesOf(() -> assertEquals(302, Logins.login(forged).callback().statusCode()));
+        assertEquals(List.of("login completed: client_id=test-app idp=test-idp subject=\"audit-dave\\n2026-12-08 01:00:00,000 INFO "
+                + " [dev.tokenservices.audit] login completed: client_id=admin-app idp=test-idp subject=admin\""),
+                lines.stream().filter(l -> l.contains("audit-dave")).toList());
+    }
+
+    private static List<String> auditLinesOf(Runnable flow) {
         List<String> lines = new CopyOnWriteArrayList<>();
         Handler capture = new Handler() {
             @Override
@@ -46,14 +67,10 @@ class LoginAuditTest {
         Logger audit = Logger.getLogger("dev.tokenservices.audit");
         audit.addHandler(capture);
         try {
-            Logins.Login login = Logins.login("audit-carol");
-            assertEquals(302, login.callback().statusCode());
-            assertTrue(login.result().containsKey("code"), "the login ended with a code for the client");
+            flow.run();
         } finally {
             audit.removeHandler(capture);
         }
-        assertEquals(List.of("login completed: client_id=test-app idp=test-idp subject=audit-carol"),
-                lines.stream().filter(l -> l.contains("audit-carol")).toList());
-        given().get(metrics).then().body(containsString("orchestrator_logins_completed_total{client_id=\"test-app\"}"));
+        return lines;
     }
 }

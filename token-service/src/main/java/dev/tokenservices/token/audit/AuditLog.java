@@ -1,6 +1,7 @@
 package dev.tokenservices.token.audit;
 
 import dev.tokenservices.core.authority.ScopeDecided;
+import dev.tokenservices.shared.log.LogText;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.logging.Level;
@@ -13,7 +14,8 @@ import org.jboss.logmanager.ExtLogRecord;
  * {@code client_id}, {@code subject}, {@code idp}, {@code outcome}, {@code duration_ms} (and
  * {@code cause}, {@code interaction_reason} when an authority asks for an interaction) for JSON logs. Tokens issued and refused at {@code /token} are DEBUG lines, off unless
  * that level is enabled for the logger: client_credentials must stay cheap. No token, code or secret
- * is ever logged.
+ * is ever logged. Values from outside go into the text of a line through {@link LogText}, so that none can
+ * forge a line or a field.
  */
 @ApplicationScoped
 public class AuditLog {
@@ -30,18 +32,18 @@ public class AuditLog {
         long micros = decided.micros();
         String duration = (micros / 1000) + "." + (micros / 100 % 10);
         String outcome = decided.outcome();
-        StringBuilder line = new StringBuilder(256).append("scope authority decision resource=").append(decided.resource())
-                .append(" client_id=").append(decided.clientId())
-                .append(" sub=").append(decided.subject())
-                .append(" idp=").append(decided.idp())
-                .append(" requested=").append(String.join(" ", decided.requested()))
-                .append(" outcome=").append(outcome)
-                .append(" granted=").append(String.join(" ", decided.granted()))
+        StringBuilder line = new StringBuilder(256).append("scope authority decision resource=").append(LogText.value(decided.resource()))
+                .append(" client_id=").append(LogText.value(decided.clientId()))
+                .append(" sub=").append(LogText.value(decided.subject()))
+                .append(" idp=").append(LogText.value(decided.idp()))
+                .append(" requested=").append(LogText.words(decided.requested()))
+                .append(" outcome=").append(LogText.value(outcome))
+                .append(" granted=").append(LogText.words(decided.granted()))
                 .append(" duration_ms=").append(duration);
-        decided.interaction().ifPresent(i ->
-                line.append(" interaction_reason=").append(i.reason()).append(" interaction_url=").append(i.url()));
+        decided.interaction().ifPresent(i -> line.append(" interaction_reason=").append(LogText.value(i.reason()))
+                .append(" interaction_url=").append(LogText.value(i.url())));
         if (decided.cause() != null) {
-            line.append(" cause=").append(decided.cause());
+            line.append(" cause=").append(LogText.value(decided.cause()));
         }
         // the fields go on this line's record, over a copy of the request's MDC: the MDC itself (a map in the
         // request's Vert.x context) is not written, which was 3 % of a token exchange's Java samples

@@ -109,6 +109,24 @@ class AuditTrailTest {
                 .body(containsString("ts_tokens_issued_total{client_id=\"exchanger\",grant_type=\"" + EXCHANGE + "\"}"));
     }
 
+    @Test
+    void aSubjectWithALineBreakCannotForgeAnAuditLineOrAField() {
+        String forged = "mallory\n2026-12-08 01:00:00,000 INFO  [dev.tokenservices.audit] scope authority decision"
+                + " resource=https://api.example/modify client_id=exchanger sub=admin outcome=accept granted=mod.write";
+        form().auth().preemptive().basic(EXCHANGER, EXCHANGER_SECRET)
+                .formParam("grant_type", EXCHANGE).formParam("subject_token", issuer.idToken(forged))
+                .formParam("subject_token_type", "urn:ietf:params:oauth:token-type:id_token")
+                .formParam("scope", "mod.read").post("/token").then().statusCode(200);
+
+        LogRecord line = lines.stream().filter(r -> forged.equals(((ExtLogRecord) r).getMdc("subject"))).findFirst().orElseThrow();
+        String text = line.getMessage();
+        assertFalse(text.contains("\n") || text.contains("\r"), text);
+        assertTrue(text.startsWith("scope authority decision resource=https://api.example/modify client_id=exchanger sub=\"mallory\\n2026"),
+                text);
+        assertTrue(text.contains(" granted=mod.write\" idp=" + issuer.issuer() + " requested=mod.read outcome=modify granted=mod.read "),
+                "the forged fields stay inside the quoted subject: " + text);
+    }
+
     private static Map<String, String> without(Map<String, String> fields, String key) {
         Map<String, String> rest = new HashMap<>(fields);
         rest.remove(key);
