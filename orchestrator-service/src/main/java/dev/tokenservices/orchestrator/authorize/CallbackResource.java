@@ -13,13 +13,13 @@ import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.UpstreamIdpEntry;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.CookieParam;
 import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.Cookie;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -70,9 +70,8 @@ public class CallbackResource {
 
     @GET
     public Uni<Response> callback(@QueryParam("state") String state, @QueryParam("code") String code,
-            @QueryParam("error") String error, @QueryParam("iss") String iss,
-            @CookieParam(SsoSessions.COOKIE) String sessionCookie, @Context HttpHeaders headers) {
-        return callback(UpstreamIdpEntry.ResponseMode.QUERY, state, code, error, iss, null, sessionCookie, headers);
+            @QueryParam("error") String error, @QueryParam("iss") String iss, @Context HttpHeaders headers) {
+        return callback(UpstreamIdpEntry.ResponseMode.QUERY, state, code, error, iss, null, headers);
     }
 
     /**
@@ -84,17 +83,19 @@ public class CallbackResource {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Uni<Response> formPost(@FormParam("state") String state, @FormParam("code") String code,
             @FormParam("error") String error, @FormParam("iss") String iss, @FormParam("user") String user,
-            @CookieParam(SsoSessions.COOKIE) String sessionCookie, @Context HttpHeaders headers) {
-        return callback(UpstreamIdpEntry.ResponseMode.FORM_POST, state, code, error, iss, user, sessionCookie, headers);
+            @Context HttpHeaders headers) {
+        return callback(UpstreamIdpEntry.ResponseMode.FORM_POST, state, code, error, iss, user, headers);
     }
 
     private Uni<Response> callback(UpstreamIdpEntry.ResponseMode mode, String state, String code, String error, String iss,
-            String user, String sessionCookie, HttpHeaders headers) {
+            String user, HttpHeaders headers) {
         if (state == null || state.isEmpty()) {
             metrics.failed("bad_state");
             throw PageException.badRequest("The identity provider's answer has no state.");
         }
-        PendingLogin login = loginCookies.open(state, headers.getCookies()).orElseThrow(() -> {
+        // the Cookie header parsed once, for the login cookie and the session cookie alike
+        Map<String, Cookie> cookies = headers.getCookies();
+        PendingLogin login = loginCookies.open(state, cookies).orElseThrow(() -> {
             metrics.failed("bad_state");
             return PageException.badRequest("This sign-in was not started in this browser, has expired or was already completed. "
                     + "Start again from the application.");
@@ -113,7 +114,8 @@ public class CallbackResource {
             metrics.failed("issuer_mismatch");
             throw PageException.badRequest("The answer did not come from the identity provider this sign-in was sent to.", back);
         }
-        return answer(login, idp, code, error, FirstLoginName.of(user), sessionCookie)
+        Cookie sessionCookie = cookies.get(SsoSessions.COOKIE);
+        return answer(login, idp, code, error, FirstLoginName.of(user), sessionCookie == null ? null : sessionCookie.getValue())
                 .map(response -> Response.fromResponse(response).cookie(loginCookies.cleared(state, idp)).build());
     }
 

@@ -1,11 +1,10 @@
 package dev.tokenservices.orchestrator.authorize;
 
 import dev.tokenservices.orchestrator.session.AuthorizationRequest;
+import dev.tokenservices.shared.oauth.FormRequest;
 import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -57,6 +56,6 @@ public final class Redirects {
     }
 
     public static String encode(String value) {
-        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+        return FormRequest.encode(value).replace("+", "%20");
     }
 }

@@ -7,6 +7,7 @@ import dev.tokenservices.orchestrator.metrics.LoginMetrics;
 import dev.tokenservices.orchestrator.registry.Clients;
 import dev.tokenservices.orchestrator.session.ExchangedTokens;
 import dev.tokenservices.orchestrator.web.Json;
+import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.shared.oauth.OAuthErrors;
 import dev.tokenservices.shared.oauth.OAuthException;
 import dev.tokenservices.shared.registry.ResourceEntry;
@@ -284,7 +285,7 @@ public class TokenServiceClient {
      */
     private Uni<HTTPResponse> post(URI url, Map<String, String> form) {
         StringJoiner body = new StringJoiner("&");
-        form.forEach((k, v) -> body.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8)));
+        form.forEach((k, v) -> body.add(FormRequest.encode(k) + "=" + FormRequest.encode(v)));
         HTTPRequest request = new HTTPRequest(HTTPRequest.Method.POST, url);
         request.setHeader("Content-Type", "application/x-www-form-urlencoded");
         request.setAccept("application/json");

@@ -16,8 +16,9 @@ public class LoginAudit {
     private static final Logger AUDIT = Logger.getLogger("dev.tokenservices.audit");
 
     void completed(@Observes LoginCompleted login) {
-        AUDIT.infof("login completed: client_id=%s idp=%s subject=%s", LogText.value(login.clientId()),
-                LogText.value(login.idp()), LogText.value(login.subject()));
+        // one string, not a format: formatting took most of a line's cost
+        AUDIT.info("login completed: client_id=" + LogText.value(login.clientId()) + " idp=" + LogText.value(login.idp())
+                + " subject=" + LogText.value(login.subject()));
     }
 
     void interaction(@Observes InteractionEvent event) {

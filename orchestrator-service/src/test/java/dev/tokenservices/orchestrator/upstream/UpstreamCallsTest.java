@@ -23,6 +23,7 @@ import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -186,6 +187,30 @@ class UpstreamCallsTest {
         UpstreamException e = answeredWith(400, "application/json", "{\"error\":\"invalid_grant\"}").upstreamFailure();
         assertEquals(UpstreamException.Kind.REJECTED, e.kind());
         assertEquals("broken-idp refused the code: invalid_grant", e.getMessage());
+    }
+
+    @Test
+    void anErrorWithoutACodeOrABodyThatIsNoObjectIsRejected() throws Exception {
+        UpstreamException e = answeredWith(401, "application/json", "{}").upstreamFailure();
+        assertEquals(UpstreamException.Kind.REJECTED, e.kind());
+        assertEquals("broken-idp refused the code: HTTP 401", e.getMessage());
+        for (String body : List.of("[\"id_token\"]", "\"id_token\"", "", "{\"id_token\":")) {
+            e = answeredWith(200, "application/json", body).upstreamFailure();
+            assertEquals("the token response of broken-idp is not valid", e.getMessage(), body);
+        }
+        e = answeredWith(400, "application/json", "{\"error\":\"invalid_grant\\n2026-12-08 INFO forged\"}").upstreamFailure();
+        assertEquals("broken-idp refused the code: \"invalid_grant\\n2026-12-08 INFO forged\"", e.getMessage(),
+                "an error code from the IdP is quoted before it can reach a log line");
+    }
+
+    @Test
+    void anIdTokenThatIsNotACompactJwsIsNotSigned() throws Exception {
+        for (String idToken : List.of("eyJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d", "not-a-jwt",
+                "eyJhbGciOiJFUzI1NiJ9.e30=.c2ln", "eyJhbGciOiJFUzI1NiJ9.e30.c2ln.")) {
+            UpstreamException e = answeredWith(200, "application/json", "{\"id_token\":\"" + idToken + "\"}").upstreamFailure();
+            assertEquals(UpstreamException.Kind.REJECTED, e.kind());
+            assertEquals("the id_token of broken-idp is not signed", e.getMessage(), idToken);
+        }
     }
 
     @Test

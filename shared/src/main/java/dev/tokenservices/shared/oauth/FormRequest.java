@@ -109,6 +109,22 @@ public record FormRequest(Map<String, List<String>> parameters, String authoriza
         return decoded;
     }
 
+    /**
+     * {@code value} as one name or value of an {@code application/x-www-form-urlencoded} body or query
+     * (what {@link java.net.URLEncoder} writes, UTF-8). A value of letters, digits, {@code -}, {@code .}
+     * and {@code _} only (client ids, codes, and the base64url parts of a JWT) is returned as it is,
+     * without the encoder's per-character work.
+     */
+    public static String encode(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_')) {
+                return java.net.URLEncoder.encode(value, StandardCharsets.UTF_8);
+            }
+        }
+        return value;
+    }
+
     /** Names echoed in error descriptions are cut short and stripped to printable ASCII. */
     public static String printable(String value) {
         String cut = value.length() > 40 ? value.substring(0, 40) + "..." : value;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tokenservices.shared.jose.KeyEncryption;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +37,39 @@ class RecordSealTest {
         assertEquals(Optional.empty(), sessions.open("k", "{\"sub\":\"mallory\"}"));
         assertEquals(Optional.empty(), sessions.open("k", null));
         assertEquals(Optional.empty(), sessions.open("k", ""));
+    }
+
+    @Test
+    void oneThreadSealingAndOpeningInTurnGetsEachRecordBackWithItsOwnNonce() throws Exception {
+        // the thread's cipher is initialised anew for every record: a refused record leaves nothing behind
+        java.util.Set<String> nonces = new java.util.HashSet<>();
+        for (int i = 0; i < 200; i++) {
+            String sealed = sessions.seal("k" + i, "value " + i);
+            assertTrue(nonces.add(sealed.substring(0, 16)), "a fresh nonce for every record");
+            assertEquals(Optional.empty(), sessions.open("other", sealed));
+            assertEquals(Optional.of("value " + i), sessions.open("k" + i, sealed));
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<Boolean>> all = new java.util.ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int thread = t;
+                all.add(pool.submit(() -> {
+                    for (int i = 0; i < 500; i++) {
+                        String value = thread + ":" + i;
+                        if (!sessions.open(value, sessions.seal(value, value)).equals(Optional.of(value))) {
+                            return false;
+                        }
+                    }
+                    return true;
+                }));
+            }
+            for (java.util.concurrent.Future<Boolean> one : all) {
+                assertTrue(one.get(), "each thread opens what it sealed");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test

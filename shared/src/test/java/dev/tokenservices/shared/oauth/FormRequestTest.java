@@ -70,4 +70,13 @@ class FormRequestTest {
         assertEquals("a?b", FormRequest.printable("a\nb"));
         assertEquals(43, FormRequest.printable("x".repeat(100)).length());
     }
+
+    @Test
+    void encodeWritesWhatTheJdkEncoderWritesAndLeavesPlainWordsAsTheyAre() {
+        String jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbm4ifQ.c2lnbmF0dXJl-_";
+        assertTrue(jwt == FormRequest.encode(jwt), "a JWT is written as it is");
+        for (String value : List.of("", "a b", "a+b", "x=1&y=2", "https://app.example/cb?x=1", "Jos\u00e9", "~*", "%41", "line\nbreak")) {
+            assertEquals(java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8), FormRequest.encode(value), value);
+        }
+    }
 }
