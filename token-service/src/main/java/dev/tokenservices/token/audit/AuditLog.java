@@ -32,13 +32,15 @@ public class AuditLog {
         long micros = decided.micros();
         String duration = (micros / 1000) + "." + (micros / 100 % 10);
         String outcome = decided.outcome();
-        StringBuilder line = new StringBuilder(256).append("scope authority decision resource=").append(LogText.value(decided.resource()))
-                .append(" client_id=").append(LogText.value(decided.clientId()))
+        // the resource, client, IdP and scopes are the registry's (granted scopes are among those requested);
+        // the subject, and what an authority wrote, come from outside and go through LogText
+        StringBuilder line = new StringBuilder(256).append("scope authority decision resource=").append(decided.resource())
+                .append(" client_id=").append(decided.clientId())
                 .append(" sub=").append(LogText.value(decided.subject()))
-                .append(" idp=").append(LogText.value(decided.idp()))
-                .append(" requested=").append(LogText.words(decided.requested()))
-                .append(" outcome=").append(LogText.value(outcome))
-                .append(" granted=").append(LogText.words(decided.granted()))
+                .append(" idp=").append(decided.idp())
+                .append(" requested=").append(String.join(" ", decided.requested()))
+                .append(" outcome=").append(outcome)
+                .append(" granted=").append(String.join(" ", decided.granted()))
                 .append(" duration_ms=").append(duration);
         decided.interaction().ifPresent(i -> line.append(" interaction_reason=").append(LogText.value(i.reason()))
                 .append(" interaction_url=").append(LogText.value(i.url())));
