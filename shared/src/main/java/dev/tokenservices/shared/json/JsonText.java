@@ -21,7 +21,7 @@ public final class JsonText {
                 case '\r' -> sb.append("\\r");
                 case '\t' -> sb.append("\\t");
                 default -> {
-                    if (c < 0x20 || c == 0x2028 || c == 0x2029) {
+                    if (escaped(c)) {
                         sb.append(String.format("\\u%04x", (int) c));
                     } else {
                         sb.append(c);
@@ -35,11 +35,21 @@ public final class JsonText {
     private static boolean plain(String value) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
-            if (c < 0x20 || c == '"' || c == '\\' || c == 0x2028 || c == 0x2029) {
+            if (c == '"' || c == '\\' || escaped(c)) {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * Control characters (C0, DEL and C1) and the two Unicode line separators, written as six-character
+     * escapes (a backslash, u, four hex digits): RFC 8259 requires it of C0 only, but none of them should
+     * reach a reader raw, be it a browser's JavaScript (U+2028, U+2029) or a log viewer that breaks lines
+     * at NEL (U+0085).
+     */
+    private static boolean escaped(char c) {
+        return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029;
     }
 
     public static StringBuilder field(StringBuilder sb, String name, String value) {

@@ -1,14 +1,15 @@
 package dev.tokenservices.shared.log;
 
+import dev.tokenservices.shared.json.JsonText;
 import java.util.Collection;
 
 /**
  * Values from outside (a subject an IdP chose, a reason an authority wrote, a client's scope) as they go
  * into a plain-text log line of the form {@code key=value key=value}. A value that is one word of visible
- * ASCII is written as it is, so the usual line reads as before; any other value is written in double
- * quotes with {@code "}, {@code \} and every control or line-separating character escaped. No value can
- * then end the line and forge another, or pass for another field of its own line. JSON logs escape their
- * fields themselves and do not need this.
+ * ASCII is written as it is, so the usual line reads as before; any other value is written as a JSON
+ * string literal ({@link JsonText}: {@code "}, {@code \} and every control or line-separating character
+ * escaped). No value can then end the line and forge another, or pass for another field of its own line.
+ * JSON logs escape their fields themselves and do not need this.
  */
 public final class LogText {
 
@@ -42,24 +43,6 @@ public final class LogText {
     }
 
     private static String quoted(String text) {
-        StringBuilder out = new StringBuilder(text.length() + 8).append('"');
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < ' ' || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029') {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.append('"').toString();
+        return JsonText.string(new StringBuilder(text.length() + 8), text).toString();
     }
 }
