@@ -7,6 +7,8 @@ import dev.tokenservices.orchestrator.session.RedisStore;
 import dev.tokenservices.orchestrator.session.Secrets;
 import dev.tokenservices.orchestrator.web.Json;
 import dev.tokenservices.orchestrator.web.Pages;
+import dev.tokenservices.shared.oauth.BasicCredentials;
+import dev.tokenservices.shared.oauth.FormRequest;
 import io.quarkus.arc.properties.IfBuildProperty;
 import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
@@ -20,7 +22,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -110,12 +111,11 @@ public class DemoResource {
                 return Uni.createFrom().item(page("Unknown or used state", null, List.of(Section.note("Start again", "Start again at /demo."))));
             }
             String verifier = found.get().split(" ")[0];
-            String body = "grant_type=authorization_code&code=" + URLEncoder.encode(code, StandardCharsets.UTF_8)
-                    + "&redirect_uri=" + URLEncoder.encode(redirectUri, StandardCharsets.UTF_8) + "&code_verifier=" + verifier;
-            String basic = Base64.getEncoder().encodeToString((config.demo().clientId() + ":"
-                    + URLEncoder.encode(config.demo().clientSecret().orElse(""), StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
+            String body = FormRequest.body(Map.of("grant_type", "authorization_code", "code", code, "redirect_uri", redirectUri,
+                    "code_verifier", verifier));
+            String basic = new BasicCredentials(config.demo().clientId(), config.demo().clientSecret().orElse("")).header();
             return web.postAbs(tokenUrl).putHeader("Content-Type", "application/x-www-form-urlencoded")
-                    .putHeader("Authorization", "Basic " + basic).timeout(10_000).sendBuffer(Buffer.buffer(body))
+                    .putHeader("Authorization", basic).timeout(10_000).sendBuffer(Buffer.buffer(body))
                     .map(response -> tokens(Json.object(response.bodyAsString()), response.statusCode()));
         });
     }

@@ -7,6 +7,7 @@ import dev.tokenservices.orchestrator.metrics.LoginMetrics;
 import dev.tokenservices.orchestrator.registry.Clients;
 import dev.tokenservices.orchestrator.session.ExchangedTokens;
 import dev.tokenservices.orchestrator.web.Json;
+import dev.tokenservices.shared.oauth.BasicCredentials;
 import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.shared.oauth.OAuthErrors;
 import dev.tokenservices.shared.oauth.OAuthException;
@@ -17,16 +18,12 @@ import com.nimbusds.oauth2.sdk.http.HTTPResponse;
 import dev.tokenservices.orchestrator.upstream.UpstreamHttp;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.StringJoiner;
 import org.jboss.logging.Logger;
 
 /**
@@ -65,12 +62,11 @@ public class TokenServiceClient {
         String base = config.tokenService().url().replaceAll("/+$", "");
         this.tokenUrl = URI.create(base + "/token");
         this.revokeUrl = URI.create(base + "/revoke");
-        String id = URLEncoder.encode(config.tokenService().clientId(), StandardCharsets.UTF_8);
-        String secret = URLEncoder.encode(config.tokenService().clientSecret().orElse(""), StandardCharsets.UTF_8);
         if (config.tokenService().clientSecret().isEmpty()) {
             LOG.warn("ORCHESTRATOR_SECRET is not set: logins cannot be exchanged for access tokens at the token service");
         }
-        this.authorization = "Basic " + Base64.getEncoder().encodeToString((id + ":" + secret).getBytes(StandardCharsets.UTF_8));
+        this.authorization = new BasicCredentials(config.tokenService().clientId(), config.tokenService().clientSecret().orElse(""))
+                .header();
     }
 
     /**
@@ -284,13 +280,11 @@ public class TokenServiceClient {
      * thread of its request.
      */
     private Uni<HTTPResponse> post(URI url, Map<String, String> form) {
-        StringJoiner body = new StringJoiner("&");
-        form.forEach((k, v) -> body.add(FormRequest.encode(k) + "=" + FormRequest.encode(v)));
         HTTPRequest request = new HTTPRequest(HTTPRequest.Method.POST, url);
         request.setHeader("Content-Type", "application/x-www-form-urlencoded");
         request.setAccept("application/json");
         request.setAuthorization(authorization);
-        request.setBody(body.toString());
+        request.setBody(FormRequest.body(form));
         return guard.call(http.send(request, (int) timeout.toMillis()));
     }
 

@@ -13,10 +13,10 @@ import dev.tokenservices.core.jose.JwtVerifier;
 import dev.tokenservices.core.jose.SignedJwts;
 import dev.tokenservices.orchestrator.web.Json;
 import dev.tokenservices.shared.log.LogText;
+import dev.tokenservices.shared.oauth.BasicCredentials;
 import dev.tokenservices.shared.oauth.FormRequest;
 import dev.tokenservices.shared.crypto.Hashes;
 import dev.tokenservices.shared.registry.ClientSecretKeys;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -52,7 +52,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -231,21 +231,22 @@ public class UpstreamLogin {
      * encoded id and secret (RFC 6749 §2.3.1), or both in the body.
      */
     private HTTPRequest tokenRequest(UpstreamIdpEntry idp, Provider provider, String code, String codeVerifier) {
-        StringBuilder body = new StringBuilder(256).append("grant_type=authorization_code&code=").append(FormRequest.encode(code))
-                .append("&redirect_uri=").append(FormRequest.encode(callbackUri))
-                .append("&code_verifier=").append(FormRequest.encode(codeVerifier));
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("grant_type", "authorization_code");
+        form.put("code", code);
+        form.put("redirect_uri", callbackUri);
+        form.put("code_verifier", codeVerifier);
         HTTPRequest request = new HTTPRequest(HTTPRequest.Method.POST, provider.metadata().getTokenEndpointURI());
         request.setHeader("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8");
         request.setHeader("Accept", "application/json");
         Credentials credentials = authentication(idp, provider);
         if (credentials.inBody()) {
-            body.append("&client_id=").append(FormRequest.encode(credentials.clientId()))
-                    .append("&client_secret=").append(FormRequest.encode(credentials.secret()));
+            form.put("client_id", credentials.client().clientId());
+            form.put("client_secret", credentials.client().secret());
         } else {
-            String pair = FormRequest.encode(credentials.clientId()) + ":" + FormRequest.encode(credentials.secret());
-            request.setHeader("Authorization", "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
+            request.setHeader("Authorization", credentials.client().header());
         }
-        request.setBody(body.toString());
+        request.setBody(FormRequest.body(form));
         return request;
     }
 
@@ -361,19 +362,19 @@ public class UpstreamLogin {
     }
 
     /** How the client authenticates at the IdP's token endpoint: its id and secret, in the body or as HTTP Basic. */
-    private record Credentials(String clientId, String secret, boolean inBody) {
+    private record Credentials(BasicCredentials client, boolean inBody) {
     }
 
     private Credentials authentication(UpstreamIdpEntry idp, Provider provider) {
         if (idp.clientSecretJwt() != null) {
             // Sign in with Apple takes its client secret in the form body
-            return new Credentials(idp.clientId(), clientSecretJwt(idp), true);
+            return new Credentials(new BasicCredentials(idp.clientId(), clientSecretJwt(idp)), true);
         }
         String secret = idp.clientSecret() == null ? "" : idp.clientSecret();
         List<ClientAuthenticationMethod> methods = provider.metadata().getTokenEndpointAuthMethods();
         boolean post = methods != null && !methods.contains(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
                 && methods.contains(ClientAuthenticationMethod.CLIENT_SECRET_POST);
-        return new Credentials(idp.clientId(), secret, post);
+        return new Credentials(new BasicCredentials(idp.clientId(), secret), post);
     }
 
     /**

@@ -49,6 +49,8 @@ public final class FakeUpstream implements AutoCloseable {
     public final java.util.concurrent.atomic.AtomicInteger jwksFetches = new java.util.concurrent.atomic.AtomicInteger();
     /** What the token endpoint answers instead, when set: an IdP that misbehaves. */
     public volatile TokenAnswer tokenAnswer;
+    /** Set before the first discovery: the token endpoint takes only client_secret_post with the plain secret. */
+    public volatile boolean secretPostOnly;
 
     /** A token endpoint's answer, sent after {@code delayMillis}; a null {@code contentType} sends none. */
     public record TokenAnswer(int status, String contentType, String body, long delayMillis) {
@@ -90,7 +92,8 @@ public final class FakeUpstream implements AutoCloseable {
                 + "\",\"authorization_endpoint\":\"" + endpoints + "/auth\",\"token_endpoint\":\"" + endpoints + "/token\""
                 + ",\"jwks_uri\":\"" + endpoints + "/jwks\",\"end_session_endpoint\":\"" + endpoints + "/logout\",\"response_types_supported\":[\"code\"],\"subject_types_supported\":[\"public\"]"
                 + ",\"id_token_signing_alg_values_supported\":[\"ES256\"],\"code_challenge_methods_supported\":[\"S256\"]"
-                + (options.clientSecretKey() != null ? ",\"token_endpoint_auth_methods_supported\":[\"client_secret_post\"],\"response_modes_supported\":[\"query\",\"form_post\"]" : "")
+                + (options.clientSecretKey() != null ? ",\"token_endpoint_auth_methods_supported\":[\"client_secret_post\"],\"response_modes_supported\":[\"query\",\"form_post\"]"
+                        : secretPostOnly ? ",\"token_endpoint_auth_methods_supported\":[\"client_secret_post\"]" : "")
                 + "}"));
         server.createContext(path(endpoints) + "/jwks", ex -> {
             jwksFetches.incrementAndGet();
@@ -204,7 +207,11 @@ public final class FakeUpstream implements AutoCloseable {
         Map<String, String> form = Forms.parse(body);
         String auth = ex.getRequestHeaders().getFirst("Authorization");
         String expected = "Basic " + Base64.getEncoder().encodeToString((CLIENT_ID + ":" + CLIENT_SECRET).getBytes(StandardCharsets.UTF_8));
-        if (options.clientSecretKey() != null ? !clientSecretJwtValid(form) : !expected.equals(auth)) {
+        // one way to authenticate, never two (RFC 6749 §2.3)
+        boolean authenticated = options.clientSecretKey() != null ? clientSecretJwtValid(form)
+                : secretPostOnly ? auth == null && CLIENT_ID.equals(form.get("client_id")) && CLIENT_SECRET.equals(form.get("client_secret"))
+                : expected.equals(auth) && !form.containsKey("client_secret");
+        if (!authenticated) {
             respond(ex, 401, "{\"error\":\"invalid_client\"}");
             return;
         }

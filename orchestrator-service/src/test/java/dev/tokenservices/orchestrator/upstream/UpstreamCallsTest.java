@@ -123,6 +123,16 @@ class UpstreamCallsTest {
     }
 
     @Test
+    void anIdpThatTakesOnlyClientSecretPostGetsTheSecretInTheBodyAndNoBasicHeader() throws Exception {
+        try (FakeUpstream own = new FakeUpstream()) {
+            own.secretPostOnly = true; // its token endpoint refuses Basic, and a secret sent both ways
+            Outcome outcome = login(own, entry(own, "post-idp-" + UUID.randomUUID()), "u-post");
+            assertNull(outcome.failure());
+            assertEquals("u-post", outcome.identity().subject());
+        }
+    }
+
+    @Test
     void aDiscoveredIdpsAuthorizationUrlIsMadeWithoutWaiting() throws Exception {
         UpstreamIdpEntry entry = entry(idp, "broken-idp");
         upstream.authorizationUrl(entry, "st", "n", Logins.verifier(), new UpstreamLogin.Parameters(null, -1, null, null, null, null))

@@ -24,4 +24,10 @@ public record BasicCredentials(String clientId, String secret) {
             throw OAuthException.invalidClient("the Authorization header is not valid Basic credentials");
         }
     }
+
+    /** The Authorization header value that {@link #parse} reads back: {@code Basic } and the encoded pair. */
+    public String header() {
+        String pair = FormRequest.encode(clientId) + ":" + FormRequest.encode(secret);
+        return "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
+    }
 }

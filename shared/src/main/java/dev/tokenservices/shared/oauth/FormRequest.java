@@ -125,6 +125,13 @@ public record FormRequest(Map<String, List<String>> parameters, String authoriza
         return value;
     }
 
+    /** An {@code application/x-www-form-urlencoded} body of {@code form}'s names and values, in its order. */
+    public static String body(Map<String, String> form) {
+        StringBuilder body = new StringBuilder(256);
+        form.forEach((name, value) -> (body.isEmpty() ? body : body.append('&')).append(encode(name)).append('=').append(encode(value)));
+        return body.toString();
+    }
+
     /** Names echoed in error descriptions are cut short and stripped to printable ASCII. */
     public static String printable(String value) {
         String cut = value.length() > 40 ? value.substring(0, 40) + "..." : value;
